@@ -1,0 +1,46 @@
+//! The domain's error type: what a use case can refuse, and storage failures.
+
+use thiserror::Error;
+
+/// Result of a domain operation.
+pub type Result<T, E = DomainError> = std::result::Result<T, E>;
+
+/// Everything a use case can answer instead of doing the work.
+#[derive(Debug, Error)]
+pub enum DomainError {
+    /// The input is malformed or incomplete (HTTP 422).
+    #[error("{0}")]
+    Invalid(String),
+    /// The thing asked for does not exist, or the actor may not see it (HTTP 404).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The actor may see it but not do this (HTTP 403).
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    /// The rules refuse this transition in the current state (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Someone else changed the record at the same moment; the caller may retry.
+    #[error("the ticket was changed by someone else; try again")]
+    Stale,
+    /// Storage failed; the message is for logs, never for clients.
+    #[error("storage error: {0}")]
+    Storage(String),
+}
+
+impl DomainError {
+    /// Shorthand for [`DomainError::Invalid`].
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Self::Invalid(msg.into())
+    }
+
+    /// Shorthand for [`DomainError::Conflict`].
+    pub fn conflict(msg: impl Into<String>) -> Self {
+        Self::Conflict(msg.into())
+    }
+
+    /// Shorthand for [`DomainError::NotFound`].
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+}

@@ -1,0 +1,63 @@
+//! HTML sanitising and plain-text helpers for message bodies.
+
+/// Removes everything from `html` that could run script, load remote content or
+/// break out of the page it is shown in.
+pub fn sanitise(html: &str) -> String {
+    ammonia::Builder::default()
+        .url_schemes(std::collections::HashSet::from(["http", "https", "mailto", "cid"]))
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(html)
+        .to_string()
+}
+
+/// Renders plain text as safe HTML paragraphs (escaped, line breaks kept).
+pub fn text_to_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, para) in text.split("\n\n").enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("<p>");
+        for (j, line) in para.lines().enumerate() {
+            if j > 0 {
+                out.push_str("<br>");
+            }
+            escape_into(line, &mut out);
+        }
+        out.push_str("</p>");
+    }
+    out
+}
+
+/// Appends `s` to `out` with the five HTML-special characters escaped.
+pub fn escape_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitise_strips_script_and_handlers() {
+        let out = sanitise(r#"<p onclick="x()">Hoi<script>alert(1)</script><a href="javascript:x">l</a></p>"#);
+        assert!(!out.contains("script"));
+        assert!(!out.contains("onclick"));
+        assert!(!out.contains("javascript"));
+        assert!(out.contains("Hoi"));
+    }
+
+    #[test]
+    fn text_to_html_escapes() {
+        assert_eq!(text_to_html("a<b\nc\n\nd"), "<p>a&lt;b<br>c</p>\n<p>d</p>");
+    }
+}

@@ -1,0 +1,17 @@
+//! Loket's domain: ids, tickets, contacts and staff, the status and department
+//! rules, the ports the outside world implements (store, blobs, clock) and the one
+//! service layer every channel calls.
+
+pub mod clock;
+pub mod error;
+pub mod html;
+pub mod ids;
+pub mod model;
+pub mod rules;
+pub mod service;
+pub mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{DomainError, Result};
+pub use ids::*;
+pub use model::*;

@@ -1,0 +1,315 @@
+//! The use cases on an existing ticket: replies, notes, transfer, postpone,
+//! resolve, reopen, labels, assignee, version, work item and removal.
+
+use super::plan::{put, state, Plan};
+use super::{Actor, Service, Upload, ALL_STAFF, DESK_STAFF};
+use crate::store::{AuditEntry, NewAttachment, NewMessage, NewOutbox};
+use crate::*;
+use chrono::{DateTime, Duration, Utc};
+
+/// A message to add: text, optional HTML, files and mail headers.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    /// Plain text.
+    pub text: String,
+    /// HTML (sanitised here), when it came as HTML.
+    pub html: Option<String>,
+    /// Files.
+    pub attachments: Vec<Upload>,
+    /// Mail Message-ID, for mail intake.
+    pub mail_message_id: Option<String>,
+    /// Mail In-Reply-To and References, for mail intake.
+    pub mail_references: Option<String>,
+}
+
+impl Reply {
+    /// A plain-text reply.
+    pub fn text(text: &str) -> Self {
+        Self { text: text.to_owned(), ..Self::default() }
+    }
+}
+
+/// Longest label, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
+
+impl Service {
+    fn message(&self, kind: MessageKind, author: Author, r: &Reply, attachments: Vec<NewAttachment>) -> NewMessage {
+        NewMessage {
+            kind,
+            author,
+            body_text: r.text.clone(),
+            body_html: r.html.as_deref().map_or_else(|| html::text_to_html(&r.text), html::sanitise),
+            mail_message_id: r.mail_message_id.clone(),
+            mail_references: r.mail_references.clone(),
+            attachments,
+        }
+    }
+
+    async fn prepare(&self, r: &Reply, what: &str) -> Result<Vec<NewAttachment>> {
+        self.check_text(&r.text, what)?;
+        self.store_uploads(&r.attachments).await
+    }
+
+    /// An agent's public reply: sets Beantwoord and mails the requester.
+    pub async fn agent_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
+        let staff = actor.require_staff(ALL_STAFF, "reply as agent")?.id;
+        let files = self.prepare(&reply, "reply").await?;
+        let to = self.requester_email(actor, number).await?;
+        let applied = self
+            .change(actor, number, "agent_reply", |t, now| {
+                put(t, &rules::agent_reply(&state(t)));
+                t.first_response_at.get_or_insert(now);
+                t.last_agent_at = Some(now);
+                Ok(Plan {
+                    messages: vec![self.message(MessageKind::Public, Author::Staff(staff), &reply, files.clone())],
+                    outbox: vec![NewOutbox { kind: MailKind::AgentReply, to: to.clone(), message: Some(0), automatic: false }],
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// A reply from the customer: by the contact themselves, by mail intake
+    /// (system), or recorded by staff from a phone call.
+    pub async fn customer_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
+        if let Actor::Staff(_) = actor {
+            actor.require_staff(ALL_STAFF, "record a customer reply")?;
+        }
+        let files = self.prepare(&reply, "reply").await?;
+        let applied = self
+            .change(actor, number, "customer_reply", |t, now| {
+                put(t, &rules::customer_reply(&state(t)));
+                t.last_customer_at = Some(now);
+                let author = Author::Contact(t.requester_id);
+                Ok(Plan { messages: vec![self.message(MessageKind::Public, author, &reply, files.clone())], ..Plan::default() })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// An internal note, visible to staff only.
+    pub async fn add_note(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
+        let staff = actor.require_staff(ALL_STAFF, "add internal notes")?.id;
+        let files = self.prepare(&reply, "note").await?;
+        let applied = self
+            .change(actor, number, "note", |_, _| {
+                Ok(Plan {
+                    messages: vec![self.message(MessageKind::Internal, Author::Staff(staff), &reply, files.clone())],
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Asks the customer for information: mails the question and postpones the
+    /// ticket until `until` (two weeks when not given).
+    pub async fn ask_info(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        reply: Reply,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Ticket> {
+        let staff = actor.require_staff(ALL_STAFF, "ask for information")?.id;
+        let files = self.prepare(&reply, "question").await?;
+        let to = self.requester_email(actor, number).await?;
+        let applied = self
+            .change(actor, number, "ask_info", |t, now| {
+                let until = until.unwrap_or(now + Duration::days(rules::DEFAULT_POSTPONE_DAYS));
+                put(t, &rules::ask_info(&state(t), until, now)?);
+                t.first_response_at.get_or_insert(now);
+                t.last_agent_at = Some(now);
+                Ok(Plan {
+                    messages: vec![self.message(MessageKind::Public, Author::Staff(staff), &reply, files.clone())],
+                    outbox: vec![NewOutbox { kind: MailKind::InfoRequest, to: to.clone(), message: Some(0), automatic: false }],
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// "Oplossen": by staff, or by the requester from the portal.
+    pub async fn resolve(&self, actor: &Actor, number: TicketNumber) -> Result<Ticket> {
+        if let Actor::Staff(_) = actor {
+            actor.require_staff(ALL_STAFF, "resolve tickets")?;
+        }
+        let applied = self
+            .change(actor, number, "resolve", |t, _| {
+                put(t, &rules::resolve(&state(t))?);
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Reopens a resolved ticket.
+    pub async fn reopen(&self, actor: &Actor, number: TicketNumber) -> Result<Ticket> {
+        if let Actor::Staff(_) = actor {
+            actor.require_staff(ALL_STAFF, "reopen tickets")?;
+        }
+        let applied = self
+            .change(actor, number, "reopen", |t, _| {
+                put(t, &rules::reopen(&state(t))?);
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Moves a ticket to another department, optionally setting the release
+    /// version in the same step (Gepland and Opgeleverd need one).
+    pub async fn transfer(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        to: Department,
+        version: Option<String>,
+    ) -> Result<Ticket> {
+        actor.require_staff(ALL_STAFF, "transfer tickets")?;
+        let version = version.map(|v| clean_token(&v, "release version")).transpose()?;
+        let applied = self
+            .change(actor, number, "transfer", |t, now| {
+                if let Some(v) = &version {
+                    t.release_version = Some(v.clone());
+                }
+                put(t, &rules::transfer(&state(t), to)?);
+                if let Some(days) = to.promised_days() {
+                    t.promised_at = Some(now + Duration::days(days));
+                }
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Replaces the ticket's labels.
+    pub async fn set_labels(&self, actor: &Actor, number: TicketNumber, labels: &[String]) -> Result<Ticket> {
+        actor.require_staff(ALL_STAFF, "set labels")?;
+        let mut clean = labels.iter().map(|l| clean_label(l)).collect::<Result<Vec<_>>>()?;
+        clean.sort();
+        clean.dedup();
+        let applied = self
+            .change(actor, number, "set_labels", |t, _| {
+                t.labels.clone_from(&clean);
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Assigns the ticket to a staff member (by address), or unassigns it.
+    pub async fn assign(&self, actor: &Actor, number: TicketNumber, assignee: Option<&str>) -> Result<Ticket> {
+        actor.require_staff(ALL_STAFF, "assign tickets")?;
+        let assignee_id = match assignee {
+            Some(email) => {
+                let email = normalise_email(email)?;
+                let staff = self.store.staff_by_email(&email).await?;
+                Some(staff.ok_or_else(|| DomainError::invalid(format!("no staff member with address {email}")))?.id)
+            }
+            None => None,
+        };
+        let applied = self
+            .change(actor, number, "assign", |t, _| {
+                t.assignee_id = assignee_id;
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Sets or clears the release version; a Gepland or Opgeleverd ticket keeps one.
+    pub async fn set_version(&self, actor: &Actor, number: TicketNumber, version: Option<&str>) -> Result<Ticket> {
+        actor.require_staff(ALL_STAFF, "set the release version")?;
+        let version = version.map(|v| clean_token(v, "release version")).transpose()?;
+        let applied = self
+            .change(actor, number, "set_version", |t, _| {
+                if version.is_none() && t.department.needs_version() {
+                    return Err(DomainError::conflict(format!(
+                        "a ticket in department {} needs a release version",
+                        t.department.id()
+                    )));
+                }
+                t.release_version.clone_from(&version);
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Sets or clears the external work item reference.
+    pub async fn set_work_item(&self, actor: &Actor, number: TicketNumber, item: Option<&str>) -> Result<Ticket> {
+        actor.require_staff(ALL_STAFF, "set the work item")?;
+        let item = item.map(|v| clean_token(v, "work item")).transpose()?;
+        let applied = self
+            .change(actor, number, "set_work_item", |t, _| {
+                t.work_item.clone_from(&item);
+                Ok(Plan::default())
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// Removes a message for good, with its attachments' content, and records why.
+    pub async fn remove_message(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        message: MessageId,
+        reason: &str,
+    ) -> Result<Ticket> {
+        actor.require_staff(DESK_STAFF, "remove messages")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DomainError::invalid("a removal needs a reason"));
+        }
+        let ticket = self.ticket_for(actor, number).await?;
+        let messages = self.store.messages(ticket.id, true).await?;
+        if !messages.iter().any(|m| m.id == message) {
+            return Err(DomainError::not_found(format!("message {message} on ticket {number}")));
+        }
+        let applied = self
+            .change(actor, number, "remove_message", |_, _| {
+                Ok(Plan {
+                    remove_messages: vec![message],
+                    extra_audit: vec![AuditEntry {
+                        action: "remove_message".into(),
+                        field: Some("message".into()),
+                        old_value: Some(message.to_string()),
+                        new_value: Some(reason.to_owned()),
+                    }],
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    async fn requester_email(&self, actor: &Actor, number: TicketNumber) -> Result<String> {
+        let t = self.ticket_for(actor, number).await?;
+        let c = self.store.get_contact(t.requester_id).await?;
+        Ok(c.ok_or_else(|| DomainError::not_found("requester"))?.email)
+    }
+}
+
+/// Checks a label: non-empty, at most [`MAX_LABEL_CHARS`], no control characters.
+fn clean_label(raw: &str) -> Result<String> {
+    let l = raw.trim();
+    if l.is_empty() || l.chars().count() > MAX_LABEL_CHARS || l.chars().any(char::is_control) {
+        return Err(DomainError::invalid(format!(
+            "label '{l}' must be 1 to {MAX_LABEL_CHARS} characters without control characters"
+        )));
+    }
+    Ok(l.to_owned())
+}
+
+/// Checks a short identifier such as a version or work item reference.
+fn clean_token(raw: &str, what: &str) -> Result<String> {
+    let v = raw.trim();
+    if v.is_empty() || v.len() > 100 || v.chars().any(char::is_control) {
+        return Err(DomainError::invalid(format!("{what} must be 1 to 100 characters")));
+    }
+    Ok(v.to_owned())
+}

@@ -1,0 +1,119 @@
+//! Organisations, contacts, staff accounts, API tokens, and moving tickets from
+//! one contact to another.
+
+use super::{Actor, Service, ALL_STAFF, DESK_STAFF};
+use crate::store::{ContactPatch, NewOrganisation, NewStaff, TicketFilter};
+use crate::*;
+use sha2::{Digest, Sha256};
+
+/// The SHA-256 (hex) under which an API token is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn clean_name(raw: &str, what: &str) -> Result<String> {
+    let n = raw.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(DomainError::invalid(format!("{what} must be 1 to 200 characters")));
+    }
+    Ok(n.to_owned())
+}
+
+impl Service {
+    /// Creates an organisation with its mail domains.
+    pub async fn create_organisation(&self, actor: &Actor, name: &str, domains: &[String]) -> Result<Organisation> {
+        actor.require_staff(DESK_STAFF, "create organisations")?;
+        let name = clean_name(name, "organisation name")?;
+        let mut clean = Vec::new();
+        for d in domains {
+            let d = d.trim().trim_start_matches('@').to_lowercase();
+            normalise_email(&format!("x@{d}")).map_err(|_| DomainError::invalid(format!("'{d}' is not a mail domain")))?;
+            clean.push(d);
+        }
+        clean.sort();
+        clean.dedup();
+        self.store.create_organisation(&NewOrganisation { name, domains: clean }, self.clock.now()).await
+    }
+
+    /// Creates (or finds) a contact by address.
+    pub async fn create_contact(&self, actor: &Actor, email: &str, name: &str) -> Result<Contact> {
+        actor.require_staff(DESK_STAFF, "create contacts")?;
+        let email = normalise_email(email)?;
+        self.store.ensure_contact(&email, name.trim(), self.clock.now()).await
+    }
+
+    /// Changes a contact's name, organisation or authorised flag.
+    pub async fn update_contact(&self, actor: &Actor, id: ContactId, patch: ContactPatch) -> Result<Contact> {
+        actor.require_staff(DESK_STAFF, "change contacts")?;
+        let mut patch = patch;
+        if let Some(n) = &patch.name {
+            patch.name = Some(clean_name(n, "contact name")?);
+        }
+        if let Some(Some(org)) = patch.organisation_id {
+            self.store.get_organisation(org).await?.ok_or_else(|| DomainError::invalid(format!("no organisation {org}")))?;
+        }
+        self.store.update_contact(id, &patch).await
+    }
+
+    /// Creates a staff account (the command line acts as system).
+    pub async fn create_staff(&self, actor: &Actor, email: &str, name: &str, role: Role) -> Result<Staff> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(&[Role::Admin], "create staff accounts")?;
+        }
+        let email = normalise_email(email)?;
+        let name = clean_name(name, "name")?;
+        self.store.create_staff(&NewStaff { email, name, role }, self.clock.now()).await
+    }
+
+    /// Stores a new API token for a staff member; the caller generated it and
+    /// shows it once.
+    pub async fn register_token(&self, staff_email: &str, token: &str) -> Result<Staff> {
+        let email = normalise_email(staff_email)?;
+        let staff = self
+            .store
+            .staff_by_email(&email)
+            .await?
+            .ok_or_else(|| DomainError::not_found(format!("staff member {email}")))?;
+        self.store.add_token(staff.id, &token_hash(token), self.clock.now()).await?;
+        Ok(staff)
+    }
+
+    /// The staff member a bearer token belongs to.
+    pub async fn authenticate_token(&self, token: &str) -> Result<Option<Staff>> {
+        self.store.staff_by_token(&token_hash(token)).await
+    }
+
+    /// Moves every ticket of one contact to another address (for example a
+    /// shared organisation mailbox); answers how many moved.
+    pub async fn move_tickets(&self, actor: &Actor, from: &str, to: &str) -> Result<usize> {
+        actor.require_staff(ALL_STAFF, "move tickets")?;
+        let from = normalise_email(from)?;
+        let to = normalise_email(to)?;
+        if from == to {
+            return Err(DomainError::invalid("the two addresses are the same"));
+        }
+        let source = self
+            .store
+            .contact_by_email(&from)
+            .await?
+            .ok_or_else(|| DomainError::not_found(format!("contact {from}")))?;
+        let target = self.store.ensure_contact(&to, "", self.clock.now()).await?;
+        let mut moved = 0;
+        loop {
+            let filter = TicketFilter { requester: Some(source.id), limit: 200, ..TicketFilter::default() };
+            let batch = self.store.list_tickets(&filter).await?;
+            if batch.is_empty() {
+                return Ok(moved);
+            }
+            for t in batch {
+                self.change(actor, t.number, "move", |t, _| {
+                    t.requester_id = target.id;
+                    t.organisation_id = target.organisation_id;
+                    Ok(super::plan::Plan::default())
+                })
+                .await?;
+                moved += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Creating a ticket, from any channel.
+
+use super::{Actor, Service, Upload};
+use crate::store::{AuditEntry, NewMessage, NewOutbox, NewTicketRecord};
+use crate::*;
+
+/// Longest subject, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 250;
+
+/// Input for a new ticket.
+#[derive(Debug, Clone)]
+pub struct CreateTicket {
+    /// Subject line.
+    pub subject: String,
+    /// The first message, plain text.
+    pub message: String,
+    /// The first message as HTML, when it came as HTML (sanitised here).
+    pub message_html: Option<String>,
+    /// The requester's e-mail address.
+    pub requester: String,
+    /// The requester's name, if known.
+    pub requester_name: Option<String>,
+    /// How it came in.
+    pub channel: Channel,
+    /// Department; Helpdesk when not given.
+    pub department: Option<Department>,
+    /// Business seriously disrupted.
+    pub urgent: bool,
+    /// The mailbox it came in through.
+    pub mailbox: Option<String>,
+    /// Files.
+    pub attachments: Vec<Upload>,
+    /// Mail Message-ID of the first message.
+    pub mail_message_id: Option<String>,
+    /// Mail In-Reply-To and References.
+    pub mail_references: Option<String>,
+}
+
+impl CreateTicket {
+    /// A ticket with just the required fields; the rest at their defaults.
+    pub fn new(subject: &str, message: &str, requester: &str, channel: Channel) -> Self {
+        Self {
+            subject: subject.to_owned(),
+            message: message.to_owned(),
+            message_html: None,
+            requester: requester.to_owned(),
+            requester_name: None,
+            channel,
+            department: None,
+            urgent: false,
+            mailbox: None,
+            attachments: Vec::new(),
+            mail_message_id: None,
+            mail_references: None,
+        }
+    }
+}
+
+/// Trims a subject and checks its length.
+pub fn clean_subject(subject: &str) -> Result<String> {
+    let s: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return Err(DomainError::invalid("subject must not be empty"));
+    }
+    if s.chars().count() > MAX_SUBJECT_CHARS {
+        return Err(DomainError::invalid(format!("subject is longer than {MAX_SUBJECT_CHARS} characters")));
+    }
+    Ok(s)
+}
+
+impl Service {
+    /// Creates a ticket and queues the confirmation mail to the requester.
+    pub async fn create_ticket(&self, actor: &Actor, input: CreateTicket) -> Result<Ticket> {
+        let subject = clean_subject(&input.subject)?;
+        self.check_text(&input.message, "message")?;
+        let email = normalise_email(&input.requester)?;
+        let department = input.department.unwrap_or(Department::Helpdesk);
+        match actor {
+            Actor::Contact(c) => {
+                if c.email != email {
+                    return Err(DomainError::Forbidden("a contact can only submit tickets for themselves".into()));
+                }
+                if department != Department::Helpdesk || !matches!(input.channel, Channel::Portal | Channel::Email) {
+                    return Err(DomainError::Forbidden("a contact cannot choose the department or channel".into()));
+                }
+            }
+            Actor::Staff(_) => {
+                actor.require_staff(super::ALL_STAFF, "create tickets")?;
+            }
+            Actor::System => {}
+        }
+        let name = input.requester_name.as_deref().map(str::trim).unwrap_or_default();
+        let now = self.clock.now();
+        let contact = self.store.ensure_contact(&email, name, now).await?;
+        let attachments = self.store_uploads(&input.attachments).await?;
+        let body_html = match &input.message_html {
+            Some(h) => html::sanitise(h),
+            None => html::text_to_html(&input.message),
+        };
+        let author = match actor {
+            Actor::Staff(s) if input.channel != Channel::Phone => Author::Staff(s.id),
+            _ => Author::Contact(contact.id),
+        };
+        let ticket = Ticket {
+            id: TicketId(0),
+            number: TicketNumber(0),
+            subject,
+            requester_id: contact.id,
+            organisation_id: contact.organisation_id,
+            channel: input.channel,
+            mailbox: input.mailbox,
+            status: Status::New,
+            department,
+            urgent: input.urgent,
+            labels: Vec::new(),
+            assignee_id: None,
+            release_version: None,
+            work_item: None,
+            postponed_until: None,
+            promised_at: None,
+            created_at: now,
+            updated_at: now,
+            first_response_at: None,
+            last_customer_at: matches!(author, Author::Contact(_)).then_some(now),
+            last_agent_at: None,
+            version: 0,
+        };
+        let record = NewTicketRecord {
+            ticket,
+            actor: actor.audit_id(),
+            message: NewMessage {
+                kind: MessageKind::Public,
+                author,
+                body_text: input.message,
+                body_html,
+                mail_message_id: input.mail_message_id,
+                mail_references: input.mail_references,
+                attachments,
+            },
+            audit: vec![AuditEntry {
+                action: "create".into(),
+                field: Some("channel".into()),
+                old_value: None,
+                new_value: Some(input.channel.id().into()),
+            }],
+            outbox: vec![NewOutbox { kind: MailKind::Confirmation, to: email, message: None, automatic: true }],
+        };
+        self.store.insert_ticket(&record).await
+    }
+}

@@ -1,0 +1,247 @@
+//! The ports storage implements: the [`Store`] of records and the [`BlobStore`]
+//! of attachment bytes. Every method that changes a ticket writes the change,
+//! its audit events, new messages and outbox mails in one transaction.
+
+use crate::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A new organisation.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    /// Display name.
+    pub name: String,
+    /// Mail domains (lower-case) whose senders belong to it.
+    pub domains: Vec<String>,
+}
+
+/// A new staff account.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    /// E-mail address, normalised.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// Changes to a contact; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ContactPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New organisation (`Some(None)` detaches).
+    pub organisation_id: Option<Option<OrganisationId>>,
+    /// New authorised flag.
+    pub authorised: Option<bool>,
+}
+
+/// An attachment whose bytes are already in the [`BlobStore`].
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    /// File name.
+    pub filename: String,
+    /// Media type.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256, hex: the blob key.
+    pub sha256: String,
+}
+
+/// A message to add to a thread.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Public, internal or event.
+    pub kind: MessageKind,
+    /// Who wrote it.
+    pub author: Author,
+    /// Plain text.
+    pub body_text: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    /// Mail Message-ID, if it came or goes by mail.
+    pub mail_message_id: Option<String>,
+    /// In-Reply-To and References, space separated.
+    pub mail_references: Option<String>,
+    /// Its attachments.
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// An outbox mail to queue with a change.
+#[derive(Debug, Clone)]
+pub struct NewOutbox {
+    /// Which mail.
+    pub kind: MailKind,
+    /// Recipient.
+    pub to: String,
+    /// Index into the change's `messages` of the message it carries.
+    pub message: Option<usize>,
+    /// Sent without a human writing it.
+    pub automatic: bool,
+}
+
+/// One audit line: action, and optionally field with old and new value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// What was done.
+    pub action: String,
+    /// The field that changed.
+    pub field: Option<String>,
+    /// Old value.
+    pub old_value: Option<String>,
+    /// New value.
+    pub new_value: Option<String>,
+}
+
+/// A ticket to create; the store allocates its number.
+#[derive(Debug, Clone)]
+pub struct NewTicketRecord {
+    /// The ticket as it will be; `id`, `number` and `version` are ignored.
+    pub ticket: Ticket,
+    /// Who creates it (`staff:ID`, `contact:ID`, `system`).
+    pub actor: String,
+    /// The first message.
+    pub message: NewMessage,
+    /// Audit lines besides `create`.
+    pub audit: Vec<AuditEntry>,
+    /// Mails to send.
+    pub outbox: Vec<NewOutbox>,
+}
+
+/// A change to one ticket, applied only if the ticket is still at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct TicketChange {
+    /// The ticket after the change (id identifies it).
+    pub after: Ticket,
+    /// The version the change was computed from.
+    pub expected_version: i64,
+    /// Who changes it.
+    pub actor: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Messages to add.
+    pub messages: Vec<NewMessage>,
+    /// Audit lines.
+    pub audit: Vec<AuditEntry>,
+    /// Mails to send.
+    pub outbox: Vec<NewOutbox>,
+    /// Messages to remove for good (and their attachments' content).
+    pub remove_messages: Vec<MessageId>,
+    /// Attachments whose content is removed for good, with the reason.
+    pub remove_attachments: Vec<(AttachmentId, String)>,
+}
+
+/// What [`Store::apply`] returns.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The ticket as stored now.
+    pub ticket: Ticket,
+    /// Ids of the messages added, in order.
+    pub message_ids: Vec<MessageId>,
+    /// Blob keys no live attachment refers to any more: delete their bytes.
+    pub orphaned_blobs: Vec<String>,
+}
+
+/// Filters for listing tickets; newest first, by id.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this department.
+    pub department: Option<Department>,
+    /// Only this requester.
+    pub requester: Option<ContactId>,
+    /// Only this organisation.
+    pub organisation: Option<OrganisationId>,
+    /// Only this assignee.
+    pub assignee: Option<StaffId>,
+    /// Only tickets with this label.
+    pub label: Option<String>,
+    /// Only tickets with an id below this (the cursor of the previous page).
+    pub before: Option<TicketId>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// A full-text search.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// Words to find (all of them).
+    pub text: String,
+    /// Only tickets of this requester.
+    pub requester: Option<ContactId>,
+    /// Most results.
+    pub limit: i64,
+}
+
+/// Storage of every record. Implemented once per database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates an organisation with its domains; a domain already taken is a conflict.
+    async fn create_organisation(&self, new: &NewOrganisation, now: DateTime<Utc>) -> Result<Organisation>;
+    /// One organisation.
+    async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>>;
+    /// All organisations by name.
+    async fn list_organisations(&self) -> Result<Vec<Organisation>>;
+    /// The organisation a mail domain belongs to.
+    async fn organisation_for_domain(&self, domain: &str) -> Result<Option<OrganisationId>>;
+
+    /// The contact with this (normalised) address, created if new; a new contact
+    /// joins the organisation of its domain.
+    async fn ensure_contact(&self, email: &str, name: &str, now: DateTime<Utc>) -> Result<Contact>;
+    /// One contact.
+    async fn get_contact(&self, id: ContactId) -> Result<Option<Contact>>;
+    /// The contact with this normalised address.
+    async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>>;
+    /// Contacts, optionally of one organisation, by address.
+    async fn list_contacts(&self, organisation: Option<OrganisationId>, limit: i64) -> Result<Vec<Contact>>;
+    /// Changes a contact.
+    async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact>;
+
+    /// Creates a staff account; a taken address is a conflict.
+    async fn create_staff(&self, new: &NewStaff, now: DateTime<Utc>) -> Result<Staff>;
+    /// One staff member.
+    async fn get_staff(&self, id: StaffId) -> Result<Option<Staff>>;
+    /// The staff member with this normalised address.
+    async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>>;
+    /// Stores an API token's SHA-256 for a staff member.
+    async fn add_token(&self, staff: StaffId, token_sha256: &str, now: DateTime<Utc>) -> Result<()>;
+    /// The staff member owning a token.
+    async fn staff_by_token(&self, token_sha256: &str) -> Result<Option<Staff>>;
+
+    /// Creates a ticket with its first message, audit and outbox in one transaction.
+    async fn insert_ticket(&self, new: &NewTicketRecord) -> Result<Ticket>;
+    /// One ticket by id.
+    async fn get_ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
+    /// One ticket by number.
+    async fn ticket_by_number(&self, number: TicketNumber) -> Result<Option<Ticket>>;
+    /// Tickets matching a filter, newest first.
+    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>>;
+    /// Applies a change in one transaction; [`DomainError::Stale`] if the ticket moved on.
+    async fn apply(&self, change: &TicketChange) -> Result<Applied>;
+    /// A ticket's messages, oldest first; internal notes and events only if asked.
+    async fn messages(&self, ticket: TicketId, include_internal: bool) -> Result<Vec<Message>>;
+    /// A ticket's attachments.
+    async fn attachments(&self, ticket: TicketId) -> Result<Vec<Attachment>>;
+    /// A ticket's audit trail, oldest first.
+    async fn audit(&self, ticket: TicketId) -> Result<Vec<AuditEvent>>;
+    /// Full-text search over subject, messages and requester; newest first.
+    async fn search(&self, query: &SearchQuery) -> Result<Vec<Ticket>>;
+    /// Postponed tickets whose date has passed.
+    async fn due_postponed(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<TicketId>>;
+    /// Outbox mails not yet sent, oldest first.
+    async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
+}
+
+/// Content-addressed storage of attachment bytes.
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    /// Stores bytes durably and returns their SHA-256 (hex), the key.
+    async fn put(&self, bytes: &[u8]) -> Result<String>;
+    /// The bytes under a key.
+    async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    /// Removes the bytes for good.
+    async fn delete(&self, sha256: &str) -> Result<()>;
+}
