@@ -48,7 +48,11 @@ impl State {
         Outcome {
             status,
             department: self.department,
-            postponed_until: if status == Status::Postponed { self.postponed_until } else { None },
+            postponed_until: if status == Status::Postponed {
+                self.postponed_until
+            } else {
+                None
+            },
         }
     }
 }
@@ -75,18 +79,30 @@ pub fn customer_reply(s: &State) -> Outcome {
 /// (the caller passes `now + DEFAULT_POSTPONE_DAYS` when none was given).
 pub fn ask_info(s: &State, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<Outcome> {
     if s.status == Status::Resolved {
-        return Err(DomainError::conflict("the ticket is resolved; reopen it before asking for information"));
+        return Err(DomainError::conflict(
+            "the ticket is resolved; reopen it before asking for information",
+        ));
     }
     if until <= now {
-        return Err(DomainError::invalid("the postpone date must lie in the future"));
+        return Err(DomainError::invalid(
+            "the postpone date must lie in the future",
+        ));
     }
     if until > now + Duration::days(MAX_POSTPONE_DAYS) {
         return Err(DomainError::invalid(format!(
             "a ticket can be postponed by at most {MAX_POSTPONE_DAYS} days"
         )));
     }
-    let department = if s.department == Department::Helpdesk { Department::AwaitingReply } else { s.department };
-    Ok(Outcome { status: Status::Postponed, department, postponed_until: Some(until) })
+    let department = if s.department == Department::Helpdesk {
+        Department::AwaitingReply
+    } else {
+        s.department
+    };
+    Ok(Outcome {
+        status: Status::Postponed,
+        department,
+        postponed_until: Some(until),
+    })
 }
 
 /// "Oplossen" by agent or customer.
@@ -111,7 +127,10 @@ pub fn reopen(s: &State) -> Result<Outcome> {
 /// Moves the ticket to another department.
 pub fn transfer(s: &State, to: Department) -> Result<Outcome> {
     if s.department == to {
-        return Err(DomainError::conflict(format!("the ticket is already in department {}", to.id())));
+        return Err(DomainError::conflict(format!(
+            "the ticket is already in department {}",
+            to.id()
+        )));
     }
     if to.needs_version() && !s.has_version {
         return Err(DomainError::conflict(format!(
@@ -119,19 +138,38 @@ pub fn transfer(s: &State, to: Department) -> Result<Outcome> {
             to.id()
         )));
     }
-    let status = if to.closes_ticket() { Status::Resolved } else { s.status };
-    Ok(Outcome { department: to, ..s.keep(status) })
+    let status = if to.closes_ticket() {
+        Status::Resolved
+    } else {
+        s.status
+    };
+    Ok(Outcome {
+        department: to,
+        ..s.keep(status)
+    })
 }
 
 /// The scheduled resolve of a postponed ticket whose date has passed.
 pub fn auto_resolve(s: &State, now: DateTime<Utc>) -> Result<Outcome> {
     match (s.status, s.postponed_until) {
         (Status::Postponed, Some(until)) if until <= now => {
-            let department = if s.department == Department::AwaitingReply { Department::Helpdesk } else { s.department };
-            Ok(Outcome { status: Status::Resolved, department, postponed_until: None })
+            let department = if s.department == Department::AwaitingReply {
+                Department::Helpdesk
+            } else {
+                s.department
+            };
+            Ok(Outcome {
+                status: Status::Resolved,
+                department,
+                postponed_until: None,
+            })
         }
-        (Status::Postponed, _) => Err(DomainError::conflict("the postpone date has not passed yet")),
-        _ => Err(DomainError::conflict("only a postponed ticket resolves automatically")),
+        (Status::Postponed, _) => Err(DomainError::conflict(
+            "the postpone date has not passed yet",
+        )),
+        _ => Err(DomainError::conflict(
+            "only a postponed ticket resolves automatically",
+        )),
     }
 }
 

@@ -180,7 +180,11 @@ pub struct SearchQuery {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Creates an organisation with its domains; a domain already taken is a conflict.
-    async fn create_organisation(&self, new: &NewOrganisation, now: DateTime<Utc>) -> Result<Organisation>;
+    async fn create_organisation(
+        &self,
+        new: &NewOrganisation,
+        now: DateTime<Utc>,
+    ) -> Result<Organisation>;
     /// One organisation.
     async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>>;
     /// All organisations by name.
@@ -196,7 +200,11 @@ pub trait Store: Send + Sync + 'static {
     /// The contact with this normalised address.
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>>;
     /// Contacts, optionally of one organisation, by address.
-    async fn list_contacts(&self, organisation: Option<OrganisationId>, limit: i64) -> Result<Vec<Contact>>;
+    async fn list_contacts(
+        &self,
+        organisation: Option<OrganisationId>,
+        limit: i64,
+    ) -> Result<Vec<Contact>>;
     /// Changes a contact.
     async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact>;
 
@@ -207,7 +215,8 @@ pub trait Store: Send + Sync + 'static {
     /// The staff member with this normalised address.
     async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>>;
     /// Stores an API token's SHA-256 for a staff member.
-    async fn add_token(&self, staff: StaffId, token_sha256: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn add_token(&self, staff: StaffId, token_sha256: &str, now: DateTime<Utc>)
+    -> Result<()>;
     /// The staff member owning a token.
     async fn staff_by_token(&self, token_sha256: &str) -> Result<Option<Staff>>;
 

@@ -28,11 +28,16 @@ pub fn normalise_email(raw: &str) -> crate::Result<String> {
                 && !domain.ends_with('.')
                 && !domain.contains('@')
         })
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
     if valid {
         Ok(e)
     } else {
-        Err(crate::DomainError::invalid(format!("'{}' is not a valid e-mail address", raw.trim())))
+        Err(crate::DomainError::invalid(format!(
+            "'{}' is not a valid e-mail address",
+            raw.trim()
+        )))
     }
 }
 
@@ -47,8 +52,13 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(normalise_email(" Jan@Gemeente.NL ").ok().as_deref(), Some("jan@gemeente.nl"));
-        for bad in ["", "jan", "jan@", "@x.nl", "jan@nl", "a b@x.nl", "a@x.nl.", "<a@x.nl>"] {
+        assert_eq!(
+            normalise_email(" Jan@Gemeente.NL ").ok().as_deref(),
+            Some("jan@gemeente.nl")
+        );
+        for bad in [
+            "", "jan", "jan@", "@x.nl", "jan@nl", "a b@x.nl", "a@x.nl.", "<a@x.nl>",
+        ] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }
         assert_eq!(email_domain("a@b.nl"), "b.nl");

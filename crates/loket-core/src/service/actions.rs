@@ -1,8 +1,8 @@
 //! The use cases on an existing ticket: replies, notes, transfer, postpone,
 //! resolve, reopen, labels, assignee, version, work item and removal.
 
-use super::plan::{put, state, Plan};
-use super::{Actor, Service, Upload, ALL_STAFF, DESK_STAFF};
+use super::plan::{Plan, put, state};
+use super::{ALL_STAFF, Actor, DESK_STAFF, Service, Upload};
 use crate::store::{AuditEntry, NewAttachment, NewMessage, NewOutbox};
 use crate::*;
 use chrono::{DateTime, Duration, Utc};
@@ -25,7 +25,10 @@ pub struct Reply {
 impl Reply {
     /// A plain-text reply.
     pub fn text(text: &str) -> Self {
-        Self { text: text.to_owned(), ..Self::default() }
+        Self {
+            text: text.to_owned(),
+            ..Self::default()
+        }
     }
 }
 
@@ -33,12 +36,21 @@ impl Reply {
 pub const MAX_LABEL_CHARS: usize = 64;
 
 impl Service {
-    fn message(&self, kind: MessageKind, author: Author, r: &Reply, attachments: Vec<NewAttachment>) -> NewMessage {
+    fn message(
+        &self,
+        kind: MessageKind,
+        author: Author,
+        r: &Reply,
+        attachments: Vec<NewAttachment>,
+    ) -> NewMessage {
         NewMessage {
             kind,
             author,
             body_text: r.text.clone(),
-            body_html: r.html.as_deref().map_or_else(|| html::text_to_html(&r.text), html::sanitise),
+            body_html: r
+                .html
+                .as_deref()
+                .map_or_else(|| html::text_to_html(&r.text), html::sanitise),
             mail_message_id: r.mail_message_id.clone(),
             mail_references: r.mail_references.clone(),
             attachments,
@@ -51,7 +63,12 @@ impl Service {
     }
 
     /// An agent's public reply: sets Beantwoord and mails the requester.
-    pub async fn agent_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
+    pub async fn agent_reply(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        reply: Reply,
+    ) -> Result<Ticket> {
         let staff = actor.require_staff(ALL_STAFF, "reply as agent")?.id;
         let files = self.prepare(&reply, "reply").await?;
         let to = self.requester_email(actor, number).await?;
@@ -61,8 +78,18 @@ impl Service {
                 t.first_response_at.get_or_insert(now);
                 t.last_agent_at = Some(now);
                 Ok(Plan {
-                    messages: vec![self.message(MessageKind::Public, Author::Staff(staff), &reply, files.clone())],
-                    outbox: vec![NewOutbox { kind: MailKind::AgentReply, to: to.clone(), message: Some(0), automatic: false }],
+                    messages: vec![self.message(
+                        MessageKind::Public,
+                        Author::Staff(staff),
+                        &reply,
+                        files.clone(),
+                    )],
+                    outbox: vec![NewOutbox {
+                        kind: MailKind::AgentReply,
+                        to: to.clone(),
+                        message: Some(0),
+                        automatic: false,
+                    }],
                     ..Plan::default()
                 })
             })
@@ -72,7 +99,12 @@ impl Service {
 
     /// A reply from the customer: by the contact themselves, by mail intake
     /// (system), or recorded by staff from a phone call.
-    pub async fn customer_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
+    pub async fn customer_reply(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        reply: Reply,
+    ) -> Result<Ticket> {
         if let Actor::Staff(_) = actor {
             actor.require_staff(ALL_STAFF, "record a customer reply")?;
         }
@@ -82,20 +114,38 @@ impl Service {
                 put(t, &rules::customer_reply(&state(t)));
                 t.last_customer_at = Some(now);
                 let author = Author::Contact(t.requester_id);
-                Ok(Plan { messages: vec![self.message(MessageKind::Public, author, &reply, files.clone())], ..Plan::default() })
+                Ok(Plan {
+                    messages: vec![self.message(
+                        MessageKind::Public,
+                        author,
+                        &reply,
+                        files.clone(),
+                    )],
+                    ..Plan::default()
+                })
             })
             .await?;
         Ok(applied.ticket)
     }
 
     /// An internal note, visible to staff only.
-    pub async fn add_note(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        reply: Reply,
+    ) -> Result<Ticket> {
         let staff = actor.require_staff(ALL_STAFF, "add internal notes")?.id;
         let files = self.prepare(&reply, "note").await?;
         let applied = self
             .change(actor, number, "note", |_, _| {
                 Ok(Plan {
-                    messages: vec![self.message(MessageKind::Internal, Author::Staff(staff), &reply, files.clone())],
+                    messages: vec![self.message(
+                        MessageKind::Internal,
+                        Author::Staff(staff),
+                        &reply,
+                        files.clone(),
+                    )],
                     ..Plan::default()
                 })
             })
@@ -122,8 +172,18 @@ impl Service {
                 t.first_response_at.get_or_insert(now);
                 t.last_agent_at = Some(now);
                 Ok(Plan {
-                    messages: vec![self.message(MessageKind::Public, Author::Staff(staff), &reply, files.clone())],
-                    outbox: vec![NewOutbox { kind: MailKind::InfoRequest, to: to.clone(), message: Some(0), automatic: false }],
+                    messages: vec![self.message(
+                        MessageKind::Public,
+                        Author::Staff(staff),
+                        &reply,
+                        files.clone(),
+                    )],
+                    outbox: vec![NewOutbox {
+                        kind: MailKind::InfoRequest,
+                        to: to.clone(),
+                        message: Some(0),
+                        automatic: false,
+                    }],
                     ..Plan::default()
                 })
             })
@@ -169,7 +229,9 @@ impl Service {
         version: Option<String>,
     ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "transfer tickets")?;
-        let version = version.map(|v| clean_token(&v, "release version")).transpose()?;
+        let version = version
+            .map(|v| clean_token(&v, "release version"))
+            .transpose()?;
         let applied = self
             .change(actor, number, "transfer", |t, now| {
                 if let Some(v) = &version {
@@ -186,9 +248,17 @@ impl Service {
     }
 
     /// Replaces the ticket's labels.
-    pub async fn set_labels(&self, actor: &Actor, number: TicketNumber, labels: &[String]) -> Result<Ticket> {
+    pub async fn set_labels(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        labels: &[String],
+    ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set labels")?;
-        let mut clean = labels.iter().map(|l| clean_label(l)).collect::<Result<Vec<_>>>()?;
+        let mut clean = labels
+            .iter()
+            .map(|l| clean_label(l))
+            .collect::<Result<Vec<_>>>()?;
         clean.sort();
         clean.dedup();
         let applied = self
@@ -201,13 +271,24 @@ impl Service {
     }
 
     /// Assigns the ticket to a staff member (by address), or unassigns it.
-    pub async fn assign(&self, actor: &Actor, number: TicketNumber, assignee: Option<&str>) -> Result<Ticket> {
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        assignee: Option<&str>,
+    ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "assign tickets")?;
         let assignee_id = match assignee {
             Some(email) => {
                 let email = normalise_email(email)?;
                 let staff = self.store.staff_by_email(&email).await?;
-                Some(staff.ok_or_else(|| DomainError::invalid(format!("no staff member with address {email}")))?.id)
+                Some(
+                    staff
+                        .ok_or_else(|| {
+                            DomainError::invalid(format!("no staff member with address {email}"))
+                        })?
+                        .id,
+                )
             }
             None => None,
         };
@@ -221,9 +302,16 @@ impl Service {
     }
 
     /// Sets or clears the release version; a Gepland or Opgeleverd ticket keeps one.
-    pub async fn set_version(&self, actor: &Actor, number: TicketNumber, version: Option<&str>) -> Result<Ticket> {
+    pub async fn set_version(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        version: Option<&str>,
+    ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the release version")?;
-        let version = version.map(|v| clean_token(v, "release version")).transpose()?;
+        let version = version
+            .map(|v| clean_token(v, "release version"))
+            .transpose()?;
         let applied = self
             .change(actor, number, "set_version", |t, _| {
                 if version.is_none() && t.department.needs_version() {
@@ -240,7 +328,12 @@ impl Service {
     }
 
     /// Sets or clears the external work item reference.
-    pub async fn set_work_item(&self, actor: &Actor, number: TicketNumber, item: Option<&str>) -> Result<Ticket> {
+    pub async fn set_work_item(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        item: Option<&str>,
+    ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the work item")?;
         let item = item.map(|v| clean_token(v, "work item")).transpose()?;
         let applied = self
@@ -268,7 +361,9 @@ impl Service {
         let ticket = self.ticket_for(actor, number).await?;
         let messages = self.store.messages(ticket.id, true).await?;
         if !messages.iter().any(|m| m.id == message) {
-            return Err(DomainError::not_found(format!("message {message} on ticket {number}")));
+            return Err(DomainError::not_found(format!(
+                "message {message} on ticket {number}"
+            )));
         }
         let applied = self
             .change(actor, number, "remove_message", |_, _| {
@@ -309,7 +404,9 @@ fn clean_label(raw: &str) -> Result<String> {
 fn clean_token(raw: &str, what: &str) -> Result<String> {
     let v = raw.trim();
     if v.is_empty() || v.len() > 100 || v.chars().any(char::is_control) {
-        return Err(DomainError::invalid(format!("{what} must be 1 to 100 characters")));
+        return Err(DomainError::invalid(format!(
+            "{what} must be 1 to 100 characters"
+        )));
     }
     Ok(v.to_owned())
 }

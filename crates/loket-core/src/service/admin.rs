@@ -1,7 +1,7 @@
 //! Organisations, contacts, staff accounts, API tokens, and moving tickets from
 //! one contact to another.
 
-use super::{Actor, Service, ALL_STAFF, DESK_STAFF};
+use super::{ALL_STAFF, Actor, DESK_STAFF, Service};
 use crate::store::{ContactPatch, NewOrganisation, NewStaff, TicketFilter};
 use crate::*;
 use sha2::{Digest, Sha256};
@@ -14,55 +14,89 @@ pub fn token_hash(token: &str) -> String {
 fn clean_name(raw: &str, what: &str) -> Result<String> {
     let n = raw.trim();
     if n.is_empty() || n.chars().count() > 200 {
-        return Err(DomainError::invalid(format!("{what} must be 1 to 200 characters")));
+        return Err(DomainError::invalid(format!(
+            "{what} must be 1 to 200 characters"
+        )));
     }
     Ok(n.to_owned())
 }
 
 impl Service {
     /// Creates an organisation with its mail domains.
-    pub async fn create_organisation(&self, actor: &Actor, name: &str, domains: &[String]) -> Result<Organisation> {
+    pub async fn create_organisation(
+        &self,
+        actor: &Actor,
+        name: &str,
+        domains: &[String],
+    ) -> Result<Organisation> {
         actor.require_staff(DESK_STAFF, "create organisations")?;
         let name = clean_name(name, "organisation name")?;
         let mut clean = Vec::new();
         for d in domains {
             let d = d.trim().trim_start_matches('@').to_lowercase();
-            normalise_email(&format!("x@{d}")).map_err(|_| DomainError::invalid(format!("'{d}' is not a mail domain")))?;
+            normalise_email(&format!("x@{d}"))
+                .map_err(|_| DomainError::invalid(format!("'{d}' is not a mail domain")))?;
             clean.push(d);
         }
         clean.sort();
         clean.dedup();
-        self.store.create_organisation(&NewOrganisation { name, domains: clean }, self.clock.now()).await
+        self.store
+            .create_organisation(
+                &NewOrganisation {
+                    name,
+                    domains: clean,
+                },
+                self.clock.now(),
+            )
+            .await
     }
 
     /// Creates (or finds) a contact by address.
     pub async fn create_contact(&self, actor: &Actor, email: &str, name: &str) -> Result<Contact> {
         actor.require_staff(DESK_STAFF, "create contacts")?;
         let email = normalise_email(email)?;
-        self.store.ensure_contact(&email, name.trim(), self.clock.now()).await
+        self.store
+            .ensure_contact(&email, name.trim(), self.clock.now())
+            .await
     }
 
     /// Changes a contact's name, organisation or authorised flag.
-    pub async fn update_contact(&self, actor: &Actor, id: ContactId, patch: ContactPatch) -> Result<Contact> {
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        patch: ContactPatch,
+    ) -> Result<Contact> {
         actor.require_staff(DESK_STAFF, "change contacts")?;
         let mut patch = patch;
         if let Some(n) = &patch.name {
             patch.name = Some(clean_name(n, "contact name")?);
         }
         if let Some(Some(org)) = patch.organisation_id {
-            self.store.get_organisation(org).await?.ok_or_else(|| DomainError::invalid(format!("no organisation {org}")))?;
+            self.store
+                .get_organisation(org)
+                .await?
+                .ok_or_else(|| DomainError::invalid(format!("no organisation {org}")))?;
         }
         self.store.update_contact(id, &patch).await
     }
 
     /// Creates a staff account (the command line acts as system).
-    pub async fn create_staff(&self, actor: &Actor, email: &str, name: &str, role: Role) -> Result<Staff> {
+    pub async fn create_staff(
+        &self,
+        actor: &Actor,
+        email: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<Staff> {
         if !matches!(actor, Actor::System) {
             actor.require_staff(&[Role::Admin], "create staff accounts")?;
         }
         let email = normalise_email(email)?;
         let name = clean_name(name, "name")?;
-        self.store.create_staff(&NewStaff { email, name, role }, self.clock.now()).await
+        self.store
+            .create_staff(&NewStaff { email, name, role }, self.clock.now())
+            .await
     }
 
     /// Stores a new API token for a staff member; the caller generated it and
@@ -74,7 +108,9 @@ impl Service {
             .staff_by_email(&email)
             .await?
             .ok_or_else(|| DomainError::not_found(format!("staff member {email}")))?;
-        self.store.add_token(staff.id, &token_hash(token), self.clock.now()).await?;
+        self.store
+            .add_token(staff.id, &token_hash(token), self.clock.now())
+            .await?;
         Ok(staff)
     }
 
@@ -100,7 +136,11 @@ impl Service {
         let target = self.store.ensure_contact(&to, "", self.clock.now()).await?;
         let mut moved = 0;
         loop {
-            let filter = TicketFilter { requester: Some(source.id), limit: 200, ..TicketFilter::default() };
+            let filter = TicketFilter {
+                requester: Some(source.id),
+                limit: 200,
+                ..TicketFilter::default()
+            };
             let batch = self.store.list_tickets(&filter).await?;
             if batch.is_empty() {
                 return Ok(moved);

@@ -63,7 +63,9 @@ pub fn clean_subject(subject: &str) -> Result<String> {
         return Err(DomainError::invalid("subject must not be empty"));
     }
     if s.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(DomainError::invalid(format!("subject is longer than {MAX_SUBJECT_CHARS} characters")));
+        return Err(DomainError::invalid(format!(
+            "subject is longer than {MAX_SUBJECT_CHARS} characters"
+        )));
     }
     Ok(s)
 }
@@ -78,10 +80,16 @@ impl Service {
         match actor {
             Actor::Contact(c) => {
                 if c.email != email {
-                    return Err(DomainError::Forbidden("a contact can only submit tickets for themselves".into()));
+                    return Err(DomainError::Forbidden(
+                        "a contact can only submit tickets for themselves".into(),
+                    ));
                 }
-                if department != Department::Helpdesk || !matches!(input.channel, Channel::Portal | Channel::Email) {
-                    return Err(DomainError::Forbidden("a contact cannot choose the department or channel".into()));
+                if department != Department::Helpdesk
+                    || !matches!(input.channel, Channel::Portal | Channel::Email)
+                {
+                    return Err(DomainError::Forbidden(
+                        "a contact cannot choose the department or channel".into(),
+                    ));
                 }
             }
             Actor::Staff(_) => {
@@ -89,7 +97,11 @@ impl Service {
             }
             Actor::System => {}
         }
-        let name = input.requester_name.as_deref().map(str::trim).unwrap_or_default();
+        let name = input
+            .requester_name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
         let now = self.clock.now();
         let contact = self.store.ensure_contact(&email, name, now).await?;
         let attachments = self.store_uploads(&input.attachments).await?;
@@ -143,7 +155,12 @@ impl Service {
                 old_value: None,
                 new_value: Some(input.channel.id().into()),
             }],
-            outbox: vec![NewOutbox { kind: MailKind::Confirmation, to: email, message: None, automatic: true }],
+            outbox: vec![NewOutbox {
+                kind: MailKind::Confirmation,
+                to: email,
+                message: None,
+                automatic: true,
+            }],
         };
         self.store.insert_ticket(&record).await
     }

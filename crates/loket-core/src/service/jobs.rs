@@ -1,6 +1,6 @@
 //! Scheduled work: resolving postponed tickets whose date has passed.
 
-use super::plan::{put, state, Plan};
+use super::plan::{Plan, put, state};
 use super::{Actor, Service};
 use crate::store::NewOutbox;
 use crate::*;
@@ -18,14 +18,21 @@ impl Service {
             }
             let mut progressed = false;
             for id in due {
-                let Some(ticket) = self.store.get_ticket(id).await? else { continue };
+                let Some(ticket) = self.store.get_ticket(id).await? else {
+                    continue;
+                };
                 let contact = self.store.get_contact(ticket.requester_id).await?;
                 let to = contact.map(|c| c.email).unwrap_or_default();
                 let result = self
                     .change(&Actor::System, ticket.number, "auto_resolve", |t, now| {
                         put(t, &rules::auto_resolve(&state(t), now)?);
                         Ok(Plan {
-                            outbox: vec![NewOutbox { kind: MailKind::AutoResolved, to: to.clone(), message: None, automatic: true }],
+                            outbox: vec![NewOutbox {
+                                kind: MailKind::AutoResolved,
+                                to: to.clone(),
+                                message: None,
+                                automatic: true,
+                            }],
                             ..Plan::default()
                         })
                     })

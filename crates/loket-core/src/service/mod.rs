@@ -48,14 +48,22 @@ impl Actor {
     fn require_staff(&self, roles: &[Role], what: &str) -> Result<&Staff> {
         match self.staff() {
             Some(s) if roles.contains(&s.role) => Ok(s),
-            Some(s) => Err(DomainError::Forbidden(format!("a {} cannot {what}", s.role.id()))),
+            Some(s) => Err(DomainError::Forbidden(format!(
+                "a {} cannot {what}",
+                s.role.id()
+            ))),
             None => Err(DomainError::Forbidden(format!("only staff can {what}"))),
         }
     }
 }
 
 /// Every staff role: all of them handle tickets.
-pub const ALL_STAFF: &[Role] = &[Role::Agent, Role::ProductManager, Role::Consultant, Role::Admin];
+pub const ALL_STAFF: &[Role] = &[
+    Role::Agent,
+    Role::ProductManager,
+    Role::Consultant,
+    Role::Admin,
+];
 /// The roles that manage contacts, organisations and sensitive removals.
 pub const DESK_STAFF: &[Role] = &[Role::Agent, Role::Admin];
 
@@ -72,7 +80,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_attachment_bytes: 25 * 1024 * 1024, max_attachments: 20, max_message_bytes: 1024 * 1024 }
+        Self {
+            max_attachment_bytes: 25 * 1024 * 1024,
+            max_attachments: 20,
+            max_message_bytes: 1024 * 1024,
+        }
     }
 }
 
@@ -98,8 +110,18 @@ pub struct Service {
 
 impl Service {
     /// A service over a store, a blob store and a clock.
-    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
-        Self { store, blobs, clock, limits }
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            store,
+            blobs,
+            clock,
+            limits,
+        }
     }
 
     /// The store, for read-only queries the service does not wrap.
@@ -130,7 +152,9 @@ impl Service {
         for u in uploads {
             let filename = u.filename.trim();
             if filename.is_empty() || filename.len() > 255 {
-                return Err(DomainError::invalid("an attachment needs a file name of at most 255 characters"));
+                return Err(DomainError::invalid(
+                    "an attachment needs a file name of at most 255 characters",
+                ));
             }
             if u.bytes.len() > self.limits.max_attachment_bytes {
                 return Err(DomainError::invalid(format!(
@@ -176,7 +200,9 @@ impl Service {
             .await?
             .ok_or_else(|| DomainError::not_found(format!("ticket {number}")))?;
         match actor {
-            Actor::Contact(c) if c.id != ticket.requester_id => Err(DomainError::not_found(format!("ticket {number}"))),
+            Actor::Contact(c) if c.id != ticket.requester_id => {
+                Err(DomainError::not_found(format!("ticket {number}")))
+            }
             _ => Ok(ticket),
         }
     }

@@ -1,0 +1,108 @@
+//! The PostgreSQL backend: a connection pool, a sequence for ticket numbers and
+//! `tsvector` columns with the Dutch configuration for search.
+
+use crate::shared::shared_store;
+use loket_core::store::SearchQuery;
+use loket_core::{DomainError, Result};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+use std::str::FromStr;
+
+/// A store on a PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and migrates; `schema`, when given, is used as the
+    /// search path (tests give each run its own).
+    pub async fn open(url: &str, schema: Option<&str>) -> Result<Self> {
+        let mut opts = PgConnectOptions::from_str(url)
+            .map_err(|e| DomainError::Storage(format!("bad PostgreSQL URL: {e}")))?;
+        if let Some(s) = schema {
+            opts = opts.options([("search_path", s)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(opts)
+            .await
+            .map_err(|e| DomainError::Storage(format!("cannot connect to PostgreSQL: {e}")))?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| DomainError::Storage(format!("migration failed: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(crate::rows::db_err)
+    }
+
+    async fn next_number(tx: &mut Transaction<'static, Postgres>) -> Result<i64> {
+        sqlx::query_scalar("SELECT nextval('ticket_number_seq')")
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(crate::rows::db_err)
+    }
+
+    async fn index_ticket(
+        tx: &mut Transaction<'static, Postgres>,
+        ticket: i64,
+        doc: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE tickets SET search_doc = to_tsvector('dutch', $2) WHERE id = $1")
+            .bind(ticket)
+            .bind(doc)
+            .execute(&mut **tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    /// Messages carry a generated `tsvector` column; nothing to do.
+    #[allow(clippy::unused_async)]
+    async fn index_message(
+        _: &mut Transaction<'static, Postgres>,
+        _: i64,
+        _: i64,
+        _: &str,
+        _: bool,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// The message row (and its generated index entry) is already deleted.
+    #[allow(clippy::unused_async)]
+    async fn unindex_message(_: &mut Transaction<'static, Postgres>, _: i64) -> Result<()> {
+        Ok(())
+    }
+
+    /// Ticket ids matching a search, newest first.
+    async fn search_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
+        let limit = q.limit.clamp(1, 500);
+        let kinds = if q.requester.is_some() {
+            "kind = 'public'"
+        } else {
+            "kind <> 'event'"
+        };
+        let sql = format!(
+            "SELECT x.id FROM (SELECT ticket_id AS id FROM messages WHERE search_doc @@ plainto_tsquery('dutch', $1) AND {kinds} \
+             UNION SELECT id FROM tickets WHERE search_doc @@ plainto_tsquery('dutch', $1)) x \
+             JOIN tickets t ON t.id = x.id WHERE ($2::BIGINT IS NULL OR t.requester_id = $2) ORDER BY x.id DESC LIMIT $3"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(&q.text)
+            .bind(q.requester.map(|r| r.0))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(crate::rows::db_err)
+    }
+}
+
+shared_store!(PgStore, Postgres);

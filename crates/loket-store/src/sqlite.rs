@@ -1,0 +1,192 @@
+//! The SQLite backend: WAL, foreign keys, busy timeout, `secure_delete`, durable
+//! (`synchronous = FULL`) commits; one writer connection taking `BEGIN IMMEDIATE`
+//! and a pool of readers; FTS5 for search.
+
+use crate::shared::shared_store;
+use loket_core::store::SearchQuery;
+use loket_core::{DomainError, Result};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A store on one SQLite database file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `url`
+    /// (`sqlite:path` or `sqlite://path`).
+    pub async fn open(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| DomainError::Storage(format!("bad SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("secure_delete", "on")
+            .pragma("cache_size", "-16000");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await
+            .map_err(|e| DomainError::Storage(format!("cannot open SQLite database: {e}")))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&writer)
+            .await
+            .map_err(|e| DomainError::Storage(format!("migration failed: {e}")))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(|e| DomainError::Storage(format!("cannot open SQLite database: {e}")))?;
+        Ok(Self { writer, reader })
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(crate::rows::db_err)
+    }
+
+    async fn next_number(tx: &mut Transaction<'static, Sqlite>) -> Result<i64> {
+        sqlx::query_scalar(
+            "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value",
+        )
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(crate::rows::db_err)
+    }
+
+    async fn index_ticket(
+        tx: &mut Transaction<'static, Sqlite>,
+        ticket: i64,
+        doc: &str,
+    ) -> Result<()> {
+        let rowid = ticket * 2 + 1;
+        sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
+            .bind(rowid)
+            .execute(&mut **tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        sqlx::query(
+            "INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1)",
+        )
+        .bind(rowid)
+        .bind(doc)
+        .bind(ticket)
+        .execute(&mut **tx)
+        .await
+        .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    async fn index_message(
+        tx: &mut Transaction<'static, Sqlite>,
+        id: i64,
+        ticket: i64,
+        text: &str,
+        public: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id * 2)
+        .bind(text)
+        .bind(ticket)
+        .bind(i64::from(public))
+        .execute(&mut **tx)
+        .await
+        .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    async fn unindex_message(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
+            .bind(id * 2)
+            .execute(&mut **tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    /// Ticket ids matching a search, newest first.
+    async fn search_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
+        let m = fts_query(&q.text);
+        if m.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = q.limit.clamp(1, 500);
+        if let Some(r) = q.requester {
+            return sqlx::query_scalar(
+                "SELECT DISTINCT search_docs.ticket_id FROM search_docs JOIN tickets t ON t.id = search_docs.ticket_id \
+                 WHERE search_docs MATCH $1 AND search_docs.public = 1 AND t.requester_id = $2 \
+                 ORDER BY search_docs.ticket_id DESC LIMIT $3",
+            )
+            .bind(&m)
+            .bind(r.0)
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(crate::rows::db_err);
+        }
+        let hits: Vec<i64> = sqlx::query_scalar("SELECT ticket_id FROM search_docs WHERE search_docs MATCH $1 ORDER BY rowid DESC LIMIT $2")
+            .bind(&m)
+            .bind(limit * 4)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(crate::rows::db_err)?;
+        let mut ids = Vec::with_capacity(hits.len());
+        for h in hits {
+            if !ids.contains(&h) {
+                ids.push(h);
+                if ids.len() >= usize::try_from(limit).unwrap_or(50) {
+                    break;
+                }
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// Turns free text into an FTS5 query: every word must occur; each
+/// whitespace-separated term becomes a phrase of its letter/digit runs, so
+/// `jan@gemeente.nl` finds that address and no FTS syntax can be injected.
+pub(crate) fn fts_query(text: &str) -> String {
+    text.split_whitespace()
+        .filter_map(|term| {
+            let parts: Vec<&str> = term
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| format!("\"{}\"", parts.join(" ")))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+shared_store!(SqliteStore, Sqlite);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fts_query_quotes_terms() {
+        assert_eq!(
+            super::fts_query("printer \"kapot\" OR x*"),
+            "\"printer\" \"kapot\" \"OR\" \"x\""
+        );
+        assert_eq!(super::fts_query("jan@gemeente.nl"), "\"jan gemeente nl\"");
+        assert_eq!(super::fts_query("  -- ** "), "");
+    }
+}
