@@ -222,6 +222,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates a ticket with its first message, audit and outbox in one transaction.
     async fn insert_ticket(&self, new: &NewTicketRecord) -> Result<Ticket>;
+    /// Creates many tickets in one transaction (imports, seeding): all or none.
+    async fn insert_tickets(&self, batch: &[NewTicketRecord]) -> Result<Vec<Ticket>>;
     /// One ticket by id.
     async fn get_ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
     /// One ticket by number.

@@ -108,6 +108,49 @@ macro_rules! shared_store {
                 Ok(id)
             }
 
+            async fn insert_ticket_tx(tx: &mut sqlx::Transaction<'static, $db>, new: &NewTicketRecord) -> Result<Ticket> {
+                let t = &new.ticket;
+                let number = Self::next_number(tx).await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO tickets (number, subject, requester_id, organisation_id, channel, mailbox, status, department, \
+                     urgent, assignee_id, release_version, work_item, postponed_until, promised_at, created_at, updated_at, \
+                     first_response_at, last_customer_at, last_agent_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1) RETURNING id",
+                )
+                .bind(number)
+                .bind(&t.subject)
+                .bind(t.requester_id.0)
+                .bind(t.organisation_id.map(|o| o.0))
+                .bind(t.channel.id())
+                .bind(&t.mailbox)
+                .bind(t.status.id())
+                .bind(t.department.id())
+                .bind(t.urgent)
+                .bind(t.assignee_id.map(|s| s.0))
+                .bind(&t.release_version)
+                .bind(&t.work_item)
+                .bind(t.postponed_until)
+                .bind(t.promised_at)
+                .bind(t.created_at)
+                .bind(t.updated_at)
+                .bind(t.first_response_at)
+                .bind(t.last_customer_at)
+                .bind(t.last_agent_at)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                Self::write_labels(tx, id, &t.labels).await?;
+                Self::reindex_ticket(tx, id, &t.subject, t.requester_id.0).await?;
+                let msg = Self::insert_message(tx, id, &new.message, t.created_at).await?;
+                Self::insert_audit(tx, id, &new.actor, t.created_at, &new.audit).await?;
+                Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
+                let mut out = t.clone();
+                out.id = TicketId(id);
+                out.number = TicketNumber(number);
+                out.version = 1;
+                Ok(out)
+            }
+
             async fn insert_audit(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 ticket: i64,
@@ -436,47 +479,19 @@ macro_rules! shared_store {
             }
 
             async fn insert_ticket(&self, new: &NewTicketRecord) -> Result<Ticket> {
-                let t = &new.ticket;
                 let mut tx = self.begin_write().await?;
-                let number = Self::next_number(&mut tx).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO tickets (number, subject, requester_id, organisation_id, channel, mailbox, status, department, \
-                     urgent, assignee_id, release_version, work_item, postponed_until, promised_at, created_at, updated_at, \
-                     first_response_at, last_customer_at, last_agent_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1) RETURNING id",
-                )
-                .bind(number)
-                .bind(&t.subject)
-                .bind(t.requester_id.0)
-                .bind(t.organisation_id.map(|o| o.0))
-                .bind(t.channel.id())
-                .bind(&t.mailbox)
-                .bind(t.status.id())
-                .bind(t.department.id())
-                .bind(t.urgent)
-                .bind(t.assignee_id.map(|s| s.0))
-                .bind(&t.release_version)
-                .bind(&t.work_item)
-                .bind(t.postponed_until)
-                .bind(t.promised_at)
-                .bind(t.created_at)
-                .bind(t.updated_at)
-                .bind(t.first_response_at)
-                .bind(t.last_customer_at)
-                .bind(t.last_agent_at)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                Self::write_labels(&mut tx, id, &t.labels).await?;
-                Self::reindex_ticket(&mut tx, id, &t.subject, t.requester_id.0).await?;
-                let msg = Self::insert_message(&mut tx, id, &new.message, t.created_at).await?;
-                Self::insert_audit(&mut tx, id, &new.actor, t.created_at, &new.audit).await?;
-                Self::insert_outbox(&mut tx, id, t.created_at, &new.outbox, &[msg]).await?;
+                let t = Self::insert_ticket_tx(&mut tx, new).await?;
                 tx.commit().await.map_err(db_err)?;
-                let mut out = t.clone();
-                out.id = TicketId(id);
-                out.number = TicketNumber(number);
-                out.version = 1;
+                Ok(t)
+            }
+
+            async fn insert_tickets(&self, batch: &[NewTicketRecord]) -> Result<Vec<Ticket>> {
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(batch.len());
+                for new in batch {
+                    out.push(Self::insert_ticket_tx(&mut tx, new).await?);
+                }
+                tx.commit().await.map_err(db_err)?;
                 Ok(out)
             }
 

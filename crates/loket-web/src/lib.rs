@@ -1,1 +1,12 @@
-//! placeholder
+//! Loket's HTTP front: the router with every route, the JSON API under
+//! `/api/v1` with its OpenAPI document, and the health check. Portal and agent
+//! pages join here as they arrive.
+
+pub mod api;
+mod error;
+mod router;
+mod state;
+
+pub use error::ApiError;
+pub use router::router;
+pub use state::AppState;

@@ -1,1 +1,91 @@
-fn main() {}
+//! The `loket` binary: command-line parsing and wiring only.
+
+mod bench;
+mod commands;
+mod config;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Loket, an open-source helpdesk.
+#[derive(Debug, Parser)]
+#[command(name = "loket", version, about)]
+struct Cli {
+    /// Configuration file (TOML); `LOKET_*` environment variables override it.
+    #[arg(long, global = true, env = "LOKET_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs everything: API, health check and background jobs.
+    Serve,
+    /// Creates or upgrades the database schema, then exits.
+    Migrate,
+    /// Manages staff accounts.
+    #[command(subcommand)]
+    Agent(commands::AgentCommand),
+    /// Manages API tokens.
+    #[command(subcommand)]
+    Token(commands::TokenCommand),
+    /// Runs scheduled work.
+    #[command(subcommand)]
+    Jobs(commands::JobsCommand),
+    /// Prints a commented example configuration.
+    DefaultConfig,
+    /// Measures ticket creation and search (see BENCHMARKS.md).
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::DefaultConfig = cli.command {
+        print!("{}", config::EXAMPLE);
+        return ExitCode::SUCCESS;
+    }
+    let cfg = match config::Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("loket: configuration: {e}");
+            return ExitCode::from(78);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("loket: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve::run(&cfg).await,
+            Command::Migrate => commands::migrate(&cfg).await,
+            Command::Agent(c) => commands::agent(&cfg, c).await,
+            Command::Token(c) => commands::token(&cfg, c).await,
+            Command::Jobs(c) => commands::jobs(&cfg, c).await,
+            Command::Bench(a) => bench::run(&cfg, a).await,
+            Command::DefaultConfig => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("loket: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

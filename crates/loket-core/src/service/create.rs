@@ -73,6 +73,24 @@ pub fn clean_subject(subject: &str) -> Result<String> {
 impl Service {
     /// Creates a ticket and queues the confirmation mail to the requester.
     pub async fn create_ticket(&self, actor: &Actor, input: CreateTicket) -> Result<Ticket> {
+        let record = self.ticket_record(actor, input).await?;
+        self.store.insert_ticket(&record).await
+    }
+
+    /// Imports tickets from another system in one transaction, without
+    /// confirmation mails: all or none. Only the system (command line) imports.
+    pub async fn import_tickets(&self, inputs: Vec<CreateTicket>) -> Result<Vec<Ticket>> {
+        let mut records = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let mut r = self.ticket_record(&Actor::System, input).await?;
+            r.outbox.clear();
+            r.audit[0].action = "import".into();
+            records.push(r);
+        }
+        self.store.insert_tickets(&records).await
+    }
+
+    async fn ticket_record(&self, actor: &Actor, input: CreateTicket) -> Result<NewTicketRecord> {
         let subject = clean_subject(&input.subject)?;
         self.check_text(&input.message, "message")?;
         let email = normalise_email(&input.requester)?;
@@ -137,7 +155,7 @@ impl Service {
             last_agent_at: None,
             version: 0,
         };
-        let record = NewTicketRecord {
+        Ok(NewTicketRecord {
             ticket,
             actor: actor.audit_id(),
             message: NewMessage {
@@ -161,7 +179,6 @@ impl Service {
                 message: None,
                 automatic: true,
             }],
-        };
-        self.store.insert_ticket(&record).await
+        })
     }
 }

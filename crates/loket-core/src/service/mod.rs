@@ -124,6 +124,14 @@ impl Service {
         }
     }
 
+    /// The same service on another clock (for `jobs run-due --now`).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            clock,
+            ..self.clone()
+        }
+    }
+
     /// The store, for read-only queries the service does not wrap.
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()

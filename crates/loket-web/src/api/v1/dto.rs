@@ -1,0 +1,169 @@
+//! Request and response bodies of the API.
+
+use crate::ApiError;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use loket_core::service::{Reply, Upload};
+use loket_core::{Channel, Department, Ticket};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// A file in a request, base64-encoded.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    /// File name.
+    pub filename: String,
+    /// Media type; `application/octet-stream` when absent.
+    #[serde(default)]
+    pub media_type: Option<String>,
+    /// The content, standard base64.
+    pub content_base64: String,
+}
+
+/// Decodes attachment bodies.
+pub fn uploads(files: Vec<AttachmentBody>) -> Result<Vec<Upload>, ApiError> {
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.trim())
+                .map_err(|e| {
+                    ApiError::invalid(format!(
+                        "attachment '{}': content_base64 is not base64: {e}",
+                        f.filename
+                    ))
+                })?;
+            Ok(Upload {
+                filename: f.filename,
+                media_type: f.media_type.unwrap_or_default(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// `POST /tickets`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicketBody {
+    /// Subject line.
+    pub subject: String,
+    /// The first message (plain text).
+    pub message: String,
+    /// The requester's e-mail address.
+    pub requester: String,
+    /// The requester's name.
+    #[serde(default)]
+    pub requester_name: Option<String>,
+    /// How it came in; `api` when absent.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// Department; `helpdesk` when absent.
+    #[serde(default)]
+    pub department: Option<Department>,
+    /// Business seriously disrupted.
+    #[serde(default)]
+    pub urgent: bool,
+    /// Files.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+/// A reply, note or customer reply.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyBody {
+    /// Plain text.
+    pub message: String,
+    /// HTML version (sanitised on arrival).
+    #[serde(default)]
+    pub html: Option<String>,
+    /// Files.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+impl ReplyBody {
+    /// As a service reply.
+    pub fn into_reply(self) -> Result<Reply, ApiError> {
+        Ok(Reply {
+            text: self.message,
+            html: self.html,
+            attachments: uploads(self.attachments)?,
+            ..Reply::default()
+        })
+    }
+}
+
+/// `POST /tickets/{number}/postpone`: ask for information.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostponeBody {
+    /// The question to the customer.
+    pub message: String,
+    /// Until when; two weeks from now when absent.
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// `POST /tickets/{number}/transfer`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// Target department.
+    pub department: Department,
+    /// Release version to set in the same step (needed for `planned`, `delivered`).
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// `PUT /tickets/{number}/labels`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabelsBody {
+    /// The complete set of labels.
+    pub labels: Vec<String>,
+}
+
+/// `PUT /tickets/{number}/assignee`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssigneeBody {
+    /// Staff e-mail address, or null to unassign.
+    pub assignee: Option<String>,
+}
+
+/// `PUT /tickets/{number}/version`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    /// Release version, or null to clear.
+    pub version: Option<String>,
+}
+
+/// `PUT /tickets/{number}/work-item`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkItemBody {
+    /// Work item reference, or null to clear.
+    pub work_item: Option<String>,
+}
+
+/// A page of tickets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketPage {
+    /// The tickets, newest first.
+    pub tickets: Vec<Ticket>,
+    /// Pass as `before` for the next page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit null (`Some(None)`).
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -1,0 +1,11 @@
+//! Version 1 of the JSON API, for staff with bearer tokens.
+
+pub mod contacts;
+mod dto;
+pub mod openapi;
+pub mod organisations;
+pub mod search;
+pub mod ticket_actions;
+pub mod tickets;
+
+pub use dto::*;

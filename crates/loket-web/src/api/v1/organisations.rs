@@ -1,0 +1,67 @@
+//! Customer organisations and their mail domains.
+
+use crate::api::{ApiJson, ApiPath, StaffAuth};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use loket_core::{DomainError, Organisation, OrganisationId};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// `POST /organisations`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisationBody {
+    /// Name.
+    name: String,
+    /// Mail domains whose senders belong to it.
+    #[serde(default)]
+    domains: Vec<String>,
+}
+
+/// Lists organisations by name.
+#[utoipa::path(get, path = "/api/v1/organisations", security(("bearer" = [])), responses((status = 200, body = Vec<Organisation>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    _auth: StaffAuth,
+) -> Result<Json<Vec<Organisation>>, ApiError> {
+    Ok(Json(s.service.store().list_organisations().await?))
+}
+
+/// Creates an organisation; a domain that already belongs to one is a conflict.
+#[utoipa::path(post, path = "/api/v1/organisations", request_body = NewOrganisationBody, security(("bearer" = [])),
+    responses((status = 201, body = Organisation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    auth: StaffAuth,
+    ApiJson(b): ApiJson<NewOrganisationBody>,
+) -> Result<(StatusCode, Json<Organisation>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            s.service
+                .create_organisation(&auth.actor(), &b.name, &b.domains)
+                .await?,
+        ),
+    ))
+}
+
+/// Reads one organisation.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    _auth: StaffAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Organisation>, ApiError> {
+    let o = s
+        .service
+        .store()
+        .get_organisation(OrganisationId(id))
+        .await?;
+    Ok(Json(o.ok_or_else(|| {
+        DomainError::not_found(format!("organisation {id}"))
+    })?))
+}

@@ -1,0 +1,57 @@
+//! Every route Loket serves, in one place.
+
+use crate::AppState;
+use crate::api::v1::{contacts, openapi, organisations, search, ticket_actions, tickets};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+
+/// Largest API request body: room for base64-encoded attachments.
+const API_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The application's router.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route("/tickets/{number}", get(tickets::get))
+        .route("/tickets/{number}/messages", get(tickets::messages))
+        .route("/tickets/{number}/attachments", get(tickets::attachments))
+        .route("/tickets/{number}/audit", get(tickets::audit))
+        .route("/tickets/{number}/replies", post(ticket_actions::reply))
+        .route(
+            "/tickets/{number}/customer-replies",
+            post(ticket_actions::customer_reply),
+        )
+        .route("/tickets/{number}/notes", post(ticket_actions::note))
+        .route("/tickets/{number}/postpone", post(ticket_actions::postpone))
+        .route("/tickets/{number}/resolve", post(ticket_actions::resolve))
+        .route("/tickets/{number}/reopen", post(ticket_actions::reopen))
+        .route("/tickets/{number}/transfer", post(ticket_actions::transfer))
+        .route("/tickets/{number}/labels", put(ticket_actions::labels))
+        .route("/tickets/{number}/assignee", put(ticket_actions::assignee))
+        .route("/tickets/{number}/version", put(ticket_actions::version))
+        .route(
+            "/tickets/{number}/work-item",
+            put(ticket_actions::work_item),
+        )
+        .route(
+            "/tickets/{number}/messages/{id}",
+            delete(ticket_actions::remove_message),
+        )
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/move-tickets", post(contacts::move_tickets))
+        .route("/contacts/{id}", get(contacts::get).patch(contacts::update))
+        .route(
+            "/organisations",
+            get(organisations::list).post(organisations::create),
+        )
+        .route("/organisations/{id}", get(organisations::get))
+        .route("/search", get(search::search))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(crate::api::not_found)
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+    Router::new()
+        .route("/healthz", get(crate::api::healthz))
+        .nest("/api/v1", api)
+        .with_state(state)
+}

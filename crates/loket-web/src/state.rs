@@ -1,0 +1,10 @@
+//! What handlers share: the service layer.
+
+use loket_core::service::Service;
+
+/// Application state handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub service: Service,
+}

@@ -1,0 +1,128 @@
+//! Configuration: built-in defaults, then a TOML file, then `LOKET_*`
+//! environment variables; a secret may also come from the file named by
+//! `LOKET_<NAME>_FILE`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The commented example configuration printed by `loket default-config`.
+pub const EXAMPLE: &str = include_str!("example-config.toml");
+
+/// Loket's configuration. Every field is documented in `example-config.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The data folder: SQLite database, attachments.
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://…`; SQLite in the data folder when empty.
+    pub database_url: Option<String>,
+    /// Address the web server listens on.
+    pub listen: String,
+    /// Base of links in mails; `http://` + `listen` when empty.
+    pub public_url: Option<String>,
+    /// Outbound mail server, for example `smtp://127.0.0.1:2525`.
+    pub smtp_url: Option<String>,
+    /// Log filter (`info`, `debug`, `loket=debug,sqlx=warn`, ...).
+    pub log: String,
+    /// Largest attachment in bytes.
+    pub max_attachment_bytes: usize,
+    /// Seconds between runs of the scheduled jobs inside `loket serve`.
+    pub jobs_interval_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./loket-data"),
+            database_url: None,
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            smtp_url: None,
+            log: "info".into(),
+            max_attachment_bytes: 25 * 1024 * 1024,
+            jobs_interval_secs: 60,
+        }
+    }
+}
+
+/// Keys read from `LOKET_*` variables (others, like `LOKET_TEST_*`, are not ours).
+const KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "listen",
+    "public_url",
+    "smtp_url",
+    "log",
+    "max_attachment_bytes",
+    "jobs_interval_secs",
+];
+
+/// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
+const SECRET_KEYS: &[&str] = &["database_url", "smtp_url"];
+
+impl Config {
+    /// Loads defaults < `file` < environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            if !f.exists() {
+                return Err(format!("configuration file {} does not exist", f.display()));
+            }
+            fig = fig.merge(Toml::file(f));
+        }
+        fig = fig.merge(Env::prefixed("LOKET_").only(KEYS));
+        for key in SECRET_KEYS {
+            let var = format!("LOKET_{}_FILE", key.to_uppercase());
+            if let Ok(path) = std::env::var(&var) {
+                let value = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{var}: cannot read {path}: {e}"))?;
+                fig = fig.merge(Serialized::default(key, value.trim().to_owned()));
+            }
+        }
+        fig.extract().map_err(|e| e.to_string())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.trim().is_empty() => u.trim().to_owned(),
+            _ => format!("sqlite://{}", self.data_dir.join("loket.db").display()),
+        }
+    }
+
+    /// The base URL of links in mails.
+    #[allow(dead_code)]
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_owned(),
+            _ => format!("http://{}", self.listen),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_to_the_defaults() {
+        let parsed: Config = toml_parse(EXAMPLE);
+        assert_eq!(parsed, Config::default());
+    }
+
+    fn toml_parse(s: &str) -> Config {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(s))
+            .extract()
+            .expect("example parses")
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_folder() {
+        let c = Config::default();
+        assert_eq!(c.database_url(), "sqlite://./loket-data/loket.db");
+        assert_eq!(c.public_url(), "http://127.0.0.1:8080");
+    }
+}

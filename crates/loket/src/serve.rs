@@ -1,0 +1,82 @@
+//! `loket serve`: opens storage, builds the service, serves HTTP and runs the
+//! scheduled jobs until SIGTERM or Ctrl-C, then shuts down gracefully.
+
+use crate::config::Config;
+use loket_core::SystemClock;
+use loket_core::service::{Limits, Service};
+use loket_core::store::BlobStore;
+use loket_store::FsBlobStore;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Opens the store and blob folder named by the configuration.
+pub async fn service(cfg: &Config) -> Result<Service, String> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .map_err(|e| format!("cannot create data folder {}: {e}", cfg.data_dir.display()))?;
+    let store = loket_store::open(&cfg.database_url())
+        .await
+        .map_err(|e| e.to_string())?;
+    let blobs: Arc<dyn BlobStore> =
+        Arc::new(FsBlobStore::new(&cfg.data_dir.join("blobs")).map_err(|e| e.to_string())?);
+    let limits = Limits {
+        max_attachment_bytes: cfg.max_attachment_bytes,
+        ..Limits::default()
+    };
+    Ok(Service::new(store, blobs, Arc::new(SystemClock), limits))
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn run(cfg: &Config) -> Result<(), String> {
+    let service = service(cfg).await?;
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, data_dir = %cfg.data_dir.display(), "loket serving");
+    let jobs = tokio::spawn(jobs_loop(
+        service.clone(),
+        Duration::from_secs(cfg.jobs_interval_secs.max(1)),
+    ));
+    let app = loket_web::router(loket_web::AppState { service });
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    jobs.abort();
+    tracing::info!("loket stopped");
+    result.map_err(|e| format!("server error: {e}"))
+}
+
+/// Runs the scheduled jobs every `every`; errors are logged and retried next round.
+async fn jobs_loop(service: Service, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match service.auto_resolve_due().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(resolved = n, "postponed tickets resolved"),
+            Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; retrying next round"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
