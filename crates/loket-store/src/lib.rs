@@ -7,6 +7,7 @@ mod postgres;
 mod rows;
 mod shared;
 mod sqlite;
+mod sqlite_writer;
 
 pub use blobs::FsBlobStore;
 pub use postgres::PgStore;

@@ -43,22 +43,23 @@ impl PgStore {
         self.pool.begin().await.map_err(crate::rows::db_err)
     }
 
-    async fn next_number(tx: &mut Transaction<'static, Postgres>) -> Result<i64> {
+    async fn next_number(tx: &mut sqlx::PgConnection) -> Result<i64> {
         sqlx::query_scalar("SELECT nextval('ticket_number_seq')")
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await
             .map_err(crate::rows::db_err)
     }
 
     async fn index_ticket(
-        tx: &mut Transaction<'static, Postgres>,
+        tx: &mut sqlx::PgConnection,
         ticket: i64,
         doc: &str,
+        _fresh: bool,
     ) -> Result<()> {
         sqlx::query("UPDATE tickets SET search_doc = to_tsvector('dutch', $2) WHERE id = $1")
             .bind(ticket)
             .bind(doc)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(crate::rows::db_err)?;
         Ok(())
@@ -67,7 +68,7 @@ impl PgStore {
     /// Messages carry a generated `tsvector` column; nothing to do.
     #[allow(clippy::unused_async)]
     async fn index_message(
-        _: &mut Transaction<'static, Postgres>,
+        _: &mut sqlx::PgConnection,
         _: i64,
         _: i64,
         _: &str,
@@ -78,8 +79,28 @@ impl PgStore {
 
     /// The message row (and its generated index entry) is already deleted.
     #[allow(clippy::unused_async)]
-    async fn unindex_message(_: &mut Transaction<'static, Postgres>, _: i64) -> Result<()> {
+    async fn unindex_message(_: &mut sqlx::PgConnection, _: i64) -> Result<()> {
         Ok(())
+    }
+
+    async fn run_insert(
+        &self,
+        new: &loket_core::store::NewTicketRecord,
+    ) -> Result<loket_core::Ticket> {
+        let mut tx = self.begin_write().await?;
+        let t = Self::insert_ticket_tx(&mut tx, new).await?;
+        tx.commit().await.map_err(crate::rows::db_err)?;
+        Ok(t)
+    }
+
+    async fn run_apply(
+        &self,
+        c: &loket_core::store::TicketChange,
+    ) -> Result<loket_core::store::Applied> {
+        let mut tx = self.begin_write().await?;
+        let a = Self::apply_tx(&mut tx, c).await?;
+        tx.commit().await.map_err(crate::rows::db_err)?;
+        Ok(a)
     }
 
     /// Ticket ids matching a search, newest first.

@@ -60,7 +60,7 @@ macro_rules! shared_store {
             }
 
             async fn insert_message(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut <$db as sqlx::Database>::Connection,
                 ticket: i64,
                 m: &NewMessage,
                 at: DateTime<Utc>,
@@ -83,7 +83,7 @@ macro_rules! shared_store {
                 .bind(&m.mail_message_id)
                 .bind(&m.mail_references)
                 .bind(at)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
                 for a in &m.attachments {
@@ -98,7 +98,7 @@ macro_rules! shared_store {
                     .bind(a.size)
                     .bind(&a.sha256)
                     .bind(at)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
                 }
@@ -108,7 +108,7 @@ macro_rules! shared_store {
                 Ok(id)
             }
 
-            async fn insert_ticket_tx(tx: &mut sqlx::Transaction<'static, $db>, new: &NewTicketRecord) -> Result<Ticket> {
+            pub(crate) async fn insert_ticket_tx(tx: &mut <$db as sqlx::Database>::Connection, new: &NewTicketRecord) -> Result<Ticket> {
                 let t = &new.ticket;
                 let number = Self::next_number(tx).await?;
                 let id: i64 = sqlx::query_scalar(
@@ -136,11 +136,13 @@ macro_rules! shared_store {
                 .bind(t.first_response_at)
                 .bind(t.last_customer_at)
                 .bind(t.last_agent_at)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
-                Self::write_labels(tx, id, &t.labels).await?;
-                Self::reindex_ticket(tx, id, &t.subject, t.requester_id.0).await?;
+                if !t.labels.is_empty() {
+                    Self::write_labels(tx, id, &t.labels).await?;
+                }
+                Self::reindex_ticket(tx, id, &t.subject, t.requester_id.0, true).await?;
                 let msg = Self::insert_message(tx, id, &new.message, t.created_at).await?;
                 Self::insert_audit(tx, id, &new.actor, t.created_at, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
@@ -151,8 +153,61 @@ macro_rules! shared_store {
                 Ok(out)
             }
 
+            /// Applies a change inside the caller's transaction.
+            pub(crate) async fn apply_tx(tx: &mut <$db as sqlx::Database>::Connection, c: &TicketChange) -> Result<Applied> {
+                let t = &c.after;
+                let old: Option<(String, i64)> = sqlx::query_as("SELECT subject, requester_id FROM tickets WHERE id = $1 AND version = $2")
+                    .bind(t.id.0)
+                    .bind(c.expected_version)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let Some((old_subject, old_requester)) = old else {
+                    return Err(DomainError::Stale);
+                };
+                sqlx::query(
+                    "UPDATE tickets SET subject = $1, requester_id = $2, organisation_id = $3, status = $4, department = $5, \
+                     urgent = $6, assignee_id = $7, release_version = $8, work_item = $9, postponed_until = $10, \
+                     promised_at = $11, updated_at = $12, first_response_at = $13, last_customer_at = $14, \
+                     last_agent_at = $15, version = version + 1 WHERE id = $16",
+                )
+                .bind(&t.subject)
+                .bind(t.requester_id.0)
+                .bind(t.organisation_id.map(|o| o.0))
+                .bind(t.status.id())
+                .bind(t.department.id())
+                .bind(t.urgent)
+                .bind(t.assignee_id.map(|s| s.0))
+                .bind(&t.release_version)
+                .bind(&t.work_item)
+                .bind(t.postponed_until)
+                .bind(t.promised_at)
+                .bind(t.updated_at)
+                .bind(t.first_response_at)
+                .bind(t.last_customer_at)
+                .bind(t.last_agent_at)
+                .bind(t.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Self::write_labels(tx, t.id.0, &t.labels).await?;
+                if old_subject != t.subject || old_requester != t.requester_id.0 {
+                    Self::reindex_ticket(tx, t.id.0, &t.subject, t.requester_id.0, false).await?;
+                }
+                let mut ids = Vec::with_capacity(c.messages.len());
+                for m in &c.messages {
+                    ids.push(Self::insert_message(tx, t.id.0, m, c.at).await?);
+                }
+                let orphaned_blobs = Self::remove_content(tx, t.id.0, c).await?;
+                Self::insert_audit(tx, t.id.0, &c.actor, c.at, &c.audit).await?;
+                Self::insert_outbox(tx, t.id.0, c.at, &c.outbox, &ids).await?;
+                let mut ticket = t.clone();
+                ticket.version = c.expected_version + 1;
+                Ok(Applied { ticket, message_ids: ids.into_iter().map(MessageId).collect(), orphaned_blobs })
+            }
+
             async fn insert_audit(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut <$db as sqlx::Database>::Connection,
                 ticket: i64,
                 actor: &str,
                 at: DateTime<Utc>,
@@ -170,7 +225,7 @@ macro_rules! shared_store {
                     .bind(&e.field)
                     .bind(&e.old_value)
                     .bind(&e.new_value)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
                 }
@@ -178,7 +233,7 @@ macro_rules! shared_store {
             }
 
             async fn insert_outbox(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut <$db as sqlx::Database>::Connection,
                 ticket: i64,
                 at: DateTime<Utc>,
                 mails: &[NewOutbox],
@@ -196,38 +251,44 @@ macro_rules! shared_store {
                     .bind(&m.to)
                     .bind(m.automatic)
                     .bind(at)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
                 }
                 Ok(())
             }
 
-            async fn write_labels(tx: &mut sqlx::Transaction<'static, $db>, ticket: i64, labels: &[String]) -> Result<()> {
-                sqlx::query("DELETE FROM ticket_labels WHERE ticket_id = $1").bind(ticket).execute(&mut **tx).await.map_err(db_err)?;
+            async fn write_labels(tx: &mut <$db as sqlx::Database>::Connection, ticket: i64, labels: &[String]) -> Result<()> {
+                sqlx::query("DELETE FROM ticket_labels WHERE ticket_id = $1").bind(ticket).execute(&mut *tx).await.map_err(db_err)?;
                 for l in labels {
                     sqlx::query("INSERT INTO ticket_labels (ticket_id, label) VALUES ($1, $2)")
                         .bind(ticket)
                         .bind(l)
-                        .execute(&mut **tx)
+                        .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
                 }
                 Ok(())
             }
 
-            async fn reindex_ticket(tx: &mut sqlx::Transaction<'static, $db>, ticket: i64, subject: &str, requester: i64) -> Result<()> {
+            async fn reindex_ticket(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                ticket: i64,
+                subject: &str,
+                requester: i64,
+                fresh: bool,
+            ) -> Result<()> {
                 let (email, name): (String, String) = sqlx::query_as("SELECT email, name FROM contacts WHERE id = $1")
                     .bind(requester)
-                    .fetch_one(&mut **tx)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                Self::index_ticket(tx, ticket, &ticket_doc(subject, &email, &name)).await
+                Self::index_ticket(tx, ticket, &ticket_doc(subject, &email, &name), fresh).await
             }
 
             /// Marks attachments removed and answers the blob keys no live attachment uses.
             async fn remove_content(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut <$db as sqlx::Database>::Connection,
                 ticket: i64,
                 change: &TicketChange,
             ) -> Result<Vec<String>> {
@@ -242,14 +303,14 @@ macro_rules! shared_store {
                     .bind("message removed")
                     .bind(m.0)
                     .bind(ticket)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(db_err)?;
                     shas.extend(found);
                     let gone = sqlx::query("DELETE FROM messages WHERE id = $1 AND ticket_id = $2")
                         .bind(m.0)
                         .bind(ticket)
-                        .execute(&mut **tx)
+                        .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
                     if gone.rows_affected() == 0 {
@@ -267,7 +328,7 @@ macro_rules! shared_store {
                     .bind(reason)
                     .bind(a.0)
                     .bind(ticket)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(db_err)?;
                     shas.push(sha.ok_or_else(|| DomainError::not_found(format!("attachment {a}")))?);
@@ -278,7 +339,7 @@ macro_rules! shared_store {
                 for sha in shas {
                     let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL")
                         .bind(&sha)
-                        .fetch_one(&mut **tx)
+                        .fetch_one(&mut *tx)
                         .await
                         .map_err(db_err)?;
                     if live == 0 {
@@ -479,10 +540,7 @@ macro_rules! shared_store {
             }
 
             async fn insert_ticket(&self, new: &NewTicketRecord) -> Result<Ticket> {
-                let mut tx = self.begin_write().await?;
-                let t = Self::insert_ticket_tx(&mut tx, new).await?;
-                tx.commit().await.map_err(db_err)?;
-                Ok(t)
+                self.run_insert(new).await
             }
 
             async fn insert_tickets(&self, batch: &[NewTicketRecord]) -> Result<Vec<Ticket>> {
@@ -532,57 +590,7 @@ macro_rules! shared_store {
             }
 
             async fn apply(&self, c: &TicketChange) -> Result<Applied> {
-                let t = &c.after;
-                let mut tx = self.begin_write().await?;
-                let old: Option<(String, i64)> = sqlx::query_as("SELECT subject, requester_id FROM tickets WHERE id = $1 AND version = $2")
-                    .bind(t.id.0)
-                    .bind(c.expected_version)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                let Some((old_subject, old_requester)) = old else {
-                    return Err(DomainError::Stale);
-                };
-                sqlx::query(
-                    "UPDATE tickets SET subject = $1, requester_id = $2, organisation_id = $3, status = $4, department = $5, \
-                     urgent = $6, assignee_id = $7, release_version = $8, work_item = $9, postponed_until = $10, \
-                     promised_at = $11, updated_at = $12, first_response_at = $13, last_customer_at = $14, \
-                     last_agent_at = $15, version = version + 1 WHERE id = $16",
-                )
-                .bind(&t.subject)
-                .bind(t.requester_id.0)
-                .bind(t.organisation_id.map(|o| o.0))
-                .bind(t.status.id())
-                .bind(t.department.id())
-                .bind(t.urgent)
-                .bind(t.assignee_id.map(|s| s.0))
-                .bind(&t.release_version)
-                .bind(&t.work_item)
-                .bind(t.postponed_until)
-                .bind(t.promised_at)
-                .bind(t.updated_at)
-                .bind(t.first_response_at)
-                .bind(t.last_customer_at)
-                .bind(t.last_agent_at)
-                .bind(t.id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                Self::write_labels(&mut tx, t.id.0, &t.labels).await?;
-                if old_subject != t.subject || old_requester != t.requester_id.0 {
-                    Self::reindex_ticket(&mut tx, t.id.0, &t.subject, t.requester_id.0).await?;
-                }
-                let mut ids = Vec::with_capacity(c.messages.len());
-                for m in &c.messages {
-                    ids.push(Self::insert_message(&mut tx, t.id.0, m, c.at).await?);
-                }
-                let orphaned_blobs = Self::remove_content(&mut tx, t.id.0, c).await?;
-                Self::insert_audit(&mut tx, t.id.0, &c.actor, c.at, &c.audit).await?;
-                Self::insert_outbox(&mut tx, t.id.0, c.at, &c.outbox, &ids).await?;
-                tx.commit().await.map_err(db_err)?;
-                let mut ticket = t.clone();
-                ticket.version = c.expected_version + 1;
-                Ok(Applied { ticket, message_ids: ids.into_iter().map(MessageId).collect(), orphaned_blobs })
+                self.run_apply(c).await
             }
 
             async fn messages(&self, ticket: TicketId, include_internal: bool) -> Result<Vec<Message>> {

@@ -3,6 +3,7 @@
 //! and a pool of readers; FTS5 for search.
 
 use crate::shared::shared_store;
+use crate::sqlite_writer::WriteOp;
 use loket_core::store::SearchQuery;
 use loket_core::{DomainError, Result};
 use sqlx::sqlite::{
@@ -11,12 +12,14 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::oneshot;
 
 /// A store on one SQLite database file.
 #[derive(Clone)]
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    batcher: tokio::sync::mpsc::Sender<WriteOp>,
 }
 
 impl SqliteStore {
@@ -46,7 +49,12 @@ impl SqliteStore {
             .connect_with(opts.read_only(true))
             .await
             .map_err(|e| DomainError::Storage(format!("cannot open SQLite database: {e}")))?;
-        Ok(Self { writer, reader })
+        let batcher = crate::sqlite_writer::spawn(writer.clone());
+        Ok(Self {
+            writer,
+            reader,
+            batcher,
+        })
     }
 
     fn reader(&self) -> &SqlitePool {
@@ -60,40 +68,43 @@ impl SqliteStore {
             .map_err(crate::rows::db_err)
     }
 
-    async fn next_number(tx: &mut Transaction<'static, Sqlite>) -> Result<i64> {
+    async fn next_number(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
         sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value",
         )
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(crate::rows::db_err)
     }
 
     async fn index_ticket(
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut sqlx::SqliteConnection,
         ticket: i64,
         doc: &str,
+        fresh: bool,
     ) -> Result<()> {
         let rowid = ticket * 2 + 1;
-        sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
-            .bind(rowid)
-            .execute(&mut **tx)
-            .await
-            .map_err(crate::rows::db_err)?;
+        if !fresh {
+            sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
+                .bind(rowid)
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::rows::db_err)?;
+        }
         sqlx::query(
             "INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1)",
         )
         .bind(rowid)
         .bind(doc)
         .bind(ticket)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(crate::rows::db_err)?;
         Ok(())
     }
 
     async fn index_message(
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut sqlx::SqliteConnection,
         id: i64,
         ticket: i64,
         text: &str,
@@ -106,19 +117,43 @@ impl SqliteStore {
         .bind(text)
         .bind(ticket)
         .bind(i64::from(public))
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(crate::rows::db_err)?;
         Ok(())
     }
 
-    async fn unindex_message(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<()> {
+    async fn unindex_message(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
         sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
             .bind(id * 2)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(crate::rows::db_err)?;
         Ok(())
+    }
+
+    async fn run_insert(
+        &self,
+        new: &loket_core::store::NewTicketRecord,
+    ) -> Result<loket_core::Ticket> {
+        let (tx, rx) = oneshot::channel();
+        self.batcher
+            .send(WriteOp::Insert(Box::new(new.clone()), tx))
+            .await
+            .map_err(|_| writer_gone())?;
+        rx.await.map_err(|_| writer_gone())?
+    }
+
+    async fn run_apply(
+        &self,
+        c: &loket_core::store::TicketChange,
+    ) -> Result<loket_core::store::Applied> {
+        let (tx, rx) = oneshot::channel();
+        self.batcher
+            .send(WriteOp::Apply(Box::new(c.clone()), tx))
+            .await
+            .map_err(|_| writer_gone())?;
+        rx.await.map_err(|_| writer_gone())?
     }
 
     /// Ticket ids matching a search, newest first.
@@ -158,6 +193,10 @@ impl SqliteStore {
         }
         Ok(ids)
     }
+}
+
+fn writer_gone() -> DomainError {
+    DomainError::Storage("the SQLite writer has stopped".into())
 }
 
 /// Turns free text into an FTS5 query: every word must occur; each

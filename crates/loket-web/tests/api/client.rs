@@ -1,0 +1,85 @@
+//! A tiny in-process client: a fresh app with an admin token, and JSON requests.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use loket_core::service::{Actor, Limits, Service};
+use loket_core::{Role, SystemClock};
+use loket_store::{FsBlobStore, SqliteStore};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct App {
+    router: axum::Router,
+    pub token: String,
+    pub service: Service,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let blobs = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).unwrap());
+        let service = Service::new(store, blobs, Arc::new(SystemClock), Limits::default());
+        service
+            .create_staff(&Actor::System, "admin@leverancier.nl", "Admin", Role::Admin)
+            .await
+            .unwrap();
+        service
+            .register_token("admin@leverancier.nl", "lkt_test")
+            .await
+            .unwrap();
+        let router = loket_web::router(loket_web::AppState {
+            service: service.clone(),
+        });
+        Self {
+            router,
+            token: "lkt_test".into(),
+            service,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request with the admin token; `body` is raw text (JSON or not).
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_owned())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, value)
+    }
+
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let text = body.map(|b| b.to_string());
+        self.raw(method, path, text.as_deref(), Some(&self.token))
+            .await
+    }
+
+    /// Creates a ticket and answers its number.
+    pub async fn ticket(&self, body: Value) -> i64 {
+        let (status, v) = self.call("POST", "/api/v1/tickets", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        v["number"].as_i64().unwrap()
+    }
+}
