@@ -102,6 +102,8 @@ pub struct NewTicketRecord {
     pub ticket: Ticket,
     /// Who creates it (`staff:ID`, `contact:ID`, `system`).
     pub actor: String,
+    /// The requester's address and name, for the search index.
+    pub requester_label: String,
     /// The first message.
     pub message: NewMessage,
     /// Audit lines besides `create`.

@@ -262,8 +262,8 @@ pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
 }
 
 /// The text of the search document of a ticket: subject and requester.
-pub(crate) fn ticket_doc(subject: &str, email: &str, name: &str) -> String {
-    format!("{subject}\n{email} {name}")
+pub(crate) fn ticket_doc(subject: &str, requester: &str) -> String {
+    format!("{subject}\n{requester}")
 }
 
 /// A number typed into search ("123456" or "#123456").

@@ -142,7 +142,7 @@ macro_rules! shared_store {
                 if !t.labels.is_empty() {
                     Self::write_labels(tx, id, &t.labels).await?;
                 }
-                Self::reindex_ticket(tx, id, &t.subject, t.requester_id.0, true).await?;
+                Self::index_ticket(tx, id, &ticket_doc(&t.subject, &new.requester_label), true).await?;
                 let msg = Self::insert_message(tx, id, &new.message, t.created_at).await?;
                 Self::insert_audit(tx, id, &new.actor, t.created_at, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
@@ -192,7 +192,7 @@ macro_rules! shared_store {
                 .map_err(db_err)?;
                 Self::write_labels(tx, t.id.0, &t.labels).await?;
                 if old_subject != t.subject || old_requester != t.requester_id.0 {
-                    Self::reindex_ticket(tx, t.id.0, &t.subject, t.requester_id.0, false).await?;
+                    Self::reindex_ticket(tx, t.id.0, &t.subject, t.requester_id.0).await?;
                 }
                 let mut ids = Vec::with_capacity(c.messages.len());
                 for m in &c.messages {
@@ -276,14 +276,13 @@ macro_rules! shared_store {
                 ticket: i64,
                 subject: &str,
                 requester: i64,
-                fresh: bool,
             ) -> Result<()> {
                 let (email, name): (String, String) = sqlx::query_as("SELECT email, name FROM contacts WHERE id = $1")
                     .bind(requester)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                Self::index_ticket(tx, ticket, &ticket_doc(subject, &email, &name), fresh).await
+                Self::index_ticket(tx, ticket, &ticket_doc(subject, &format!("{email} {name}")), false).await
             }
 
             /// Marks attachments removed and answers the blob keys no live attachment uses.

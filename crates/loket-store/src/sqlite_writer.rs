@@ -1,14 +1,14 @@
 //! Group commit for SQLite: ticket creations and changes from concurrent
 //! requests queue for one writer task, which runs whatever has queued in one
-//! transaction (each in its own savepoint, so one failure spoils nothing else)
-//! and answers every caller only after that transaction's durable commit. One
-//! fsync then serves many tickets.
+//! transaction and answers every caller only after that transaction's durable
+//! commit, so one fsync serves many tickets. When one operation of a batch
+//! fails, the batch is rolled back and each operation runs again alone, so a
+//! failure never spoils another caller's write.
 
-use crate::rows::db_err;
 use crate::sqlite::SqliteStore;
 use loket_core::store::{Applied, NewTicketRecord, TicketChange};
 use loket_core::{DomainError, Result, Ticket};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most operations in one transaction.
@@ -20,34 +20,44 @@ pub(crate) enum WriteOp {
     Apply(Box<TicketChange>, oneshot::Sender<Result<Applied>>),
 }
 
-enum Done {
-    Insert(oneshot::Sender<Result<Ticket>>, Result<Ticket>),
-    Apply(oneshot::Sender<Result<Applied>>, Result<Applied>),
+/// The result of one operation, before it is sent.
+enum Outcome {
+    Insert(Result<Ticket>),
+    Apply(Result<Applied>),
 }
 
-impl Done {
+impl Outcome {
     fn is_ok(&self) -> bool {
         match self {
-            Done::Insert(_, r) => r.is_ok(),
-            Done::Apply(_, r) => r.is_ok(),
+            Outcome::Insert(r) => r.is_ok(),
+            Outcome::Apply(r) => r.is_ok(),
+        }
+    }
+}
+
+impl WriteOp {
+    async fn run(&self, conn: &mut SqliteConnection) -> Outcome {
+        match self {
+            WriteOp::Insert(rec, _) => {
+                Outcome::Insert(SqliteStore::insert_ticket_tx(conn, rec).await)
+            }
+            WriteOp::Apply(change, _) => Outcome::Apply(SqliteStore::apply_tx(conn, change).await),
         }
     }
 
-    fn send(self, commit_error: Option<&str>) {
-        let fail = |e: &str| DomainError::Storage(format!("commit failed: {e}"));
+    fn answer(self, outcome: Outcome) {
+        match (self, outcome) {
+            (WriteOp::Insert(_, tx), Outcome::Insert(r)) => drop(tx.send(r)),
+            (WriteOp::Apply(_, tx), Outcome::Apply(r)) => drop(tx.send(r)),
+            (op, _) => op.fail("internal mismatch of write results"),
+        }
+    }
+
+    fn fail(self, msg: &str) {
+        let err = DomainError::Storage(msg.to_owned());
         match self {
-            Done::Insert(tx, r) => {
-                let _ = tx.send(match commit_error {
-                    Some(e) if r.is_ok() => Err(fail(e)),
-                    _ => r,
-                });
-            }
-            Done::Apply(tx, r) => {
-                let _ = tx.send(match commit_error {
-                    Some(e) if r.is_ok() => Err(fail(e)),
-                    _ => r,
-                });
-            }
+            WriteOp::Insert(_, tx) => drop(tx.send(Err(err))),
+            WriteOp::Apply(_, tx) => drop(tx.send(Err(err))),
         }
     }
 }
@@ -70,81 +80,60 @@ pub(crate) fn spawn(pool: SqlitePool) -> mpsc::Sender<WriteOp> {
     tx
 }
 
-async fn run_one(conn: &mut SqliteConnection, op: WriteOp) -> Done {
-    match op {
-        WriteOp::Insert(rec, reply) => {
-            Done::Insert(reply, SqliteStore::insert_ticket_tx(conn, &rec).await)
+/// What trying a batch came to.
+enum Attempt {
+    /// Committed; one outcome per operation.
+    Committed(Vec<Outcome>),
+    /// An operation failed and everything was rolled back; its outcome.
+    Failed(Outcome),
+    /// The transaction itself failed.
+    Broken(String),
+}
+
+async fn attempt(pool: &SqlitePool, ops: &[WriteOp]) -> Attempt {
+    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+        Ok(tx) => tx,
+        Err(e) => return Attempt::Broken(format!("cannot begin a transaction: {e}")),
+    };
+    let mut outcomes = Vec::with_capacity(ops.len());
+    for op in ops {
+        let outcome = op.run(&mut tx).await;
+        if !outcome.is_ok() {
+            let _ = tx.rollback().await;
+            return Attempt::Failed(outcome);
         }
-        WriteOp::Apply(change, reply) => {
-            Done::Apply(reply, SqliteStore::apply_tx(conn, &change).await)
-        }
+        outcomes.push(outcome);
+    }
+    match tx.commit().await {
+        Ok(()) => Attempt::Committed(outcomes),
+        Err(e) => Attempt::Broken(format!("commit failed: {e}")),
     }
 }
 
 async fn run_batch(pool: &SqlitePool, ops: Vec<WriteOp>) {
-    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
-        Ok(tx) => tx,
-        Err(e) => {
-            let msg = e.to_string();
+    match attempt(pool, &ops).await {
+        Attempt::Committed(outcomes) => {
+            for (op, outcome) in ops.into_iter().zip(outcomes) {
+                op.answer(outcome);
+            }
+        }
+        Attempt::Failed(outcome) if ops.len() == 1 => {
+            if let Some(op) = ops.into_iter().next() {
+                op.answer(outcome);
+            }
+        }
+        Attempt::Failed(..) => {
             for op in ops {
-                let err = || DomainError::Storage(format!("cannot begin a transaction: {msg}"));
-                match op {
-                    WriteOp::Insert(_, r) => drop(r.send(Err(err()))),
-                    WriteOp::Apply(_, r) => drop(r.send(Err(err()))),
+                match attempt(pool, std::slice::from_ref(&op)).await {
+                    Attempt::Committed(mut o) => match o.pop() {
+                        Some(outcome) => op.answer(outcome),
+                        None => op.fail("no result"),
+                    },
+                    Attempt::Failed(outcome) => op.answer(outcome),
+                    Attempt::Broken(msg) => op.fail(&msg),
                 }
             }
-            return;
         }
-    };
-    let mut done = Vec::with_capacity(ops.len());
-    if ops.len() == 1 {
-        // Alone: the transaction itself is the savepoint.
-        for op in ops {
-            done.push(run_one(&mut tx, op).await);
-        }
-        if !done.iter().all(Done::is_ok) {
-            let _ = tx.rollback().await;
-            done.into_iter().for_each(|d| d.send(None));
-            return;
-        }
-    } else {
-        for op in ops {
-            let (d, closed) = match tx.begin().await {
-                Ok(mut sp) => {
-                    let d = run_one(&mut sp, op).await;
-                    let end = if d.is_ok() {
-                        sp.commit().await
-                    } else {
-                        sp.rollback().await
-                    };
-                    (d, end.map_err(|e| e.to_string()))
-                }
-                Err(e) => (run_one_failed(op, &e), Ok(())),
-            };
-            done.push(d);
-            if let Err(msg) = closed {
-                // The savepoint could not be closed: the batch is unusable.
-                let _ = tx.rollback().await;
-                done.into_iter().for_each(|d| d.send(Some(&msg)));
-                return;
-            }
-        }
-    }
-    let commit = tx
-        .commit()
-        .await
-        .map_err(db_err)
-        .err()
-        .map(|e| e.to_string());
-    for d in done {
-        d.send(commit.as_deref());
-    }
-}
-
-fn run_one_failed(op: WriteOp, e: &sqlx::Error) -> Done {
-    let err = DomainError::Storage(format!("savepoint failed: {e}"));
-    match op {
-        WriteOp::Insert(_, r) => Done::Insert(r, Err(err)),
-        WriteOp::Apply(_, r) => Done::Apply(r, Err(err)),
+        Attempt::Broken(msg) => ops.into_iter().for_each(|op| op.fail(&msg)),
     }
 }

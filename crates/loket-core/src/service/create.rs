@@ -158,6 +158,7 @@ impl Service {
         Ok(NewTicketRecord {
             ticket,
             actor: actor.audit_id(),
+            requester_label: format!("{} {}", contact.email, contact.name),
             message: NewMessage {
                 kind: MessageKind::Public,
                 author,

@@ -9,7 +9,7 @@ use crate::*;
 use chrono::{DateTime, Utc};
 
 /// How often a change is recomputed after a concurrent change.
-const RETRIES: usize = 5;
+const RETRIES: u32 = 30;
 
 /// What a use case wants done to a ticket.
 #[derive(Debug, Default)]
@@ -64,7 +64,10 @@ impl Service {
                 remove_attachments: p.remove_attachments,
             };
             match self.store.apply(&change).await {
-                Err(DomainError::Stale) if attempt < RETRIES => attempt += 1,
+                Err(DomainError::Stale) if attempt < RETRIES => {
+                    attempt += 1;
+                    backoff(attempt).await;
+                }
                 Ok(applied) => {
                     self.drop_blobs(&applied.orphaned_blobs).await;
                     return Ok(applied);
@@ -73,6 +76,15 @@ impl Service {
             }
         }
     }
+}
+
+/// Waits a little, growing and jittered, before recomputing a change that lost a race.
+async fn backoff(attempt: u32) {
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_micros());
+    let micros = u64::from(jitter % (200 * attempt.min(20) + 1));
+    tokio::time::sleep(std::time::Duration::from_micros(micros)).await;
 }
 
 /// The rules' view of a ticket.

@@ -390,3 +390,37 @@ async fn tokens(env: &Env) {
     assert!(matches!(by_agent, Err(DomainError::Forbidden(_))));
 }
 both!(staff_tokens, tokens);
+
+async fn concurrent_changes(env: &Env) {
+    let t = env
+        .service
+        .create_ticket(&env.admin, new_ticket("Druk", "x", "a@gemeente.nl"))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let (service, admin) = (env.service.clone(), env.admin.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..5 {
+                let note = loket_core::service::Reply::text(&format!("notitie {w}-{i}"));
+                service.add_note(&admin, t.number, note).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(
+        env.store.messages(t.id, true).await.unwrap().len(),
+        41,
+        "no change lost, none doubled"
+    );
+    assert_eq!(
+        env.store.get_ticket(t.id).await.unwrap().unwrap().version,
+        41
+    );
+}
+both!(
+    concurrent_changes_to_one_ticket_all_land,
+    concurrent_changes
+);
