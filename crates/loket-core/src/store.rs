@@ -178,15 +178,20 @@ pub struct SearchQuery {
     pub limit: i64,
 }
 
+/// Who changes something, and when: written into the audit trail.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// `staff:ID`, `contact:ID` or `system`.
+    pub actor: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// Storage of every record. Implemented once per database.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Creates an organisation with its domains; a domain already taken is a conflict.
-    async fn create_organisation(
-        &self,
-        new: &NewOrganisation,
-        now: DateTime<Utc>,
-    ) -> Result<Organisation>;
+    async fn create_organisation(&self, new: &NewOrganisation, by: &Stamp) -> Result<Organisation>;
     /// One organisation.
     async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>>;
     /// All organisations by name.
@@ -207,18 +212,22 @@ pub trait Store: Send + Sync + 'static {
         organisation: Option<OrganisationId>,
         limit: i64,
     ) -> Result<Vec<Contact>>;
-    /// Changes a contact.
-    async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact>;
+    /// Changes a contact, auditing each changed field.
+    async fn update_contact(
+        &self,
+        id: ContactId,
+        patch: &ContactPatch,
+        by: &Stamp,
+    ) -> Result<Contact>;
 
     /// Creates a staff account; a taken address is a conflict.
-    async fn create_staff(&self, new: &NewStaff, now: DateTime<Utc>) -> Result<Staff>;
+    async fn create_staff(&self, new: &NewStaff, by: &Stamp) -> Result<Staff>;
     /// One staff member.
     async fn get_staff(&self, id: StaffId) -> Result<Option<Staff>>;
     /// The staff member with this normalised address.
     async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>>;
     /// Stores an API token's SHA-256 for a staff member.
-    async fn add_token(&self, staff: StaffId, token_sha256: &str, now: DateTime<Utc>)
-    -> Result<()>;
+    async fn add_token(&self, staff: StaffId, token_sha256: &str, by: &Stamp) -> Result<()>;
     /// The staff member owning a token.
     async fn staff_by_token(&self, token_sha256: &str) -> Result<Option<Staff>>;
 
@@ -238,6 +247,8 @@ pub trait Store: Send + Sync + 'static {
     async fn messages(&self, ticket: TicketId, include_internal: bool) -> Result<Vec<Message>>;
     /// A ticket's attachments.
     async fn attachments(&self, ticket: TicketId) -> Result<Vec<Attachment>>;
+    /// The audit trail of any entity (`contact:ID`, `organisation:ID`, `staff:ID`, `ticket:ID`).
+    async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>>;
     /// A ticket's audit trail, oldest first.
     async fn audit(&self, ticket: TicketId) -> Result<Vec<AuditEvent>>;
     /// Full-text search over subject, messages and requester; newest first.

@@ -178,6 +178,12 @@ pub(crate) struct StaffRow {
     created_at: DateTime<Utc>,
 }
 
+impl StaffRow {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 impl TryFrom<StaffRow> for Staff {
     type Error = DomainError;
     fn try_from(r: StaffRow) -> Result<Self> {
@@ -193,6 +199,7 @@ impl TryFrom<StaffRow> for Staff {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {
+    entity: String,
     ticket_id: Option<i64>,
     actor: String,
     at: DateTime<Utc>,
@@ -205,6 +212,7 @@ pub(crate) struct AuditRow {
 impl From<AuditRow> for AuditEvent {
     fn from(r: AuditRow) -> Self {
         AuditEvent {
+            entity: r.entity,
             ticket_id: r.ticket_id.map(TicketId),
             actor: r.actor,
             at: r.at,

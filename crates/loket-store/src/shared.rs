@@ -144,7 +144,8 @@ macro_rules! shared_store {
                 }
                 Self::index_ticket(tx, id, &ticket_doc(&t.subject, &new.requester_label), true).await?;
                 let msg = Self::insert_message(tx, id, &new.message, t.created_at).await?;
-                Self::insert_audit(tx, id, &new.actor, t.created_at, &new.audit).await?;
+                let by = Stamp { actor: new.actor.clone(), at: t.created_at };
+                Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
                 let mut out = t.clone();
                 out.id = TicketId(id);
@@ -199,7 +200,8 @@ macro_rules! shared_store {
                     ids.push(Self::insert_message(tx, t.id.0, m, c.at).await?);
                 }
                 let orphaned_blobs = Self::remove_content(tx, t.id.0, c).await?;
-                Self::insert_audit(tx, t.id.0, &c.actor, c.at, &c.audit).await?;
+                let by = Stamp { actor: c.actor.clone(), at: c.at };
+                Self::insert_audit(tx, &format!("ticket:{}", t.id.0), Some(t.id.0), &by, &c.audit).await?;
                 Self::insert_outbox(tx, t.id.0, c.at, &c.outbox, &ids).await?;
                 let mut ticket = t.clone();
                 ticket.version = c.expected_version + 1;
@@ -208,16 +210,18 @@ macro_rules! shared_store {
 
             async fn insert_audit(
                 tx: &mut <$db as sqlx::Database>::Connection,
-                ticket: i64,
-                actor: &str,
-                at: DateTime<Utc>,
+                entity: &str,
+                ticket: Option<i64>,
+                by: &Stamp,
                 entries: &[AuditEntry],
             ) -> Result<()> {
+                let (actor, at) = (&by.actor, by.at);
                 for e in entries {
                     sqlx::query(
-                        "INSERT INTO audit_events (ticket_id, actor, at, action, field, old_value, new_value) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO audit_events (entity, ticket_id, actor, at, action, field, old_value, new_value) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
+                    .bind(entity)
                     .bind(ticket)
                     .bind(actor)
                     .bind(at)
@@ -351,7 +355,8 @@ macro_rules! shared_store {
 
         #[async_trait]
         impl Store for $t {
-            async fn create_organisation(&self, new: &NewOrganisation, now: DateTime<Utc>) -> Result<Organisation> {
+            async fn create_organisation(&self, new: &NewOrganisation, by: &Stamp) -> Result<Organisation> {
+                let now = by.at;
                 let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
                     .bind(&new.name)
@@ -374,6 +379,8 @@ macro_rules! shared_store {
                         .await
                         .map_err(db_err)?;
                 }
+                let entry = AuditEntry { action: "create".into(), field: Some("domains".into()), old_value: None, new_value: Some(new.domains.join(", ")) };
+                Self::insert_audit(&mut tx, &format!("organisation:{id}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)?;
                 Ok(Organisation { id: OrganisationId(id), name: new.name.clone(), domains: new.domains.clone(), created_at: now })
             }
@@ -426,7 +433,7 @@ macro_rules! shared_store {
                     let c = Contact::from(c);
                     if c.name.is_empty() && !name.is_empty() {
                         let patch = ContactPatch { name: Some(name.to_owned()), ..ContactPatch::default() };
-                        return self.update_contact(c.id, &patch).await;
+                        return self.update_contact(c.id, &patch, &Stamp { actor: "system".into(), at: now }).await;
                     }
                     return Ok(c);
                 }
@@ -470,28 +477,44 @@ macro_rules! shared_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact> {
+            async fn update_contact(&self, id: ContactId, patch: &ContactPatch, by: &Stamp) -> Result<Contact> {
                 let mut tx = self.begin_write().await?;
+                let sql = format!("SELECT {CONTACT_COLS} FROM contacts WHERE id = $1");
+                let old: Option<ContactRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut *tx).await.map_err(db_err)?;
+                let old = Contact::from(old.ok_or_else(|| DomainError::not_found(format!("contact {id}")))?);
                 let sql = format!(
                     "UPDATE contacts SET name = COALESCE($1, name), \
                      organisation_id = CASE WHEN $2 THEN $3 ELSE organisation_id END, \
                      authorised = COALESCE($4, authorised) WHERE id = $5 RETURNING {CONTACT_COLS}"
                 );
-                let row: Option<ContactRow> = sqlx::query_as(&sql)
+                let row: ContactRow = sqlx::query_as(&sql)
                     .bind(&patch.name)
                     .bind(patch.organisation_id.is_some())
                     .bind(patch.organisation_id.flatten().map(|o| o.0))
                     .bind(patch.authorised)
                     .bind(id.0)
-                    .fetch_optional(&mut *tx)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                let row = row.ok_or_else(|| DomainError::not_found(format!("contact {id}")))?;
+                let new = Contact::from(row);
+                let opt = |o: Option<OrganisationId>| o.map(|o| o.to_string());
+                let fields = [
+                    ("name", Some(old.name.clone()), Some(new.name.clone())),
+                    ("organisation", opt(old.organisation_id), opt(new.organisation_id)),
+                    ("authorised", Some(old.authorised.to_string()), Some(new.authorised.to_string())),
+                ];
+                let entries: Vec<AuditEntry> = fields
+                    .into_iter()
+                    .filter(|(_, a, b)| a != b)
+                    .map(|(f, a, b)| AuditEntry { action: "update".into(), field: Some(f.into()), old_value: a, new_value: b })
+                    .collect();
+                Self::insert_audit(&mut tx, &format!("contact:{id}"), None, by, &entries).await?;
                 tx.commit().await.map_err(db_err)?;
-                Ok(row.into())
+                Ok(new)
             }
 
-            async fn create_staff(&self, new: &NewStaff, now: DateTime<Utc>) -> Result<Staff> {
+            async fn create_staff(&self, new: &NewStaff, by: &Stamp) -> Result<Staff> {
+                let now = by.at;
                 let mut tx = self.begin_write().await?;
                 let sql = format!("INSERT INTO staff (email, name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING {STAFF_COLS}");
                 let row: StaffRow = sqlx::query_as(&sql)
@@ -502,6 +525,8 @@ macro_rules! shared_store {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
+                let entry = AuditEntry { action: "create".into(), field: Some("role".into()), old_value: None, new_value: Some(new.role.id().into()) };
+                Self::insert_audit(&mut tx, &format!("staff:{}", row.id()), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)?;
                 row.try_into()
             }
@@ -518,15 +543,17 @@ macro_rules! shared_store {
                 row.map(TryInto::try_into).transpose()
             }
 
-            async fn add_token(&self, staff: StaffId, token_sha256: &str, now: DateTime<Utc>) -> Result<()> {
+            async fn add_token(&self, staff: StaffId, token_sha256: &str, by: &Stamp) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query("INSERT INTO api_tokens (token_sha256, staff_id, created_at) VALUES ($1, $2, $3)")
                     .bind(token_sha256)
                     .bind(staff.0)
-                    .bind(now)
+                    .bind(by.at)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
+                let entry = AuditEntry { action: "token_create".into(), field: None, old_value: None, new_value: None };
+                Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)
             }
 
@@ -606,10 +633,14 @@ macro_rules! shared_store {
             }
 
             async fn audit(&self, ticket: TicketId) -> Result<Vec<AuditEvent>> {
+                self.audit_of(&format!("ticket:{ticket}")).await
+            }
+
+            async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>> {
                 let rows: Vec<AuditRow> = sqlx::query_as(
-                    "SELECT ticket_id, actor, at, action, field, old_value, new_value FROM audit_events WHERE ticket_id = $1 ORDER BY id",
+                    "SELECT entity, ticket_id, actor, at, action, field, old_value, new_value FROM audit_events WHERE entity = $1 ORDER BY id",
                 )
-                .bind(ticket.0)
+                .bind(entity)
                 .fetch_all(self.reader())
                 .await
                 .map_err(db_err)?;

@@ -164,6 +164,8 @@ pub struct Attachment {
 /// One recorded change: who, when, what from what to what.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct AuditEvent {
+    /// What it concerns: `ticket:ID`, `contact:ID`, `organisation:ID`, `staff:ID`.
+    pub entity: String,
     /// The ticket it concerns, if any.
     pub ticket_id: Option<TicketId>,
     /// Who did it: `staff:ID`, `contact:ID` or `system`.

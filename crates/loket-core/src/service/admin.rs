@@ -46,7 +46,7 @@ impl Service {
                     name,
                     domains: clean,
                 },
-                self.clock.now(),
+                &self.stamp(actor),
             )
             .await
     }
@@ -78,7 +78,9 @@ impl Service {
                 .await?
                 .ok_or_else(|| DomainError::invalid(format!("no organisation {org}")))?;
         }
-        self.store.update_contact(id, &patch).await
+        self.store
+            .update_contact(id, &patch, &self.stamp(actor))
+            .await
     }
 
     /// Creates a staff account (the command line acts as system).
@@ -95,7 +97,7 @@ impl Service {
         let email = normalise_email(email)?;
         let name = clean_name(name, "name")?;
         self.store
-            .create_staff(&NewStaff { email, name, role }, self.clock.now())
+            .create_staff(&NewStaff { email, name, role }, &self.stamp(actor))
             .await
     }
 
@@ -109,7 +111,7 @@ impl Service {
             .await?
             .ok_or_else(|| DomainError::not_found(format!("staff member {email}")))?;
         self.store
-            .add_token(staff.id, &token_hash(token), self.clock.now())
+            .add_token(staff.id, &token_hash(token), &self.stamp(&Actor::System))
             .await?;
         Ok(staff)
     }

@@ -132,6 +132,14 @@ impl Service {
         }
     }
 
+    /// Who and when, for the audit trail.
+    fn stamp(&self, actor: &Actor) -> crate::store::Stamp {
+        crate::store::Stamp {
+            actor: actor.audit_id(),
+            at: self.clock.now(),
+        }
+    }
+
     /// The store, for read-only queries the service does not wrap.
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()

@@ -100,6 +100,7 @@ CREATE INDEX attachments_ticket ON attachments(ticket_id);
 CREATE INDEX attachments_sha ON attachments(sha256);
 CREATE TABLE audit_events (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    entity TEXT NOT NULL,
     ticket_id BIGINT REFERENCES tickets(id) ON DELETE CASCADE,
     actor TEXT NOT NULL,
     at TIMESTAMPTZ NOT NULL,
@@ -108,7 +109,8 @@ CREATE TABLE audit_events (
     old_value TEXT,
     new_value TEXT
 );
-CREATE INDEX audit_ticket ON audit_events(ticket_id, id);
+CREATE INDEX audit_entity ON audit_events(entity, id);
+CREATE INDEX audit_ticket ON audit_events(ticket_id);
 CREATE TABLE outbox (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind TEXT NOT NULL,

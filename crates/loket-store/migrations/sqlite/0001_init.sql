@@ -100,6 +100,7 @@ CREATE INDEX attachments_ticket ON attachments(ticket_id);
 CREATE INDEX attachments_sha ON attachments(sha256);
 CREATE TABLE audit_events (
     id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
     ticket_id INTEGER REFERENCES tickets(id) ON DELETE CASCADE,
     actor TEXT NOT NULL,
     at TEXT NOT NULL,
@@ -108,7 +109,8 @@ CREATE TABLE audit_events (
     old_value TEXT,
     new_value TEXT
 );
-CREATE INDEX audit_ticket ON audit_events(ticket_id, id);
+CREATE INDEX audit_entity ON audit_events(entity, id);
+CREATE INDEX audit_ticket ON audit_events(ticket_id);
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,

@@ -77,6 +77,10 @@ static SEQ: AtomicU32 = AtomicU32::new(0);
 
 pub async fn postgres() -> Option<Env> {
     let Ok(url) = std::env::var("LOKET_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("LOKET_TEST_STRICT").is_none(),
+            "LOKET_TEST_STRICT is set but LOKET_TEST_POSTGRES_URL is not: CI must not skip"
+        );
         eprintln!("LOKET_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run of this test");
         return None;
     };

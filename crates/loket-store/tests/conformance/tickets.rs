@@ -292,6 +292,39 @@ async fn contacts_and_organisations(env: &Env) {
     assert!(patched.authorised);
     assert_eq!(patched.organisation_id, None);
     assert_eq!(patched.name, "Kees");
+    let trail = env
+        .store
+        .audit_of(&format!("contact:{}", late.id))
+        .await
+        .unwrap();
+    let changed: Vec<_> = trail
+        .iter()
+        .map(|a| {
+            (
+                a.field.clone().unwrap(),
+                a.old_value.clone(),
+                a.new_value.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            ("organisation".to_string(), Some(org.id.to_string()), None),
+            (
+                "authorised".to_string(),
+                Some("false".into()),
+                Some("true".into())
+            ),
+        ]
+    );
+    assert!(trail.iter().all(|a| a.actor.starts_with("staff:")));
+    let org_trail = env
+        .store
+        .audit_of(&format!("organisation:{}", org.id))
+        .await
+        .unwrap();
+    assert_eq!(org_trail[0].new_value.as_deref(), Some("utrecht.nl"));
     assert_eq!(
         env.store
             .list_contacts(Some(org.id), 10)

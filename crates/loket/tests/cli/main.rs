@@ -1,0 +1,213 @@
+//! End-to-end tests of the real `loket` binary: commands, `serve` on a fresh data
+//! folder, the API over TCP, `jobs run-due`, graceful shutdown and restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod http;
+
+use http::request;
+use std::path::Path;
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+fn loket(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(args)
+        .env("LOKET_DATA_DIR", data)
+        .env_remove("LOKET_DATABASE_URL")
+        .output()
+        .expect("run loket")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(data: &Path) -> Self {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let child = Command::new(env!("CARGO_BIN_EXE_loket"))
+            .arg("serve")
+            .env("LOKET_DATA_DIR", data)
+            .env("LOKET_LISTEN", &addr)
+            .env("LOKET_LOG", "warn")
+            .env_remove("LOKET_DATABASE_URL")
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while request(&addr, "GET", "/healthz", None, None).map(|r| r.0) != Some(200) {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "loket serve did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, addr }
+    }
+
+    /// SIGTERM, then the exit status must be success.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    }
+}
+
+impl Drop for Server {
+    /// A failed test must not leave the server running (it would hold the
+    /// test harness's output open).
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+#[test]
+fn serve_on_a_fresh_folder_with_api_jobs_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    stdout(&loket(
+        &data,
+        &[
+            "agent",
+            "add",
+            "--email",
+            "Agent@Leverancier.nl",
+            "--name",
+            "Agent",
+            "--role",
+            "admin",
+        ],
+    ));
+    let token = stdout(&loket(
+        &data,
+        &["token", "create", "--email", "agent@leverancier.nl"],
+    ));
+    assert!(token.starts_with("lkt_") && token.len() > 40);
+    assert!(data.join("loket.db").exists(), "SQLite in the data folder");
+
+    let server = Server::start(&data);
+    let body = r#"{"subject":"Koppeling","message":"Het berichtenverkeer staat stil","requester":"jan@gemeente.nl","channel":"email"}"#;
+    let (status, created) = request(
+        &server.addr,
+        "POST",
+        "/api/v1/tickets",
+        Some(body),
+        Some(&token),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{created}");
+    let number = created["number"].as_i64().unwrap();
+    assert_eq!(
+        (created["status"].as_str(), created["department"].as_str()),
+        (Some("new"), Some("helpdesk"))
+    );
+
+    let now = chrono::Utc::now();
+    let at = |days: i64| (now + chrono::Duration::days(days)).to_rfc3339();
+    let until = at(10);
+    let postpone = format!(r#"{{"message":"Stuur een schermafdruk","until":"{until}"}}"#);
+    let (status, t) = request(
+        &server.addr,
+        "POST",
+        &format!("/api/v1/tickets/{number}/postpone"),
+        Some(&postpone),
+        Some(&token),
+    )
+    .unwrap();
+    assert_eq!(
+        (status, t["status"].as_str()),
+        (200, Some("postponed")),
+        "{t}"
+    );
+
+    // Before the date: nothing due. After: resolved, by a second process.
+    assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(9)])).contains(" 0 "));
+    assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(11)])).contains(" 1 "));
+    let (_, t) = request(
+        &server.addr,
+        "GET",
+        &format!("/api/v1/tickets/{number}"),
+        None,
+        Some(&token),
+    )
+    .unwrap();
+    assert_eq!(
+        (t["status"].as_str(), t["department"].as_str()),
+        (Some("resolved"), Some("helpdesk"))
+    );
+    server.stop();
+
+    let server = Server::start(&data);
+    let (status, t) = request(
+        &server.addr,
+        "GET",
+        &format!("/api/v1/tickets/{number}"),
+        None,
+        Some(&token),
+    )
+    .unwrap();
+    assert_eq!(
+        (status, t["number"].as_i64()),
+        (200, Some(number)),
+        "survives a restart"
+    );
+    let (status, _) = request(
+        &server.addr,
+        "GET",
+        "/api/v1/tickets",
+        None,
+        Some("lkt_nope"),
+    )
+    .unwrap();
+    assert_eq!(status, 401);
+    server.stop();
+}
+
+#[test]
+fn commands_report_bad_input_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cfg = stdout(&loket(&data, &["default-config"]));
+    assert!(cfg.contains("data_dir") && cfg.contains("listen"));
+    let bad_role = loket(
+        &data,
+        &[
+            "agent", "add", "--email", "a@b.nl", "--name", "A", "--role", "baas",
+        ],
+    );
+    assert!(!bad_role.status.success());
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role 'baas'"));
+    let unknown = loket(&data, &["token", "create", "--email", "niemand@b.nl"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not found"));
+    let missing = loket(&data, &["--config", "/nonexistent/loket.toml", "migrate"]);
+    assert_eq!(missing.status.code(), Some(78));
+    let when = loket(&data, &["jobs", "run-due", "--now", "gisteren"]);
+    assert!(String::from_utf8_lossy(&when.stderr).contains("RFC 3339"));
+    let dup = loket(&data, &["agent", "add", "--email", "x@b.nl", "--name", "X"]);
+    assert!(dup.status.success());
+    let dup = loket(&data, &["agent", "add", "--email", "X@b.nl", "--name", "X"]);
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already in use"));
+}
