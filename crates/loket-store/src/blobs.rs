@@ -14,6 +14,7 @@ pub struct FsBlobStore {
     root: PathBuf,
 }
 
+#[allow(clippy::needless_pass_by_value)] // a `map_err` adapter
 fn io(e: std::io::Error) -> DomainError {
     DomainError::Storage(format!("attachment storage: {e}"))
 }

@@ -252,9 +252,12 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
 
 /// Maps a database error to the domain: unique violations become conflicts
 /// naming what was taken; everything else is a storage failure.
+#[allow(clippy::needless_pass_by_value)] // a `map_err` adapter
 pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_unique_violation() {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        {
             let what = d.message().to_lowercase();
             let thing = if what.contains("email") {
                 "that e-mail address is already in use"

@@ -85,7 +85,7 @@ enum Attempt {
     /// Committed; one outcome per operation.
     Committed(Vec<Outcome>),
     /// An operation failed and everything was rolled back; its outcome.
-    Failed(Outcome),
+    Failed(Box<Outcome>),
     /// The transaction itself failed.
     Broken(String),
 }
@@ -100,7 +100,7 @@ async fn attempt(pool: &SqlitePool, ops: &[WriteOp]) -> Attempt {
         let outcome = op.run(&mut tx).await;
         if !outcome.is_ok() {
             let _ = tx.rollback().await;
-            return Attempt::Failed(outcome);
+            return Attempt::Failed(Box::new(outcome));
         }
         outcomes.push(outcome);
     }
@@ -119,7 +119,7 @@ async fn run_batch(pool: &SqlitePool, ops: Vec<WriteOp>) {
         }
         Attempt::Failed(outcome) if ops.len() == 1 => {
             if let Some(op) = ops.into_iter().next() {
-                op.answer(outcome);
+                op.answer(*outcome);
             }
         }
         Attempt::Failed(..) => {
@@ -129,7 +129,7 @@ async fn run_batch(pool: &SqlitePool, ops: Vec<WriteOp>) {
                         Some(outcome) => op.answer(outcome),
                         None => op.fail("no result"),
                     },
-                    Attempt::Failed(outcome) => op.answer(outcome),
+                    Attempt::Failed(outcome) => op.answer(*outcome),
                     Attempt::Broken(msg) => op.fail(&msg),
                 }
             }

@@ -105,7 +105,7 @@ fn seeded_ticket(i: u64) -> CreateTicket {
             .wrapping_add(1_442_695_040_888_963_407);
         words.push(WORDS[usize::try_from(x >> 33).unwrap_or(0) % WORDS.len()]);
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         words.push(COMMON);
     }
     if i % 10_000 == 7 {
@@ -254,9 +254,9 @@ async fn measure(
             t.await.map_err(|e| e.to_string())??;
         }
         #[allow(clippy::cast_precision_loss)]
-        let rate =
+        let per_sec =
             (per * u64::try_from(clients).unwrap_or(1)) as f64 / started.elapsed().as_secs_f64();
-        rows.push((clients, rate, common, rare, peak_rss_mib(child.id())));
+        rows.push((clients, per_sec, common, rare, peak_rss_mib(child.id())));
     }
     Ok(rows)
 }

@@ -36,27 +36,6 @@ impl Reply {
 pub const MAX_LABEL_CHARS: usize = 64;
 
 impl Service {
-    fn message(
-        &self,
-        kind: MessageKind,
-        author: Author,
-        r: &Reply,
-        attachments: Vec<NewAttachment>,
-    ) -> NewMessage {
-        NewMessage {
-            kind,
-            author,
-            body_text: r.text.clone(),
-            body_html: r
-                .html
-                .as_deref()
-                .map_or_else(|| html::text_to_html(&r.text), html::sanitise),
-            mail_message_id: r.mail_message_id.clone(),
-            mail_references: r.mail_references.clone(),
-            attachments,
-        }
-    }
-
     async fn prepare(&self, r: &Reply, what: &str) -> Result<Vec<NewAttachment>> {
         self.check_text(&r.text, what)?;
         self.store_uploads(&r.attachments).await
@@ -78,7 +57,7 @@ impl Service {
                 t.first_response_at.get_or_insert(now);
                 t.last_agent_at = Some(now);
                 Ok(Plan {
-                    messages: vec![self.message(
+                    messages: vec![new_message(
                         MessageKind::Public,
                         Author::Staff(staff),
                         &reply,
@@ -115,7 +94,7 @@ impl Service {
                 t.last_customer_at = Some(now);
                 let author = Author::Contact(t.requester_id);
                 Ok(Plan {
-                    messages: vec![self.message(
+                    messages: vec![new_message(
                         MessageKind::Public,
                         author,
                         &reply,
@@ -140,7 +119,7 @@ impl Service {
         let applied = self
             .change(actor, number, "note", |_, _| {
                 Ok(Plan {
-                    messages: vec![self.message(
+                    messages: vec![new_message(
                         MessageKind::Internal,
                         Author::Staff(staff),
                         &reply,
@@ -172,7 +151,7 @@ impl Service {
                 t.first_response_at.get_or_insert(now);
                 t.last_agent_at = Some(now);
                 Ok(Plan {
-                    messages: vec![self.message(
+                    messages: vec![new_message(
                         MessageKind::Public,
                         Author::Staff(staff),
                         &reply,
@@ -386,6 +365,27 @@ impl Service {
         let t = self.ticket_for(actor, number).await?;
         let c = self.store.get_contact(t.requester_id).await?;
         Ok(c.ok_or_else(|| DomainError::not_found("requester"))?.email)
+    }
+}
+
+/// A message with HTML from `r` (sanitised) or made from its text.
+fn new_message(
+    kind: MessageKind,
+    author: Author,
+    r: &Reply,
+    attachments: Vec<NewAttachment>,
+) -> NewMessage {
+    NewMessage {
+        kind,
+        author,
+        body_text: r.text.clone(),
+        body_html: r
+            .html
+            .as_deref()
+            .map_or_else(|| html::text_to_html(&r.text), html::sanitise),
+        mail_message_id: r.mail_message_id.clone(),
+        mail_references: r.mail_references.clone(),
+        attachments,
     }
 }
 

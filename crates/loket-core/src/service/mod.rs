@@ -125,6 +125,7 @@ impl Service {
     }
 
     /// The same service on another clock (for `jobs run-due --now`).
+    #[must_use]
     pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
         Self {
             clock,

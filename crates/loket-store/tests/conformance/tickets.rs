@@ -350,7 +350,7 @@ async fn attachments_stored_and_removed(env: &Env) {
     let mut input = new_ticket("Bijlage", "Zie bijlage", "a@gemeente.nl");
     input.attachments = vec![Upload {
         filename: "lijst.xlsx".into(),
-        media_type: "".into(),
+        media_type: String::new(),
         bytes: b"BSN 123456782".to_vec(),
     }];
     let t = env.service.create_ticket(&env.admin, input).await.unwrap();

@@ -232,7 +232,7 @@ async fn departments(env: &Env) {
     ));
     assert_eq!(s.assign(admin, n, None).await.unwrap().assignee_id, None);
     assert!(matches!(
-        s.set_labels(admin, n, &["".into()]).await,
+        s.set_labels(admin, n, &[String::new()]).await,
         Err(DomainError::Invalid(_))
     ));
 

@@ -42,6 +42,7 @@ pub struct ContactPatchBody {
     name: Option<String>,
     /// New organisation id; null detaches.
     #[serde(default, deserialize_with = "double_option")]
+    #[allow(clippy::option_option)]
     #[schema(value_type = Option<i64>)]
     organisation_id: Option<Option<i64>>,
     /// Authorised contact (application/system administrator).
