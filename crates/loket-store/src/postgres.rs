@@ -43,11 +43,19 @@ impl PgStore {
         self.pool.begin().await.map_err(crate::rows::db_err)
     }
 
-    async fn next_number(tx: &mut sqlx::PgConnection) -> Result<i64> {
-        sqlx::query_scalar("SELECT nextval('ticket_number_seq')")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(crate::rows::db_err)
+    /// The next ticket number.
+    const NEXT_NUMBER: &str = "nextval('ticket_number_seq')";
+
+    /// Indexes a new ticket's document; its message has a generated index column.
+    async fn index_new_ticket(
+        tx: &mut sqlx::PgConnection,
+        ticket: i64,
+        doc: &str,
+        _message: i64,
+        _text: &str,
+        _public: bool,
+    ) -> Result<()> {
+        Self::index_ticket(tx, ticket, doc, true).await
     }
 
     async fn index_ticket(

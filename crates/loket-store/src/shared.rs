@@ -64,6 +64,7 @@ macro_rules! shared_store {
                 ticket: i64,
                 m: &NewMessage,
                 at: DateTime<Utc>,
+                index: bool,
             ) -> Result<i64> {
                 let (staff, contact) = match m.author {
                     Author::Staff(s) => (Some(s.0), None),
@@ -102,7 +103,7 @@ macro_rules! shared_store {
                     .await
                     .map_err(db_err)?;
                 }
-                if m.kind != MessageKind::Event {
+                if index && m.kind != MessageKind::Event {
                     Self::index_message(tx, id, ticket, &m.body_text, m.kind == MessageKind::Public).await?;
                 }
                 Ok(id)
@@ -110,14 +111,14 @@ macro_rules! shared_store {
 
             pub(crate) async fn insert_ticket_tx(tx: &mut <$db as sqlx::Database>::Connection, new: &NewTicketRecord) -> Result<Ticket> {
                 let t = &new.ticket;
-                let number = Self::next_number(tx).await?;
-                let id: i64 = sqlx::query_scalar(
+                let sql = format!(
                     "INSERT INTO tickets (number, subject, requester_id, organisation_id, channel, mailbox, status, department, \
                      urgent, assignee_id, release_version, work_item, postponed_until, promised_at, created_at, updated_at, \
                      first_response_at, last_customer_at, last_agent_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1) RETURNING id",
-                )
-                .bind(number)
+                     VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1) RETURNING id, number",
+                    Self::NEXT_NUMBER
+                );
+                let (id, number): (i64, i64) = sqlx::query_as(&sql)
                 .bind(&t.subject)
                 .bind(t.requester_id.0)
                 .bind(t.organisation_id.map(|o| o.0))
@@ -142,8 +143,10 @@ macro_rules! shared_store {
                 if !t.labels.is_empty() {
                     Self::write_labels(tx, id, &t.labels).await?;
                 }
-                Self::index_ticket(tx, id, &ticket_doc(&t.subject, &new.requester_label), true).await?;
-                let msg = Self::insert_message(tx, id, &new.message, t.created_at).await?;
+                let msg = Self::insert_message(tx, id, &new.message, t.created_at, false).await?;
+                let public = new.message.kind == MessageKind::Public;
+                let doc = ticket_doc(&t.subject, &new.requester_label);
+                Self::index_new_ticket(tx, id, &doc, msg, &new.message.body_text, public).await?;
                 let by = Stamp { actor: new.actor.clone(), at: t.created_at };
                 Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
@@ -197,7 +200,7 @@ macro_rules! shared_store {
                 }
                 let mut ids = Vec::with_capacity(c.messages.len());
                 for m in &c.messages {
-                    ids.push(Self::insert_message(tx, t.id.0, m, c.at).await?);
+                    ids.push(Self::insert_message(tx, t.id.0, m, c.at, true).await?);
                 }
                 let orphaned_blobs = Self::remove_content(tx, t.id.0, c).await?;
                 let by = Stamp { actor: c.actor.clone(), at: c.at };

@@ -68,13 +68,29 @@ impl SqliteStore {
             .map_err(crate::rows::db_err)
     }
 
-    async fn next_number(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
-        sqlx::query_scalar(
-            "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(crate::rows::db_err)
+    /// The next ticket number; a trigger moves the counter on.
+    const NEXT_NUMBER: &str = "(SELECT value + 1 FROM counters WHERE name = 'ticket_number')";
+
+    /// Indexes a new ticket's document and its first message in one statement.
+    async fn index_new_ticket(
+        tx: &mut sqlx::SqliteConnection,
+        ticket: i64,
+        doc: &str,
+        message: i64,
+        text: &str,
+        public: bool,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1), ($4, $5, $3, $6)")
+            .bind(ticket * 2 + 1)
+            .bind(doc)
+            .bind(ticket)
+            .bind(message * 2)
+            .bind(text)
+            .bind(i64::from(public))
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
     }
 
     async fn index_ticket(

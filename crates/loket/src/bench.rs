@@ -243,16 +243,34 @@ async fn measure(
     for &clients in &args.clients {
         let per = (args.creates / u64::try_from(clients.max(1)).unwrap_or(1)).max(1);
         let started = Instant::now();
-        let mut tasks = Vec::new();
-        for c in 0..clients {
-            let (client, base, token) = (client.clone(), base.clone(), token.to_owned());
-            tasks.push(tokio::spawn(async move {
-                create_many(&client, &base, &token, c, per).await
-            }));
-        }
-        for t in tasks {
-            t.await.map_err(|e| e.to_string())??;
-        }
+        let (base2, token2) = (base.clone(), token.to_owned());
+        // The load runs on its own single-threaded runtime, so the client's
+        // scheduling does not compete with the measured server more than it must.
+        let load = std::thread::spawn(move || -> Result<(), String> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async move {
+                let client: Client<_, Full<Bytes>> =
+                    Client::builder(TokioExecutor::new()).build_http();
+                let mut tasks = Vec::new();
+                for c in 0..clients {
+                    let (client, base, token) = (client.clone(), base2.clone(), token2.clone());
+                    tasks.push(tokio::spawn(async move {
+                        create_many(&client, &base, &token, c, per).await
+                    }));
+                }
+                for t in tasks {
+                    t.await.map_err(|e| e.to_string())??;
+                }
+                Ok(())
+            })
+        });
+        tokio::task::spawn_blocking(move || load.join())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|_| "the load thread panicked".to_string())??;
         #[allow(clippy::cast_precision_loss)]
         let per_sec =
             (per * u64::try_from(clients).unwrap_or(1)) as f64 / started.elapsed().as_secs_f64();

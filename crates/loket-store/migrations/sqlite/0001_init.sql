@@ -57,6 +57,11 @@ CREATE TABLE tickets (
     last_agent_at TEXT,
     version INTEGER NOT NULL
 );
+-- Numbers come from the counter; moving it on inside the INSERT's transaction
+-- means a number is never given twice, nor reused after a deletion.
+CREATE TRIGGER tickets_number_counter AFTER INSERT ON tickets BEGIN
+    UPDATE counters SET value = NEW.number WHERE name = 'ticket_number' AND value < NEW.number;
+END;
 CREATE INDEX tickets_requester ON tickets(requester_id, id);
 CREATE INDEX tickets_organisation ON tickets(organisation_id, id);
 CREATE INDEX tickets_status ON tickets(status, id);
