@@ -1,0 +1,106 @@
+//! Reads one RFC 822 message (multipart, the charsets Dutch mail uses,
+//! encoded-word headers, HTML-only mail, attachments, forwarded messages)
+//! into an [`InboundMail`]: what the intake needs, owned and UTF-8.
+
+use crate::auto::{detect, Automatic};
+use loket_core::service::Upload;
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+use thiserror::Error;
+
+/// Why a byte string is not a mail Loket can take.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ParseError {
+    /// Empty, binary or without any header a mail has.
+    #[error("not an e-mail message: {0}")]
+    NotMail(&'static str),
+}
+
+/// A parsed incoming mail.
+#[derive(Debug, Clone)]
+pub struct InboundMail {
+    /// Message-ID without angle brackets.
+    pub message_id: Option<String>,
+    /// In-Reply-To then References ids, without brackets, without duplicates.
+    pub references: Vec<String>,
+    /// Sender address as written (normalised later).
+    pub from: Option<String>,
+    /// Sender name.
+    pub from_name: Option<String>,
+    /// Subject, decoded; empty when absent.
+    pub subject: String,
+    /// Plain text body (converted from HTML when the mail has only HTML).
+    pub text: String,
+    /// HTML body as sent (sanitised before display).
+    pub html: Option<String>,
+    /// Attachments, including inline images and forwarded messages.
+    pub attachments: Vec<Upload>,
+    /// Why the mail is automatic, if it is.
+    pub automatic: Option<Automatic>,
+}
+
+fn ids(v: &HeaderValue<'_>) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(l) => l.iter().map(ToString::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Parses a raw message.
+pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::NotMail("the input is empty"));
+    }
+    let m = MessageParser::default().parse(raw).ok_or(ParseError::NotMail("no message structure"))?;
+    let from_addr = m.from().and_then(|a| a.first());
+    let has_headers = m.from().is_some() || m.message_id().is_some() || m.subject().is_some() || m.date().is_some();
+    if !has_headers {
+        return Err(ParseError::NotMail("no From, Message-ID, Subject or Date header"));
+    }
+    let mut references = ids(m.in_reply_to());
+    for r in ids(m.references()) {
+        if !references.contains(&r) {
+            references.push(r);
+        }
+    }
+    let text = m.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let html = (m.html_body_count() > 0 && m.html_part(0).is_some_and(|p| p.is_content_type("text", "html")))
+        .then(|| m.body_html(0).map(|h| h.into_owned()))
+        .flatten();
+    let mut attachments = Vec::new();
+    for (i, part) in m.attachments().enumerate() {
+        let media_type = part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_owned(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let filename = part.attachment_name().map_or_else(
+            || {
+                if part.is_message() { format!("doorgestuurd-bericht-{}.eml", i + 1) } else { format!("bijlage-{}", i + 1) }
+            },
+            |n| n.replace(['/', '\\', '\0'], "_"),
+        );
+        let bytes = if part.is_message() {
+            part.message().map(|inner| inner.raw_message().to_vec()).unwrap_or_else(|| part.contents().to_vec())
+        } else {
+            part.contents().to_vec()
+        };
+        attachments.push(Upload { filename, media_type, bytes });
+    }
+    Ok(InboundMail {
+        message_id: m.message_id().map(ToOwned::to_owned),
+        references,
+        from: from_addr.and_then(|a| a.address()).map(ToOwned::to_owned),
+        from_name: from_addr.and_then(|a| a.name()).map(ToOwned::to_owned),
+        subject: m.subject().unwrap_or_default().trim().to_owned(),
+        text,
+        html,
+        attachments,
+        automatic: detect(&m),
+    })
+}
+
+#[cfg(test)]
+mod tests;
