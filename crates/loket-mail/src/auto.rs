@@ -21,7 +21,7 @@ pub enum Automatic {
     NullSender,
 }
 
-fn header<'a>(m: &'a Message<'_>, name: &str) -> Option<&'a str> {
+fn header<'a>(m: &'a Message<'a>, name: &'a str) -> Option<&'a str> {
     m.header_raw(name).map(str::trim)
 }
 
@@ -29,15 +29,21 @@ fn header<'a>(m: &'a Message<'_>, name: &str) -> Option<&'a str> {
 pub fn detect(m: &Message<'_>) -> Option<Automatic> {
     if m.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
-            && ct.attribute("report-type").is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
     }) {
         return Some(Automatic::Bounce);
     }
     if header(m, "Auto-Submitted").is_some_and(|v| !v.to_ascii_lowercase().starts_with("no")) {
         return Some(Automatic::AutoSubmitted);
     }
-    if header(m, "Precedence").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "bulk" | "junk" | "list")) {
+    if header(m, "Precedence")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "bulk" | "junk" | "list"))
+    {
         return Some(Automatic::Precedence);
     }
     if header(m, "X-Autoreply").is_some()
@@ -52,12 +58,22 @@ pub fn detect(m: &Message<'_>) -> Option<Automatic> {
     if header(m, "List-Id").is_some() {
         return Some(Automatic::MailingList);
     }
-    if header(m, "Return-Path").is_some_and(|v| v.trim_matches(|c| c == '<' || c == '>').trim().is_empty()) {
+    if header(m, "Return-Path")
+        .is_some_and(|v| v.trim_matches(|c| c == '<' || c == '>').trim().is_empty())
+    {
         return Some(Automatic::NullSender);
     }
-    let from = m.from().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_ascii_lowercase();
+    let from = m
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let local = from.split('@').next().unwrap_or_default();
-    if matches!(local, "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply") {
+    if matches!(
+        local,
+        "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply"
+    ) {
         return Some(Automatic::NullSender);
     }
     None

@@ -6,4 +6,4 @@ pub mod parse;
 pub mod subject;
 
 pub use auto::Automatic;
-pub use parse::{parse, InboundMail, ParseError};
+pub use parse::{InboundMail, ParseError, parse};

@@ -2,7 +2,7 @@
 //! encoded-word headers, HTML-only mail, attachments, forwarded messages)
 //! into an [`InboundMail`]: what the intake needs, owned and UTF-8.
 
-use crate::auto::{detect, Automatic};
+use crate::auto::{Automatic, detect};
 use loket_core::service::Upload;
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 use thiserror::Error;
@@ -51,11 +51,18 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::NotMail("the input is empty"));
     }
-    let m = MessageParser::default().parse(raw).ok_or(ParseError::NotMail("no message structure"))?;
+    let m = MessageParser::default()
+        .parse(raw)
+        .ok_or(ParseError::NotMail("no message structure"))?;
     let from_addr = m.from().and_then(|a| a.first());
-    let has_headers = m.from().is_some() || m.message_id().is_some() || m.subject().is_some() || m.date().is_some();
+    let has_headers = m.from().is_some()
+        || m.message_id().is_some()
+        || m.subject().is_some()
+        || m.date().is_some();
     if !has_headers {
-        return Err(ParseError::NotMail("no From, Message-ID, Subject or Date header"));
+        return Err(ParseError::NotMail(
+            "no From, Message-ID, Subject or Date header",
+        ));
     }
     let mut references = ids(m.in_reply_to());
     for r in ids(m.references()) {
@@ -63,31 +70,47 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
             references.push(r);
         }
     }
-    let text = m.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
-    let html = (m.html_body_count() > 0 && m.html_part(0).is_some_and(|p| p.is_content_type("text", "html")))
-        .then(|| m.body_html(0).map(|h| h.into_owned()))
-        .flatten();
+    let text = m
+        .body_text(0)
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_default();
+    let html = (m.html_body_count() > 0
+        && m.html_part(0)
+            .is_some_and(|p| p.is_content_type("text", "html")))
+    .then(|| m.body_html(0).map(std::borrow::Cow::into_owned))
+    .flatten();
     let mut attachments = Vec::new();
     for (i, part) in m.attachments().enumerate() {
-        let media_type = part
-            .content_type()
-            .map(|ct| match ct.subtype() {
+        let media_type = part.content_type().map_or_else(
+            || "application/octet-stream".to_owned(),
+            |ct| match ct.subtype() {
                 Some(sub) => format!("{}/{}", ct.ctype(), sub),
                 None => ct.ctype().to_owned(),
-            })
-            .unwrap_or_else(|| "application/octet-stream".into());
+            },
+        );
         let filename = part.attachment_name().map_or_else(
             || {
-                if part.is_message() { format!("doorgestuurd-bericht-{}.eml", i + 1) } else { format!("bijlage-{}", i + 1) }
+                if part.is_message() {
+                    format!("doorgestuurd-bericht-{}.eml", i + 1)
+                } else {
+                    format!("bijlage-{}", i + 1)
+                }
             },
             |n| n.replace(['/', '\\', '\0'], "_"),
         );
         let bytes = if part.is_message() {
-            part.message().map(|inner| inner.raw_message().to_vec()).unwrap_or_else(|| part.contents().to_vec())
+            part.message().map_or_else(
+                || part.contents().to_vec(),
+                |inner| inner.raw_message().to_vec(),
+            )
         } else {
             part.contents().to_vec()
         };
-        attachments.push(Upload { filename, media_type, bytes });
+        attachments.push(Upload {
+            filename,
+            media_type,
+            bytes,
+        });
     }
     Ok(InboundMail {
         message_id: m.message_id().map(ToOwned::to_owned),

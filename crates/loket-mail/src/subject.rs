@@ -23,10 +23,11 @@ pub fn number_in(subject: &str) -> Option<TicketNumber> {
         let inner = after[..close].trim();
         if let Some((_, digits)) = inner.rsplit_once('#') {
             let digits = digits.trim();
-            if (4..=12).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
-                if let Ok(n) = digits.parse() {
-                    return Some(TicketNumber(n));
-                }
+            if (4..=12).contains(&digits.len())
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && let Ok(n) = digits.parse()
+            {
+                return Some(TicketNumber(n));
             }
         }
         rest = &after[close..];
@@ -36,7 +37,9 @@ pub fn number_in(subject: &str) -> Option<TicketNumber> {
 
 /// Removes reply and forward prefixes (`Re:`, `AW:`, `Antw:`, `Fwd:`, `Doorst:`...).
 pub fn strip_prefixes(subject: &str) -> &str {
-    const PREFIXES: &[&str] = &["re:", "aw:", "antw:", "antw.:", "fw:", "fwd:", "doorst:", "wg:", "tr:", "sv:"];
+    const PREFIXES: &[&str] = &[
+        "re:", "aw:", "antw:", "antw.:", "fw:", "fwd:", "doorst:", "wg:", "tr:", "sv:",
+    ];
     let mut s = subject.trim();
     loop {
         let lower = s.to_lowercase();
@@ -53,9 +56,18 @@ mod tests {
 
     #[test]
     fn numbers_are_found_in_tags_only() {
-        assert_eq!(number_in("Re: [#100234] Printer kapot"), Some(TicketNumber(100_234)));
-        assert_eq!(number_in("AW: [Ticket#100234]"), Some(TicketNumber(100_234)));
-        assert_eq!(number_in("[extern] [# 100235] x"), Some(TicketNumber(100_235)));
+        assert_eq!(
+            number_in("Re: [#100234] Printer kapot"),
+            Some(TicketNumber(100_234))
+        );
+        assert_eq!(
+            number_in("AW: [Ticket#100234]"),
+            Some(TicketNumber(100_234))
+        );
+        assert_eq!(
+            number_in("[extern] [# 100235] x"),
+            Some(TicketNumber(100_235))
+        );
         assert_eq!(number_in("Factuur 100234"), None);
         assert_eq!(number_in("[#12] te kort"), None);
         assert_eq!(number_in("[#abc]"), None);
@@ -65,6 +77,9 @@ mod tests {
     #[test]
     fn prefixes_are_stripped() {
         assert_eq!(strip_prefixes("Re: AW: Antw: Vraag"), "Vraag");
-        assert_eq!(with_tag(TicketNumber(100_001), "RE: Vraag"), "[#100001] Vraag");
+        assert_eq!(
+            with_tag(TicketNumber(100_001), "RE: Vraag"),
+            "[#100001] Vraag"
+        );
     }
 }
