@@ -20,6 +20,9 @@ pub enum DomainError {
     /// The rules refuse this transition in the current state (HTTP 409).
     #[error("{0}")]
     Conflict(String),
+    /// The thing was already stored (a mail seen before); nothing was written (HTTP 409).
+    #[error("already stored: {0}")]
+    Duplicate(String),
     /// Someone else changed the record at the same moment; the caller may retry.
     #[error("the ticket was changed by someone else; try again")]
     Stale,

@@ -95,6 +95,41 @@ pub struct AuditEntry {
     pub new_value: Option<String>,
 }
 
+/// A received mail, recorded in the transaction of the ticket or reply it makes;
+/// recording the same mail twice fails with [`DomainError::Duplicate`].
+#[derive(Debug, Clone)]
+pub struct MailReceipt {
+    /// The mailbox it came in through.
+    pub mailbox: String,
+    /// Its Message-ID, without brackets.
+    pub message_id: Option<String>,
+    /// IMAP UIDVALIDITY and UID, when fetched over IMAP.
+    pub imap_uid: Option<(i64, i64)>,
+    /// The raw message's key in the blob store.
+    pub raw_sha256: String,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+}
+
+/// A mail waiting in quarantine.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct QuarantinedMail {
+    /// Id of the receipt.
+    pub id: i64,
+    /// The mailbox.
+    pub mailbox: String,
+    /// Its Message-ID.
+    pub message_id: Option<String>,
+    /// The raw message's key in the blob store.
+    pub raw_sha256: String,
+    /// Why it could not be processed.
+    pub reason: String,
+    /// How often it was tried.
+    pub attempts: i64,
+    /// When it is tried next.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
 /// A ticket to create; the store allocates its number.
 #[derive(Debug, Clone)]
 pub struct NewTicketRecord {
@@ -110,6 +145,8 @@ pub struct NewTicketRecord {
     pub audit: Vec<AuditEntry>,
     /// Mails to send.
     pub outbox: Vec<NewOutbox>,
+    /// The mail it came from, recorded in the same transaction.
+    pub receipt: Option<MailReceipt>,
 }
 
 /// A change to one ticket, applied only if the ticket is still at `expected_version`.
@@ -133,6 +170,8 @@ pub struct TicketChange {
     pub remove_messages: Vec<MessageId>,
     /// Attachments whose content is removed for good, with the reason.
     pub remove_attachments: Vec<(AttachmentId, String)>,
+    /// The mail it came from, recorded in the same transaction.
+    pub receipt: Option<MailReceipt>,
 }
 
 /// What [`Store::apply`] returns.
@@ -255,6 +294,26 @@ pub trait Store: Send + Sync + 'static {
     async fn search(&self, query: &SearchQuery) -> Result<Vec<Ticket>>;
     /// Postponed tickets whose date has passed.
     async fn due_postponed(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<TicketId>>;
+    /// Whether a mail was stored before: by mailbox and IMAP UID, or by Message-ID.
+    async fn receipt_exists(
+        &self,
+        mailbox: &str,
+        imap_uid: Option<(i64, i64)>,
+        message_id: Option<&str>,
+    ) -> Result<bool>;
+    /// The ticket of any message Loket received or sent with one of these Message-IDs.
+    async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<TicketId>>;
+    /// Puts a mail in quarantine (or updates its entry): tried again at `retry_at`.
+    async fn quarantine_mail(
+        &self,
+        receipt: &MailReceipt,
+        reason: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Mails in quarantine, oldest first.
+    async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantinedMail>>;
+    /// How many automatic mails went (or wait to go) to an address since a moment.
+    async fn recent_automatic_mails(&self, to: &str, since: DateTime<Utc>) -> Result<i64>;
     /// Outbox mails not yet sent, oldest first.
     async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
 }

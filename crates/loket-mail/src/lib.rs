@@ -1,9 +1,12 @@
 //! Loket's mail: reading RFC 822 messages into what the service layer needs,
-//! recognising automatic mail, and finding the ticket a mail belongs to.
+//! recognising automatic mail, finding the ticket a mail belongs to, and the
+//! intake that stores every mail exactly once.
 
 pub mod auto;
+pub mod intake;
 pub mod parse;
 pub mod subject;
 
 pub use auto::Automatic;
+pub use intake::{Intake, Mailbox, Outcome};
 pub use parse::{InboundMail, ParseError, parse};

@@ -25,6 +25,7 @@ impl PgStore {
         }
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_with(opts)
             .await
             .map_err(|e| DomainError::Storage(format!("cannot connect to PostgreSQL: {e}")))?;

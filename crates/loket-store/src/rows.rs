@@ -257,6 +257,9 @@ pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
     if let sqlx::Error::Database(d) = &e
         && d.is_unique_violation()
     {
+        if d.message().contains("mail_receipts") {
+            return DomainError::Duplicate("this mail was stored before".into());
+        }
         {
             let what = d.message().to_lowercase();
             let thing = if what.contains("email") {

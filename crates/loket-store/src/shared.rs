@@ -150,6 +150,9 @@ macro_rules! shared_store {
                 let by = Stamp { actor: new.actor.clone(), at: t.created_at };
                 Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
+                if let Some(r) = &new.receipt {
+                    Self::insert_receipt(tx, r, id).await?;
+                }
                 let mut out = t.clone();
                 out.id = TicketId(id);
                 out.number = TicketNumber(number);
@@ -206,6 +209,9 @@ macro_rules! shared_store {
                 let by = Stamp { actor: c.actor.clone(), at: c.at };
                 Self::insert_audit(tx, &format!("ticket:{}", t.id.0), Some(t.id.0), &by, &c.audit).await?;
                 Self::insert_outbox(tx, t.id.0, c.at, &c.outbox, &ids).await?;
+                if let Some(r) = &c.receipt {
+                    Self::insert_receipt(tx, r, t.id.0).await?;
+                }
                 let mut ticket = t.clone();
                 ticket.version = c.expected_version + 1;
                 Ok(Applied { ticket, message_ids: ids.into_iter().map(MessageId).collect(), orphaned_blobs })
@@ -262,6 +268,31 @@ macro_rules! shared_store {
                     .await
                     .map_err(db_err)?;
                 }
+                Ok(())
+            }
+
+            /// Records a received mail as stored for a ticket, replacing its quarantine entry.
+            async fn insert_receipt(tx: &mut <$db as sqlx::Database>::Connection, r: &MailReceipt, ticket: i64) -> Result<()> {
+                sqlx::query("DELETE FROM mail_receipts WHERE state = 'quarantined' AND mailbox = $1 AND raw_sha256 = $2")
+                    .bind(&r.mailbox)
+                    .bind(&r.raw_sha256)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, ticket_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7)",
+                )
+                .bind(&r.mailbox)
+                .bind(&r.message_id)
+                .bind(r.imap_uid.map(|u| u.0))
+                .bind(r.imap_uid.map(|u| u.1))
+                .bind(&r.raw_sha256)
+                .bind(r.received_at)
+                .bind(ticket)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
                 Ok(())
             }
 
@@ -688,6 +719,105 @@ macro_rules! shared_store {
                 .await
                 .map_err(db_err)?;
                 Ok(ids.into_iter().map(TicketId).collect())
+            }
+
+            async fn receipt_exists(&self, mailbox: &str, imap_uid: Option<(i64, i64)>, message_id: Option<&str>) -> Result<bool> {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM mail_receipts WHERE state = 'stored' AND \
+                     ((mailbox = $1 AND uidvalidity = $2 AND uid = $3) OR message_id = $4)",
+                )
+                .bind(mailbox)
+                .bind(imap_uid.map(|u| u.0))
+                .bind(imap_uid.map(|u| u.1))
+                .bind(message_id)
+                .fetch_one(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(n > 0)
+            }
+
+            async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<TicketId>> {
+                if ids.is_empty() {
+                    return Ok(None);
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT ticket_id FROM messages WHERE mail_message_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(") UNION ALL SELECT ticket_id FROM outbox WHERE mail_message_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(") LIMIT 1");
+                let found: Option<i64> = qb.build_query_scalar().fetch_optional(self.reader()).await.map_err(db_err)?;
+                Ok(found.map(TicketId))
+            }
+
+            async fn quarantine_mail(&self, r: &MailReceipt, reason: &str, retry_at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE mail_receipts SET reason = $1, attempts = attempts + 1, next_attempt_at = $2 \
+                     WHERE state = 'quarantined' AND mailbox = $3 AND raw_sha256 = $4",
+                )
+                .bind(reason)
+                .bind(retry_at)
+                .bind(&r.mailbox)
+                .bind(&r.raw_sha256)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if updated.rows_affected() == 0 {
+                    sqlx::query(
+                        "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, reason, \
+                         attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8)",
+                    )
+                    .bind(&r.mailbox)
+                    .bind(&r.message_id)
+                    .bind(r.imap_uid.map(|u| u.0))
+                    .bind(r.imap_uid.map(|u| u.1))
+                    .bind(&r.raw_sha256)
+                    .bind(r.received_at)
+                    .bind(reason)
+                    .bind(retry_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantinedMail>> {
+                let rows: Vec<(i64, String, Option<String>, String, Option<String>, i64, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "SELECT id, mailbox, message_id, raw_sha256, reason, CAST(attempts AS BIGINT), next_attempt_at FROM mail_receipts \
+                     WHERE state = 'quarantined' ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, mailbox, message_id, raw_sha256, reason, attempts, next_attempt_at)| QuarantinedMail {
+                        id,
+                        mailbox,
+                        message_id,
+                        raw_sha256,
+                        reason: reason.unwrap_or_default(),
+                        attempts,
+                        next_attempt_at,
+                    })
+                    .collect())
+            }
+
+            async fn recent_automatic_mails(&self, to: &str, since: DateTime<Utc>) -> Result<i64> {
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE automatic AND to_addr = $1 AND created_at >= $2")
+                    .bind(to)
+                    .bind(since)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(db_err)
             }
 
             async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>> {

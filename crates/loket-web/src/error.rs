@@ -61,7 +61,9 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            DomainError::Conflict(_) | DomainError::Stale => (StatusCode::CONFLICT, "conflict"),
+            DomainError::Conflict(_) | DomainError::Duplicate(_) | DomainError::Stale => {
+                (StatusCode::CONFLICT, "conflict")
+            }
             DomainError::Storage(detail) => {
                 tracing::error!(%detail, "storage failure");
                 return Self {

@@ -106,3 +106,59 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
     println!("auto-resolve: {resolved} postponed ticket(s) resolved");
     Ok(())
 }
+
+/// Exit status for "try again later" (sysexits `EX_TEMPFAIL`): the mail server keeps the mail.
+const EX_TEMPFAIL: u8 = 75;
+/// Exit status for "not a mail" (sysexits `EX_DATAERR`).
+const EX_DATAERR: u8 = 65;
+
+/// `loket ingest-mail`: the pipe intake; answers the process exit status.
+pub async fn ingest_mail(
+    cfg: &Config,
+    mailbox: &str,
+    file: Option<&std::path::Path>,
+) -> Result<u8, (u8, String)> {
+    use loket_mail::Outcome;
+    let raw = if let Some(f) = file {
+        std::fs::read(f).map_err(|e| (EX_TEMPFAIL, format!("cannot read {}: {e}", f.display())))?
+    } else {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| (EX_TEMPFAIL, format!("cannot read standard input: {e}")))?;
+        buf
+    };
+    if !cfg.mailboxes.iter().any(|m| m.name == mailbox) {
+        let known: Vec<&str> = cfg.mailboxes.iter().map(|m| m.name.as_str()).collect();
+        return Err((
+            EX_TEMPFAIL,
+            format!(
+                "unknown mailbox '{mailbox}'; configured: {}",
+                known.join(", ")
+            ),
+        ));
+    }
+    let svc = service(cfg).await.map_err(|e| (EX_TEMPFAIL, e))?;
+    let intake = loket_mail::Intake::new(svc, cfg.mailboxes.clone());
+    match intake.ingest(mailbox, &raw, None).await {
+        Ok(Outcome::Created(t)) => println!("created ticket {} in {}", t.number, t.department.id()),
+        Ok(Outcome::Appended(t)) => println!("added to ticket {} ({})", t.number, t.status.id()),
+        Ok(Outcome::Automatic(t)) => {
+            println!("automatic mail kept on ticket {}, not answered", t.number);
+        }
+        Ok(Outcome::Duplicate) => println!("already stored"),
+        Ok(Outcome::Quarantined(why)) => println!("kept in quarantine: {why}"),
+        Ok(Outcome::NotMail(why)) => {
+            return Err((
+                EX_DATAERR,
+                format!("not an e-mail message ({why}); kept in quarantine"),
+            ));
+        }
+        Err(e) => {
+            return Err((
+                EX_TEMPFAIL,
+                format!("mail not stored, try again later: {e}"),
+            ));
+        }
+    }
+    Ok(0)
+}

@@ -30,6 +30,8 @@ pub struct Config {
     pub max_attachment_bytes: usize,
     /// Seconds between runs of the scheduled jobs inside `loket serve`.
     pub jobs_interval_secs: u64,
+    /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
+    pub mailboxes: Vec<loket_mail::Mailbox>,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             log: "info".into(),
             max_attachment_bytes: 25 * 1024 * 1024,
             jobs_interval_secs: 60,
+            mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
 }

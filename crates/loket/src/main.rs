@@ -37,6 +37,16 @@ enum Command {
     Jobs(commands::JobsCommand),
     /// Prints a commented example configuration.
     DefaultConfig,
+    /// Reads one RFC 822 message (stdin when no FILE) into a mailbox, exactly as
+    /// mail fetched over IMAP. Exit 0: stored (or stored before); 65: not a mail
+    /// (kept in quarantine); 75: storage unavailable, try again later.
+    IngestMail {
+        /// The mailbox name (`helpdesk`, `updates`, or one configured).
+        #[arg(long)]
+        mailbox: String,
+        /// The message file; standard input when absent.
+        file: Option<PathBuf>,
+    },
     /// Measures ticket creation and search (see BENCHMARKS.md).
     Bench(bench::BenchArgs),
 }
@@ -72,6 +82,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
+            Command::IngestMail { mailbox, file } => {
+                return commands::ingest_mail(&cfg, &mailbox, file.as_deref()).await;
+            }
             Command::Serve => serve::run(&cfg).await,
             Command::Migrate => commands::migrate(&cfg).await,
             Command::Agent(c) => commands::agent(&cfg, c).await,
@@ -80,12 +93,14 @@ fn main() -> ExitCode {
             Command::Bench(a) => bench::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }
+        .map(|()| 0)
+        .map_err(|e| (1, e))
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Ok(code) => ExitCode::from(code),
+        Err((code, e)) => {
             eprintln!("loket: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(code)
         }
     }
 }

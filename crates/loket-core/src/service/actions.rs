@@ -20,6 +20,8 @@ pub struct Reply {
     pub mail_message_id: Option<String>,
     /// Mail In-Reply-To and References, for mail intake.
     pub mail_references: Option<String>,
+    /// The mail it came from, recorded in the same transaction.
+    pub receipt: Option<crate::store::MailReceipt>,
 }
 
 impl Reply {
@@ -99,6 +101,64 @@ impl Service {
                         author,
                         &reply,
                         files.clone(),
+                    )],
+                    receipt: reply.receipt.clone(),
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// An automatic mail (auto-reply, bounce) on a ticket: kept as an internal
+    /// message from the requester, with no status change and no answer.
+    pub async fn record_automatic(
+        &self,
+        number: TicketNumber,
+        reply: Reply,
+        why: &str,
+    ) -> Result<Ticket> {
+        let files = self
+            .prepare(
+                &Reply {
+                    text: format!("{why}\n\n{}", reply.text),
+                    ..reply.clone()
+                },
+                "message",
+            )
+            .await?;
+        let applied = self
+            .change(&Actor::System, number, "automatic_mail", |t, _| {
+                let r = Reply {
+                    text: format!("[{why}]\n\n{}", reply.text),
+                    ..reply.clone()
+                };
+                Ok(Plan {
+                    messages: vec![new_message(
+                        MessageKind::Internal,
+                        Author::Contact(t.requester_id),
+                        &r,
+                        files.clone(),
+                    )],
+                    receipt: reply.receipt.clone(),
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        Ok(applied.ticket)
+    }
+
+    /// An internal note written by Loket itself (for example by the mail intake).
+    pub async fn add_system_note(&self, number: TicketNumber, text: &str) -> Result<Ticket> {
+        let reply = Reply::text(text);
+        let applied = self
+            .change(&Actor::System, number, "note", |_, _| {
+                Ok(Plan {
+                    messages: vec![new_message(
+                        MessageKind::Internal,
+                        Author::System,
+                        &reply,
+                        Vec::new(),
                     )],
                     ..Plan::default()
                 })

@@ -1,7 +1,7 @@
 //! Creating a ticket, from any channel.
 
 use super::{Actor, Service, Upload};
-use crate::store::{AuditEntry, NewMessage, NewOutbox, NewTicketRecord};
+use crate::store::{AuditEntry, MailReceipt, NewMessage, NewOutbox, NewTicketRecord};
 use crate::*;
 
 /// Longest subject, in characters.
@@ -34,7 +34,15 @@ pub struct CreateTicket {
     pub mail_message_id: Option<String>,
     /// Mail In-Reply-To and References.
     pub mail_references: Option<String>,
+    /// The mail it came from, recorded in the same transaction.
+    pub receipt: Option<MailReceipt>,
+    /// Sent automatically (auto-reply, bounce, list): never answered automatically.
+    pub automatic: bool,
 }
+
+/// Most automatic mails to one address per hour; beyond it confirmations are
+/// not sent, which stops loops with auto-responders that change their address.
+pub const AUTOMATIC_MAILS_PER_HOUR: i64 = 5;
 
 impl CreateTicket {
     /// A ticket with just the required fields; the rest at their defaults.
@@ -52,6 +60,8 @@ impl CreateTicket {
             attachments: Vec::new(),
             mail_message_id: None,
             mail_references: None,
+            receipt: None,
+            automatic: false,
         }
     }
 }
@@ -122,6 +132,12 @@ impl Service {
             .unwrap_or_default();
         let now = self.clock.now();
         let contact = self.store.ensure_contact(&email, name, now).await?;
+        let confirm = !input.automatic
+            && self
+                .store
+                .recent_automatic_mails(&email, now - chrono::Duration::hours(1))
+                .await?
+                < AUTOMATIC_MAILS_PER_HOUR;
         let attachments = self.store_uploads(&input.attachments).await?;
         let body_html = match &input.message_html {
             Some(h) => html::sanitise(h),
@@ -174,12 +190,17 @@ impl Service {
                 old_value: None,
                 new_value: Some(input.channel.id().into()),
             }],
-            outbox: vec![NewOutbox {
-                kind: MailKind::Confirmation,
-                to: email,
-                message: None,
-                automatic: true,
-            }],
+            outbox: if confirm {
+                vec![NewOutbox {
+                    kind: MailKind::Confirmation,
+                    to: email,
+                    message: None,
+                    automatic: true,
+                }]
+            } else {
+                Vec::new()
+            },
+            receipt: input.receipt,
         })
     }
 }

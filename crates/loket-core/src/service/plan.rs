@@ -19,6 +19,7 @@ pub(crate) struct Plan {
     pub remove_messages: Vec<MessageId>,
     pub remove_attachments: Vec<(AttachmentId, String)>,
     pub extra_audit: Vec<AuditEntry>,
+    pub receipt: Option<crate::store::MailReceipt>,
 }
 
 impl Service {
@@ -62,6 +63,7 @@ impl Service {
                 outbox: p.outbox,
                 remove_messages: p.remove_messages,
                 remove_attachments: p.remove_attachments,
+                receipt: p.receipt,
             };
             match self.store.apply(&change).await {
                 Err(DomainError::Stale) if attempt < RETRIES => {

@@ -211,3 +211,57 @@ fn commands_report_bad_input_clearly() {
     let dup = loket(&data, &["agent", "add", "--email", "X@b.nl", "--name", "X"]);
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already in use"));
 }
+
+#[test]
+fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let eml = dir.path().join("m.eml");
+    std::fs::write(&eml, "From: jan@gemeente.nl\r\nSubject: Via de pipe\r\nMessage-ID: <pipe-1@gemeente.nl>\r\n\r\nHallo\r\n").unwrap();
+    let path = eml.to_str().unwrap();
+    let first = loket(&data, &["ingest-mail", "--mailbox", "updates", path]);
+    assert!(stdout(&first).contains("created ticket") && stdout(&first).contains("updates"));
+    let again = loket(&data, &["ingest-mail", "--mailbox", "helpdesk", path]);
+    assert_eq!(
+        (again.status.code(), stdout(&again).as_str()),
+        (Some(0), "already stored")
+    );
+
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, b"\x00\x01\x02").unwrap();
+    let not_mail = loket(
+        &data,
+        &[
+            "ingest-mail",
+            "--mailbox",
+            "helpdesk",
+            junk.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(not_mail.status.code(), Some(65));
+    let unknown = loket(&data, &["ingest-mail", "--mailbox", "kantine", path]);
+    assert_eq!(unknown.status.code(), Some(75));
+    let down = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["ingest-mail", "--mailbox", "helpdesk", path])
+        .env("LOKET_DATA_DIR", &data)
+        .env("LOKET_DATABASE_URL", "postgres://loket@127.0.0.1:1/loket")
+        .output()
+        .unwrap();
+    assert_eq!(
+        down.status.code(),
+        Some(75),
+        "storage unavailable: the mail server must retry"
+    );
+
+    // Piped on standard input, as a mail server does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["ingest-mail", "--mailbox", "helpdesk"])
+        .env("LOKET_DATA_DIR", &data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"From: piet@gemeente.nl\r\nSubject: stdin\r\nMessage-ID: <pipe-2@gemeente.nl>\r\n\r\nx\r\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(stdout(&out).contains("created ticket"));
+}

@@ -1,0 +1,398 @@
+//! The intake pipeline on a real store (SQLite in a temporary folder): new
+//! tickets, threading, duplicates across mailboxes, automatic mail, strangers,
+//! quarantine, and a corpus of real-world mail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use loket_core::service::{Actor, Limits, Reply, Service};
+use loket_core::store::TicketFilter;
+use loket_core::*;
+use loket_mail::{Intake, Mailbox, Outcome};
+use loket_store::{FsBlobStore, SqliteStore};
+use std::sync::Arc;
+
+struct Env {
+    intake: Intake,
+    service: Service,
+    _dir: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let blobs = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).unwrap());
+    let service = Service::new(store, blobs, Arc::new(SystemClock), Limits::default());
+    Env {
+        intake: Intake::new(service.clone(), Mailbox::defaults()),
+        service,
+        _dir: dir,
+    }
+}
+
+fn mail(from: &str, subject: &str, id: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!("From: {from}\r\nTo: helpdesk@leverancier.nl\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{extra}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n")
+        .into_bytes()
+}
+
+fn created(o: Outcome) -> Ticket {
+    match o {
+        Outcome::Created(t) => t,
+        other => panic!("expected a new ticket, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn mail_makes_a_ticket_with_confirmation_and_replies_thread() {
+    let e = env().await;
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail(
+                    "Jan Jansen <jan@gemeente.nl>",
+                    "Printer kapot",
+                    "m1@gemeente.nl",
+                    "",
+                    "Hij doet het niet.",
+                ),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (t.department, t.status, t.channel, t.mailbox.as_deref()),
+        (
+            Department::Helpdesk,
+            Status::New,
+            Channel::Email,
+            Some("helpdesk")
+        )
+    );
+    let outbox = e.service.store().pending_outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(
+        (outbox[0].1.kind, outbox[0].1.to.as_str()),
+        (MailKind::Confirmation, "jan@gemeente.nl")
+    );
+    let admin = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    e.service
+        .agent_reply(
+            &admin,
+            t.number,
+            Reply::text("Probeer opnieuw op te starten."),
+        )
+        .await
+        .unwrap();
+
+    // By the ticket tag in the subject.
+    let subject = format!("Re: [#{}] Printer kapot", t.number);
+    let o = e
+        .intake
+        .ingest(
+            "helpdesk",
+            &mail(
+                "jan@gemeente.nl",
+                &subject,
+                "m2@gemeente.nl",
+                "",
+                "Werkt nog steeds niet.",
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let Outcome::Appended(t2) = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!((t2.number, t2.status), (t.number, Status::Open));
+    // By In-Reply-To, without a tag.
+    let o = e
+        .intake
+        .ingest(
+            "helpdesk",
+            &mail(
+                "jan@gemeente.nl",
+                "Re: Printer",
+                "m3@gemeente.nl",
+                "In-Reply-To: <m2@gemeente.nl>\r\n",
+                "Nog iets.",
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(o, Outcome::Appended(ref x) if x.number == t.number),
+        "{o:?}"
+    );
+    assert_eq!(
+        e.service.store().messages(t.id, true).await.unwrap().len(),
+        4
+    );
+}
+
+#[tokio::test]
+async fn updates_mailbox_and_one_ticket_per_message_id() {
+    let e = env().await;
+    let raw = mail(
+        "a@gemeente.nl",
+        "Graag update naar 7.4",
+        "dubbel@gemeente.nl",
+        "",
+        "Wanneer kan dat?",
+    );
+    let t = created(
+        e.intake
+            .ingest("updates", &raw, Some((7, 1)))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(t.department, Department::Updates);
+    assert_eq!(
+        e.intake
+            .ingest("helpdesk", &raw, Some((3, 9)))
+            .await
+            .unwrap(),
+        Outcome::Duplicate,
+        "same Message-ID, other mailbox"
+    );
+    assert_eq!(
+        e.intake
+            .ingest("updates", &raw, Some((7, 1)))
+            .await
+            .unwrap(),
+        Outcome::Duplicate,
+        "same UID"
+    );
+    let all = e
+        .service
+        .store()
+        .list_tickets(&TicketFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(
+        e.intake.ingest("kantine", &raw, None).await.is_err(),
+        "unknown mailbox stores nothing"
+    );
+}
+
+#[tokio::test]
+async fn out_of_office_is_kept_but_never_answered() {
+    let e = env().await;
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("jan@gemeente.nl", "Vraag", "q1@gemeente.nl", "", "Vraag?"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let ooo = mail(
+        "jan@gemeente.nl",
+        &format!("Automatisch antwoord: [#{}] Vraag", t.number),
+        "ooo1@gemeente.nl",
+        "Auto-Submitted: auto-replied\r\n",
+        "Ik ben afwezig tot maandag.",
+    );
+    let o = e.intake.ingest("helpdesk", &ooo, None).await.unwrap();
+    let Outcome::Automatic(t2) = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!(t2.status, Status::New, "no status change");
+    // An auto-reply that starts a thread of its own gets a ticket but no confirmation.
+    let stray = mail(
+        "robot@elders.nl",
+        "Out of office",
+        "ooo2@elders.nl",
+        "X-Autoreply: yes\r\n",
+        "Away.",
+    );
+    created(e.intake.ingest("helpdesk", &stray, None).await.unwrap());
+    let kinds: Vec<String> = e
+        .service
+        .store()
+        .pending_outbox(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, m)| m.to)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["jan@gemeente.nl".to_string()],
+        "only the first, human mail was confirmed"
+    );
+}
+
+#[tokio::test]
+async fn confirmations_to_one_address_are_rate_limited() {
+    let e = env().await;
+    for i in 0..8 {
+        created(
+            e.intake
+                .ingest(
+                    "helpdesk",
+                    &mail(
+                        "loop@elders.nl",
+                        &format!("Bericht {i}"),
+                        &format!("l{i}@elders.nl"),
+                        "",
+                        "x",
+                    ),
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let sent = e.service.store().pending_outbox(100).await.unwrap().len();
+    assert_eq!(
+        i64::try_from(sent).unwrap(),
+        loket_core::service::AUTOMATIC_MAILS_PER_HOUR
+    );
+}
+
+#[tokio::test]
+async fn a_stranger_naming_a_ticket_gets_a_new_linked_ticket() {
+    let e = env().await;
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("jan@gemeente-a.nl", "Vraag", "s1@a.nl", "", "x"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let o = e
+        .intake
+        .ingest(
+            "helpdesk",
+            &mail(
+                "piet@gemeente-b.nl",
+                &format!("Re: [#{}] Vraag", t.number),
+                "s2@b.nl",
+                "",
+                "Ik wil meelezen",
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let other = created(o);
+    assert_ne!(other.number, t.number);
+    let notes = e.service.store().messages(other.id, true).await.unwrap();
+    assert!(notes.iter().any(|m| m.kind == MessageKind::Internal && m.body_text.contains(&t.number.to_string())));
+    assert_eq!(
+        e.service.store().messages(t.id, true).await.unwrap().len(),
+        1,
+        "nothing appended to the stranger's ticket"
+    );
+}
+
+#[tokio::test]
+async fn what_cannot_be_processed_is_quarantined_with_a_reason() {
+    let e = env().await;
+    let o = e
+        .intake
+        .ingest("helpdesk", b"\x00\x01 dit is geen mail", None)
+        .await
+        .unwrap();
+    assert!(matches!(o, Outcome::NotMail(_)), "{o:?}");
+    let o = e
+        .intake
+        .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(o, Outcome::Quarantined(ref why) if why.contains("sender")),
+        "{o:?}"
+    );
+    let q = e.service.store().list_quarantine(10).await.unwrap();
+    assert_eq!(q.len(), 2);
+    assert!(
+        q.iter()
+            .all(|m| !m.reason.is_empty() && m.attempts == 1 && m.next_attempt_at.is_some())
+    );
+    // The raw bytes are kept for the retry.
+    assert!(
+        e.service
+            .blobs()
+            .get(&q[1].raw_sha256)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // The same mail again updates its entry instead of adding one.
+    e.intake
+        .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
+        .await
+        .unwrap();
+    let q = e.service.store().list_quarantine(10).await.unwrap();
+    assert_eq!((q.len(), q[1].attempts), (2, 2));
+}
+
+#[tokio::test]
+async fn real_world_corpus_parses_without_panic() {
+    let e = env().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files: Vec<_> = walk(&dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 50, "corpus present");
+    let (mut tickets, mut quarantined) = (0, 0);
+    for f in &files {
+        let raw = std::fs::read(f).unwrap();
+        match e.intake.ingest("helpdesk", &raw, None).await {
+            Ok(
+                Outcome::Created(_)
+                | Outcome::Appended(_)
+                | Outcome::Automatic(_)
+                | Outcome::Duplicate,
+            ) => tickets += 1,
+            Ok(Outcome::Quarantined(why) | Outcome::NotMail(why)) => {
+                assert!(!why.is_empty(), "{}", f.display());
+                quarantined += 1;
+            }
+            Err(err) => panic!("{}: {err}", f.display()),
+        }
+    }
+    assert_eq!(tickets + quarantined, files.len());
+    assert!(
+        tickets > files.len() / 2,
+        "most real mail becomes tickets: {tickets} of {}",
+        files.len()
+    );
+    eprintln!(
+        "corpus: {} files, {tickets} stored, {quarantined} quarantined",
+        files.len()
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
