@@ -4,9 +4,7 @@
 /// break out of the page it is shown in.
 pub fn sanitise(html: &str) -> String {
     ammonia::Builder::default()
-        .url_schemes(std::collections::HashSet::from([
-            "http", "https", "mailto", "cid",
-        ]))
+        .url_schemes(std::collections::HashSet::from(["http", "https", "mailto", "cid"]))
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(html)
         .to_string()
@@ -51,9 +49,7 @@ mod tests {
 
     #[test]
     fn sanitise_strips_script_and_handlers() {
-        let out = sanitise(
-            r#"<p onclick="x()">Hoi<script>alert(1)</script><a href="javascript:x">l</a></p>"#,
-        );
+        let out = sanitise(r#"<p onclick="x()">Hoi<script>alert(1)</script><a href="javascript:x">l</a></p>"#);
         assert!(!out.contains("script"));
         assert!(!out.contains("onclick"));
         assert!(!out.contains("javascript"));

@@ -84,9 +84,7 @@ pub fn ask_info(s: &State, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<O
         ));
     }
     if until <= now {
-        return Err(DomainError::invalid(
-            "the postpone date must lie in the future",
-        ));
+        return Err(DomainError::invalid("the postpone date must lie in the future"));
     }
     if until > now + Duration::days(MAX_POSTPONE_DAYS) {
         return Err(DomainError::invalid(format!(
@@ -138,11 +136,7 @@ pub fn transfer(s: &State, to: Department) -> Result<Outcome> {
             to.id()
         )));
     }
-    let status = if to.closes_ticket() {
-        Status::Resolved
-    } else {
-        s.status
-    };
+    let status = if to.closes_ticket() { Status::Resolved } else { s.status };
     Ok(Outcome {
         department: to,
         ..s.keep(status)
@@ -164,12 +158,8 @@ pub fn auto_resolve(s: &State, now: DateTime<Utc>) -> Result<Outcome> {
                 postponed_until: None,
             })
         }
-        (Status::Postponed, _) => Err(DomainError::conflict(
-            "the postpone date has not passed yet",
-        )),
-        _ => Err(DomainError::conflict(
-            "only a postponed ticket resolves automatically",
-        )),
+        (Status::Postponed, _) => Err(DomainError::conflict("the postpone date has not passed yet")),
+        _ => Err(DomainError::conflict("only a postponed ticket resolves automatically")),
     }
 }
 

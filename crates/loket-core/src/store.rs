@@ -130,6 +130,20 @@ pub struct QuarantinedMail {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
+/// An outbox mail claimed for sending.
+#[derive(Debug, Clone)]
+pub struct ClaimedMail {
+    /// Its id.
+    pub id: OutboxId,
+    /// What to send.
+    pub mail: OutboxMail,
+    /// The Message-ID it is sent with (fixed at the first attempt, so a retry
+    /// after a crash sends the same message).
+    pub mail_message_id: String,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
 /// A ticket to create; the store allocates its number.
 #[derive(Debug, Clone)]
 pub struct NewTicketRecord {
@@ -246,18 +260,9 @@ pub trait Store: Send + Sync + 'static {
     /// The contact with this normalised address.
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>>;
     /// Contacts, optionally of one organisation, by address.
-    async fn list_contacts(
-        &self,
-        organisation: Option<OrganisationId>,
-        limit: i64,
-    ) -> Result<Vec<Contact>>;
+    async fn list_contacts(&self, organisation: Option<OrganisationId>, limit: i64) -> Result<Vec<Contact>>;
     /// Changes a contact, auditing each changed field.
-    async fn update_contact(
-        &self,
-        id: ContactId,
-        patch: &ContactPatch,
-        by: &Stamp,
-    ) -> Result<Contact>;
+    async fn update_contact(&self, id: ContactId, patch: &ContactPatch, by: &Stamp) -> Result<Contact>;
 
     /// Creates a staff account; a taken address is a conflict.
     async fn create_staff(&self, new: &NewStaff, by: &Stamp) -> Result<Staff>;
@@ -304,16 +309,26 @@ pub trait Store: Send + Sync + 'static {
     /// The ticket of any message Loket received or sent with one of these Message-IDs.
     async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<TicketId>>;
     /// Puts a mail in quarantine (or updates its entry): tried again at `retry_at`.
-    async fn quarantine_mail(
-        &self,
-        receipt: &MailReceipt,
-        reason: &str,
-        retry_at: DateTime<Utc>,
-    ) -> Result<()>;
+    async fn quarantine_mail(&self, receipt: &MailReceipt, reason: &str, retry_at: DateTime<Utc>) -> Result<()>;
     /// Mails in quarantine, oldest first.
     async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantinedMail>>;
     /// How many automatic mails went (or wait to go) to an address since a moment.
     async fn recent_automatic_mails(&self, to: &str, since: DateTime<Utc>) -> Result<i64>;
+    /// Claims up to `limit` due outbox mails until `lease_until` (so no other
+    /// process sends them meanwhile), giving each a Message-ID at `domain`.
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        domain: &str,
+        limit: i64,
+    ) -> Result<Vec<ClaimedMail>>;
+    /// Marks an outbox mail sent.
+    async fn outbox_sent(&self, id: OutboxId, at: DateTime<Utc>) -> Result<()>;
+    /// Records a failed attempt: tried again at `retry_at`, or given up when `None`.
+    async fn outbox_failed(&self, id: OutboxId, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
+    /// An installation-wide secret, created at first use and shared by every process.
+    async fn secret(&self, name: &str) -> Result<Vec<u8>>;
     /// Outbox mails not yet sent, oldest first.
     async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
 }

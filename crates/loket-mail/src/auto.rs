@@ -29,9 +29,7 @@ fn header<'a>(m: &'a Message<'a>, name: &'a str) -> Option<&'a str> {
 pub fn detect(m: &Message<'_>) -> Option<Automatic> {
     if m.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct
-                .subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
             && ct
                 .attribute("report-type")
                 .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
@@ -41,9 +39,7 @@ pub fn detect(m: &Message<'_>) -> Option<Automatic> {
     if header(m, "Auto-Submitted").is_some_and(|v| !v.to_ascii_lowercase().starts_with("no")) {
         return Some(Automatic::AutoSubmitted);
     }
-    if header(m, "Precedence")
-        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "bulk" | "junk" | "list"))
-    {
+    if header(m, "Precedence").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "bulk" | "junk" | "list")) {
         return Some(Automatic::Precedence);
     }
     if header(m, "X-Autoreply").is_some()
@@ -58,9 +54,7 @@ pub fn detect(m: &Message<'_>) -> Option<Automatic> {
     if header(m, "List-Id").is_some() {
         return Some(Automatic::MailingList);
     }
-    if header(m, "Return-Path")
-        .is_some_and(|v| v.trim_matches(|c| c == '<' || c == '>').trim().is_empty())
-    {
+    if header(m, "Return-Path").is_some_and(|v| v.trim_matches(|c| c == '<' || c == '>').trim().is_empty()) {
         return Some(Automatic::NullSender);
     }
     let from = m

@@ -83,12 +83,7 @@ impl Intake {
     /// Takes one raw message into `mailbox`. Errors mean nothing was stored and
     /// the caller must keep the mail and try again (storage unavailable, or an
     /// unknown mailbox).
-    pub async fn ingest(
-        &self,
-        mailbox: &str,
-        raw: &[u8],
-        imap_uid: Option<(i64, i64)>,
-    ) -> Result<Outcome> {
+    pub async fn ingest(&self, mailbox: &str, raw: &[u8], imap_uid: Option<(i64, i64)>) -> Result<Outcome> {
         let mb = self
             .mailboxes
             .iter()
@@ -123,11 +118,7 @@ impl Intake {
         match result {
             Ok(o) => Ok(o),
             Err(DomainError::Duplicate(_)) => Ok(Outcome::Duplicate),
-            Err(
-                DomainError::Invalid(why)
-                | DomainError::Conflict(why)
-                | DomainError::Forbidden(why),
-            ) => {
+            Err(DomainError::Invalid(why) | DomainError::Conflict(why) | DomainError::Forbidden(why)) => {
                 self.quarantine(&receipt, &why).await?;
                 Ok(Outcome::Quarantined(why))
             }
@@ -143,18 +134,10 @@ impl Intake {
     async fn quarantine(&self, receipt: &MailReceipt, why: &str) -> Result<()> {
         tracing::warn!(mailbox = %receipt.mailbox, reason = why, "mail quarantined");
         let retry_at = self.service.now() + Duration::minutes(QUARANTINE_RETRY_MINUTES);
-        self.service
-            .store()
-            .quarantine_mail(receipt, why, retry_at)
-            .await
+        self.service.store().quarantine_mail(receipt, why, retry_at).await
     }
 
-    async fn deliver(
-        &self,
-        mb: &Mailbox,
-        mail: &InboundMail,
-        receipt: MailReceipt,
-    ) -> Result<Outcome> {
+    async fn deliver(&self, mb: &Mailbox, mail: &InboundMail, receipt: MailReceipt) -> Result<Outcome> {
         let from = mail
             .from
             .as_deref()
@@ -179,11 +162,7 @@ impl Intake {
             if let Some(why) = mail.automatic {
                 let t = self
                     .service
-                    .record_automatic(
-                        ticket.number,
-                        reply,
-                        &format!("automatisch bericht: {why:?}"),
-                    )
+                    .record_automatic(ticket.number, reply, &format!("automatisch bericht: {why:?}"))
                     .await?;
                 return Ok(Outcome::Automatic(t));
             }
@@ -195,10 +174,7 @@ impl Intake {
         }
         let subject = match subject::strip_prefixes(&mail.subject) {
             "" => "(geen onderwerp)".to_owned(),
-            s => s
-                .chars()
-                .take(loket_core::service::MAX_SUBJECT_CHARS)
-                .collect(),
+            s => s.chars().take(loket_core::service::MAX_SUBJECT_CHARS).collect(),
         };
         let input = CreateTicket {
             subject,
@@ -230,11 +206,7 @@ impl Intake {
     /// The ticket a mail belongs to: by In-Reply-To/References, then by the
     /// number in the subject if the sender takes part in that ticket. A subject
     /// number from a stranger is answered as "linked": a new ticket, noted.
-    async fn thread(
-        &self,
-        mail: &InboundMail,
-        from: &str,
-    ) -> Result<(Option<Ticket>, Option<Ticket>)> {
+    async fn thread(&self, mail: &InboundMail, from: &str) -> Result<(Option<Ticket>, Option<Ticket>)> {
         let store = self.service.store();
         if let Some(id) = store.ticket_for_mail_ids(&mail.references).await? {
             return Ok((store.get_ticket(id).await?, None));
@@ -249,14 +221,8 @@ impl Intake {
         let requester = store.get_contact(ticket.requester_id).await?;
         let participant = match (&sender, &requester) {
             (Some(s), _) if s.id == ticket.requester_id => true,
-            (Some(s), _)
-                if s.organisation_id.is_some() && s.organisation_id == ticket.organisation_id =>
-            {
-                true
-            }
-            (None, Some(r)) => {
-                email_domain(&r.email) == email_domain(from) && ticket.organisation_id.is_some()
-            }
+            (Some(s), _) if s.organisation_id.is_some() && s.organisation_id == ticket.organisation_id => true,
+            (None, Some(r)) => email_domain(&r.email) == email_domain(from) && ticket.organisation_id.is_some(),
             _ => store.staff_by_email(from).await?.is_some(),
         };
         Ok(if participant {

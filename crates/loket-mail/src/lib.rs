@@ -4,9 +4,13 @@
 
 pub mod auto;
 pub mod intake;
+pub mod links;
+pub mod outbox;
 pub mod parse;
 pub mod subject;
+pub mod templates;
 
 pub use auto::Automatic;
 pub use intake::{Intake, Mailbox, Outcome};
+pub use outbox::{OutboxSettings, Sender};
 pub use parse::{InboundMail, ParseError, parse};

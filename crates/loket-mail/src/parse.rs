@@ -55,14 +55,9 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
         .parse(raw)
         .ok_or(ParseError::NotMail("no message structure"))?;
     let from_addr = m.from().and_then(|a| a.first());
-    let has_headers = m.from().is_some()
-        || m.message_id().is_some()
-        || m.subject().is_some()
-        || m.date().is_some();
+    let has_headers = m.from().is_some() || m.message_id().is_some() || m.subject().is_some() || m.date().is_some();
     if !has_headers {
-        return Err(ParseError::NotMail(
-            "no From, Message-ID, Subject or Date header",
-        ));
+        return Err(ParseError::NotMail("no From, Message-ID, Subject or Date header"));
     }
     let mut references = ids(m.in_reply_to());
     for r in ids(m.references()) {
@@ -70,15 +65,10 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
             references.push(r);
         }
     }
-    let text = m
-        .body_text(0)
-        .map(std::borrow::Cow::into_owned)
-        .unwrap_or_default();
-    let html = (m.html_body_count() > 0
-        && m.html_part(0)
-            .is_some_and(|p| p.is_content_type("text", "html")))
-    .then(|| m.body_html(0).map(std::borrow::Cow::into_owned))
-    .flatten();
+    let text = m.body_text(0).map(std::borrow::Cow::into_owned).unwrap_or_default();
+    let html = (m.html_body_count() > 0 && m.html_part(0).is_some_and(|p| p.is_content_type("text", "html")))
+        .then(|| m.body_html(0).map(std::borrow::Cow::into_owned))
+        .flatten();
     let mut attachments = Vec::new();
     for (i, part) in m.attachments().enumerate() {
         let media_type = part.content_type().map_or_else(
@@ -99,10 +89,8 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
             |n| n.replace(['/', '\\', '\0'], "_"),
         );
         let bytes = if part.is_message() {
-            part.message().map_or_else(
-                || part.contents().to_vec(),
-                |inner| inner.raw_message().to_vec(),
-            )
+            part.message()
+                .map_or_else(|| part.contents().to_vec(), |inner| inner.raw_message().to_vec())
         } else {
             part.contents().to_vec()
         };

@@ -23,9 +23,7 @@ impl FsBlobStore {
     /// A blob store under `root` (created when missing).
     pub fn new(root: &Path) -> Result<Self> {
         std::fs::create_dir_all(root.join("tmp")).map_err(io)?;
-        Ok(Self {
-            root: root.to_owned(),
-        })
+        Ok(Self { root: root.to_owned() })
     }
 
     fn path(&self, sha: &str) -> Result<PathBuf> {
@@ -51,9 +49,7 @@ impl BlobStore for FsBlobStore {
             use std::io::Write;
             let dir = path.parent().unwrap_or(&root).to_owned();
             std::fs::create_dir_all(&dir)?;
-            let tmp = root
-                .join("tmp")
-                .join(format!("{key}.{}", std::process::id()));
+            let tmp = root.join("tmp").join(format!("{key}.{}", std::process::id()));
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;

@@ -18,8 +18,8 @@ impl PgStore {
     /// Connects to `url` and migrates; `schema`, when given, is used as the
     /// search path (tests give each run its own).
     pub async fn open(url: &str, schema: Option<&str>) -> Result<Self> {
-        let mut opts = PgConnectOptions::from_str(url)
-            .map_err(|e| DomainError::Storage(format!("bad PostgreSQL URL: {e}")))?;
+        let mut opts =
+            PgConnectOptions::from_str(url).map_err(|e| DomainError::Storage(format!("bad PostgreSQL URL: {e}")))?;
         if let Some(s) = schema {
             opts = opts.options([("search_path", s)]);
         }
@@ -59,12 +59,7 @@ impl PgStore {
         Self::index_ticket(tx, ticket, doc, true).await
     }
 
-    async fn index_ticket(
-        tx: &mut sqlx::PgConnection,
-        ticket: i64,
-        doc: &str,
-        _fresh: bool,
-    ) -> Result<()> {
+    async fn index_ticket(tx: &mut sqlx::PgConnection, ticket: i64, doc: &str, _fresh: bool) -> Result<()> {
         sqlx::query("UPDATE tickets SET search_doc = to_tsvector('dutch', $2) WHERE id = $1")
             .bind(ticket)
             .bind(doc)
@@ -76,13 +71,7 @@ impl PgStore {
 
     /// Messages carry a generated `tsvector` column; nothing to do.
     #[allow(clippy::unused_async)]
-    async fn index_message(
-        _: &mut sqlx::PgConnection,
-        _: i64,
-        _: i64,
-        _: &str,
-        _: bool,
-    ) -> Result<()> {
+    async fn index_message(_: &mut sqlx::PgConnection, _: i64, _: i64, _: &str, _: bool) -> Result<()> {
         Ok(())
     }
 
@@ -92,20 +81,14 @@ impl PgStore {
         Ok(())
     }
 
-    async fn run_insert(
-        &self,
-        new: &loket_core::store::NewTicketRecord,
-    ) -> Result<loket_core::Ticket> {
+    async fn run_insert(&self, new: &loket_core::store::NewTicketRecord) -> Result<loket_core::Ticket> {
         let mut tx = self.begin_write().await?;
         let t = Self::insert_ticket_tx(&mut tx, new).await?;
         tx.commit().await.map_err(crate::rows::db_err)?;
         Ok(t)
     }
 
-    async fn run_apply(
-        &self,
-        c: &loket_core::store::TicketChange,
-    ) -> Result<loket_core::store::Applied> {
+    async fn run_apply(&self, c: &loket_core::store::TicketChange) -> Result<loket_core::store::Applied> {
         let mut tx = self.begin_write().await?;
         let a = Self::apply_tx(&mut tx, c).await?;
         tx.commit().await.map_err(crate::rows::db_err)?;

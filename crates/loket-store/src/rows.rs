@@ -13,7 +13,8 @@ pub(crate) const MESSAGE_COLS: &str = "id, ticket_id, kind, author_staff_id, aut
     body_html, mail_message_id, mail_references, created_at";
 
 /// Columns of `attachments` in [`AttachmentRow`] order.
-pub(crate) const ATTACHMENT_COLS: &str = "id, ticket_id, message_id, filename, media_type, size, sha256, created_at, removed_at, removal_reason";
+pub(crate) const ATTACHMENT_COLS: &str =
+    "id, ticket_id, message_id, filename, media_type, size, sha256, created_at, removed_at, removal_reason";
 
 /// Columns of `contacts` in [`ContactRow`] order.
 pub(crate) const CONTACT_COLS: &str = "id, email, name, organisation_id, authorised, created_at";

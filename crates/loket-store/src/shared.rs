@@ -820,6 +820,92 @@ macro_rules! shared_store {
                     .map_err(db_err)
             }
 
+            async fn claim_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, domain: &str, limit: i64) -> Result<Vec<ClaimedMail>> {
+                let mut tx = self.begin_write().await?;
+                let rows: Vec<(i64, String, i64, Option<i64>, String, bool, String, i64)> = sqlx::query_as(
+                    "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1, \
+                     mail_message_id = COALESCE(mail_message_id, 'loket.' || CAST(id AS TEXT) || '.' || $2 || '@' || $3) \
+                     WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $4) AND id IN \
+                     (SELECT id FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY id LIMIT $5) \
+                     RETURNING id, kind, ticket_id, message_id, to_addr, automatic, mail_message_id, CAST(attempts AS BIGINT)",
+                )
+                .bind(lease_until)
+                .bind(now.timestamp_micros().to_string())
+                .bind(domain)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for (id, kind, ticket, message, to, automatic, mail_message_id, attempts) in rows {
+                    out.push(ClaimedMail {
+                        id: OutboxId(id),
+                        mail: OutboxMail { kind: MailKind::parse(&kind)?, ticket_id: TicketId(ticket), message_id: message.map(MessageId), to, automatic },
+                        mail_message_id,
+                        attempts,
+                    });
+                }
+                out.sort_by_key(|c| c.id);
+                Ok(out)
+            }
+
+            async fn outbox_sent(&self, id: OutboxId, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, last_error = NULL WHERE id = $2")
+                    .bind(at)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn outbox_failed(&self, id: OutboxId, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let state = if retry_at.is_some() { "pending" } else { "failed" };
+                sqlx::query("UPDATE outbox SET state = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4")
+                    .bind(state)
+                    .bind(error)
+                    .bind(retry_at)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn secret(&self, name: &str) -> Result<Vec<u8>> {
+                let found: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                let hex_value = match found {
+                    Some(v) => v,
+                    None => {
+                        let mut bytes = [0u8; 32];
+                        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+                        let mut tx = self.begin_write().await?;
+                        sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                            .bind(name)
+                            .bind(hex::encode(bytes))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        let v: String = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                            .bind(name)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        tx.commit().await.map_err(db_err)?;
+                        v
+                    }
+                };
+                hex::decode(hex_value).map_err(|e| DomainError::Storage(format!("setting {name} is corrupt: {e}")))
+            }
+
             async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, kind, ticket_id, message_id, to_addr, automatic FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1",

@@ -6,9 +6,7 @@ use crate::shared::shared_store;
 use crate::sqlite_writer::WriteOp;
 use loket_core::store::SearchQuery;
 use loket_core::{DomainError, Result};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -80,25 +78,22 @@ impl SqliteStore {
         text: &str,
         public: bool,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1), ($4, $5, $3, $6)")
-            .bind(ticket * 2 + 1)
-            .bind(doc)
-            .bind(ticket)
-            .bind(message * 2)
-            .bind(text)
-            .bind(i64::from(public))
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::rows::db_err)?;
+        sqlx::query(
+            "INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1), ($4, $5, $3, $6)",
+        )
+        .bind(ticket * 2 + 1)
+        .bind(doc)
+        .bind(ticket)
+        .bind(message * 2)
+        .bind(text)
+        .bind(i64::from(public))
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::rows::db_err)?;
         Ok(())
     }
 
-    async fn index_ticket(
-        tx: &mut sqlx::SqliteConnection,
-        ticket: i64,
-        doc: &str,
-        fresh: bool,
-    ) -> Result<()> {
+    async fn index_ticket(tx: &mut sqlx::SqliteConnection, ticket: i64, doc: &str, fresh: bool) -> Result<()> {
         let rowid = ticket * 2 + 1;
         if !fresh {
             sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
@@ -107,15 +102,13 @@ impl SqliteStore {
                 .await
                 .map_err(crate::rows::db_err)?;
         }
-        sqlx::query(
-            "INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1)",
-        )
-        .bind(rowid)
-        .bind(doc)
-        .bind(ticket)
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::rows::db_err)?;
+        sqlx::query("INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, 1)")
+            .bind(rowid)
+            .bind(doc)
+            .bind(ticket)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
         Ok(())
     }
 
@@ -126,16 +119,14 @@ impl SqliteStore {
         text: &str,
         public: bool,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id * 2)
-        .bind(text)
-        .bind(ticket)
-        .bind(i64::from(public))
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::rows::db_err)?;
+        sqlx::query("INSERT INTO search_docs (rowid, body, ticket_id, public) VALUES ($1, $2, $3, $4)")
+            .bind(id * 2)
+            .bind(text)
+            .bind(ticket)
+            .bind(i64::from(public))
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
         Ok(())
     }
 
@@ -148,10 +139,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn run_insert(
-        &self,
-        new: &loket_core::store::NewTicketRecord,
-    ) -> Result<loket_core::Ticket> {
+    async fn run_insert(&self, new: &loket_core::store::NewTicketRecord) -> Result<loket_core::Ticket> {
         let (tx, rx) = oneshot::channel();
         self.batcher
             .send(WriteOp::Insert(Box::new(new.clone()), tx))
@@ -160,10 +148,7 @@ impl SqliteStore {
         rx.await.map_err(|_| writer_gone())?
     }
 
-    async fn run_apply(
-        &self,
-        c: &loket_core::store::TicketChange,
-    ) -> Result<loket_core::store::Applied> {
+    async fn run_apply(&self, c: &loket_core::store::TicketChange) -> Result<loket_core::store::Applied> {
         let (tx, rx) = oneshot::channel();
         self.batcher
             .send(WriteOp::Apply(Box::new(c.clone()), tx))
@@ -192,12 +177,14 @@ impl SqliteStore {
             .await
             .map_err(crate::rows::db_err);
         }
-        let hits: Vec<i64> = sqlx::query_scalar("SELECT ticket_id FROM search_docs WHERE search_docs MATCH $1 ORDER BY rowid DESC LIMIT $2")
-            .bind(&m)
-            .bind(limit * 4)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(crate::rows::db_err)?;
+        let hits: Vec<i64> = sqlx::query_scalar(
+            "SELECT ticket_id FROM search_docs WHERE search_docs MATCH $1 ORDER BY rowid DESC LIMIT $2",
+        )
+        .bind(&m)
+        .bind(limit * 4)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(crate::rows::db_err)?;
         let mut ids = Vec::with_capacity(hits.len());
         for h in hits {
             if !ids.contains(&h) {

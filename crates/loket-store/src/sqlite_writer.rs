@@ -38,9 +38,7 @@ impl Outcome {
 impl WriteOp {
     async fn run(&self, conn: &mut SqliteConnection) -> Outcome {
         match self {
-            WriteOp::Insert(rec, _) => {
-                Outcome::Insert(SqliteStore::insert_ticket_tx(conn, rec).await)
-            }
+            WriteOp::Insert(rec, _) => Outcome::Insert(SqliteStore::insert_ticket_tx(conn, rec).await),
             WriteOp::Apply(change, _) => Outcome::Apply(SqliteStore::apply_tx(conn, change).await),
         }
     }

@@ -40,8 +40,7 @@ impl ApiError {
         Self {
             status: StatusCode::UNAUTHORIZED,
             kind: "unauthorized",
-            message: "a valid bearer token is required (create one with `loket token create`)"
-                .into(),
+            message: "a valid bearer token is required (create one with `loket token create`)".into(),
         }
     }
 
@@ -84,9 +83,7 @@ impl From<DomainError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::JsonDataError(e) => {
-                Self::invalid(format!("invalid request body: {}", e.body_text()))
-            }
+            JsonRejection::JsonDataError(e) => Self::invalid(format!("invalid request body: {}", e.body_text())),
             other => Self::bad_request(format!("malformed request body: {}", other.body_text())),
         }
     }
@@ -116,10 +113,8 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         }
         resp
     }

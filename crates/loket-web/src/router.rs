@@ -30,10 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{number}/labels", put(ticket_actions::labels))
         .route("/tickets/{number}/assignee", put(ticket_actions::assignee))
         .route("/tickets/{number}/version", put(ticket_actions::version))
-        .route(
-            "/tickets/{number}/work-item",
-            put(ticket_actions::work_item),
-        )
+        .route("/tickets/{number}/work-item", put(ticket_actions::work_item))
         .route(
             "/tickets/{number}/messages/{id}",
             delete(ticket_actions::remove_message),
@@ -41,10 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/move-tickets", post(contacts::move_tickets))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::update))
-        .route(
-            "/organisations",
-            get(organisations::list).post(organisations::create),
-        )
+        .route("/organisations", get(organisations::list).post(organisations::create))
         .route("/organisations/{id}", get(organisations::get))
         .route("/search", get(search::search))
         .route("/openapi.json", get(openapi::document))

@@ -18,11 +18,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Database sizes (tickets) at which to measure, ascending.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "1000,10000,100000,1000000"
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000,1000000")]
     sizes: Vec<u64>,
     /// Concurrent API clients to measure creation with.
     #[arg(long, value_delimiter = ',', default_value = "1,8")]
@@ -118,9 +114,10 @@ fn seeded_ticket(i: u64) -> CreateTicket {
 
 /// Runs the benchmark and prints a Markdown table.
 pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("loket-bench-{}", std::process::id()))
-    });
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("loket-bench-{}", std::process::id())));
     let cfg = Config {
         data_dir: dir.clone(),
         database_url: None,
@@ -141,13 +138,8 @@ pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     let token = format!("lkt_bench_{}", std::process::id());
-    svc.register_token(email, &token)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!(
-        "data folder: {} (SQLite, synchronous=FULL)\n",
-        dir.display()
-    );
+    svc.register_token(email, &token).await.map_err(|e| e.to_string())?;
+    println!("data folder: {} (SQLite, synchronous=FULL)\n", dir.display());
     println!(
         "| tickets in db | clients | created/s | search '{COMMON}' p50 / p95 ms | search '{RARE}' p50 / p95 ms | peak RSS MiB |"
     );
@@ -161,10 +153,7 @@ pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
             svc.import_tickets(batch).await.map_err(|e| e.to_string())?;
             seeded += n;
         }
-        eprintln!(
-            "seeded to {seeded} tickets in {:.1}s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("seeded to {seeded} tickets in {:.1}s", started.elapsed().as_secs_f64());
         let mut child = spawn_server(&cfg)?;
         let result = measure(&args, &token, &mut child).await;
         let _ = child.kill();
@@ -186,14 +175,8 @@ async fn count(svc: &loket_core::service::Service) -> Result<u64, String> {
         limit: 1,
         ..Default::default()
     };
-    let last = svc
-        .store()
-        .list_tickets(&filter)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(last
-        .first()
-        .map_or(0, |t| u64::try_from(t.id.0).unwrap_or(0)))
+    let last = svc.store().list_tickets(&filter).await.map_err(|e| e.to_string())?;
+    Ok(last.first().map_or(0, |t| u64::try_from(t.id.0).unwrap_or(0)))
 }
 
 fn spawn_server(cfg: &Config) -> Result<std::process::Child, String> {
@@ -211,11 +194,7 @@ fn spawn_server(cfg: &Config) -> Result<std::process::Child, String> {
 
 type Row = (usize, f64, (f64, f64), (f64, f64), f64);
 
-async fn measure(
-    args: &BenchArgs,
-    token: &str,
-    child: &mut std::process::Child,
-) -> Result<Vec<Row>, String> {
+async fn measure(args: &BenchArgs, token: &str, child: &mut std::process::Child) -> Result<Vec<Row>, String> {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let base = format!("http://{}", args.listen);
     let ready = Instant::now();
@@ -223,16 +202,10 @@ async fn measure(
         let req = hyper::Request::get(format!("{base}/healthz"))
             .body(Full::default())
             .map_err(|e| e.to_string())?;
-        if client
-            .request(req)
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
+        if client.request(req).await.is_ok_and(|r| r.status().is_success()) {
             break;
         }
-        if ready.elapsed() > Duration::from_secs(30)
-            || child.try_wait().map_err(|e| e.to_string())?.is_some()
-        {
+        if ready.elapsed() > Duration::from_secs(30) || child.try_wait().map_err(|e| e.to_string())?.is_some() {
             return Err("loket serve did not become ready".into());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -252,8 +225,7 @@ async fn measure(
                 .build()
                 .map_err(|e| e.to_string())?;
             rt.block_on(async move {
-                let client: Client<_, Full<Bytes>> =
-                    Client::builder(TokioExecutor::new()).build_http();
+                let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
                 let mut tasks = Vec::new();
                 for c in 0..clients {
                     let (client, base, token) = (client.clone(), base2.clone(), token2.clone());
@@ -272,8 +244,7 @@ async fn measure(
             .map_err(|e| e.to_string())?
             .map_err(|_| "the load thread panicked".to_string())??;
         #[allow(clippy::cast_precision_loss)]
-        let per_sec =
-            (per * u64::try_from(clients).unwrap_or(1)) as f64 / started.elapsed().as_secs_f64();
+        let per_sec = (per * u64::try_from(clients).unwrap_or(1)) as f64 / started.elapsed().as_secs_f64();
         rows.push((clients, per_sec, common, rare, peak_rss_mib(child.id())));
     }
     Ok(rows)

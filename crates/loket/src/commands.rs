@@ -113,11 +113,7 @@ const EX_TEMPFAIL: u8 = 75;
 const EX_DATAERR: u8 = 65;
 
 /// `loket ingest-mail`: the pipe intake; answers the process exit status.
-pub async fn ingest_mail(
-    cfg: &Config,
-    mailbox: &str,
-    file: Option<&std::path::Path>,
-) -> Result<u8, (u8, String)> {
+pub async fn ingest_mail(cfg: &Config, mailbox: &str, file: Option<&std::path::Path>) -> Result<u8, (u8, String)> {
     use loket_mail::Outcome;
     let raw = if let Some(f) = file {
         std::fs::read(f).map_err(|e| (EX_TEMPFAIL, format!("cannot read {}: {e}", f.display())))?
@@ -131,10 +127,7 @@ pub async fn ingest_mail(
         let known: Vec<&str> = cfg.mailboxes.iter().map(|m| m.name.as_str()).collect();
         return Err((
             EX_TEMPFAIL,
-            format!(
-                "unknown mailbox '{mailbox}'; configured: {}",
-                known.join(", ")
-            ),
+            format!("unknown mailbox '{mailbox}'; configured: {}", known.join(", ")),
         ));
     }
     let svc = service(cfg).await.map_err(|e| (EX_TEMPFAIL, e))?;
@@ -148,16 +141,10 @@ pub async fn ingest_mail(
         Ok(Outcome::Duplicate) => println!("already stored"),
         Ok(Outcome::Quarantined(why)) => println!("kept in quarantine: {why}"),
         Ok(Outcome::NotMail(why)) => {
-            return Err((
-                EX_DATAERR,
-                format!("not an e-mail message ({why}); kept in quarantine"),
-            ));
+            return Err((EX_DATAERR, format!("not an e-mail message ({why}); kept in quarantine")));
         }
         Err(e) => {
-            return Err((
-                EX_TEMPFAIL,
-                format!("mail not stored, try again later: {e}"),
-            ));
+            return Err((EX_TEMPFAIL, format!("mail not stored, try again later: {e}")));
         }
     }
     Ok(0)

@@ -30,6 +30,9 @@ pub struct Config {
     pub max_attachment_bytes: usize,
     /// Seconds between runs of the scheduled jobs inside `loket serve`.
     pub jobs_interval_secs: u64,
+    /// The From address of Loket's mail; the helpdesk mailbox's address, else
+    /// `helpdesk@localhost`, when empty.
+    pub mail_from: Option<String>,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -45,6 +48,7 @@ impl Default for Config {
             log: "info".into(),
             max_attachment_bytes: 25 * 1024 * 1024,
             jobs_interval_secs: 60,
+            mail_from: None,
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -60,6 +64,7 @@ const KEYS: &[&str] = &[
     "log",
     "max_attachment_bytes",
     "jobs_interval_secs",
+    "mail_from",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
@@ -79,8 +84,7 @@ impl Config {
         for key in SECRET_KEYS {
             let var = format!("LOKET_{}_FILE", key.to_uppercase());
             if let Ok(path) = std::env::var(&var) {
-                let value = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{var}: cannot read {path}: {e}"))?;
+                let value = std::fs::read_to_string(&path).map_err(|e| format!("{var}: cannot read {path}: {e}"))?;
                 fig = fig.merge(Serialized::default(key, value.trim().to_owned()));
             }
         }
@@ -95,8 +99,42 @@ impl Config {
         }
     }
 
+    /// The From address of outgoing mail.
+    pub fn mail_from(&self) -> String {
+        let helpdesk = self
+            .mailboxes
+            .iter()
+            .find(|m| m.name == "helpdesk")
+            .and_then(|m| m.address.clone());
+        match (&self.mail_from, helpdesk) {
+            (Some(f), _) if !f.trim().is_empty() => f.trim().to_owned(),
+            (_, Some(a)) => a,
+            _ => "helpdesk@localhost".into(),
+        }
+    }
+
+    /// The settings of the outbox sender.
+    pub fn outbox(&self) -> loket_mail::OutboxSettings {
+        let from = self.mail_from();
+        let domain = from
+            .rsplit_once('@')
+            .map_or("localhost", |(_, d)| d.trim_end_matches('>'))
+            .to_owned();
+        loket_mail::OutboxSettings {
+            smtp_url: self.smtp_url.clone(),
+            reply_to: self
+                .mailboxes
+                .iter()
+                .find(|m| m.name == "helpdesk")
+                .and_then(|m| m.address.clone()),
+            from,
+            public_url: self.public_url(),
+            message_id_domain: domain,
+            templates: loket_mail::templates::Templates::new(Some(&self.data_dir.join("templates"))),
+        }
+    }
+
     /// The base URL of links in mails.
-    #[allow(dead_code)]
     pub fn public_url(&self) -> String {
         match &self.public_url {
             Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_owned(),

@@ -16,8 +16,7 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
     let store = loket_store::open(&cfg.database_url())
         .await
         .map_err(|e| e.to_string())?;
-    let blobs: Arc<dyn BlobStore> =
-        Arc::new(FsBlobStore::new(&cfg.data_dir.join("blobs")).map_err(|e| e.to_string())?);
+    let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&cfg.data_dir.join("blobs")).map_err(|e| e.to_string())?);
     let limits = Limits {
         max_attachment_bytes: cfg.max_attachment_bytes,
         ..Limits::default()
@@ -37,11 +36,17 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
         service.clone(),
         Duration::from_secs(cfg.jobs_interval_secs.max(1)),
     ));
+    let sender = loket_mail::Sender::new(service.clone(), cfg.outbox()).map_err(|e| e.to_string())?;
+    if cfg.smtp_url.is_none() {
+        tracing::warn!("no smtp_url configured: mail waits in the outbox until one is");
+    }
+    let outbox = tokio::spawn(outbox_loop(sender));
     let app = loket_web::router(loket_web::AppState { service });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     jobs.abort();
+    outbox.abort();
     tracing::info!("loket stopped");
     result.map_err(|e| format!("server error: {e}"))
 }
@@ -55,6 +60,19 @@ async fn jobs_loop(service: Service, every: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(resolved = n, "postponed tickets resolved"),
             Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; retrying next round"),
+        }
+    }
+}
+
+/// Sends due outbox mail every two seconds.
+async fn outbox_loop(sender: loket_mail::Sender) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        match sender.run_once().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "mail sent"),
+            Err(e) => tracing::warn!(error = %e, "outbox run failed; retrying"),
         }
     }
 }

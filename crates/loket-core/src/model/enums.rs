@@ -190,23 +190,17 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("kantine") && err.contains("helpdesk"), "{err}");
-        assert_eq!(
-            Department::FunctionalMeeting.label(Lang::Nl),
-            "Functioneel overleg"
-        );
+        assert_eq!(Department::FunctionalMeeting.label(Lang::Nl), "Functioneel overleg");
         assert_eq!(Status::Postponed.label(Lang::Nl), "Uitgesteld");
     }
 
     #[test]
     fn serde_uses_api_ids() {
         assert_eq!(
-            serde_json::to_string(&Department::AwaitingReply)
-                .ok()
-                .as_deref(),
+            serde_json::to_string(&Department::AwaitingReply).ok().as_deref(),
             Some("\"awaiting_reply\"")
         );
-        let d: Department =
-            serde_json::from_str("\"internal_review\"").unwrap_or(Department::Helpdesk);
+        let d: Department = serde_json::from_str("\"internal_review\"").unwrap_or(Department::Helpdesk);
         assert_eq!(d, Department::InternalReview);
     }
 }

@@ -56,9 +56,7 @@ mod tests {
             normalise_email(" Jan@Gemeente.NL ").ok().as_deref(),
             Some("jan@gemeente.nl")
         );
-        for bad in [
-            "", "jan", "jan@", "@x.nl", "jan@nl", "a b@x.nl", "a@x.nl.", "<a@x.nl>",
-        ] {
+        for bad in ["", "jan", "jan@", "@x.nl", "jan@nl", "a b@x.nl", "a@x.nl.", "<a@x.nl>"] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }
         assert_eq!(email_domain("a@b.nl"), "b.nl");

@@ -4,9 +4,7 @@ use super::*;
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap_or_default()
 }
 
 fn st(status: Status, department: Department) -> State {
@@ -70,19 +68,13 @@ fn ask_info_postpones_unless_resolved() {
 #[test]
 fn ask_info_refuses_past_and_far_dates() {
     let s = st(Status::New, Department::Helpdesk);
-    assert!(matches!(
-        ask_info(&s, now(), now()),
-        Err(DomainError::Invalid(_))
-    ));
+    assert!(matches!(ask_info(&s, now(), now()), Err(DomainError::Invalid(_))));
     assert!(matches!(
         ask_info(&s, now() - Duration::days(1), now()),
         Err(DomainError::Invalid(_))
     ));
     let far = now() + Duration::days(MAX_POSTPONE_DAYS + 1);
-    assert!(matches!(
-        ask_info(&s, far, now()),
-        Err(DomainError::Invalid(_))
-    ));
+    assert!(matches!(ask_info(&s, far, now()), Err(DomainError::Invalid(_))));
 }
 
 #[test]
@@ -133,11 +125,7 @@ fn transfer_between_every_pair() {
             let closed = matches!(to, Department::Design | Department::Development);
             assert_eq!(
                 out.status,
-                if closed {
-                    Status::Resolved
-                } else {
-                    Status::Open
-                },
+                if closed { Status::Resolved } else { Status::Open },
                 "{from}->{to}"
             );
         }
@@ -146,15 +134,8 @@ fn transfer_between_every_pair() {
 
 #[test]
 fn transfer_keeps_postponement() {
-    let out = transfer(
-        &st(Status::Postponed, Department::AwaitingReply),
-        Department::Bi,
-    )
-    .ok();
-    assert_eq!(
-        out.and_then(|o| o.postponed_until),
-        Some(now() + Duration::days(3))
-    );
+    let out = transfer(&st(Status::Postponed, Department::AwaitingReply), Department::Bi).ok();
+    assert_eq!(out.and_then(|o| o.postponed_until), Some(now() + Duration::days(3)));
 }
 
 #[test]
@@ -163,10 +144,7 @@ fn auto_resolve_only_when_due() {
     for s in Status::ALL {
         let state = st(*s, Department::AwaitingReply);
         if *s == Status::Postponed {
-            assert!(matches!(
-                auto_resolve(&state, now()),
-                Err(DomainError::Conflict(_))
-            ));
+            assert!(matches!(auto_resolve(&state, now()), Err(DomainError::Conflict(_))));
             let out = auto_resolve(&state, due).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(out.status, Status::Resolved);
             assert_eq!(out.department, Department::Helpdesk);

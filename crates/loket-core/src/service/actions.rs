@@ -44,12 +44,7 @@ impl Service {
     }
 
     /// An agent's public reply: sets Beantwoord and mails the requester.
-    pub async fn agent_reply(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        reply: Reply,
-    ) -> Result<Ticket> {
+    pub async fn agent_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
         let staff = actor.require_staff(ALL_STAFF, "reply as agent")?.id;
         let files = self.prepare(&reply, "reply").await?;
         let to = self.requester_email(actor, number).await?;
@@ -80,12 +75,7 @@ impl Service {
 
     /// A reply from the customer: by the contact themselves, by mail intake
     /// (system), or recorded by staff from a phone call.
-    pub async fn customer_reply(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        reply: Reply,
-    ) -> Result<Ticket> {
+    pub async fn customer_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
         if let Actor::Staff(_) = actor {
             actor.require_staff(ALL_STAFF, "record a customer reply")?;
         }
@@ -96,12 +86,7 @@ impl Service {
                 t.last_customer_at = Some(now);
                 let author = Author::Contact(t.requester_id);
                 Ok(Plan {
-                    messages: vec![new_message(
-                        MessageKind::Public,
-                        author,
-                        &reply,
-                        files.clone(),
-                    )],
+                    messages: vec![new_message(MessageKind::Public, author, &reply, files.clone())],
                     receipt: reply.receipt.clone(),
                     ..Plan::default()
                 })
@@ -112,12 +97,7 @@ impl Service {
 
     /// An automatic mail (auto-reply, bounce) on a ticket: kept as an internal
     /// message from the requester, with no status change and no answer.
-    pub async fn record_automatic(
-        &self,
-        number: TicketNumber,
-        reply: Reply,
-        why: &str,
-    ) -> Result<Ticket> {
+    pub async fn record_automatic(&self, number: TicketNumber, reply: Reply, why: &str) -> Result<Ticket> {
         let files = self
             .prepare(
                 &Reply {
@@ -154,12 +134,7 @@ impl Service {
         let applied = self
             .change(&Actor::System, number, "note", |_, _| {
                 Ok(Plan {
-                    messages: vec![new_message(
-                        MessageKind::Internal,
-                        Author::System,
-                        &reply,
-                        Vec::new(),
-                    )],
+                    messages: vec![new_message(MessageKind::Internal, Author::System, &reply, Vec::new())],
                     ..Plan::default()
                 })
             })
@@ -168,12 +143,7 @@ impl Service {
     }
 
     /// An internal note, visible to staff only.
-    pub async fn add_note(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        reply: Reply,
-    ) -> Result<Ticket> {
+    pub async fn add_note(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
         let staff = actor.require_staff(ALL_STAFF, "add internal notes")?.id;
         let files = self.prepare(&reply, "note").await?;
         let applied = self
@@ -268,9 +238,7 @@ impl Service {
         version: Option<String>,
     ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "transfer tickets")?;
-        let version = version
-            .map(|v| clean_token(&v, "release version"))
-            .transpose()?;
+        let version = version.map(|v| clean_token(&v, "release version")).transpose()?;
         let applied = self
             .change(actor, number, "transfer", |t, now| {
                 if let Some(v) = &version {
@@ -287,17 +255,9 @@ impl Service {
     }
 
     /// Replaces the ticket's labels.
-    pub async fn set_labels(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        labels: &[String],
-    ) -> Result<Ticket> {
+    pub async fn set_labels(&self, actor: &Actor, number: TicketNumber, labels: &[String]) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set labels")?;
-        let mut clean = labels
-            .iter()
-            .map(|l| clean_label(l))
-            .collect::<Result<Vec<_>>>()?;
+        let mut clean = labels.iter().map(|l| clean_label(l)).collect::<Result<Vec<_>>>()?;
         clean.sort();
         clean.dedup();
         let applied = self
@@ -310,12 +270,7 @@ impl Service {
     }
 
     /// Assigns the ticket to a staff member (by address), or unassigns it.
-    pub async fn assign(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        assignee: Option<&str>,
-    ) -> Result<Ticket> {
+    pub async fn assign(&self, actor: &Actor, number: TicketNumber, assignee: Option<&str>) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "assign tickets")?;
         let assignee_id = match assignee {
             Some(email) => {
@@ -323,9 +278,7 @@ impl Service {
                 let staff = self.store.staff_by_email(&email).await?;
                 Some(
                     staff
-                        .ok_or_else(|| {
-                            DomainError::invalid(format!("no staff member with address {email}"))
-                        })?
+                        .ok_or_else(|| DomainError::invalid(format!("no staff member with address {email}")))?
                         .id,
                 )
             }
@@ -341,16 +294,9 @@ impl Service {
     }
 
     /// Sets or clears the release version; a Gepland or Opgeleverd ticket keeps one.
-    pub async fn set_version(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        version: Option<&str>,
-    ) -> Result<Ticket> {
+    pub async fn set_version(&self, actor: &Actor, number: TicketNumber, version: Option<&str>) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the release version")?;
-        let version = version
-            .map(|v| clean_token(v, "release version"))
-            .transpose()?;
+        let version = version.map(|v| clean_token(v, "release version")).transpose()?;
         let applied = self
             .change(actor, number, "set_version", |t, _| {
                 if version.is_none() && t.department.needs_version() {
@@ -367,12 +313,7 @@ impl Service {
     }
 
     /// Sets or clears the external work item reference.
-    pub async fn set_work_item(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        item: Option<&str>,
-    ) -> Result<Ticket> {
+    pub async fn set_work_item(&self, actor: &Actor, number: TicketNumber, item: Option<&str>) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the work item")?;
         let item = item.map(|v| clean_token(v, "work item")).transpose()?;
         let applied = self
@@ -400,9 +341,7 @@ impl Service {
         let ticket = self.ticket_for(actor, number).await?;
         let messages = self.store.messages(ticket.id, true).await?;
         if !messages.iter().any(|m| m.id == message) {
-            return Err(DomainError::not_found(format!(
-                "message {message} on ticket {number}"
-            )));
+            return Err(DomainError::not_found(format!("message {message} on ticket {number}")));
         }
         let applied = self
             .change(actor, number, "remove_message", |_, _| {
@@ -429,12 +368,7 @@ impl Service {
 }
 
 /// A message with HTML from `r` (sanitised) or made from its text.
-fn new_message(
-    kind: MessageKind,
-    author: Author,
-    r: &Reply,
-    attachments: Vec<NewAttachment>,
-) -> NewMessage {
+fn new_message(kind: MessageKind, author: Author, r: &Reply, attachments: Vec<NewAttachment>) -> NewMessage {
     NewMessage {
         kind,
         author,
@@ -464,9 +398,7 @@ fn clean_label(raw: &str) -> Result<String> {
 fn clean_token(raw: &str, what: &str) -> Result<String> {
     let v = raw.trim();
     if v.is_empty() || v.len() > 100 || v.chars().any(char::is_control) {
-        return Err(DomainError::invalid(format!(
-            "{what} must be 1 to 100 characters"
-        )));
+        return Err(DomainError::invalid(format!("{what} must be 1 to 100 characters")));
     }
     Ok(v.to_owned())
 }

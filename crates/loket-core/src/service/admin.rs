@@ -14,21 +14,14 @@ pub fn token_hash(token: &str) -> String {
 fn clean_name(raw: &str, what: &str) -> Result<String> {
     let n = raw.trim();
     if n.is_empty() || n.chars().count() > 200 {
-        return Err(DomainError::invalid(format!(
-            "{what} must be 1 to 200 characters"
-        )));
+        return Err(DomainError::invalid(format!("{what} must be 1 to 200 characters")));
     }
     Ok(n.to_owned())
 }
 
 impl Service {
     /// Creates an organisation with its mail domains.
-    pub async fn create_organisation(
-        &self,
-        actor: &Actor,
-        name: &str,
-        domains: &[String],
-    ) -> Result<Organisation> {
+    pub async fn create_organisation(&self, actor: &Actor, name: &str, domains: &[String]) -> Result<Organisation> {
         actor.require_staff(DESK_STAFF, "create organisations")?;
         let name = clean_name(name, "organisation name")?;
         let mut clean = Vec::new();
@@ -41,13 +34,7 @@ impl Service {
         clean.sort();
         clean.dedup();
         self.store
-            .create_organisation(
-                &NewOrganisation {
-                    name,
-                    domains: clean,
-                },
-                &self.stamp(actor),
-            )
+            .create_organisation(&NewOrganisation { name, domains: clean }, &self.stamp(actor))
             .await
     }
 
@@ -55,18 +42,11 @@ impl Service {
     pub async fn create_contact(&self, actor: &Actor, email: &str, name: &str) -> Result<Contact> {
         actor.require_staff(DESK_STAFF, "create contacts")?;
         let email = normalise_email(email)?;
-        self.store
-            .ensure_contact(&email, name.trim(), self.clock.now())
-            .await
+        self.store.ensure_contact(&email, name.trim(), self.clock.now()).await
     }
 
     /// Changes a contact's name, organisation or authorised flag.
-    pub async fn update_contact(
-        &self,
-        actor: &Actor,
-        id: ContactId,
-        patch: ContactPatch,
-    ) -> Result<Contact> {
+    pub async fn update_contact(&self, actor: &Actor, id: ContactId, patch: ContactPatch) -> Result<Contact> {
         actor.require_staff(DESK_STAFF, "change contacts")?;
         let mut patch = patch;
         if let Some(n) = &patch.name {
@@ -78,19 +58,11 @@ impl Service {
                 .await?
                 .ok_or_else(|| DomainError::invalid(format!("no organisation {org}")))?;
         }
-        self.store
-            .update_contact(id, &patch, &self.stamp(actor))
-            .await
+        self.store.update_contact(id, &patch, &self.stamp(actor)).await
     }
 
     /// Creates a staff account (the command line acts as system).
-    pub async fn create_staff(
-        &self,
-        actor: &Actor,
-        email: &str,
-        name: &str,
-        role: Role,
-    ) -> Result<Staff> {
+    pub async fn create_staff(&self, actor: &Actor, email: &str, name: &str, role: Role) -> Result<Staff> {
         if !matches!(actor, Actor::System) {
             actor.require_staff(&[Role::Admin], "create staff accounts")?;
         }

@@ -112,9 +112,7 @@ impl Service {
                         "a contact can only submit tickets for themselves".into(),
                     ));
                 }
-                if department != Department::Helpdesk
-                    || !matches!(input.channel, Channel::Portal | Channel::Email)
-                {
+                if department != Department::Helpdesk || !matches!(input.channel, Channel::Portal | Channel::Email) {
                     return Err(DomainError::Forbidden(
                         "a contact cannot choose the department or channel".into(),
                     ));
@@ -125,11 +123,7 @@ impl Service {
             }
             Actor::System => {}
         }
-        let name = input
-            .requester_name
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or_default();
+        let name = input.requester_name.as_deref().map(str::trim).unwrap_or_default();
         let now = self.clock.now();
         let contact = self.store.ensure_contact(&email, name, now).await?;
         let confirm = !input.automatic

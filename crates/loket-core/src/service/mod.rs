@@ -48,22 +48,14 @@ impl Actor {
     fn require_staff(&self, roles: &[Role], what: &str) -> Result<&Staff> {
         match self.staff() {
             Some(s) if roles.contains(&s.role) => Ok(s),
-            Some(s) => Err(DomainError::Forbidden(format!(
-                "a {} cannot {what}",
-                s.role.id()
-            ))),
+            Some(s) => Err(DomainError::Forbidden(format!("a {} cannot {what}", s.role.id()))),
             None => Err(DomainError::Forbidden(format!("only staff can {what}"))),
         }
     }
 }
 
 /// Every staff role: all of them handle tickets.
-pub const ALL_STAFF: &[Role] = &[
-    Role::Agent,
-    Role::ProductManager,
-    Role::Consultant,
-    Role::Admin,
-];
+pub const ALL_STAFF: &[Role] = &[Role::Agent, Role::ProductManager, Role::Consultant, Role::Admin];
 /// The roles that manage contacts, organisations and sensitive removals.
 pub const DESK_STAFF: &[Role] = &[Role::Agent, Role::Admin];
 
@@ -110,12 +102,7 @@ pub struct Service {
 
 impl Service {
     /// A service over a store, a blob store and a clock.
-    pub fn new(
-        store: Arc<dyn Store>,
-        blobs: Arc<dyn BlobStore>,
-        clock: Arc<dyn Clock>,
-        limits: Limits,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
         Self {
             store,
             blobs,
@@ -127,10 +114,7 @@ impl Service {
     /// The same service on another clock (for `jobs run-due --now`).
     #[must_use]
     pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            clock,
-            ..self.clone()
-        }
+        Self { clock, ..self.clone() }
     }
 
     /// Who and when, for the audit trail.
@@ -217,9 +201,7 @@ impl Service {
             .await?
             .ok_or_else(|| DomainError::not_found(format!("ticket {number}")))?;
         match actor {
-            Actor::Contact(c) if c.id != ticket.requester_id => {
-                Err(DomainError::not_found(format!("ticket {number}")))
-            }
+            Actor::Contact(c) if c.id != ticket.requester_id => Err(DomainError::not_found(format!("ticket {number}"))),
             _ => Ok(ticket),
         }
     }

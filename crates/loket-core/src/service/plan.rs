@@ -25,13 +25,7 @@ pub(crate) struct Plan {
 impl Service {
     /// Runs `plan` on the current ticket and stores the result; `plan` mutates the
     /// ticket it is given and returns what else to write.
-    pub(crate) async fn change<F>(
-        &self,
-        actor: &Actor,
-        number: TicketNumber,
-        action: &str,
-        plan: F,
-    ) -> Result<Applied>
+    pub(crate) async fn change<F>(&self, actor: &Actor, number: TicketNumber, action: &str, plan: F) -> Result<Applied>
     where
         F: Fn(&mut Ticket, DateTime<Utc>) -> Result<Plan> + Send + Sync,
     {
@@ -113,48 +107,24 @@ fn opt<T: ToString>(v: Option<&T>) -> Option<String> {
 /// One audit line per field that differs between `a` and `b`.
 pub(crate) fn audit_diff(action: &str, a: &Ticket, b: &Ticket) -> Vec<AuditEntry> {
     let fields: [(&str, Option<String>, Option<String>); 12] = [
-        (
-            "status",
-            Some(a.status.id().into()),
-            Some(b.status.id().into()),
-        ),
+        ("status", Some(a.status.id().into()), Some(b.status.id().into())),
         (
             "department",
             Some(a.department.id().into()),
             Some(b.department.id().into()),
         ),
         ("subject", Some(a.subject.clone()), Some(b.subject.clone())),
-        (
-            "urgent",
-            Some(a.urgent.to_string()),
-            Some(b.urgent.to_string()),
-        ),
-        (
-            "labels",
-            Some(a.labels.join(", ")),
-            Some(b.labels.join(", ")),
-        ),
-        (
-            "assignee",
-            opt(a.assignee_id.as_ref()),
-            opt(b.assignee_id.as_ref()),
-        ),
-        (
-            "release_version",
-            a.release_version.clone(),
-            b.release_version.clone(),
-        ),
+        ("urgent", Some(a.urgent.to_string()), Some(b.urgent.to_string())),
+        ("labels", Some(a.labels.join(", ")), Some(b.labels.join(", "))),
+        ("assignee", opt(a.assignee_id.as_ref()), opt(b.assignee_id.as_ref())),
+        ("release_version", a.release_version.clone(), b.release_version.clone()),
         ("work_item", a.work_item.clone(), b.work_item.clone()),
         (
             "postponed_until",
             opt(a.postponed_until.as_ref()),
             opt(b.postponed_until.as_ref()),
         ),
-        (
-            "promised_at",
-            opt(a.promised_at.as_ref()),
-            opt(b.promised_at.as_ref()),
-        ),
+        ("promised_at", opt(a.promised_at.as_ref()), opt(b.promised_at.as_ref())),
         (
             "requester",
             Some(a.requester_id.to_string()),

@@ -39,10 +39,7 @@ MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"",
 Content-Disposition: attachment; filename=\"lijst.xls\"\r\nContent-Transfer-Encoding: base64\r\n\r\nQlNOIDEyMzQ1Njc4Mg==\r\n--b1--\r\n",
     );
     let m = parse(&raw).unwrap();
-    assert_eq!(
-        m.references,
-        vec!["out-1@loket".to_string(), "a@x".to_string()]
-    );
+    assert_eq!(m.references, vec!["out-1@loket".to_string(), "a@x".to_string()]);
     assert_eq!(m.attachments.len(), 1);
     assert_eq!(m.attachments[0].filename, "lijst.xls");
     assert_eq!(m.attachments[0].media_type, "application/vnd.ms-excel");
@@ -53,17 +50,11 @@ Content-Disposition: attachment; filename=\"lijst.xls\"\r\nContent-Transfer-Enco
 #[test]
 fn automatic_mail_is_recognised() {
     let cases = [
-        (
-            "Auto-Submitted: auto-replied",
-            Some(Automatic::AutoSubmitted),
-        ),
+        ("Auto-Submitted: auto-replied", Some(Automatic::AutoSubmitted)),
         ("Auto-Submitted: no", None),
         ("Precedence: bulk", Some(Automatic::Precedence)),
         ("X-Autoreply: yes", Some(Automatic::AutoReplyHeader)),
-        (
-            "X-Auto-Response-Suppress: All",
-            Some(Automatic::AutoReplyHeader),
-        ),
+        ("X-Auto-Response-Suppress: All", Some(Automatic::AutoReplyHeader)),
         ("List-Id: <gebruikers.lijst>", Some(Automatic::MailingList)),
         ("Return-Path: <>", Some(Automatic::NullSender)),
     ];
@@ -75,11 +66,7 @@ fn automatic_mail_is_recognised() {
         .unwrap();
         assert_eq!(m.automatic, expect, "{h}");
     }
-    let daemon = parse(&mail(
-        "From: MAILER-DAEMON@mx.b.nl\r\nSubject: Undelivered",
-        "x",
-    ))
-    .unwrap();
+    let daemon = parse(&mail("From: MAILER-DAEMON@mx.b.nl\r\nSubject: Undelivered", "x")).unwrap();
     assert_eq!(daemon.automatic, Some(Automatic::NullSender));
     let dsn = parse(&mail(
         "From: postmaster@b.nl\r\nSubject: DSN\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"r\"",

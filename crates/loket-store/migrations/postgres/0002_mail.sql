@@ -21,3 +21,9 @@ ALTER TABLE outbox ADD COLUMN mail_message_id TEXT;
 CREATE INDEX outbox_mail_id ON outbox(mail_message_id) WHERE mail_message_id IS NOT NULL;
 CREATE INDEX outbox_recent_automatic ON outbox(to_addr, created_at) WHERE automatic;
 ALTER TABLE contacts ADD COLUMN undeliverable_at TIMESTAMPTZ;
+-- Installation-wide values every process shares (for example the key that
+-- signs the follow links in mails).
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

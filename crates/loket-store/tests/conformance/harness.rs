@@ -20,29 +20,12 @@ pub struct Env {
 }
 
 impl Env {
-    async fn with(
-        store: Arc<dyn Store>,
-        dir: tempfile::TempDir,
-        cleanup: Option<(sqlx::PgPool, String)>,
-    ) -> Self {
-        let blobs: Arc<dyn BlobStore> =
-            Arc::new(FsBlobStore::new(&dir.path().join("blobs")).expect("blob dir"));
-        let clock = Arc::new(FixedClock::new(
-            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
-        ));
-        let service = Service::new(
-            store.clone(),
-            blobs.clone(),
-            clock.clone(),
-            Limits::default(),
-        );
+    async fn with(store: Arc<dyn Store>, dir: tempfile::TempDir, cleanup: Option<(sqlx::PgPool, String)>) -> Self {
+        let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).expect("blob dir"));
+        let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()));
+        let service = Service::new(store.clone(), blobs.clone(), clock.clone(), Limits::default());
         let admin = service
-            .create_staff(
-                &Actor::System,
-                "beheer@leverancier.nl",
-                "Beheer",
-                Role::Admin,
-            )
+            .create_staff(&Actor::System, "beheer@leverancier.nl", "Beheer", Role::Admin)
             .await
             .expect("admin");
         Self {
@@ -97,19 +80,8 @@ pub async fn postgres() -> Option<Env> {
         .execute(&admin)
         .await
         .expect("create schema");
-    let store = Arc::new(
-        PgStore::open(&url, Some(&schema))
-            .await
-            .expect("open postgres"),
-    );
-    Some(
-        Env::with(
-            store,
-            tempfile::tempdir().expect("tempdir"),
-            Some((admin, schema)),
-        )
-        .await,
-    )
+    let store = Arc::new(PgStore::open(&url, Some(&schema)).await.expect("open postgres"));
+    Some(Env::with(store, tempfile::tempdir().expect("tempdir"), Some((admin, schema))).await)
 }
 
 /// Runs one async test body on both backends.

@@ -52,11 +52,7 @@ async fn search(env: &Env) {
 
     assert_eq!(numbers(env, "printer", None).await, vec![a.number]);
     assert_eq!(numbers(env, "berichtenverkeer", None).await, vec![b.number]);
-    assert_eq!(
-        numbers(env, "Koppeling", None).await,
-        vec![b.number],
-        "subject"
-    );
+    assert_eq!(numbers(env, "Koppeling", None).await, vec![b.number], "subject");
     assert_eq!(
         numbers(env, "piet@gemeente-b.nl", None).await,
         vec![b.number],
@@ -72,15 +68,9 @@ async fn search(env: &Env) {
         vec![a.number],
         "number"
     );
-    assert_eq!(
-        numbers(env, "zebrapad", None).await,
-        vec![b.number],
-        "staff find notes"
-    );
+    assert_eq!(numbers(env, "zebrapad", None).await, vec![b.number], "staff find notes");
     assert!(
-        numbers(env, "zebrapad", Some(b.requester_id))
-            .await
-            .is_empty(),
+        numbers(env, "zebrapad", Some(b.requester_id)).await.is_empty(),
         "contacts never find notes"
     );
     assert_eq!(
@@ -88,9 +78,7 @@ async fn search(env: &Env) {
         vec![b.number]
     );
     assert!(
-        numbers(env, "berichtenverkeer", Some(a.requester_id))
-            .await
-            .is_empty(),
+        numbers(env, "berichtenverkeer", Some(a.requester_id)).await.is_empty(),
         "only own tickets"
     );
     assert!(
@@ -103,9 +91,7 @@ async fn search(env: &Env) {
     assert!(numbers(env, "olifant", None).await.is_empty());
 
     let msg = env.store.messages(a.id, true).await.unwrap()[0].id;
-    s.remove_message(&env.admin, a.number, msg, "AVG")
-        .await
-        .unwrap();
+    s.remove_message(&env.admin, a.number, msg, "AVG").await.unwrap();
     assert!(
         numbers(env, "printer", None).await.is_empty(),
         "a removed message is gone from search at once"

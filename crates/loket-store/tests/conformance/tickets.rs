@@ -29,22 +29,14 @@ async fn create_and_read(env: &Env) {
     let read = env.store.ticket_by_number(t.number).await.unwrap().unwrap();
     assert_eq!(read, t);
     assert_eq!(env.store.get_ticket(t.id).await.unwrap().unwrap(), t);
-    let contact = env
-        .store
-        .get_contact(t.requester_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let contact = env.store.get_contact(t.requester_id).await.unwrap().unwrap();
     assert_eq!(
         (contact.email.as_str(), contact.name.as_str()),
         ("jan@gemeente-a.nl", "Jan Jansen")
     );
     let msgs = env.store.messages(t.id, true).await.unwrap();
     assert_eq!(msgs.len(), 1);
-    assert_eq!(
-        msgs[0].body_text,
-        "De printer op de derde verdieping doet het niet."
-    );
+    assert_eq!(msgs[0].body_text, "De printer op de derde verdieping doet het niet.");
     assert!(msgs[0].body_html.starts_with("<p>"));
     let audit = env.store.audit(t.id).await.unwrap();
     assert_eq!(audit[0].action, "create");
@@ -55,13 +47,7 @@ async fn create_and_read(env: &Env) {
         (outbox[0].1.kind, outbox[0].1.to.as_str()),
         (MailKind::Confirmation, "jan@gemeente-a.nl")
     );
-    assert!(
-        env.store
-            .ticket_by_number(TicketNumber(1))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(env.store.ticket_by_number(TicketNumber(1)).await.unwrap().is_none());
 }
 both!(create_and_read_ticket, create_and_read);
 
@@ -108,11 +94,7 @@ async fn list_filters_and_pages(env: &Env) {
     upd.department = Some(Department::Updates);
     let c = env.service.create_ticket(&env.admin, upd).await.unwrap();
     env.service
-        .set_labels(
-            &env.admin,
-            b.number,
-            &["AVG".into(), " bug ".into(), "AVG".into()],
-        )
+        .set_labels(&env.admin, b.number, &["AVG".into(), " bug ".into(), "AVG".into()])
         .await
         .unwrap();
 
@@ -147,10 +129,7 @@ async fn list_filters_and_pages(env: &Env) {
         })
         .await
         .unwrap();
-    assert_eq!(
-        upd.iter().map(|t| t.number).collect::<Vec<_>>(),
-        vec![c.number]
-    );
+    assert_eq!(upd.iter().map(|t| t.number).collect::<Vec<_>>(), vec![c.number]);
     let labelled = env
         .store
         .list_tickets(&TicketFilter {
@@ -161,10 +140,7 @@ async fn list_filters_and_pages(env: &Env) {
         .await
         .unwrap();
     assert_eq!(labelled.len(), 1);
-    assert_eq!(
-        labelled[0].labels,
-        vec!["AVG".to_string(), "bug".to_string()]
-    );
+    assert_eq!(labelled[0].labels, vec!["AVG".to_string(), "bug".to_string()]);
     let page1 = env
         .store
         .list_tickets(&TicketFilter {
@@ -182,10 +158,7 @@ async fn list_filters_and_pages(env: &Env) {
         })
         .await
         .unwrap();
-    assert_eq!(
-        page2.iter().map(|t| t.number).collect::<Vec<_>>(),
-        vec![a.number]
-    );
+    assert_eq!(page2.iter().map(|t| t.number).collect::<Vec<_>>(), vec![a.number]);
     let new = env
         .store
         .list_tickets(&TicketFilter {
@@ -220,14 +193,8 @@ async fn stale_change_is_refused(env: &Env) {
         remove_attachments: vec![],
         receipt: None,
     };
-    assert!(matches!(
-        env.store.apply(&change).await,
-        Err(DomainError::Stale)
-    ));
-    assert_eq!(
-        env.store.get_ticket(t.id).await.unwrap().unwrap().status,
-        Status::New
-    );
+    assert!(matches!(env.store.apply(&change).await, Err(DomainError::Stale)));
+    assert_eq!(env.store.get_ticket(t.id).await.unwrap().unwrap().status, Status::New);
 }
 both!(stale_version_is_refused, stale_change_is_refused);
 
@@ -249,12 +216,7 @@ async fn contacts_and_organisations(env: &Env) {
         .unwrap();
     assert_eq!(org.domains, vec!["utrecht.nl".to_string()]);
     assert_eq!(
-        env.store
-            .get_contact(early.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .organisation_id,
+        env.store.get_contact(early.id).await.unwrap().unwrap().organisation_id,
         Some(org.id)
     );
     let again = env
@@ -262,10 +224,7 @@ async fn contacts_and_organisations(env: &Env) {
         .create_contact(&env.admin, "PIET@utrecht.nl", "")
         .await
         .unwrap();
-    assert_eq!(
-        again.id, early.id,
-        "addresses are unique case-insensitively"
-    );
+    assert_eq!(again.id, early.id, "addresses are unique case-insensitively");
     let late = env
         .service
         .create_contact(&env.admin, "kees@utrecht.nl", "Kees")
@@ -293,47 +252,22 @@ async fn contacts_and_organisations(env: &Env) {
     assert!(patched.authorised);
     assert_eq!(patched.organisation_id, None);
     assert_eq!(patched.name, "Kees");
-    let trail = env
-        .store
-        .audit_of(&format!("contact:{}", late.id))
-        .await
-        .unwrap();
+    let trail = env.store.audit_of(&format!("contact:{}", late.id)).await.unwrap();
     let changed: Vec<_> = trail
         .iter()
-        .map(|a| {
-            (
-                a.field.clone().unwrap(),
-                a.old_value.clone(),
-                a.new_value.clone(),
-            )
-        })
+        .map(|a| (a.field.clone().unwrap(), a.old_value.clone(), a.new_value.clone()))
         .collect();
     assert_eq!(
         changed,
         vec![
             ("organisation".to_string(), Some(org.id.to_string()), None),
-            (
-                "authorised".to_string(),
-                Some("false".into()),
-                Some("true".into())
-            ),
+            ("authorised".to_string(), Some("false".into()), Some("true".into())),
         ]
     );
     assert!(trail.iter().all(|a| a.actor.starts_with("staff:")));
-    let org_trail = env
-        .store
-        .audit_of(&format!("organisation:{}", org.id))
-        .await
-        .unwrap();
+    let org_trail = env.store.audit_of(&format!("organisation:{}", org.id)).await.unwrap();
     assert_eq!(org_trail[0].new_value.as_deref(), Some("utrecht.nl"));
-    assert_eq!(
-        env.store
-            .list_contacts(Some(org.id), 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(env.store.list_contacts(Some(org.id), 10).await.unwrap().len(), 1);
     assert_eq!(env.store.list_organisations().await.unwrap().len(), 1);
     let t = env
         .service
@@ -342,10 +276,7 @@ async fn contacts_and_organisations(env: &Env) {
         .unwrap();
     assert_eq!(t.organisation_id, Some(org.id));
 }
-both!(
-    contacts_and_organisations_by_domain,
-    contacts_and_organisations
-);
+both!(contacts_and_organisations_by_domain, contacts_and_organisations);
 
 async fn attachments_stored_and_removed(env: &Env) {
     let mut input = new_ticket("Bijlage", "Zie bijlage", "a@gemeente.nl");
@@ -379,8 +310,12 @@ async fn attachments_stored_and_removed(env: &Env) {
         "bytes are gone for good"
     );
     let audit = env.store.audit(t.id).await.unwrap();
-    assert!(audit.iter().any(|a| a.field.as_deref() == Some("message")
-        && a.new_value.as_deref() == Some("privacygevoelige gegevens")));
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.field.as_deref() == Some("message")
+                && a.new_value.as_deref() == Some("privacygevoelige gegevens"))
+    );
 }
 both!(
     attachments_are_stored_and_removed_for_good,
@@ -405,13 +340,7 @@ async fn tokens(env: &Env) {
             .map(|s| s.id),
         Some(staff.id)
     );
-    assert!(
-        env.service
-            .authenticate_token("lkt_other")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(env.service.authenticate_token("lkt_other").await.unwrap().is_none());
     let dup = env
         .service
         .create_staff(&env.admin, "agent@leverancier.nl", "X", Role::Agent)
@@ -449,12 +378,6 @@ async fn concurrent_changes(env: &Env) {
         41,
         "no change lost, none doubled"
     );
-    assert_eq!(
-        env.store.get_ticket(t.id).await.unwrap().unwrap().version,
-        41
-    );
+    assert_eq!(env.store.get_ticket(t.id).await.unwrap().unwrap().version, 41);
 }
-both!(
-    concurrent_changes_to_one_ticket_all_land,
-    concurrent_changes
-);
+both!(concurrent_changes_to_one_ticket_all_land, concurrent_changes);

@@ -11,33 +11,21 @@ async fn lifecycle(env: &Env) {
     let s = &env.service;
     let admin = &env.admin;
     let t = s
-        .create_ticket(
-            admin,
-            new_ticket("Vraag", "Hoe werkt dit?", "jan@gemeente.nl"),
-        )
+        .create_ticket(admin, new_ticket("Vraag", "Hoe werkt dit?", "jan@gemeente.nl"))
         .await
         .unwrap();
     let n = t.number;
 
     // A customer reply on a Nieuw ticket keeps it Nieuw.
-    let t1 = s
-        .customer_reply(admin, n, Reply::text("Nog een detail"))
-        .await
-        .unwrap();
+    let t1 = s.customer_reply(admin, n, Reply::text("Nog een detail")).await.unwrap();
     assert_eq!(t1.status, Status::New);
     assert!(t1.last_customer_at.is_some());
 
-    let t2 = s
-        .agent_reply(admin, n, Reply::text("Zo werkt het."))
-        .await
-        .unwrap();
+    let t2 = s.agent_reply(admin, n, Reply::text("Zo werkt het.")).await.unwrap();
     assert_eq!(t2.status, Status::Answered);
     assert_eq!(t2.first_response_at, Some(env.clock.now()));
 
-    let t3 = s
-        .customer_reply(admin, n, Reply::text("Dank, maar..."))
-        .await
-        .unwrap();
+    let t3 = s.customer_reply(admin, n, Reply::text("Dank, maar...")).await.unwrap();
     assert_eq!(t3.status, Status::Open);
 
     s.add_note(admin, n, Reply::text("Intern: navragen bij PM"))
@@ -49,22 +37,14 @@ async fn lifecycle(env: &Env) {
     );
 
     let t4 = s
-        .ask_info(
-            admin,
-            n,
-            Reply::text("Kunt u een schermafdruk sturen?"),
-            None,
-        )
+        .ask_info(admin, n, Reply::text("Kunt u een schermafdruk sturen?"), None)
         .await
         .unwrap();
     assert_eq!(
         (t4.status, t4.department),
         (Status::Postponed, Department::AwaitingReply)
     );
-    assert_eq!(
-        t4.postponed_until,
-        Some(env.clock.now() + Duration::days(14))
-    );
+    assert_eq!(t4.postponed_until, Some(env.clock.now() + Duration::days(14)));
 
     // Not yet due: nothing happens.
     env.clock.set(env.clock.now() + Duration::days(13));
@@ -91,10 +71,7 @@ async fn lifecycle(env: &Env) {
     assert_eq!(t7.status, Status::Resolved);
     let t8 = s.reopen(admin, n).await.unwrap();
     assert_eq!(t8.status, Status::Open);
-    assert!(matches!(
-        s.reopen(admin, n).await,
-        Err(DomainError::Conflict(_))
-    ));
+    assert!(matches!(s.reopen(admin, n).await, Err(DomainError::Conflict(_))));
 
     let kinds: Vec<MailKind> = env
         .store
@@ -136,18 +113,11 @@ async fn lifecycle(env: &Env) {
             .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
             .collect::<Vec<_>>()
     );
-    assert!(
-        audit
-            .iter()
-            .any(|a| a.action == "auto_resolve" && a.actor == "system")
-    );
+    assert!(audit.iter().any(|a| a.action == "auto_resolve" && a.actor == "system"));
 
     let public = env.store.messages(t.id, false).await.unwrap();
     assert!(public.iter().all(|m| m.kind == MessageKind::Public));
-    assert_eq!(
-        env.store.messages(t.id, true).await.unwrap().len(),
-        public.len() + 1
-    );
+    assert_eq!(env.store.messages(t.id, true).await.unwrap().len(), public.len() + 1);
 }
 both!(ticket_lifecycle_follows_the_procedure, lifecycle);
 
@@ -155,27 +125,17 @@ async fn departments(env: &Env) {
     let s = &env.service;
     let admin = &env.admin;
     let t = s
-        .create_ticket(
-            admin,
-            new_ticket("Wens", "Graag een knop", "jan@gemeente.nl"),
-        )
+        .create_ticket(admin, new_ticket("Wens", "Graag een knop", "jan@gemeente.nl"))
         .await
         .unwrap();
     let n = t.number;
-    let t1 = s
-        .transfer(admin, n, Department::InternalReview, None)
-        .await
-        .unwrap();
+    let t1 = s.transfer(admin, n, Department::InternalReview, None).await.unwrap();
     assert_eq!(t1.department, Department::InternalReview);
     assert_eq!(t1.promised_at, Some(env.clock.now() + Duration::days(14)));
-    let t2 = s
-        .transfer(admin, n, Department::FunctionalMeeting, None)
-        .await
-        .unwrap();
+    let t2 = s.transfer(admin, n, Department::FunctionalMeeting, None).await.unwrap();
     assert_eq!(t2.promised_at, Some(env.clock.now() + Duration::days(42)));
     assert!(matches!(
-        s.transfer(admin, n, Department::FunctionalMeeting, None)
-            .await,
+        s.transfer(admin, n, Department::FunctionalMeeting, None).await,
         Err(DomainError::Conflict(_))
     ));
     let refused = s.transfer(admin, n, Department::Planned, None).await;
@@ -184,12 +144,7 @@ async fn departments(env: &Env) {
         "{refused:?}"
     );
     assert_eq!(
-        env.store
-            .ticket_by_number(n)
-            .await
-            .unwrap()
-            .unwrap()
-            .department,
+        env.store.ticket_by_number(n).await.unwrap().unwrap().department,
         Department::FunctionalMeeting
     );
     let t3 = s
@@ -206,14 +161,8 @@ async fn departments(env: &Env) {
     ));
     let t4 = s.set_version(admin, n, Some("7.5")).await.unwrap();
     assert_eq!(t4.release_version.as_deref(), Some("7.5"));
-    let t5 = s
-        .transfer(admin, n, Department::Development, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        (t5.department, t5.status),
-        (Department::Development, Status::Resolved)
-    );
+    let t5 = s.transfer(admin, n, Department::Development, None).await.unwrap();
+    assert_eq!((t5.department, t5.status), (Department::Development, Status::Resolved));
     let t6 = s.set_work_item(admin, n, Some("ADO-4711")).await.unwrap();
     assert_eq!(t6.work_item.as_deref(), Some("ADO-4711"));
 
@@ -221,10 +170,7 @@ async fn departments(env: &Env) {
         .create_staff(admin, "agent@leverancier.nl", "Agent", Role::Agent)
         .await
         .unwrap();
-    let t7 = s
-        .assign(admin, n, Some("Agent@leverancier.nl"))
-        .await
-        .unwrap();
+    let t7 = s.assign(admin, n, Some("Agent@leverancier.nl")).await.unwrap();
     assert_eq!(t7.assignee_id, Some(agent.id));
     assert!(matches!(
         s.assign(admin, n, Some("niemand@leverancier.nl")).await,
@@ -237,16 +183,13 @@ async fn departments(env: &Env) {
     ));
 
     let audit = env.store.audit(t.id).await.unwrap();
+    assert!(audit.iter().any(|a| a.field.as_deref() == Some("department")
+        && a.old_value.as_deref() == Some("planned")
+        && a.new_value.as_deref() == Some("development")));
     assert!(
         audit
             .iter()
-            .any(|a| a.field.as_deref() == Some("department")
-                && a.old_value.as_deref() == Some("planned")
-                && a.new_value.as_deref() == Some("development"))
-    );
-    assert!(
-        audit.iter().any(|a| a.field.as_deref() == Some("work_item")
-            && a.new_value.as_deref() == Some("ADO-4711"))
+            .any(|a| a.field.as_deref() == Some("work_item") && a.new_value.as_deref() == Some("ADO-4711"))
     );
 }
 both!(departments_versions_and_assignment, departments);
@@ -257,13 +200,7 @@ async fn permissions(env: &Env) {
         .create_ticket(&env.admin, new_ticket("Van Jan", "x", "jan@gemeente.nl"))
         .await
         .unwrap();
-    let jan = Actor::Contact(
-        env.store
-            .contact_by_email("jan@gemeente.nl")
-            .await
-            .unwrap()
-            .unwrap(),
-    );
+    let jan = Actor::Contact(env.store.contact_by_email("jan@gemeente.nl").await.unwrap().unwrap());
     let piet = Actor::Contact(
         env.service
             .create_contact(&env.admin, "piet@gemeente.nl", "Piet")
@@ -299,10 +236,7 @@ async fn permissions(env: &Env) {
         .await
         .unwrap();
     assert_eq!(own.status, Status::New);
-    assert_eq!(
-        s.resolve(&jan, t.number).await.unwrap().status,
-        Status::Resolved
-    );
+    assert_eq!(s.resolve(&jan, t.number).await.unwrap().status, Status::Resolved);
     let forged = s
         .create_ticket(&jan, new_ticket("Namens Piet", "x", "piet@gemeente.nl"))
         .await;
@@ -323,12 +257,9 @@ both!(contacts_see_and_change_only_their_own, permissions);
 async fn moving(env: &Env) {
     let s = &env.service;
     for i in 0..3 {
-        s.create_ticket(
-            &env.admin,
-            new_ticket(&format!("T{i}"), "x", "jan@gemeente.nl"),
-        )
-        .await
-        .unwrap();
+        s.create_ticket(&env.admin, new_ticket(&format!("T{i}"), "x", "jan@gemeente.nl"))
+            .await
+            .unwrap();
     }
     s.create_ticket(&env.admin, new_ticket("Ander", "x", "piet@gemeente.nl"))
         .await
@@ -361,11 +292,7 @@ both!(tickets_move_to_another_address, moving);
 
 async fn validation(env: &Env) {
     let s = &env.service;
-    for (subject, message, requester) in [
-        ("", "x", "a@b.nl"),
-        ("x", "  ", "a@b.nl"),
-        ("x", "y", "geen-adres"),
-    ] {
+    for (subject, message, requester) in [("", "x", "a@b.nl"), ("x", "  ", "a@b.nl"), ("x", "y", "geen-adres")] {
         let r = s
             .create_ticket(&env.admin, new_ticket(subject, message, requester))
             .await;
@@ -376,8 +303,7 @@ async fn validation(env: &Env) {
     }
     let long = "x".repeat(300);
     assert!(matches!(
-        s.create_ticket(&env.admin, new_ticket(&long, "y", "a@b.nl"))
-            .await,
+        s.create_ticket(&env.admin, new_ticket(&long, "y", "a@b.nl")).await,
         Err(DomainError::Invalid(_))
     ));
     assert!(
@@ -404,8 +330,7 @@ async fn validation(env: &Env) {
         .await;
     assert!(matches!(past, Err(DomainError::Invalid(_))));
     assert!(matches!(
-        s.agent_reply(&env.admin, TicketNumber(9), Reply::text("x"))
-            .await,
+        s.agent_reply(&env.admin, TicketNumber(9), Reply::text("x")).await,
         Err(DomainError::NotFound(_))
     ));
 }

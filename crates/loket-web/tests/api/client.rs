@@ -44,13 +44,7 @@ impl App {
     }
 
     /// Sends a request with the admin token; `body` is raw text (JSON or not).
-    pub async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&str>,
-        token: Option<&str>,
-    ) -> (StatusCode, Value) {
+    pub async fn raw(&self, method: &str, path: &str, body: Option<&str>, token: Option<&str>) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -65,15 +59,14 @@ impl App {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let value =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, value)
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let text = body.map(|b| b.to_string());
-        self.raw(method, path, text.as_deref(), Some(&self.token))
-            .await
+        self.raw(method, path, text.as_deref(), Some(&self.token)).await
     }
 
     /// Creates a ticket and answers its number.

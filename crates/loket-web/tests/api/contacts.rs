@@ -90,11 +90,7 @@ async fn contacts_organisations_and_moving_tickets() {
         .await;
     assert_eq!((s, moved["moved"].as_i64()), (StatusCode::OK, Some(2)));
     let (_, shared) = app
-        .call(
-            "GET",
-            "/api/v1/tickets?requester=helpdesk@gemeente-b.nl",
-            None,
-        )
+        .call("GET", "/api/v1/tickets?requester=helpdesk@gemeente-b.nl", None)
         .await;
     assert_eq!(shared["tickets"].as_array().unwrap().len(), 2);
     assert!(
@@ -118,10 +114,7 @@ async fn product_managers_cannot_manage_contacts() {
         )
         .await
         .unwrap();
-    app.service
-        .register_token("pm@leverancier.nl", "lkt_pm")
-        .await
-        .unwrap();
+    app.service.register_token("pm@leverancier.nl", "lkt_pm").await.unwrap();
     let (s, v) = app
         .raw(
             "POST",

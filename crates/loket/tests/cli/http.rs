@@ -27,7 +27,6 @@ pub fn request(
     let text = String::from_utf8_lossy(&raw);
     let status = text.split_whitespace().nth(1)?.parse().ok()?;
     let payload = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    let value = serde_json::from_str(payload)
-        .unwrap_or_else(|_| serde_json::Value::String(payload.to_owned()));
+    let value = serde_json::from_str(payload).unwrap_or_else(|_| serde_json::Value::String(payload.to_owned()));
     Some((status, value))
 }

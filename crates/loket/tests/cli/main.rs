@@ -56,13 +56,7 @@ impl Server {
     /// SIGTERM, then the exit status must be success.
     fn stop(mut self) {
         let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         let status = self.child.wait().unwrap();
         assert!(status.success(), "graceful shutdown exits 0, got {status}");
     }
@@ -101,23 +95,13 @@ fn serve_on_a_fresh_folder_with_api_jobs_and_restart() {
             "admin",
         ],
     ));
-    let token = stdout(&loket(
-        &data,
-        &["token", "create", "--email", "agent@leverancier.nl"],
-    ));
+    let token = stdout(&loket(&data, &["token", "create", "--email", "agent@leverancier.nl"]));
     assert!(token.starts_with("lkt_") && token.len() > 40);
     assert!(data.join("loket.db").exists(), "SQLite in the data folder");
 
     let server = Server::start(&data);
     let body = r#"{"subject":"Koppeling","message":"Het berichtenverkeer staat stil","requester":"jan@gemeente.nl","channel":"email"}"#;
-    let (status, created) = request(
-        &server.addr,
-        "POST",
-        "/api/v1/tickets",
-        Some(body),
-        Some(&token),
-    )
-    .unwrap();
+    let (status, created) = request(&server.addr, "POST", "/api/v1/tickets", Some(body), Some(&token)).unwrap();
     assert_eq!(status, 201, "{created}");
     let number = created["number"].as_i64().unwrap();
     assert_eq!(
@@ -137,11 +121,7 @@ fn serve_on_a_fresh_folder_with_api_jobs_and_restart() {
         Some(&token),
     )
     .unwrap();
-    assert_eq!(
-        (status, t["status"].as_str()),
-        (200, Some("postponed")),
-        "{t}"
-    );
+    assert_eq!((status, t["status"].as_str()), (200, Some("postponed")), "{t}");
 
     // Before the date: nothing due. After: resolved, by a second process.
     assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(9)])).contains(" 0 "));
@@ -174,14 +154,7 @@ fn serve_on_a_fresh_folder_with_api_jobs_and_restart() {
         (200, Some(number)),
         "survives a restart"
     );
-    let (status, _) = request(
-        &server.addr,
-        "GET",
-        "/api/v1/tickets",
-        None,
-        Some("lkt_nope"),
-    )
-    .unwrap();
+    let (status, _) = request(&server.addr, "GET", "/api/v1/tickets", None, Some("lkt_nope")).unwrap();
     assert_eq!(status, 401);
     server.stop();
 }
@@ -194,9 +167,7 @@ fn commands_report_bad_input_clearly() {
     assert!(cfg.contains("data_dir") && cfg.contains("listen"));
     let bad_role = loket(
         &data,
-        &[
-            "agent", "add", "--email", "a@b.nl", "--name", "A", "--role", "baas",
-        ],
+        &["agent", "add", "--email", "a@b.nl", "--name", "A", "--role", "baas"],
     );
     assert!(!bad_role.status.success());
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role 'baas'"));
@@ -217,7 +188,11 @@ fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let eml = dir.path().join("m.eml");
-    std::fs::write(&eml, "From: jan@gemeente.nl\r\nSubject: Via de pipe\r\nMessage-ID: <pipe-1@gemeente.nl>\r\n\r\nHallo\r\n").unwrap();
+    std::fs::write(
+        &eml,
+        "From: jan@gemeente.nl\r\nSubject: Via de pipe\r\nMessage-ID: <pipe-1@gemeente.nl>\r\n\r\nHallo\r\n",
+    )
+    .unwrap();
     let path = eml.to_str().unwrap();
     let first = loket(&data, &["ingest-mail", "--mailbox", "updates", path]);
     assert!(stdout(&first).contains("created ticket") && stdout(&first).contains("updates"));
@@ -229,15 +204,7 @@ fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
 
     let junk = dir.path().join("junk.bin");
     std::fs::write(&junk, b"\x00\x01\x02").unwrap();
-    let not_mail = loket(
-        &data,
-        &[
-            "ingest-mail",
-            "--mailbox",
-            "helpdesk",
-            junk.to_str().unwrap(),
-        ],
-    );
+    let not_mail = loket(&data, &["ingest-mail", "--mailbox", "helpdesk", junk.to_str().unwrap()]);
     assert_eq!(not_mail.status.code(), Some(65));
     let unknown = loket(&data, &["ingest-mail", "--mailbox", "kantine", path]);
     assert_eq!(unknown.status.code(), Some(75));
@@ -261,7 +228,11 @@ fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"From: piet@gemeente.nl\r\nSubject: stdin\r\nMessage-ID: <pipe-2@gemeente.nl>\r\n\r\nx\r\n").unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        b"From: piet@gemeente.nl\r\nSubject: stdin\r\nMessage-ID: <pipe-2@gemeente.nl>\r\n\r\nx\r\n",
+    )
+    .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(stdout(&out).contains("created ticket"));
 }

@@ -94,11 +94,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Contact>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            s.service
-                .create_contact(&auth.actor(), &b.email, &b.name)
-                .await?,
-        ),
+        Json(s.service.create_contact(&auth.actor(), &b.email, &b.name).await?),
     ))
 }
 
@@ -111,9 +107,7 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Contact>, ApiError> {
     let c = s.service.store().get_contact(ContactId(id)).await?;
-    Ok(Json(c.ok_or_else(|| {
-        DomainError::not_found(format!("contact {id}"))
-    })?))
+    Ok(Json(c.ok_or_else(|| DomainError::not_found(format!("contact {id}")))?))
 }
 
 /// Changes a contact's name, organisation or authorised flag.
@@ -131,9 +125,7 @@ pub async fn update(
         authorised: b.authorised,
     };
     Ok(Json(
-        s.service
-            .update_contact(&auth.actor(), ContactId(id), patch)
-            .await?,
+        s.service.update_contact(&auth.actor(), ContactId(id), patch).await?,
     ))
 }
 
@@ -146,9 +138,6 @@ pub async fn move_tickets(
     ApiJson(b): ApiJson<MoveBody>,
 ) -> Result<Json<Moved>, ApiError> {
     Ok(Json(Moved {
-        moved: s
-            .service
-            .move_tickets(&auth.actor(), &b.from, &b.to)
-            .await?,
+        moved: s.service.move_tickets(&auth.actor(), &b.from, &b.to).await?,
     }))
 }

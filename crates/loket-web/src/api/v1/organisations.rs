@@ -23,10 +23,7 @@ pub struct NewOrganisationBody {
 
 /// Lists organisations by name.
 #[utoipa::path(get, path = "/api/v1/organisations", security(("bearer" = [])), responses((status = 200, body = Vec<Organisation>)))]
-pub async fn list(
-    State(s): State<AppState>,
-    _auth: StaffAuth,
-) -> Result<Json<Vec<Organisation>>, ApiError> {
+pub async fn list(State(s): State<AppState>, _auth: StaffAuth) -> Result<Json<Vec<Organisation>>, ApiError> {
     Ok(Json(s.service.store().list_organisations().await?))
 }
 
@@ -56,12 +53,8 @@ pub async fn get(
     _auth: StaffAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Organisation>, ApiError> {
-    let o = s
-        .service
-        .store()
-        .get_organisation(OrganisationId(id))
-        .await?;
-    Ok(Json(o.ok_or_else(|| {
-        DomainError::not_found(format!("organisation {id}"))
-    })?))
+    let o = s.service.store().get_organisation(OrganisationId(id)).await?;
+    Ok(Json(
+        o.ok_or_else(|| DomainError::not_found(format!("organisation {id}")))?,
+    ))
 }

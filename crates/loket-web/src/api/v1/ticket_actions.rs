@@ -72,12 +72,7 @@ pub async fn postpone(
 ) -> Answer {
     Ok(Json(
         s.service
-            .ask_info(
-                &auth.actor(),
-                TicketNumber(n),
-                Reply::text(&b.message),
-                b.until,
-            )
+            .ask_info(&auth.actor(), TicketNumber(n), Reply::text(&b.message), b.until)
             .await?,
     ))
 }
@@ -85,27 +80,15 @@ pub async fn postpone(
 /// Resolves the ticket.
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/resolve", params(("number" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 409, body = ErrorBody)))]
-pub async fn resolve(
-    State(s): State<AppState>,
-    auth: StaffAuth,
-    ApiPath(n): ApiPath<i64>,
-) -> Answer {
-    Ok(Json(
-        s.service.resolve(&auth.actor(), TicketNumber(n)).await?,
-    ))
+pub async fn resolve(State(s): State<AppState>, auth: StaffAuth, ApiPath(n): ApiPath<i64>) -> Answer {
+    Ok(Json(s.service.resolve(&auth.actor(), TicketNumber(n)).await?))
 }
 
 /// Reopens a resolved ticket.
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/reopen", params(("number" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 409, body = ErrorBody)))]
-pub async fn reopen(
-    State(s): State<AppState>,
-    auth: StaffAuth,
-    ApiPath(n): ApiPath<i64>,
-) -> Answer {
-    Ok(Json(
-        s.service.reopen(&auth.actor(), TicketNumber(n)).await?,
-    ))
+pub async fn reopen(State(s): State<AppState>, auth: StaffAuth, ApiPath(n): ApiPath<i64>) -> Answer {
+    Ok(Json(s.service.reopen(&auth.actor(), TicketNumber(n)).await?))
 }
 
 /// Moves the ticket to another department.
@@ -134,9 +117,7 @@ pub async fn labels(
     ApiJson(b): ApiJson<LabelsBody>,
 ) -> Answer {
     Ok(Json(
-        s.service
-            .set_labels(&auth.actor(), TicketNumber(n), &b.labels)
-            .await?,
+        s.service.set_labels(&auth.actor(), TicketNumber(n), &b.labels).await?,
     ))
 }
 

@@ -82,15 +82,8 @@ pub async fn list(
     };
     let tickets = store.list_tickets(&filter).await?;
     let full = i64::try_from(tickets.len()).unwrap_or(i64::MAX) == limit;
-    let next_before = if full {
-        tickets.last().map(|t| t.id.0)
-    } else {
-        None
-    };
-    Ok(Json(TicketPage {
-        tickets,
-        next_before,
-    }))
+    let next_before = if full { tickets.last().map(|t| t.id.0) } else { None };
+    Ok(Json(TicketPage { tickets, next_before }))
 }
 
 /// Creates a ticket (any channel) and queues the confirmation mail.
@@ -126,10 +119,7 @@ pub async fn get(
     ApiPath(number): ApiPath<i64>,
 ) -> Result<Json<Ticket>, ApiError> {
     Ok(Json(
-        state
-            .service
-            .ticket_for(&auth.actor(), TicketNumber(number))
-            .await?,
+        state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?,
     ))
 }
 
@@ -141,10 +131,7 @@ pub async fn messages(
     auth: StaffAuth,
     ApiPath(number): ApiPath<i64>,
 ) -> Result<Json<Vec<Message>>, ApiError> {
-    let t = state
-        .service
-        .ticket_for(&auth.actor(), TicketNumber(number))
-        .await?;
+    let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
     Ok(Json(state.service.store().messages(t.id, true).await?))
 }
 
@@ -156,10 +143,7 @@ pub async fn attachments(
     auth: StaffAuth,
     ApiPath(number): ApiPath<i64>,
 ) -> Result<Json<Vec<Attachment>>, ApiError> {
-    let t = state
-        .service
-        .ticket_for(&auth.actor(), TicketNumber(number))
-        .await?;
+    let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
     Ok(Json(state.service.store().attachments(t.id).await?))
 }
 
@@ -171,9 +155,6 @@ pub async fn audit(
     auth: StaffAuth,
     ApiPath(number): ApiPath<i64>,
 ) -> Result<Json<Vec<AuditEvent>>, ApiError> {
-    let t = state
-        .service
-        .ticket_for(&auth.actor(), TicketNumber(number))
-        .await?;
+    let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
     Ok(Json(state.service.store().audit(t.id).await?))
 }

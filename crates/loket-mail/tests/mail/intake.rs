@@ -1,35 +1,14 @@
-//! The intake pipeline on a real store (SQLite in a temporary folder): new
-//! tickets, threading, duplicates across mailboxes, automatic mail, strangers,
-//! quarantine, and a corpus of real-world mail.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The intake pipeline on a real store: new tickets, threading, duplicates
+//! across mailboxes, automatic mail, strangers, quarantine, and a corpus of
+//! real-world mail.
 
-use loket_core::service::{Actor, Limits, Reply, Service};
+use super::env;
+use loket_core::service::{Actor, Reply};
 use loket_core::store::TicketFilter;
 use loket_core::*;
-use loket_mail::{Intake, Mailbox, Outcome};
-use loket_store::{FsBlobStore, SqliteStore};
-use std::sync::Arc;
+use loket_mail::Outcome;
 
-struct Env {
-    intake: Intake,
-    service: Service,
-    _dir: tempfile::TempDir,
-}
-
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let store = Arc::new(SqliteStore::open(&url).await.unwrap());
-    let blobs = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).unwrap());
-    let service = Service::new(store, blobs, Arc::new(SystemClock), Limits::default());
-    Env {
-        intake: Intake::new(service.clone(), Mailbox::defaults()),
-        service,
-        _dir: dir,
-    }
-}
-
-fn mail(from: &str, subject: &str, id: &str, extra: &str, body: &str) -> Vec<u8> {
+pub fn mail(from: &str, subject: &str, id: &str, extra: &str, body: &str) -> Vec<u8> {
     format!("From: {from}\r\nTo: helpdesk@leverancier.nl\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{extra}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n")
         .into_bytes()
 }
@@ -62,12 +41,7 @@ async fn mail_makes_a_ticket_with_confirmation_and_replies_thread() {
     );
     assert_eq!(
         (t.department, t.status, t.channel, t.mailbox.as_deref()),
-        (
-            Department::Helpdesk,
-            Status::New,
-            Channel::Email,
-            Some("helpdesk")
-        )
+        (Department::Helpdesk, Status::New, Channel::Email, Some("helpdesk"))
     );
     let outbox = e.service.store().pending_outbox(10).await.unwrap();
     assert_eq!(outbox.len(), 1);
@@ -82,11 +56,7 @@ async fn mail_makes_a_ticket_with_confirmation_and_replies_thread() {
             .unwrap(),
     );
     e.service
-        .agent_reply(
-            &admin,
-            t.number,
-            Reply::text("Probeer opnieuw op te starten."),
-        )
+        .agent_reply(&admin, t.number, Reply::text("Probeer opnieuw op te starten."))
         .await
         .unwrap();
 
@@ -107,9 +77,7 @@ async fn mail_makes_a_ticket_with_confirmation_and_replies_thread() {
         )
         .await
         .unwrap();
-    let Outcome::Appended(t2) = o else {
-        panic!("{o:?}")
-    };
+    let Outcome::Appended(t2) = o else { panic!("{o:?}") };
     assert_eq!((t2.number, t2.status), (t.number, Status::Open));
     // By In-Reply-To, without a tag.
     let o = e
@@ -127,14 +95,8 @@ async fn mail_makes_a_ticket_with_confirmation_and_replies_thread() {
         )
         .await
         .unwrap();
-    assert!(
-        matches!(o, Outcome::Appended(ref x) if x.number == t.number),
-        "{o:?}"
-    );
-    assert_eq!(
-        e.service.store().messages(t.id, true).await.unwrap().len(),
-        4
-    );
+    assert!(matches!(o, Outcome::Appended(ref x) if x.number == t.number), "{o:?}");
+    assert_eq!(e.service.store().messages(t.id, true).await.unwrap().len(), 4);
 }
 
 #[tokio::test]
@@ -147,26 +109,15 @@ async fn updates_mailbox_and_one_ticket_per_message_id() {
         "",
         "Wanneer kan dat?",
     );
-    let t = created(
-        e.intake
-            .ingest("updates", &raw, Some((7, 1)))
-            .await
-            .unwrap(),
-    );
+    let t = created(e.intake.ingest("updates", &raw, Some((7, 1))).await.unwrap());
     assert_eq!(t.department, Department::Updates);
     assert_eq!(
-        e.intake
-            .ingest("helpdesk", &raw, Some((3, 9)))
-            .await
-            .unwrap(),
+        e.intake.ingest("helpdesk", &raw, Some((3, 9))).await.unwrap(),
         Outcome::Duplicate,
         "same Message-ID, other mailbox"
     );
     assert_eq!(
-        e.intake
-            .ingest("updates", &raw, Some((7, 1)))
-            .await
-            .unwrap(),
+        e.intake.ingest("updates", &raw, Some((7, 1))).await.unwrap(),
         Outcome::Duplicate,
         "same UID"
     );
@@ -207,9 +158,7 @@ async fn out_of_office_is_kept_but_never_answered() {
         "Ik ben afwezig tot maandag.",
     );
     let o = e.intake.ingest("helpdesk", &ooo, None).await.unwrap();
-    let Outcome::Automatic(t2) = o else {
-        panic!("{o:?}")
-    };
+    let Outcome::Automatic(t2) = o else { panic!("{o:?}") };
     assert_eq!(t2.status, Status::New, "no status change");
     // An auto-reply that starts a thread of its own gets a ticket but no confirmation.
     let stray = mail(
@@ -295,7 +244,11 @@ async fn a_stranger_naming_a_ticket_gets_a_new_linked_ticket() {
     let other = created(o);
     assert_ne!(other.number, t.number);
     let notes = e.service.store().messages(other.id, true).await.unwrap();
-    assert!(notes.iter().any(|m| m.kind == MessageKind::Internal && m.body_text.contains(&t.number.to_string())));
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.kind == MessageKind::Internal && m.body_text.contains(&t.number.to_string()))
+    );
     assert_eq!(
         e.service.store().messages(t.id, true).await.unwrap().len(),
         1,
@@ -328,14 +281,7 @@ async fn what_cannot_be_processed_is_quarantined_with_a_reason() {
             .all(|m| !m.reason.is_empty() && m.attempts == 1 && m.next_attempt_at.is_some())
     );
     // The raw bytes are kept for the retry.
-    assert!(
-        e.service
-            .blobs()
-            .get(&q[1].raw_sha256)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(e.service.blobs().get(&q[1].raw_sha256).await.unwrap().is_some());
     // The same mail again updates its entry instead of adding one.
     e.intake
         .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
@@ -359,12 +305,7 @@ async fn real_world_corpus_parses_without_panic() {
     for f in &files {
         let raw = std::fs::read(f).unwrap();
         match e.intake.ingest("helpdesk", &raw, None).await {
-            Ok(
-                Outcome::Created(_)
-                | Outcome::Appended(_)
-                | Outcome::Automatic(_)
-                | Outcome::Duplicate,
-            ) => tickets += 1,
+            Ok(Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate) => tickets += 1,
             Ok(Outcome::Quarantined(why) | Outcome::NotMail(why)) => {
                 assert!(!why.is_empty(), "{}", f.display());
                 quarantined += 1;

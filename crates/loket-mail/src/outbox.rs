@@ -1,0 +1,193 @@
+//! Sends the outbox over SMTP. Every mail was written as an outbox row in the
+//! transaction of the change that caused it; this claims due rows (a lease, so
+//! several processes never send one row twice), renders them, and delivers them
+//! with retries and backoff. A permanent failure is recorded on the ticket.
+
+use crate::links::{follow_link, follow_token};
+use crate::subject;
+use crate::templates::{Templates, Vars};
+use chrono::Duration;
+use lettre::message::Mailbox as Address;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message as Mail, Tokio1Executor};
+use loket_core::service::Service;
+use loket_core::store::ClaimedMail;
+use loket_core::*;
+
+/// Gives up on a mail after this many attempts.
+const MAX_ATTEMPTS: i64 = 12;
+/// How many mails one run claims.
+const BATCH: i64 = 50;
+
+/// Settings of the sender.
+#[derive(Debug, Clone)]
+pub struct OutboxSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host` and the like; nothing is sent without it.
+    pub smtp_url: Option<String>,
+    /// The From address.
+    pub from: String,
+    /// Reply-To: the helpdesk mailbox address, when known.
+    pub reply_to: Option<String>,
+    /// Base of follow links.
+    pub public_url: String,
+    /// Domain of the Message-IDs Loket generates.
+    pub message_id_domain: String,
+    /// Templates.
+    pub templates: Templates,
+}
+
+/// `Auto-Submitted: auto-replied` (RFC 3834), on every automatic mail.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-replied".into())
+    }
+}
+
+/// The outbox sender.
+pub struct Sender {
+    service: Service,
+    settings: OutboxSettings,
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+}
+
+impl Sender {
+    /// A sender; an unusable SMTP URL is an error now rather than at the first mail.
+    pub fn new(service: Service, settings: OutboxSettings) -> Result<Self> {
+        let transport = match settings.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| DomainError::invalid(format!("smtp_url is not usable: {e}")))?
+                    .timeout(Some(std::time::Duration::from_secs(30)))
+                    .build(),
+            ),
+            None => None,
+        };
+        Ok(Self {
+            service,
+            settings,
+            transport,
+        })
+    }
+
+    /// Sends what is due; answers how many mails were delivered.
+    pub async fn run_once(&self) -> Result<usize> {
+        let Some(transport) = &self.transport else { return Ok(0) };
+        let store = self.service.store();
+        let now = self.service.now();
+        let claimed = store
+            .claim_outbox(now, now + Duration::minutes(5), &self.settings.message_id_domain, BATCH)
+            .await?;
+        let secret = if claimed.is_empty() {
+            Vec::new()
+        } else {
+            store.secret("follow_link").await?
+        };
+        let mut sent = 0;
+        for c in claimed {
+            let built = self.build(&c, &secret).await;
+            let result = match built {
+                Ok(mail) => transport
+                    .send(mail)
+                    .await
+                    .map_err(|e| (e.is_permanent(), e.to_string())),
+                Err(e) => Err((true, e.to_string())),
+            };
+            match result {
+                Ok(_) => {
+                    store.outbox_sent(c.id, self.service.now()).await?;
+                    sent += 1;
+                }
+                Err((permanent, error)) => self.failed(&c, permanent, &error).await?,
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn failed(&self, c: &ClaimedMail, permanent: bool, error: &str) -> Result<()> {
+        let give_up = permanent || c.attempts >= MAX_ATTEMPTS;
+        tracing::warn!(outbox = %c.id, to = %c.mail.to, attempts = c.attempts, give_up, error, "mail not delivered");
+        if give_up {
+            self.service.store().outbox_failed(c.id, error, None).await?;
+            if let Some(t) = self.service.store().get_ticket(c.mail.ticket_id).await? {
+                let note = format!(
+                    "De e-mail ({}) aan {} kon niet worden bezorgd en wordt niet opnieuw verstuurd: {error}",
+                    c.mail.kind.label(Lang::Nl),
+                    c.mail.to
+                );
+                self.service.add_system_note(t.number, &note).await?;
+            }
+        } else {
+            let minutes = 1i64 << c.attempts.clamp(0, 6);
+            let retry = self.service.now() + Duration::minutes(minutes);
+            self.service.store().outbox_failed(c.id, error, Some(retry)).await?;
+        }
+        Ok(())
+    }
+
+    async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
+        let store = self.service.store();
+        let ticket = store
+            .get_ticket(c.mail.ticket_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("ticket"))?;
+        let requester = store
+            .get_contact(ticket.requester_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("requester"))?;
+        let messages = store.messages(ticket.id, false).await?;
+        let carried = c.mail.message_id.and_then(|id| messages.iter().find(|m| m.id == id));
+        let token = follow_token(secret, ticket.id, requester.id);
+        let vars = Vars {
+            number: ticket.number.to_string(),
+            subject: subject::strip_prefixes(&ticket.subject).to_owned(),
+            name: if requester.name.is_empty() {
+                requester.email.clone()
+            } else {
+                requester.name.clone()
+            },
+            link: follow_link(&self.settings.public_url, ticket.number, &token),
+            message: carried.map(|m| m.body_text.clone()).unwrap_or_default(),
+            until: ticket
+                .postponed_until
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+        };
+        let rendered = self.settings.templates.render(c.mail.kind, Lang::Nl, &vars);
+        let parse = |a: &str, what: &str| {
+            a.parse::<Address>()
+                .map_err(|e| DomainError::invalid(format!("{what} address '{a}': {e}")))
+        };
+        let mut builder = Mail::builder()
+            .from(parse(&self.settings.from, "from")?)
+            .to(parse(&c.mail.to, "recipient")?)
+            .subject(rendered.subject)
+            .message_id(Some(format!("<{}>", c.mail_message_id)));
+        if let Some(r) = &self.settings.reply_to {
+            builder = builder.reply_to(parse(r, "reply-to")?);
+        }
+        let ids: Vec<&str> = messages.iter().filter_map(|m| m.mail_message_id.as_deref()).collect();
+        if let Some(last) = ids.last() {
+            builder = builder.in_reply_to(format!("<{last}>"));
+            let refs: Vec<String> = ids.iter().rev().take(20).rev().map(|i| format!("<{i}>")).collect();
+            builder = builder.references(refs.join(" "));
+        }
+        if c.mail.automatic {
+            builder = builder.header(AutoSubmitted);
+        }
+        builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(rendered.body)
+            .map_err(|e| DomainError::invalid(format!("cannot build the mail: {e}")))
+    }
+}

@@ -1,0 +1,172 @@
+//! Mail templates in Dutch and English. Each is a text with a `Subject:` line,
+//! a blank line and the body; `{{name}}` placeholders are filled in. A file
+//! `templates/<kind>.<lang>.txt` in the data folder replaces the built-in one.
+
+use loket_core::{Lang, MailKind};
+use std::path::{Path, PathBuf};
+
+/// Values a template can use.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    /// `{{number}}`: the ticket number.
+    pub number: String,
+    /// `{{subject}}`: the ticket subject.
+    pub subject: String,
+    /// `{{name}}`: the requester's name (or address).
+    pub name: String,
+    /// `{{link}}`: the follow link.
+    pub link: String,
+    /// `{{message}}`: the message the mail carries.
+    pub message: String,
+    /// `{{until}}`: the date a reaction is expected by.
+    pub until: String,
+}
+
+/// A rendered mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+const SUBJECT: &str = "Subject: [#{{number}}] {{subject}}\n\n";
+
+fn builtin(kind: MailKind, lang: Lang) -> String {
+    let body = match (kind, lang) {
+        (MailKind::Confirmation, Lang::Nl) => {
+            "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
+        }
+        (MailKind::Confirmation, Lang::En) => {
+            "Dear {{name}},\n\nWe received your request and registered it as ticket {{number}}.\nFollow its progress here:\n\n{{link}}\n\nTo add something, reply to this e-mail and keep the ticket number in the subject.\n\nKind regards,\nthe helpdesk\n"
+        }
+        (MailKind::AgentReply, _) => "{{message}}\n\n--\nTicket {{number}}: {{link}}\n",
+        (MailKind::InfoRequest, Lang::Nl) => {
+            "{{message}}\n\nWij ontvangen uw reactie graag vóór {{until}}. Zonder reactie sluiten wij de melding op die datum.\n\n--\nTicket {{number}}: {{link}}\n"
+        }
+        (MailKind::InfoRequest, Lang::En) => {
+            "{{message}}\n\nPlease reply before {{until}}. Without a reply we close the ticket on that date.\n\n--\nTicket {{number}}: {{link}}\n"
+        }
+        (MailKind::AutoResolved, Lang::Nl) => {
+            "Beste {{name}},\n\nWij hebben geen reactie ontvangen op onze vraag. Daarom is melding {{number}} nu opgelost. Beantwoordt u deze e-mail, dan openen wij de melding opnieuw.\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
+        }
+        (MailKind::AutoResolved, Lang::En) => {
+            "Dear {{name}},\n\nWe received no reply to our question, so ticket {{number}} is now resolved. Reply to this e-mail and we reopen it.\n\n{{link}}\n\nKind regards,\nthe helpdesk\n"
+        }
+        (MailKind::PrivacyNotice, Lang::Nl) => {
+            "Beste {{name}},\n\nIn uw bericht bij melding {{number}} trof de helpdesk privacygevoelige gegevens aan (zoals BSN, naam en adres, IBAN, e-mailadressen of telefoonnummers). Wij willen die niet onbeveiligd ontvangen. Meestal volstaat het cliëntnummer; haal gegevens uit spreadsheets, of verstuur wat echt nodig is beveiligd.\n\n{{message}}\n\n{{link}}\n"
+        }
+        (MailKind::PrivacyNotice, Lang::En) => {
+            "Dear {{name}},\n\nYour message on ticket {{number}} contained privacy-sensitive data (such as citizen numbers, names and addresses, IBANs, e-mail addresses or phone numbers). We do not want to receive these unprotected. The client number usually suffices; strip such data from spreadsheets, or send what is really needed securely.\n\n{{message}}\n\n{{link}}\n"
+        }
+    };
+    format!("{SUBJECT}{body}")
+}
+
+fn lang_id(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "nl",
+        Lang::En => "en",
+    }
+}
+
+/// The templates, with overrides from a folder.
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    dir: Option<PathBuf>,
+}
+
+impl Templates {
+    /// Templates overridable from `dir` (usually `<data_dir>/templates`).
+    pub fn new(dir: Option<&Path>) -> Self {
+        Self {
+            dir: dir.map(Path::to_path_buf),
+        }
+    }
+
+    /// Renders a mail.
+    pub fn render(&self, kind: MailKind, lang: Lang, vars: &Vars) -> Rendered {
+        let text = self
+            .dir
+            .as_ref()
+            .and_then(|d| std::fs::read_to_string(d.join(format!("{}.{}.txt", kind.id(), lang_id(lang)))).ok())
+            .unwrap_or_else(|| builtin(kind, lang));
+        let filled = fill(&text, vars);
+        let (subject, body) = match filled.strip_prefix("Subject:") {
+            Some(rest) => {
+                let (s, b) = rest.split_once('\n').unwrap_or((rest, ""));
+                (s.trim().to_owned(), b.trim_start_matches(['\r', '\n']).to_owned())
+            }
+            None => (format!("[#{}] {}", vars.number, vars.subject), filled),
+        };
+        Rendered { subject, body }
+    }
+}
+
+fn fill(text: &str, v: &Vars) -> String {
+    let mut out = text.to_owned();
+    for (k, val) in [
+        ("number", &v.number),
+        ("subject", &v.subject),
+        ("name", &v.name),
+        ("link", &v.link),
+        ("message", &v.message),
+        ("until", &v.until),
+    ] {
+        out = out.replace(&format!("{{{{{k}}}}}"), val);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vars {
+        Vars {
+            number: "100001".into(),
+            subject: "Printer".into(),
+            name: "Jan".into(),
+            link: "http://x/t/1/a".into(),
+            ..Vars::default()
+        }
+    }
+
+    #[test]
+    fn every_builtin_renders_in_both_languages() {
+        for kind in MailKind::ALL {
+            for lang in [Lang::Nl, Lang::En] {
+                let r = Templates::default().render(*kind, lang, &vars());
+                assert_eq!(r.subject, "[#100001] Printer");
+                assert!(
+                    r.body.contains("100001") && !r.body.contains("{{"),
+                    "{kind:?} {lang:?}: {}",
+                    r.body
+                );
+            }
+        }
+        let nl = Templates::default().render(MailKind::Confirmation, Lang::Nl, &vars());
+        assert!(nl.body.contains("http://x/t/1/a") && nl.body.starts_with("Beste Jan"));
+    }
+
+    #[test]
+    fn a_file_in_the_data_folder_overrides() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("confirmation.nl.txt"),
+            "Subject: Ontvangen {{number}}\n\nDank, {{name}}.",
+        )
+        .unwrap_or_default();
+        let r = Templates::new(Some(dir.path())).render(MailKind::Confirmation, Lang::Nl, &vars());
+        assert_eq!(
+            r,
+            Rendered {
+                subject: "Ontvangen 100001".into(),
+                body: "Dank, Jan.".into()
+            }
+        );
+        let en = Templates::new(Some(dir.path())).render(MailKind::Confirmation, Lang::En, &vars());
+        assert!(en.body.starts_with("Dear Jan"));
+    }
+}

@@ -1,0 +1,230 @@
+//! The outbox against a real SMTP server: confirmations with number and follow
+//! link, threading of replies both ways, loop safety, and delivery delayed by a
+//! server that is down.
+
+use super::intake::mail;
+use super::{env, service_var};
+use chrono::Duration;
+use loket_core::service::{Actor, Reply};
+use loket_core::*;
+use loket_mail::templates::Templates;
+use loket_mail::{OutboxSettings, Outcome, Sender};
+use mail_parser::MessageParser;
+
+fn settings(url: &str) -> OutboxSettings {
+    OutboxSettings {
+        smtp_url: Some(url.to_owned()),
+        from: "Helpdesk <helpdesk@leverancier.nl>".into(),
+        reply_to: Some("helpdesk@leverancier.nl".into()),
+        public_url: "https://helpdesk.example.nl".into(),
+        message_id_domain: "loket.test".into(),
+        templates: Templates::default(),
+    }
+}
+
+/// A captured mail: its headers and text.
+struct Captured {
+    subject: String,
+    message_id: String,
+    in_reply_to: Option<String>,
+    auto_submitted: Option<String>,
+    body: String,
+}
+
+/// Mails the SMTP server captured for `rcpt` (in no particular order within a second).
+fn captured(dir: &str, rcpt: &str) -> Vec<Captured> {
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let raw = std::fs::read(&f).unwrap();
+        let Some(m) = MessageParser::default().parse(&raw) else {
+            continue;
+        };
+        if !m.header_raw("X-Rcpt-Args").is_some_and(|r| r.contains(rcpt)) {
+            continue;
+        }
+        out.push(Captured {
+            subject: m.subject().unwrap_or_default().to_owned(),
+            message_id: m.message_id().unwrap_or_default().to_owned(),
+            in_reply_to: m.in_reply_to().as_text().map(ToOwned::to_owned),
+            auto_submitted: m.header_raw("Auto-Submitted").map(|v| v.trim().to_owned()),
+            body: m.body_text(0).unwrap_or_default().into_owned(),
+        });
+    }
+    out
+}
+
+fn unique(name: &str) -> String {
+    format!(
+        "{name}.{}@gemeente.nl",
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    )
+}
+
+use chrono::Utc;
+
+#[tokio::test]
+async fn confirmation_and_replies_go_out_and_thread_back() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let jan = unique("jan");
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    let Outcome::Created(t) = e
+        .intake
+        .ingest(
+            "helpdesk",
+            &mail(
+                &jan,
+                "Beschikking ontbreekt",
+                &format!("first.{jan}"),
+                "",
+                "Waar is de beschikking?",
+            ),
+            None,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("no ticket")
+    };
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &jan);
+    assert_eq!(got.len(), 1, "one confirmation");
+    let conf = &got[0];
+    assert_eq!(conf.subject, format!("[#{}] Beschikking ontbreekt", t.number));
+    assert_eq!(conf.auto_submitted.as_deref(), Some("auto-replied"));
+    let link = format!("https://helpdesk.example.nl/t/{}/", t.number);
+    assert!(
+        conf.body.contains(&t.number.to_string()) && conf.body.contains(&link),
+        "{}",
+        conf.body
+    );
+    let token = conf
+        .body
+        .split(&link)
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let secret = e.service.store().secret("follow_link").await.unwrap();
+    assert!(
+        loket_mail::links::verify(&secret, t.id, t.requester_id, token),
+        "the link carries a valid follow token"
+    );
+    assert_eq!(sender.run_once().await.unwrap(), 0, "sent once");
+
+    // The agent answers; the mail threads to the customer's message.
+    let agent = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    e.service
+        .agent_reply(&agent, t.number, Reply::text("Die staat nu klaar."))
+        .await
+        .unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &jan);
+    assert_eq!(got.len(), 2);
+    // Capture files of one second sort at random: pick the answer by content.
+    let answer = got.iter().find(|m| m.message_id != conf.message_id).unwrap();
+    assert!(answer.body.contains("Die staat nu klaar."));
+    assert_eq!(answer.in_reply_to.as_deref(), Some(format!("first.{jan}").as_str()));
+    assert_eq!(answer.auto_submitted, None, "a human answer is not automatic");
+
+    // The customer replies to that mail, without the tag in the subject.
+    let reply = mail(
+        &jan,
+        "Re: bedankt",
+        &format!("second.{jan}"),
+        &format!("In-Reply-To: <{}>\r\n", answer.message_id),
+        "Top, dank!",
+    );
+    let o = e.intake.ingest("helpdesk", &reply, None).await.unwrap();
+    assert!(
+        matches!(o, Outcome::Appended(ref x) if x.number == t.number && x.status == Status::Open),
+        "{o:?}"
+    );
+    // And a reply to the confirmation threads too.
+    let late = mail(
+        &jan,
+        "Re: ontvangen",
+        &format!("third.{jan}"),
+        &format!("References: <{}>\r\n", conf.message_id),
+        "Nog een vraag",
+    );
+    assert!(
+        matches!(e.intake.ingest("helpdesk", &late, None).await.unwrap(), Outcome::Appended(ref x) if x.number == t.number)
+    );
+}
+
+#[tokio::test]
+async fn an_out_of_office_reply_gets_no_answer() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let robot = unique("afwezig");
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    let ooo = mail(
+        &robot,
+        "Afwezig",
+        &format!("ooo.{robot}"),
+        "Auto-Submitted: auto-replied\r\n",
+        "Ik ben er niet.",
+    );
+    assert!(matches!(
+        e.intake.ingest("helpdesk", &ooo, None).await.unwrap(),
+        Outcome::Created(_)
+    ));
+    assert_eq!(sender.run_once().await.unwrap(), 0);
+    assert!(
+        captured(&cap, &robot).is_empty(),
+        "no mail to an auto-responder: no loop"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_delays_mail_until_it_returns() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let piet = unique("piet");
+    e.intake
+        .ingest("helpdesk", &mail(&piet, "Vraag", &format!("q.{piet}"), "", "x"), None)
+        .await
+        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = Sender::new(e.service.clone(), settings(&format!("smtp://127.0.0.1:{closed}"))).unwrap();
+    assert_eq!(down.run_once().await.unwrap(), 0);
+    assert_eq!(
+        e.service.store().pending_outbox(10).await.unwrap().len(),
+        1,
+        "still waiting, not lost"
+    );
+    let up = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    assert_eq!(up.run_once().await.unwrap(), 0, "not before its retry time");
+    e.clock.set(e.clock.now() + Duration::minutes(10));
+    assert_eq!(up.run_once().await.unwrap(), 1, "delivered once the server is back");
+    assert_eq!(captured(&cap, &piet).len(), 1);
+    assert!(e.service.store().pending_outbox(10).await.unwrap().is_empty());
+}
