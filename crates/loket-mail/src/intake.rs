@@ -22,6 +22,9 @@ pub struct Mailbox {
     pub address: Option<String>,
     /// Department of new tickets from this mailbox.
     pub department: Department,
+    /// The IMAP account to read; without it mail arrives by `loket ingest-mail`.
+    #[serde(default)]
+    pub imap: Option<crate::imap::ImapConfig>,
 }
 
 impl Mailbox {
@@ -32,11 +35,13 @@ impl Mailbox {
                 name: "helpdesk".into(),
                 address: None,
                 department: Department::Helpdesk,
+                imap: None,
             },
             Mailbox {
                 name: "updates".into(),
                 address: None,
                 department: Department::Updates,
+                imap: None,
             },
         ]
     }

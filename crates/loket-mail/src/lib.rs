@@ -3,6 +3,7 @@
 //! intake that stores every mail exactly once.
 
 pub mod auto;
+pub mod imap;
 pub mod intake;
 pub mod links;
 pub mod outbox;

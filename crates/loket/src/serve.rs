@@ -41,12 +41,23 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
         tracing::warn!("no smtp_url configured: mail waits in the outbox until one is");
     }
     let outbox = tokio::spawn(outbox_loop(sender));
+    let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone());
+    let readers: Vec<_> = cfg
+        .mailboxes
+        .iter()
+        .filter_map(|m| {
+            m.imap
+                .clone()
+                .map(|imap| tokio::spawn(loket_mail::imap::run(intake.clone(), m.name.clone(), imap)))
+        })
+        .collect();
     let app = loket_web::router(loket_web::AppState { service });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     jobs.abort();
     outbox.abort();
+    readers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("loket stopped");
     result.map_err(|e| format!("server error: {e}"))
 }

@@ -1,0 +1,274 @@
+//! Reads a mailbox over IMAP. Each unseen message is fetched without marking it
+//! (`BODY.PEEK[]`), taken in by the intake, and only after that commit flagged
+//! `\Seen` (or moved to the processed folder). A crash in between means the
+//! message is fetched again and recognised as a duplicate by its UID, then
+//! flagged: delayed, never lost or doubled. A message that cannot be processed
+//! stays unseen and waits in quarantine. IDLE is used where the server offers it.
+
+use crate::intake::{Intake, Outcome};
+use async_imap::Session;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// How the connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// TLS from the start (port 993).
+    Tls,
+    /// Plain connection upgraded with STARTTLS (port 143).
+    Starttls,
+    /// No encryption: only for a server on the same machine.
+    Plain,
+}
+
+/// An IMAP account for a mailbox.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    /// Server host name.
+    pub host: String,
+    /// Port; 993 for `tls`, 143 otherwise.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `tls`, `starttls` or `plain`.
+    #[serde(default = "default_security")]
+    pub security: Security,
+    /// Login name.
+    pub user: String,
+    /// Password (or use `password_file`).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// File holding the password.
+    #[serde(default)]
+    pub password_file: Option<String>,
+    /// Folder to read.
+    #[serde(default = "default_folder")]
+    pub folder: String,
+    /// Folder to move processed mail to; flagged `\Seen` in place when absent.
+    #[serde(default)]
+    pub processed_folder: Option<String>,
+    /// Seconds between polls when the server has no IDLE (and the longest IDLE wait).
+    #[serde(default = "default_poll")]
+    pub poll_secs: u64,
+}
+
+impl fmt::Debug for ImapConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImapConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("folder", &self.folder)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_security() -> Security {
+    Security::Tls
+}
+fn default_folder() -> String {
+    "INBOX".into()
+}
+fn default_poll() -> u64 {
+    60
+}
+
+/// Any stream the IMAP client can run over.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug> Io for T {}
+
+type ImapSession = Session<Box<dyn Io>>;
+
+/// What went wrong with a mailbox; the poller logs it and reconnects.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    /// Connecting, TLS or login failed.
+    #[error("{0}")]
+    Connect(String),
+    /// The server answered an error.
+    #[error("IMAP: {0}")]
+    Protocol(#[from] async_imap::error::Error),
+    /// Loket could not store the mail (it stays unseen and is fetched again).
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+fn tls_connector() -> tokio_rustls::TlsConnector {
+    let roots = tokio_rustls::rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = tokio_rustls::rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+}
+
+async fn tls(stream: TcpStream, host: &str) -> Result<Box<dyn Io>, ImapError> {
+    let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|e| ImapError::Connect(format!("bad host name {host}: {e}")))?;
+    let s = tls_connector()
+        .connect(name, stream)
+        .await
+        .map_err(|e| ImapError::Connect(format!("TLS: {e}")))?;
+    Ok(Box::new(s))
+}
+
+fn password(cfg: &ImapConfig) -> Result<String, ImapError> {
+    match (&cfg.password, &cfg.password_file) {
+        (_, Some(f)) => std::fs::read_to_string(f)
+            .map(|p| p.trim_end_matches(['\r', '\n']).to_owned())
+            .map_err(|e| ImapError::Connect(format!("cannot read password_file {f}: {e}"))),
+        (Some(p), None) => Ok(p.clone()),
+        (None, None) => Err(ImapError::Connect("no password or password_file configured".into())),
+    }
+}
+
+/// Connects and logs in.
+async fn connect(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
+    let port = cfg
+        .port
+        .unwrap_or(if cfg.security == Security::Tls { 993 } else { 143 });
+    let tcp = tokio::time::timeout(Duration::from_secs(30), TcpStream::connect((cfg.host.as_str(), port)))
+        .await
+        .map_err(|_| ImapError::Connect(format!("connecting to {}:{port} timed out", cfg.host)))?
+        .map_err(|e| ImapError::Connect(format!("cannot connect to {}:{port}: {e}", cfg.host)))?;
+    let stream: Box<dyn Io> = match cfg.security {
+        Security::Tls => tls(tcp, &cfg.host).await?,
+        Security::Plain => Box::new(tcp),
+        Security::Starttls => {
+            let mut client = async_imap::Client::new(tcp);
+            client
+                .read_response()
+                .await
+                .ok_or_else(|| ImapError::Connect("no greeting".into()))?
+                .map_err(|e| ImapError::Connect(e.to_string()))?;
+            client.run_command_and_check_ok("STARTTLS", None).await?;
+            tls(client.into_inner(), &cfg.host).await?
+        }
+    };
+    let mut client = async_imap::Client::new(stream);
+    if cfg.security != Security::Starttls {
+        client
+            .read_response()
+            .await
+            .ok_or_else(|| ImapError::Connect("no greeting".into()))?
+            .map_err(|e| ImapError::Connect(e.to_string()))?;
+    }
+    client
+        .login(&cfg.user, password(cfg)?)
+        .await
+        .map_err(|(e, _)| ImapError::Connect(format!("login failed: {e}")))
+}
+
+/// One pass over the folder: takes in every unseen message. Answers how many
+/// were taken in (stored, duplicate or automatic).
+async fn sweep(
+    session: &mut ImapSession,
+    intake: &Intake,
+    mailbox: &str,
+    cfg: &ImapConfig,
+    uidvalidity: u32,
+) -> Result<usize, ImapError> {
+    let mut uids: Vec<u32> = session.uid_search("UNSEEN").await?.into_iter().collect();
+    uids.sort_unstable();
+    let mut done = 0;
+    for uid in uids {
+        let raw = {
+            let mut fetches = session.uid_fetch(uid.to_string(), "BODY.PEEK[]").await?;
+            let mut raw = None;
+            while let Some(f) = fetches.next().await {
+                let f = f?;
+                if f.uid == Some(uid) {
+                    raw = f.body().map(<[u8]>::to_vec);
+                }
+            }
+            raw
+        };
+        let Some(raw) = raw else { continue };
+        let outcome = intake
+            .ingest(mailbox, &raw, Some((i64::from(uidvalidity), i64::from(uid))))
+            .await
+            .map_err(|e| ImapError::Storage(e.to_string()))?;
+        match outcome {
+            Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate => {
+                mark_processed(session, cfg, uid).await?;
+                done += 1;
+            }
+            Outcome::Quarantined(_) | Outcome::NotMail(_) => {}
+        }
+    }
+    Ok(done)
+}
+
+async fn mark_processed(session: &mut ImapSession, cfg: &ImapConfig, uid: u32) -> Result<(), ImapError> {
+    if let Some(folder) = &cfg.processed_folder {
+        session.uid_mv(uid.to_string(), folder).await?;
+    } else {
+        let mut updates = session.uid_store(uid.to_string(), "+FLAGS (\\Seen)").await?;
+        while let Some(u) = updates.next().await {
+            u?;
+        }
+    }
+    Ok(())
+}
+
+/// One connection's life: log in, sweep, then wait (IDLE or poll) and sweep
+/// again, until an error.
+async fn session_loop(intake: &Intake, mailbox: &str, cfg: &ImapConfig) -> Result<(), ImapError> {
+    let mut session = connect(cfg).await?;
+    let idle = session.capabilities().await?.has_str("IDLE");
+    let selected = session.select(&cfg.folder).await?;
+    let uidvalidity = selected.uid_validity.unwrap_or(0);
+    tracing::info!(mailbox, folder = %cfg.folder, idle, "IMAP mailbox connected");
+    let wait = Duration::from_secs(cfg.poll_secs.max(1));
+    loop {
+        let n = sweep(&mut session, intake, mailbox, cfg, uidvalidity).await?;
+        if n > 0 {
+            tracing::info!(mailbox, taken = n, "mail taken in");
+        }
+        if idle {
+            let mut handle = session.idle();
+            handle.init().await?;
+            let (fut, _stop) = handle.wait_with_timeout(wait);
+            fut.await?;
+            session = handle.done().await?;
+        } else {
+            tokio::time::sleep(wait).await;
+            session.noop().await?;
+        }
+    }
+}
+
+/// Reads one mailbox for ever, reconnecting with backoff after any failure. A
+/// broken mailbox only affects itself.
+pub async fn run(intake: Intake, mailbox: String, cfg: ImapConfig) {
+    let mut backoff = 1u64;
+    loop {
+        let started = std::time::Instant::now();
+        if let Err(e) = session_loop(&intake, &mailbox, &cfg).await {
+            tracing::warn!(mailbox, error = %e, retry_in_secs = backoff, "IMAP mailbox failed");
+        }
+        if started.elapsed() > Duration::from_mins(5) {
+            backoff = 1;
+        }
+        tokio::time::sleep(Duration::from_secs(backoff)).await;
+        backoff = (backoff * 2).min(300);
+    }
+}
+
+/// Runs one sweep of a mailbox and logs out: for tests and `loket` commands.
+pub async fn sweep_once(intake: &Intake, mailbox: &str, cfg: &ImapConfig) -> Result<usize, ImapError> {
+    let mut session = connect(cfg).await?;
+    let selected = session.select(&cfg.folder).await?;
+    let n = sweep(&mut session, intake, mailbox, cfg, selected.uid_validity.unwrap_or(0)).await?;
+    session.logout().await?;
+    Ok(n)
+}
