@@ -312,6 +312,16 @@ pub trait Store: Send + Sync + 'static {
     async fn quarantine_mail(&self, receipt: &MailReceipt, reason: &str, retry_at: DateTime<Utc>) -> Result<()>;
     /// Mails in quarantine, oldest first.
     async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantinedMail>>;
+    /// Quarantined mails whose retry time has come.
+    async fn due_quarantine(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(QuarantinedMail, Option<(i64, i64)>)>>;
+    /// The quarantine entry of these raw bytes in a mailbox, if any.
+    async fn quarantine_entry(&self, mailbox: &str, raw_sha256: &str) -> Result<Option<QuarantinedMail>>;
+    /// Sets when a quarantined mail is tried next.
+    async fn defer_quarantine(&self, id: i64, retry_at: DateTime<Utc>) -> Result<()>;
     /// How many automatic mails went (or wait to go) to an address since a moment.
     async fn recent_automatic_mails(&self, to: &str, since: DateTime<Utc>) -> Result<i64>;
     /// Claims up to `limit` due outbox mails until `lease_until` (so no other

@@ -202,7 +202,7 @@ async fn sweep(
                 mark_processed(session, cfg, uid).await?;
                 done += 1;
             }
-            Outcome::Quarantined(_) | Outcome::NotMail(_) => {}
+            Outcome::Quarantined(_) | Outcome::NotMail(_) | Outcome::Deferred => {}
         }
     }
     Ok(done)

@@ -62,6 +62,8 @@ pub enum Outcome {
     Quarantined(String),
     /// Not a mail at all (kept in quarantine).
     NotMail(String),
+    /// In quarantine and not yet due for another try.
+    Deferred,
 }
 
 /// Retry delay for a quarantined mail.
@@ -95,6 +97,12 @@ impl Intake {
             .find(|m| m.name == mailbox)
             .ok_or_else(|| DomainError::invalid(format!("unknown mailbox '{mailbox}'")))?;
         let raw_sha256 = self.service.blobs().put(raw).await?;
+        let now = self.service.now();
+        if let Some(q) = self.service.store().quarantine_entry(&mb.name, &raw_sha256).await?
+            && q.next_attempt_at.is_some_and(|at| at > now)
+        {
+            return Ok(Outcome::Deferred);
+        }
         let mut receipt = MailReceipt {
             mailbox: mb.name.clone(),
             message_id: None,
@@ -134,6 +142,49 @@ impl Intake {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Tries the quarantined mails that are due again; answers how many were
+    /// taken in. One that fails again waits twice as long as before (at most a day).
+    pub async fn retry_quarantine(&self) -> Result<usize> {
+        let store = self.service.store();
+        let mut taken = 0;
+        for (q, uid) in store.due_quarantine(self.service.now(), 50).await? {
+            let outcome = match self.service.blobs().get(&q.raw_sha256).await? {
+                Some(raw) => self.ingest(&q.mailbox, &raw, uid).await?,
+                None => Outcome::Quarantined("the raw message is missing".into()),
+            };
+            match outcome {
+                Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate => taken += 1,
+                Outcome::Quarantined(_) | Outcome::NotMail(_) | Outcome::Deferred => {
+                    let wait = (QUARANTINE_RETRY_MINUTES << q.attempts.clamp(0, 7)).min(24 * 60);
+                    store
+                        .defer_quarantine(q.id, self.service.now() + Duration::minutes(wait))
+                        .await?;
+                }
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Tries one quarantined mail again now (an admin's "retry").
+    pub async fn retry_one(&self, id: i64) -> Result<Outcome> {
+        let store = self.service.store();
+        let now = self.service.now();
+        store.defer_quarantine(id, now).await?;
+        let entry = store
+            .due_quarantine(now, 10_000)
+            .await?
+            .into_iter()
+            .find(|(q, _)| q.id == id);
+        let (q, uid) = entry.ok_or_else(|| DomainError::not_found(format!("quarantined mail {id}")))?;
+        let raw = self
+            .service
+            .blobs()
+            .get(&q.raw_sha256)
+            .await?
+            .ok_or_else(|| DomainError::not_found("the raw message"))?;
+        self.ingest(&q.mailbox, &raw, uid).await
     }
 
     async fn quarantine(&self, receipt: &MailReceipt, why: &str) -> Result<()> {

@@ -251,6 +251,42 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     }
 }
 
+/// Columns of `mail_receipts` in [`QuarantineRow`] order.
+pub(crate) const QUARANTINE_COLS: &str = "id, mailbox, message_id, raw_sha256, reason, CAST(attempts AS BIGINT) AS attempts, \
+    next_attempt_at, uidvalidity, uid";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuarantineRow {
+    id: i64,
+    mailbox: String,
+    message_id: Option<String>,
+    raw_sha256: String,
+    reason: Option<String>,
+    attempts: i64,
+    next_attempt_at: Option<DateTime<Utc>>,
+    uidvalidity: Option<i64>,
+    uid: Option<i64>,
+}
+
+impl QuarantineRow {
+    /// The entry, and the IMAP UID it came with.
+    pub(crate) fn into_parts(self) -> (loket_core::store::QuarantinedMail, Option<(i64, i64)>) {
+        let uid = self.uidvalidity.zip(self.uid);
+        (
+            loket_core::store::QuarantinedMail {
+                id: self.id,
+                mailbox: self.mailbox,
+                message_id: self.message_id,
+                raw_sha256: self.raw_sha256,
+                reason: self.reason.unwrap_or_default(),
+                attempts: self.attempts,
+                next_attempt_at: self.next_attempt_at,
+            },
+            uid,
+        )
+    }
+}
+
 /// Maps a database error to the domain: unique violations become conflicts
 /// naming what was taken; everything else is a storage failure.
 #[allow(clippy::needless_pass_by_value)] // a `map_err` adapter

@@ -789,26 +789,50 @@ macro_rules! shared_store {
             }
 
             async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantinedMail>> {
-                let rows: Vec<(i64, String, Option<String>, String, Option<String>, i64, Option<DateTime<Utc>>)> = sqlx::query_as(
-                    "SELECT id, mailbox, message_id, raw_sha256, reason, CAST(attempts AS BIGINT), next_attempt_at FROM mail_receipts \
-                     WHERE state = 'quarantined' ORDER BY id LIMIT $1",
-                )
+                let rows: Vec<QuarantineRow> = sqlx::query_as(&format!(
+                    "SELECT {QUARANTINE_COLS} FROM mail_receipts WHERE state = 'quarantined' ORDER BY id LIMIT $1"
+                ))
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await
                 .map_err(db_err)?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, mailbox, message_id, raw_sha256, reason, attempts, next_attempt_at)| QuarantinedMail {
-                        id,
-                        mailbox,
-                        message_id,
-                        raw_sha256,
-                        reason: reason.unwrap_or_default(),
-                        attempts,
-                        next_attempt_at,
-                    })
-                    .collect())
+                Ok(rows.into_iter().map(|r| r.into_parts().0).collect())
+            }
+
+            async fn due_quarantine(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(QuarantinedMail, Option<(i64, i64)>)>> {
+                let rows: Vec<QuarantineRow> = sqlx::query_as(&format!(
+                    "SELECT {QUARANTINE_COLS} FROM mail_receipts WHERE state = 'quarantined' AND next_attempt_at <= $1 \
+                     ORDER BY next_attempt_at LIMIT $2"
+                ))
+                .bind(now)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(rows.into_iter().map(QuarantineRow::into_parts).collect())
+            }
+
+            async fn quarantine_entry(&self, mailbox: &str, raw_sha256: &str) -> Result<Option<QuarantinedMail>> {
+                let row: Option<QuarantineRow> = sqlx::query_as(&format!(
+                    "SELECT {QUARANTINE_COLS} FROM mail_receipts WHERE state = 'quarantined' AND mailbox = $1 AND raw_sha256 = $2"
+                ))
+                .bind(mailbox)
+                .bind(raw_sha256)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(row.map(|r| r.into_parts().0))
+            }
+
+            async fn defer_quarantine(&self, id: i64, retry_at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE mail_receipts SET next_attempt_at = $1 WHERE id = $2 AND state = 'quarantined'")
+                    .bind(retry_at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
             }
 
             async fn recent_automatic_mails(&self, to: &str, since: DateTime<Utc>) -> Result<i64> {

@@ -1,7 +1,7 @@
 //! Every route Loket serves, in one place.
 
 use crate::AppState;
-use crate::api::v1::{contacts, openapi, organisations, search, ticket_actions, tickets};
+use crate::api::v1::{contacts, mail, openapi, organisations, search, ticket_actions, tickets};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
@@ -41,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .route("/organisations", get(organisations::list).post(organisations::create))
         .route("/organisations/{id}", get(organisations::get))
         .route("/search", get(search::search))
+        .route("/mail/quarantine", get(mail::quarantine))
+        .route("/mail/quarantine/{id}/retry", post(mail::retry))
         .route("/openapi.json", get(openapi::document))
         .fallback(crate::api::not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));

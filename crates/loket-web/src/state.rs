@@ -7,4 +7,6 @@ use loket_core::service::Service;
 pub struct AppState {
     /// The use cases.
     pub service: Service,
+    /// The mail intake (quarantine retries).
+    pub intake: loket_mail::Intake,
 }

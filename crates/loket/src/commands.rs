@@ -102,8 +102,8 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
         }
         None => base,
     };
-    let resolved = svc.auto_resolve_due().await.map_err(|e| e.to_string())?;
-    println!("auto-resolve: {resolved} postponed ticket(s) resolved");
+    let intake = loket_mail::Intake::new(svc.clone(), cfg.mailboxes.clone());
+    println!("{}", crate::serve::run_due(&svc, &intake).await?);
     Ok(())
 }
 
@@ -140,6 +140,7 @@ pub async fn ingest_mail(cfg: &Config, mailbox: &str, file: Option<&std::path::P
         }
         Ok(Outcome::Duplicate) => println!("already stored"),
         Ok(Outcome::Quarantined(why)) => println!("kept in quarantine: {why}"),
+        Ok(Outcome::Deferred) => println!("kept in quarantine, to be tried again later"),
         Ok(Outcome::NotMail(why)) => {
             return Err((EX_DATAERR, format!("not an e-mail message ({why}); kept in quarantine")));
         }

@@ -32,16 +32,18 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, data_dir = %cfg.data_dir.display(), "loket serving");
-    let jobs = tokio::spawn(jobs_loop(
-        service.clone(),
-        Duration::from_secs(cfg.jobs_interval_secs.max(1)),
-    ));
+
     let sender = loket_mail::Sender::new(service.clone(), cfg.outbox()).map_err(|e| e.to_string())?;
     if cfg.smtp_url.is_none() {
         tracing::warn!("no smtp_url configured: mail waits in the outbox until one is");
     }
     let outbox = tokio::spawn(outbox_loop(sender));
     let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone());
+    let jobs = tokio::spawn(jobs_loop(
+        service.clone(),
+        intake.clone(),
+        Duration::from_secs(cfg.jobs_interval_secs.max(1)),
+    ));
     let readers: Vec<_> = cfg
         .mailboxes
         .iter()
@@ -51,7 +53,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
                 .map(|imap| tokio::spawn(loket_mail::imap::run(intake.clone(), m.name.clone(), imap)))
         })
         .collect();
-    let app = loket_web::router(loket_web::AppState { service });
+    let app = loket_web::router(loket_web::AppState { service, intake });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
@@ -63,16 +65,50 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
 }
 
 /// Runs the scheduled jobs every `every`; errors are logged and retried next round.
-async fn jobs_loop(service: Service, every: Duration) {
+async fn jobs_loop(service: Service, intake: loket_mail::Intake, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        match service.auto_resolve_due().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(resolved = n, "postponed tickets resolved"),
+        match run_due(&service, &intake).await {
+            Ok(report) if report.is_idle() => {}
+            Ok(report) => tracing::info!(%report, "scheduled jobs ran"),
             Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; retrying next round"),
         }
     }
+}
+
+/// What one run of the scheduled jobs did.
+pub struct DueReport {
+    /// Postponed tickets resolved.
+    pub resolved: usize,
+    /// Quarantined mails taken in on retry.
+    pub unquarantined: usize,
+}
+
+impl DueReport {
+    fn is_idle(&self) -> bool {
+        self.resolved == 0 && self.unquarantined == 0
+    }
+}
+
+impl std::fmt::Display for DueReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "auto-resolve: {} postponed ticket(s) resolved; quarantine: {} mail(s) taken in",
+            self.resolved, self.unquarantined
+        )
+    }
+}
+
+/// Runs every scheduled job once: auto-resolve, then quarantine retries.
+pub async fn run_due(service: &Service, intake: &loket_mail::Intake) -> Result<DueReport, String> {
+    let resolved = service.auto_resolve_due().await.map_err(|e| e.to_string())?;
+    let unquarantined = intake.retry_quarantine().await.map_err(|e| e.to_string())?;
+    Ok(DueReport {
+        resolved,
+        unquarantined,
+    })
 }
 
 /// Sends due outbox mail every two seconds.

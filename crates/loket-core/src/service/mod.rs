@@ -45,7 +45,7 @@ impl Actor {
     }
 
     /// Refuses anyone but staff members with one of `roles`.
-    fn require_staff(&self, roles: &[Role], what: &str) -> Result<&Staff> {
+    pub fn require_staff(&self, roles: &[Role], what: &str) -> Result<&Staff> {
         match self.staff() {
             Some(s) if roles.contains(&s.role) => Ok(s),
             Some(s) => Err(DomainError::Forbidden(format!("a {} cannot {what}", s.role.id()))),

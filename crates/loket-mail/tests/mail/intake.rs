@@ -282,13 +282,34 @@ async fn what_cannot_be_processed_is_quarantined_with_a_reason() {
     );
     // The raw bytes are kept for the retry.
     assert!(e.service.blobs().get(&q[1].raw_sha256).await.unwrap().is_some());
-    // The same mail again updates its entry instead of adding one.
+    // The same mail again, before its retry time, is deferred; the job retries
+    // it when due and doubles the wait when it fails again.
+    assert_eq!(
+        e.intake
+            .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
+            .await
+            .unwrap(),
+        Outcome::Deferred
+    );
+    assert_eq!(e.intake.retry_quarantine().await.unwrap(), 0, "nothing due yet");
+    e.clock.set(e.clock.now() + chrono::Duration::minutes(16));
+    assert_eq!(
+        e.intake.retry_quarantine().await.unwrap(),
+        0,
+        "still not a mail with a sender"
+    );
+    let q = e.service.store().list_quarantine(10).await.unwrap();
+    assert_eq!(q[1].attempts, 2);
+    let wait = q[1].next_attempt_at.unwrap() - e.clock.now();
+    assert!(wait > chrono::Duration::minutes(25), "backoff grows: {wait}");
+    // A retry of the same mail updates its entry instead of adding one.
+    e.clock.set(e.clock.now() + chrono::Duration::hours(2));
     e.intake
         .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
         .await
         .unwrap();
     let q = e.service.store().list_quarantine(10).await.unwrap();
-    assert_eq!((q.len(), q[1].attempts), (2, 2));
+    assert_eq!((q.len(), q[1].attempts), (2, 3));
 }
 
 #[tokio::test]
@@ -310,6 +331,8 @@ async fn real_world_corpus_parses_without_panic() {
                 assert!(!why.is_empty(), "{}", f.display());
                 quarantined += 1;
             }
+            // The same bytes quarantined moments ago wait for their retry.
+            Ok(Outcome::Deferred) => quarantined += 1,
             Err(err) => panic!("{}: {err}", f.display()),
         }
     }

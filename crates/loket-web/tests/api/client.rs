@@ -32,8 +32,10 @@ impl App {
             .register_token("admin@leverancier.nl", "lkt_test")
             .await
             .unwrap();
+        let intake = loket_mail::Intake::new(service.clone(), loket_mail::Mailbox::defaults());
         let router = loket_web::router(loket_web::AppState {
             service: service.clone(),
+            intake,
         });
         Self {
             router,

@@ -125,3 +125,36 @@ async fn product_managers_cannot_manage_contacts() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
 }
+
+#[tokio::test]
+async fn quarantine_is_listed_and_retried_by_desk_staff_only() {
+    let app = App::new().await;
+    let intake = loket_mail::Intake::new(app.service.clone(), loket_mail::Mailbox::defaults());
+    intake
+        .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
+        .await
+        .unwrap();
+    let (s, list) = app.call("GET", "/api/v1/mail/quarantine", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(list[0]["reason"].as_str().unwrap().contains("sender"));
+    let id = list[0]["id"].as_i64().unwrap();
+    let (s, r) = app
+        .call("POST", &format!("/api/v1/mail/quarantine/{id}/retry"), None)
+        .await;
+    assert_eq!((s, r["outcome"].as_str()), (StatusCode::OK, Some("quarantined")), "{r}");
+    let (s, _) = app.call("POST", "/api/v1/mail/quarantine/999/retry", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    app.service
+        .create_staff(
+            &loket_core::service::Actor::System,
+            "c@leverancier.nl",
+            "C",
+            loket_core::Role::Consultant,
+        )
+        .await
+        .unwrap();
+    app.service.register_token("c@leverancier.nl", "lkt_c").await.unwrap();
+    let (s, _) = app.raw("GET", "/api/v1/mail/quarantine", None, Some("lkt_c")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

@@ -124,8 +124,8 @@ fn serve_on_a_fresh_folder_with_api_jobs_and_restart() {
     assert_eq!((status, t["status"].as_str()), (200, Some("postponed")), "{t}");
 
     // Before the date: nothing due. After: resolved, by a second process.
-    assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(9)])).contains(" 0 "));
-    assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(11)])).contains(" 1 "));
+    assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(9)])).contains("auto-resolve: 0 "));
+    assert!(stdout(&loket(&data, &["jobs", "run-due", "--now", &at(11)])).contains("auto-resolve: 1 "));
     let (_, t) = request(
         &server.addr,
         "GET",

@@ -2,6 +2,7 @@
 
 pub mod contacts;
 mod dto;
+pub mod mail;
 pub mod openapi;
 pub mod organisations;
 pub mod search;

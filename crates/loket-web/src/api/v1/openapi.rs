@@ -27,6 +27,7 @@ impl Modify for BearerAuth {
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::move_tickets,
         organisations::list, organisations::create, organisations::get,
         search::search,
+        mail::quarantine, mail::retry,
     ),
     components(schemas(crate::error::ErrorBody))
 )]
