@@ -264,6 +264,53 @@ pub async fn run(intake: Intake, mailbox: String, cfg: ImapConfig) {
     }
 }
 
+/// Account tools for tests, benchmarks and administrators: append a message,
+/// search the folder, empty it.
+pub mod tools {
+    use super::{ImapConfig, ImapError, connect};
+    use futures_util::StreamExt;
+
+    /// Appends a raw message to the account's folder.
+    pub async fn append(cfg: &ImapConfig, raw: &[u8]) -> Result<(), ImapError> {
+        let mut s = connect(cfg).await?;
+        s.append(&cfg.folder, None, None, raw).await?;
+        s.logout().await?;
+        Ok(())
+    }
+
+    /// The UIDs matching an IMAP search (`ALL`, `UNSEEN`, ...), ascending.
+    pub async fn search(cfg: &ImapConfig, query: &str) -> Result<Vec<u32>, ImapError> {
+        let mut s = connect(cfg).await?;
+        s.select(&cfg.folder).await?;
+        let mut v: Vec<u32> = s.uid_search(query).await?.into_iter().collect();
+        v.sort_unstable();
+        s.logout().await?;
+        Ok(v)
+    }
+
+    /// Deletes every message in the folder.
+    pub async fn clear(cfg: &ImapConfig) -> Result<(), ImapError> {
+        let mut s = connect(cfg).await?;
+        s.select(&cfg.folder).await?;
+        let all: Vec<String> = s.uid_search("ALL").await?.iter().map(ToString::to_string).collect();
+        if !all.is_empty() {
+            {
+                let mut st = s.uid_store(all.join(","), "+FLAGS (\\Deleted)").await?;
+                while let Some(r) = st.next().await {
+                    r?;
+                }
+            }
+            let ex = s.expunge().await?;
+            futures_util::pin_mut!(ex);
+            while let Some(r) = ex.next().await {
+                r?;
+            }
+        }
+        s.logout().await?;
+        Ok(())
+    }
+}
+
 /// Runs one sweep of a mailbox and logs out: for tests and `loket` commands.
 pub async fn sweep_once(intake: &Intake, mailbox: &str, cfg: &ImapConfig) -> Result<usize, ImapError> {
     let mut session = connect(cfg).await?;

@@ -5,10 +5,9 @@
 
 use super::intake::mail;
 use super::{env, service_var};
-use futures_util::StreamExt;
 use loket_core::store::TicketFilter;
 use loket_core::*;
-use loket_mail::imap::{ImapConfig, Security, sweep_once};
+use loket_mail::imap::{ImapConfig, Security, sweep_once, tools};
 use loket_mail::{Mailbox, Outcome};
 use std::time::Duration;
 
@@ -27,47 +26,16 @@ fn account(addr: &str, n: u8) -> ImapConfig {
     }
 }
 
-type Raw = async_imap::Session<tokio::net::TcpStream>;
-
-async fn raw_session(cfg: &ImapConfig) -> Raw {
-    let tcp = tokio::net::TcpStream::connect((cfg.host.as_str(), cfg.port.unwrap()))
-        .await
-        .unwrap();
-    let mut client = async_imap::Client::new(tcp);
-    client.read_response().await.unwrap().unwrap();
-    let mut s = client.login(&cfg.user, "secret").await.map_err(|(e, _)| e).unwrap();
-    s.select("INBOX").await.unwrap();
-    s
-}
-
-/// Empties the account's INBOX, so each run starts clean.
 async fn reset(cfg: &ImapConfig) {
-    let mut s = raw_session(cfg).await;
-    let all = s.uid_search("ALL").await.unwrap();
-    if !all.is_empty() {
-        let set: Vec<String> = all.iter().map(ToString::to_string).collect();
-        let mut st = s.uid_store(set.join(","), "+FLAGS (\\Deleted)").await.unwrap();
-        while st.next().await.is_some() {}
-        drop(st);
-        let ex = s.expunge().await.unwrap();
-        futures_util::pin_mut!(ex);
-        while ex.next().await.is_some() {}
-    }
-    s.logout().await.unwrap();
+    tools::clear(cfg).await.unwrap();
 }
 
 async fn append(cfg: &ImapConfig, raw: &[u8]) {
-    let mut s = raw_session(cfg).await;
-    s.append("INBOX", None, None, raw).await.unwrap();
-    s.logout().await.unwrap();
+    tools::append(cfg, raw).await.unwrap();
 }
 
 async fn search(cfg: &ImapConfig, q: &str) -> Vec<u32> {
-    let mut s = raw_session(cfg).await;
-    let mut v: Vec<u32> = s.uid_search(q).await.unwrap().into_iter().collect();
-    v.sort_unstable();
-    s.logout().await.unwrap();
-    v
+    tools::search(cfg, q).await.unwrap()
 }
 
 fn with_imap(name: &str, department: Department, cfg: ImapConfig) -> Mailbox {

@@ -3,13 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod http;
+mod imap_crash;
 
 use http::request;
 use std::path::Path;
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
-fn loket(data: &Path, args: &[&str]) -> Output {
+pub(crate) fn loket(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(args)
         .env("LOKET_DATA_DIR", data)
@@ -26,15 +27,20 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Server {
-    child: Child,
-    addr: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: String,
 }
 
 impl Server {
     fn start(data: &Path) -> Self {
+        Self::start_with(data, &[])
+    }
+
+    pub(crate) fn start_with(data: &Path, args: &[&str]) -> Self {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_loket"))
+            .args(args)
             .arg("serve")
             .env("LOKET_DATA_DIR", data)
             .env("LOKET_LISTEN", &addr)
@@ -54,7 +60,7 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status must be success.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let pid = self.child.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         let status = self.child.wait().unwrap();
@@ -73,7 +79,7 @@ impl Drop for Server {
     }
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
