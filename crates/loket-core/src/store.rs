@@ -105,8 +105,10 @@ pub struct MailReceipt {
     pub message_id: Option<String>,
     /// IMAP UIDVALIDITY and UID, when fetched over IMAP.
     pub imap_uid: Option<(i64, i64)>,
-    /// The raw message's key in the blob store.
+    /// SHA-256 of the raw message (hex): its identity in quarantine.
     pub raw_sha256: String,
+    /// The raw message, kept with the receipt in the same transaction.
+    pub raw: std::sync::Arc<Vec<u8>>,
     /// When it was received.
     pub received_at: DateTime<Utc>,
 }
@@ -120,7 +122,7 @@ pub struct QuarantinedMail {
     pub mailbox: String,
     /// Its Message-ID.
     pub message_id: Option<String>,
-    /// The raw message's key in the blob store.
+    /// SHA-256 of the raw message (hex).
     pub raw_sha256: String,
     /// Why it could not be processed.
     pub reason: String,
@@ -320,6 +322,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(QuarantinedMail, Option<(i64, i64)>)>>;
     /// The quarantine entry of these raw bytes in a mailbox, if any.
     async fn quarantine_entry(&self, mailbox: &str, raw_sha256: &str) -> Result<Option<QuarantinedMail>>;
+    /// The raw bytes of a quarantined mail.
+    async fn quarantined_raw(&self, id: i64) -> Result<Option<Vec<u8>>>;
     /// Sets when a quarantined mail is tried next.
     async fn defer_quarantine(&self, id: i64, retry_at: DateTime<Utc>) -> Result<()>;
     /// How many automatic mails went (or wait to go) to an address since a moment.

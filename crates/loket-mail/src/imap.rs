@@ -81,6 +81,9 @@ fn default_poll() -> u64 {
     60
 }
 
+/// Messages fetched (and then flagged) per IMAP command.
+const FETCH_CHUNK: usize = 50;
+
 /// Any stream the IMAP client can run over.
 trait Io: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug> Io for T {}
@@ -180,39 +183,55 @@ async fn sweep(
     let mut uids: Vec<u32> = session.uid_search("UNSEEN").await?.into_iter().collect();
     uids.sort_unstable();
     let mut done = 0;
-    for uid in uids {
-        let raw = {
-            let mut fetches = session.uid_fetch(uid.to_string(), "BODY.PEEK[]").await?;
-            let mut raw = None;
-            while let Some(f) = fetches.next().await {
+    for chunk in uids.chunks(FETCH_CHUNK) {
+        let set: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        let mut fetched: Vec<(u32, Vec<u8>)> = Vec::with_capacity(chunk.len());
+        {
+            let mut stream = session.uid_fetch(set.join(","), "BODY.PEEK[]").await?;
+            while let Some(f) = stream.next().await {
                 let f = f?;
-                if f.uid == Some(uid) {
-                    raw = f.body().map(<[u8]>::to_vec);
+                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                    fetched.push((uid, body.to_vec()));
                 }
             }
-            raw
-        };
-        let Some(raw) = raw else { continue };
-        let outcome = intake
-            .ingest(mailbox, &raw, Some((i64::from(uidvalidity), i64::from(uid))))
-            .await
-            .map_err(|e| ImapError::Storage(e.to_string()))?;
-        match outcome {
-            Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate => {
-                mark_processed(session, cfg, uid).await?;
-                done += 1;
+        }
+        fetched.sort_unstable_by_key(|(uid, _)| *uid);
+        let mut processed = Vec::with_capacity(fetched.len());
+        let mut failure = None;
+        for (uid, raw) in fetched {
+            match intake
+                .ingest(mailbox, &raw, Some((i64::from(uidvalidity), i64::from(uid))))
+                .await
+            {
+                Ok(Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate) => {
+                    processed.push(uid);
+                }
+                Ok(Outcome::Quarantined(_) | Outcome::NotMail(_) | Outcome::Deferred) => {}
+                Err(e) => {
+                    failure = Some(ImapError::Storage(e.to_string()));
+                    break;
+                }
             }
-            Outcome::Quarantined(_) | Outcome::NotMail(_) | Outcome::Deferred => {}
+        }
+        // Flag what is stored (also when a later message failed), never more.
+        mark_processed(session, cfg, &processed).await?;
+        done += processed.len();
+        if let Some(e) = failure {
+            return Err(e);
         }
     }
     Ok(done)
 }
 
-async fn mark_processed(session: &mut ImapSession, cfg: &ImapConfig, uid: u32) -> Result<(), ImapError> {
+async fn mark_processed(session: &mut ImapSession, cfg: &ImapConfig, uids: &[u32]) -> Result<(), ImapError> {
+    if uids.is_empty() {
+        return Ok(());
+    }
+    let set = uids.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
     if let Some(folder) = &cfg.processed_folder {
-        session.uid_mv(uid.to_string(), folder).await?;
+        session.uid_mv(set, folder).await?;
     } else {
-        let mut updates = session.uid_store(uid.to_string(), "+FLAGS (\\Seen)").await?;
+        let mut updates = session.uid_store(set, "+FLAGS (\\Seen)").await?;
         while let Some(u) = updates.next().await {
             u?;
         }

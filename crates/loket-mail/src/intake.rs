@@ -96,7 +96,7 @@ impl Intake {
             .iter()
             .find(|m| m.name == mailbox)
             .ok_or_else(|| DomainError::invalid(format!("unknown mailbox '{mailbox}'")))?;
-        let raw_sha256 = self.service.blobs().put(raw).await?;
+        let raw_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(raw));
         let now = self.service.now();
         if let Some(q) = self.service.store().quarantine_entry(&mb.name, &raw_sha256).await?
             && q.next_attempt_at.is_some_and(|at| at > now)
@@ -108,7 +108,8 @@ impl Intake {
             message_id: None,
             imap_uid,
             raw_sha256,
-            received_at: self.service.now(),
+            raw: std::sync::Arc::new(raw.to_vec()),
+            received_at: now,
         };
         let mail = match parse(raw) {
             Ok(m) => m,
@@ -150,7 +151,7 @@ impl Intake {
         let store = self.service.store();
         let mut taken = 0;
         for (q, uid) in store.due_quarantine(self.service.now(), 50).await? {
-            let outcome = match self.service.blobs().get(&q.raw_sha256).await? {
+            let outcome = match store.quarantined_raw(q.id).await? {
                 Some(raw) => self.ingest(&q.mailbox, &raw, uid).await?,
                 None => Outcome::Quarantined("the raw message is missing".into()),
             };
@@ -178,10 +179,8 @@ impl Intake {
             .into_iter()
             .find(|(q, _)| q.id == id);
         let (q, uid) = entry.ok_or_else(|| DomainError::not_found(format!("quarantined mail {id}")))?;
-        let raw = self
-            .service
-            .blobs()
-            .get(&q.raw_sha256)
+        let raw = store
+            .quarantined_raw(q.id)
             .await?
             .ok_or_else(|| DomainError::not_found("the raw message"))?;
         self.ingest(&q.mailbox, &raw, uid).await

@@ -280,8 +280,8 @@ macro_rules! shared_store {
                     .await
                     .map_err(db_err)?;
                 sqlx::query(
-                    "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, ticket_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7)",
+                    "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, ticket_id, raw) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $8)",
                 )
                 .bind(&r.mailbox)
                 .bind(&r.message_id)
@@ -290,6 +290,7 @@ macro_rules! shared_store {
                 .bind(&r.raw_sha256)
                 .bind(r.received_at)
                 .bind(ticket)
+                .bind(r.raw.as_slice())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -771,7 +772,7 @@ macro_rules! shared_store {
                 if updated.rows_affected() == 0 {
                     sqlx::query(
                         "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, reason, \
-                         attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8)",
+                         attempts, next_attempt_at, raw) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8, $9)",
                     )
                     .bind(&r.mailbox)
                     .bind(&r.message_id)
@@ -781,6 +782,7 @@ macro_rules! shared_store {
                     .bind(r.received_at)
                     .bind(reason)
                     .bind(retry_at)
+                    .bind(r.raw.as_slice())
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
@@ -822,6 +824,14 @@ macro_rules! shared_store {
                 .await
                 .map_err(db_err)?;
                 Ok(row.map(|r| r.into_parts().0))
+            }
+
+            async fn quarantined_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
+                sqlx::query_scalar("SELECT raw FROM mail_receipts WHERE id = $1 AND state = 'quarantined'")
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)
             }
 
             async fn defer_quarantine(&self, id: i64, retry_at: DateTime<Utc>) -> Result<()> {

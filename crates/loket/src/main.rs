@@ -1,6 +1,7 @@
 //! The `loket` binary: command-line parsing and wiring only.
 
 mod bench;
+mod bench_mail;
 mod commands;
 mod config;
 mod serve;
@@ -49,6 +50,8 @@ enum Command {
     },
     /// Measures ticket creation and search (see BENCHMARKS.md).
     Bench(bench::BenchArgs),
+    /// Measures mail intake through the pipe and IMAP (see BENCHMARKS.md).
+    BenchMail(bench_mail::BenchMailArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
             Command::Token(c) => commands::token(&cfg, c).await,
             Command::Jobs(c) => commands::jobs(&cfg, c).await,
             Command::Bench(a) => bench::run(&cfg, a).await,
+            Command::BenchMail(a) => bench_mail::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }
         .map(|()| 0)

@@ -281,7 +281,7 @@ async fn what_cannot_be_processed_is_quarantined_with_a_reason() {
             .all(|m| !m.reason.is_empty() && m.attempts == 1 && m.next_attempt_at.is_some())
     );
     // The raw bytes are kept for the retry.
-    assert!(e.service.blobs().get(&q[1].raw_sha256).await.unwrap().is_some());
+    assert!(e.service.store().quarantined_raw(q[1].id).await.unwrap().is_some());
     // The same mail again, before its retry time, is deferred; the job retries
     // it when due and doubles the wait when it fails again.
     assert_eq!(

@@ -7,6 +7,7 @@ CREATE TABLE mail_receipts (
     uidvalidity BIGINT,
     uid BIGINT,
     raw_sha256 TEXT NOT NULL,
+    raw BYTEA NOT NULL,
     received_at TIMESTAMPTZ NOT NULL,
     state TEXT NOT NULL,
     reason TEXT,

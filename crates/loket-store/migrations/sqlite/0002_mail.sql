@@ -7,6 +7,7 @@ CREATE TABLE mail_receipts (
     uidvalidity INTEGER,
     uid INTEGER,
     raw_sha256 TEXT NOT NULL,
+    raw BLOB NOT NULL,
     received_at TEXT NOT NULL,
     state TEXT NOT NULL,
     reason TEXT,
