@@ -343,6 +343,10 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_failed(&self, id: OutboxId, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
     /// An installation-wide secret, created at first use and shared by every process.
     async fn secret(&self, name: &str) -> Result<Vec<u8>>;
+    /// Marks an address undeliverable (a bounce came back for it).
+    async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Whether mail to this address bounced.
+    async fn is_undeliverable(&self, email: &str) -> Result<bool>;
     /// Outbox mails not yet sent, oldest first.
     async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
 }

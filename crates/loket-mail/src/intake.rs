@@ -212,6 +212,16 @@ impl Intake {
             mail_references: references.clone(),
             receipt: Some(receipt.clone()),
         };
+        if mail.automatic == Some(crate::Automatic::Bounce) {
+            for addr in &mail.failed_recipients {
+                if let Ok(addr) = normalise_email(addr) {
+                    self.service
+                        .store()
+                        .mark_undeliverable(&addr, self.service.now())
+                        .await?;
+                }
+            }
+        }
         let (existing, linked) = self.thread(mail, &from).await?;
         if let Some(ticket) = existing {
             if let Some(why) = mail.automatic {
@@ -263,7 +273,9 @@ impl Intake {
     /// number from a stranger is answered as "linked": a new ticket, noted.
     async fn thread(&self, mail: &InboundMail, from: &str) -> Result<(Option<Ticket>, Option<Ticket>)> {
         let store = self.service.store();
-        if let Some(id) = store.ticket_for_mail_ids(&mail.references).await? {
+        let mut ids = mail.references.clone();
+        ids.extend(mail.bounced_ids.iter().cloned());
+        if let Some(id) = store.ticket_for_mail_ids(&ids).await? {
             return Ok((store.get_ticket(id).await?, None));
         }
         let Some(number) = subject::number_in(&mail.subject) else {

@@ -95,6 +95,11 @@ impl Sender {
         };
         let mut sent = 0;
         for c in claimed {
+            if store.is_undeliverable(&c.mail.to).await? {
+                self.failed(&c, true, "the address bounced before and is marked undeliverable")
+                    .await?;
+                continue;
+            }
             let built = self.build(&c, &secret).await;
             let result = match built {
                 Ok(mail) => transport

@@ -36,6 +36,10 @@ pub struct InboundMail {
     pub attachments: Vec<Upload>,
     /// Why the mail is automatic, if it is.
     pub automatic: Option<Automatic>,
+    /// For a bounce: Message-IDs of the returned original message.
+    pub bounced_ids: Vec<String>,
+    /// For a bounce: the recipients that failed (`Final-Recipient`).
+    pub failed_recipients: Vec<String>,
 }
 
 fn ids(v: &HeaderValue<'_>) -> Vec<String> {
@@ -100,6 +104,40 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
             bytes,
         });
     }
+    let automatic = detect(&m);
+    let (mut bounced_ids, mut failed_recipients) = (Vec::new(), Vec::new());
+    if matches!(automatic, Some(Automatic::Bounce | Automatic::NullSender)) {
+        for part in &m.parts {
+            let Some(ct) = part.content_type() else { continue };
+            let sub = ct.subtype().unwrap_or_default().to_ascii_lowercase();
+            if sub == "delivery-status" {
+                let text = String::from_utf8_lossy(part.contents());
+                for line in text.lines() {
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.trim().eq_ignore_ascii_case("final-recipient")
+                    {
+                        let addr = value
+                            .rsplit(';')
+                            .next()
+                            .unwrap_or(value)
+                            .trim()
+                            .trim_matches(['<', '>']);
+                        failed_recipients.push(addr.to_owned());
+                    }
+                }
+            } else if sub == "rfc822" || sub == "rfc822-headers" || sub == "global" {
+                let inner = part
+                    .message()
+                    .and_then(|x| x.message_id().map(ToOwned::to_owned))
+                    .or_else(|| {
+                        MessageParser::default()
+                            .parse(part.contents())
+                            .and_then(|x| x.message_id().map(ToOwned::to_owned))
+                    });
+                bounced_ids.extend(inner);
+            }
+        }
+    }
     Ok(InboundMail {
         message_id: m.message_id().map(ToOwned::to_owned),
         references,
@@ -109,7 +147,9 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
         text,
         html,
         attachments,
-        automatic: detect(&m),
+        automatic,
+        bounced_ids,
+        failed_recipients,
     })
 }
 

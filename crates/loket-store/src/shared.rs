@@ -940,6 +940,30 @@ macro_rules! shared_store {
                 hex::decode(hex_value).map_err(|e| DomainError::Storage(format!("setting {name} is corrupt: {e}")))
             }
 
+            async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let ids: Vec<i64> = sqlx::query_scalar("UPDATE contacts SET undeliverable_at = $1 WHERE email = $2 RETURNING id")
+                    .bind(at)
+                    .bind(email)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry { action: "bounce".into(), field: Some("undeliverable".into()), old_value: None, new_value: Some(at.to_rfc3339()) };
+                for id in ids {
+                    Self::insert_audit(&mut tx, &format!("contact:{id}"), None, &Stamp { actor: "system".into(), at }, std::slice::from_ref(&entry)).await?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn is_undeliverable(&self, email: &str) -> Result<bool> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE email = $1 AND undeliverable_at IS NOT NULL")
+                    .bind(email)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(n > 0)
+            }
+
             async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, kind, ticket_id, message_id, to_addr, automatic FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1",

@@ -360,3 +360,40 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn a_bounce_lands_on_its_ticket_and_marks_the_address_undeliverable() {
+    let e = env().await;
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("weg@gemeente.nl", "Vraag", "b1@gemeente.nl", "", "x"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    // The confirmation gets its Message-ID when the sender claims it.
+    let now = e.service.now();
+    let claimed = e
+        .service
+        .store()
+        .claim_outbox(now, now, "loket.test", 10)
+        .await
+        .unwrap();
+    let sent_id = &claimed[0].mail_message_id;
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.gemeente.nl\r\nTo: helpdesk@leverancier.nl\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+Message-ID: <dsn1@mx.gemeente.nl>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n\
+--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.gemeente.nl\r\n\r\nFinal-Recipient: rfc822; weg@gemeente.nl\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n\
+--B\r\nContent-Type: message/rfc822\r\n\r\nFrom: helpdesk@leverancier.nl\r\nTo: weg@gemeente.nl\r\nSubject: [#{}] Vraag\r\nMessage-ID: <{sent_id}>\r\n\r\nBevestiging\r\n\
+--B--\r\n",
+        t.number
+    );
+    let o = e.intake.ingest("helpdesk", dsn.as_bytes(), None).await.unwrap();
+    assert!(matches!(o, Outcome::Automatic(ref x) if x.number == t.number), "{o:?}");
+    assert!(e.service.store().is_undeliverable("weg@gemeente.nl").await.unwrap());
+    assert!(!e.service.store().is_undeliverable("jan@gemeente.nl").await.unwrap());
+}
