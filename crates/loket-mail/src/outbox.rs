@@ -26,8 +26,9 @@ pub struct OutboxSettings {
     pub smtp_url: Option<String>,
     /// The From address.
     pub from: String,
-    /// Reply-To: the helpdesk mailbox address, when known.
-    pub reply_to: Option<String>,
+    /// Reply-To per mailbox name: a ticket's mail answers to the address of the
+    /// mailbox it came in through, else to the `helpdesk` mailbox.
+    pub reply_to: std::collections::BTreeMap<String, String>,
     /// Base of follow links.
     pub public_url: String,
     /// Domain of the Message-IDs Loket generates.
@@ -178,7 +179,12 @@ impl Sender {
             .to(parse(&c.mail.to, "recipient")?)
             .subject(rendered.subject)
             .message_id(Some(format!("<{}>", c.mail_message_id)));
-        if let Some(r) = &self.settings.reply_to {
+        let reply_to = ticket
+            .mailbox
+            .as_ref()
+            .and_then(|m| self.settings.reply_to.get(m))
+            .or_else(|| self.settings.reply_to.get("helpdesk"));
+        if let Some(r) = reply_to {
             builder = builder.reply_to(parse(r, "reply-to")?);
         }
         let ids: Vec<&str> = messages.iter().filter_map(|m| m.mail_message_id.as_deref()).collect();

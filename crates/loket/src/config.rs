@@ -125,8 +125,8 @@ impl Config {
             reply_to: self
                 .mailboxes
                 .iter()
-                .find(|m| m.name == "helpdesk")
-                .and_then(|m| m.address.clone()),
+                .filter_map(|m| m.address.clone().map(|a| (m.name.clone(), a)))
+                .collect(),
             from,
             public_url: self.public_url(),
             message_id_domain: domain,

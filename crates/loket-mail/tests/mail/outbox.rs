@@ -15,7 +15,7 @@ fn settings(url: &str) -> OutboxSettings {
     OutboxSettings {
         smtp_url: Some(url.to_owned()),
         from: "Helpdesk <helpdesk@leverancier.nl>".into(),
-        reply_to: Some("helpdesk@leverancier.nl".into()),
+        reply_to: [("helpdesk".to_string(), "helpdesk@leverancier.nl".to_string())].into(),
         public_url: "https://helpdesk.example.nl".into(),
         message_id_domain: "loket.test".into(),
         templates: Templates::default(),
