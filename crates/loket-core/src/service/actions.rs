@@ -45,12 +45,41 @@ impl Service {
 
     /// An agent's public reply: sets Beantwoord and mails the requester.
     pub async fn agent_reply(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
-        let staff = actor.require_staff(ALL_STAFF, "reply as agent")?.id;
-        let files = self.prepare(&reply, "reply").await?;
+        let rule = |t: &mut Ticket, _| {
+            put(t, &rules::agent_reply(&state(t)));
+            Ok(())
+        };
+        self.staff_mail(
+            actor,
+            number,
+            reply,
+            ("agent_reply", "reply as agent"),
+            MailKind::AgentReply,
+            rule,
+        )
+        .await
+    }
+
+    /// A public message from staff that is mailed to the requester: `rule`
+    /// moves the ticket; first response and last agent activity are recorded.
+    async fn staff_mail<F>(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        reply: Reply,
+        (action, what): (&str, &str),
+        kind: MailKind,
+        rule: F,
+    ) -> Result<Ticket>
+    where
+        F: Fn(&mut Ticket, DateTime<Utc>) -> Result<()> + Send + Sync,
+    {
+        let staff = actor.require_staff(ALL_STAFF, what)?.id;
+        let files = self.prepare(&reply, "message").await?;
         let to = self.requester_email(actor, number).await?;
         let applied = self
-            .change(actor, number, "agent_reply", |t, now| {
-                put(t, &rules::agent_reply(&state(t)));
+            .change(actor, number, action, |t, now| {
+                rule(t, now)?;
                 t.first_response_at.get_or_insert(now);
                 t.last_agent_at = Some(now);
                 Ok(Plan {
@@ -61,7 +90,7 @@ impl Service {
                         files.clone(),
                     )],
                     outbox: vec![NewOutbox {
-                        kind: MailKind::AgentReply,
+                        kind,
                         to: to.clone(),
                         message: Some(0),
                         automatic: false,
@@ -171,33 +200,20 @@ impl Service {
         reply: Reply,
         until: Option<DateTime<Utc>>,
     ) -> Result<Ticket> {
-        let staff = actor.require_staff(ALL_STAFF, "ask for information")?.id;
-        let files = self.prepare(&reply, "question").await?;
-        let to = self.requester_email(actor, number).await?;
-        let applied = self
-            .change(actor, number, "ask_info", |t, now| {
-                let until = until.unwrap_or(now + Duration::days(rules::DEFAULT_POSTPONE_DAYS));
-                put(t, &rules::ask_info(&state(t), until, now)?);
-                t.first_response_at.get_or_insert(now);
-                t.last_agent_at = Some(now);
-                Ok(Plan {
-                    messages: vec![new_message(
-                        MessageKind::Public,
-                        Author::Staff(staff),
-                        &reply,
-                        files.clone(),
-                    )],
-                    outbox: vec![NewOutbox {
-                        kind: MailKind::InfoRequest,
-                        to: to.clone(),
-                        message: Some(0),
-                        automatic: false,
-                    }],
-                    ..Plan::default()
-                })
-            })
-            .await?;
-        Ok(applied.ticket)
+        let rule = |t: &mut Ticket, now: DateTime<Utc>| {
+            let until = until.unwrap_or(now + Duration::days(rules::DEFAULT_POSTPONE_DAYS));
+            put(t, &rules::ask_info(&state(t), until, now)?);
+            Ok(())
+        };
+        self.staff_mail(
+            actor,
+            number,
+            reply,
+            ("ask_info", "ask for information"),
+            MailKind::InfoRequest,
+            rule,
+        )
+        .await
     }
 
     /// "Oplossen": by staff, or by the requester from the portal.
