@@ -206,7 +206,11 @@ impl Intake {
             } else {
                 mail.text.clone()
             },
-            html: mail.html.clone(),
+            // Plain-text mail is shown with its quoted history folded away.
+            html: mail
+                .html
+                .clone()
+                .or_else(|| Some(crate::quote::folded_html(&mail.text))),
             attachments: mail.attachments.clone(),
             mail_message_id: mail.message_id.clone(),
             mail_references: references.clone(),

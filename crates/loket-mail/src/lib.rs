@@ -8,6 +8,7 @@ pub mod intake;
 pub mod links;
 pub mod outbox;
 pub mod parse;
+pub mod quote;
 pub mod subject;
 pub mod templates;
 

@@ -397,3 +397,43 @@ Message-ID: <dsn1@mx.gemeente.nl>\r\nMIME-Version: 1.0\r\nContent-Type: multipar
     assert!(e.service.store().is_undeliverable("weg@gemeente.nl").await.unwrap());
     assert!(!e.service.store().is_undeliverable("jan@gemeente.nl").await.unwrap());
 }
+
+#[tokio::test]
+async fn quoted_history_is_folded_in_display_and_kept_in_storage() {
+    let e = env().await;
+    let body = "Het werkt weer, dank!\r\n\r\nOp 2 mrt. 2026 om 09:00 schreef Helpdesk <h@leverancier.nl>:\r\n> Probeer opnieuw op te starten.";
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("jan@gemeente.nl", "Opgelost", "fold@gemeente.nl", "", body),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let m = &e.service.store().messages(t.id, true).await.unwrap()[0];
+    assert!(
+        m.body_text.contains("Probeer opnieuw op te starten."),
+        "kept in storage"
+    );
+    assert!(m.body_html.contains("<details"), "folded in display: {}", m.body_html);
+    let shown = m.body_html.split("<details").next().unwrap();
+    assert!(shown.contains("Het werkt weer") && !shown.contains("Probeer opnieuw"));
+    let q = loket_core::store::SearchQuery {
+        text: "opstarten opnieuw".into(),
+        requester: None,
+        limit: 10,
+    };
+    let _ = e.service.store().search(&q).await.unwrap();
+    let q = loket_core::store::SearchQuery {
+        text: "Probeer".into(),
+        requester: None,
+        limit: 10,
+    };
+    assert_eq!(
+        e.service.store().search(&q).await.unwrap().len(),
+        1,
+        "the history stays searchable"
+    );
+}
