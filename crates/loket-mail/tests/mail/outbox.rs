@@ -228,3 +228,35 @@ async fn a_server_that_is_down_delays_mail_until_it_returns() {
     assert_eq!(captured(&cap, &piet).len(), 1);
     assert!(e.service.store().pending_outbox(10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_permanent_failure_is_noted_on_the_ticket_and_not_retried() {
+    let Some(url) = service_var("LOKET_TEST_SMTP_REJECT_URL") else {
+        return;
+    };
+    let e = env().await;
+    let kees = unique("kees");
+    let Outcome::Created(t) = e
+        .intake
+        .ingest("helpdesk", &mail(&kees, "Vraag", &format!("r.{kees}"), "", "x"), None)
+        .await
+        .unwrap()
+    else {
+        panic!("no ticket")
+    };
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 0);
+    assert!(
+        e.service.store().pending_outbox(10).await.unwrap().is_empty(),
+        "given up, not pending"
+    );
+    let notes = e.service.store().messages(t.id, true).await.unwrap();
+    assert!(
+        notes.iter().any(|m| m.kind == MessageKind::Internal
+            && m.body_text.contains("kon niet worden bezorgd")
+            && m.body_text.contains(&kees)),
+        "the failure is visible on the ticket"
+    );
+    e.clock.set(e.clock.now() + Duration::hours(2));
+    assert_eq!(sender.run_once().await.unwrap(), 0, "not retried");
+}
