@@ -35,6 +35,8 @@ pub struct ContactPatch {
     pub organisation_id: Option<Option<OrganisationId>>,
     /// New authorised flag.
     pub authorised: Option<bool>,
+    /// New language.
+    pub language: Option<Lang>,
 }
 
 /// An attachment whose bytes are already in the [`BlobStore`].

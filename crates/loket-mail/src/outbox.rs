@@ -169,7 +169,7 @@ impl Sender {
                 .map(|d| d.format("%d-%m-%Y").to_string())
                 .unwrap_or_default(),
         };
-        let rendered = self.settings.templates.render(c.mail.kind, Lang::Nl, &vars);
+        let rendered = self.settings.templates.render(c.mail.kind, requester.language, &vars);
         let parse = |a: &str, what: &str| {
             a.parse::<Address>()
                 .map_err(|e| DomainError::invalid(format!("{what} address '{a}': {e}")))

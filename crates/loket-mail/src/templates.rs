@@ -64,13 +64,6 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
     format!("{SUBJECT}{body}")
 }
 
-fn lang_id(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Nl => "nl",
-        Lang::En => "en",
-    }
-}
-
 /// The templates, with overrides from a folder.
 #[derive(Debug, Clone, Default)]
 pub struct Templates {
@@ -90,7 +83,7 @@ impl Templates {
         let text = self
             .dir
             .as_ref()
-            .and_then(|d| std::fs::read_to_string(d.join(format!("{}.{}.txt", kind.id(), lang_id(lang)))).ok())
+            .and_then(|d| std::fs::read_to_string(d.join(format!("{}.{}.txt", kind.id(), lang.id()))).ok())
             .unwrap_or_else(|| builtin(kind, lang));
         let filled = fill(&text, vars);
         let (subject, body) = match filled.strip_prefix("Subject:") {

@@ -17,7 +17,7 @@ pub(crate) const ATTACHMENT_COLS: &str =
     "id, ticket_id, message_id, filename, media_type, size, sha256, created_at, removed_at, removal_reason";
 
 /// Columns of `contacts` in [`ContactRow`] order.
-pub(crate) const CONTACT_COLS: &str = "id, email, name, organisation_id, authorised, created_at";
+pub(crate) const CONTACT_COLS: &str = "id, email, name, organisation_id, authorised, created_at, language";
 
 /// Columns of `staff` in [`StaffRow`] order.
 pub(crate) const STAFF_COLS: &str = "id, email, name, role, created_at";
@@ -155,6 +155,7 @@ pub(crate) struct ContactRow {
     organisation_id: Option<i64>,
     authorised: bool,
     created_at: DateTime<Utc>,
+    language: String,
 }
 
 impl From<ContactRow> for Contact {
@@ -166,6 +167,7 @@ impl From<ContactRow> for Contact {
             organisation_id: r.organisation_id.map(OrganisationId),
             authorised: r.authorised,
             created_at: r.created_at,
+            language: Lang::parse_or_default(&r.language),
         }
     }
 }

@@ -520,7 +520,7 @@ macro_rules! shared_store {
                 let sql = format!(
                     "UPDATE contacts SET name = COALESCE($1, name), \
                      organisation_id = CASE WHEN $2 THEN $3 ELSE organisation_id END, \
-                     authorised = COALESCE($4, authorised) WHERE id = $5 RETURNING {CONTACT_COLS}"
+                     authorised = COALESCE($4, authorised), language = COALESCE($6, language) WHERE id = $5 RETURNING {CONTACT_COLS}"
                 );
                 let row: ContactRow = sqlx::query_as(&sql)
                     .bind(&patch.name)
@@ -528,6 +528,7 @@ macro_rules! shared_store {
                     .bind(patch.organisation_id.flatten().map(|o| o.0))
                     .bind(patch.authorised)
                     .bind(id.0)
+                    .bind(patch.language.map(Lang::id))
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
@@ -537,6 +538,7 @@ macro_rules! shared_store {
                     ("name", Some(old.name.clone()), Some(new.name.clone())),
                     ("organisation", opt(old.organisation_id), opt(new.organisation_id)),
                     ("authorised", Some(old.authorised.to_string()), Some(new.authorised.to_string())),
+                    ("language", Some(old.language.id().to_string()), Some(new.language.id().to_string())),
                 ];
                 let entries: Vec<AuditEntry> = fields
                     .into_iter()

@@ -7,13 +7,33 @@ pub use enums::*;
 pub use records::*;
 
 /// The display language of a page or mail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Dutch, the default.
     #[default]
     Nl,
     /// English.
     En,
+}
+
+impl Lang {
+    /// The language code (`nl`, `en`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a language code; anything unknown is Dutch.
+    pub fn parse_or_default(code: &str) -> Self {
+        if code.eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Nl
+        }
+    }
 }
 
 /// Normalises an e-mail address for identity: trimmed and lower-cased; refuses

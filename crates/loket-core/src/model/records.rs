@@ -33,6 +33,8 @@ pub struct Contact {
     pub organisation_id: Option<OrganisationId>,
     /// Whether this contact is an authorised (application/system administrator) contact.
     pub authorised: bool,
+    /// The language of mail and pages for this contact.
+    pub language: super::Lang,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }

@@ -260,3 +260,39 @@ async fn a_permanent_failure_is_noted_on_the_ticket_and_not_retried() {
     e.clock.set(e.clock.now() + Duration::hours(2));
     assert_eq!(sender.run_once().await.unwrap(), 0, "not retried");
 }
+
+#[tokio::test]
+async fn contacts_who_chose_english_get_english_mail() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let anna = unique("anna");
+    let admin = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "beheer@leverancier.nl", "B", Role::Admin)
+            .await
+            .unwrap(),
+    );
+    let contact = e.service.create_contact(&admin, &anna, "Anna").await.unwrap();
+    let patch = loket_core::store::ContactPatch {
+        language: Some(Lang::En),
+        ..Default::default()
+    };
+    e.service.update_contact(&admin, contact.id, patch).await.unwrap();
+    e.intake
+        .ingest(
+            "helpdesk",
+            &mail(&anna, "Question", &format!("en.{anna}"), "", "Hello"),
+            None,
+        )
+        .await
+        .unwrap();
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &anna);
+    assert!(got[0].body.starts_with("Dear Anna"), "{}", got[0].body);
+}

@@ -21,6 +21,7 @@ CREATE INDEX mail_receipts_quarantine ON mail_receipts(next_attempt_at) WHERE st
 ALTER TABLE outbox ADD COLUMN mail_message_id TEXT;
 CREATE INDEX outbox_mail_id ON outbox(mail_message_id) WHERE mail_message_id IS NOT NULL;
 CREATE INDEX outbox_recent_automatic ON outbox(to_addr, created_at) WHERE automatic;
+ALTER TABLE contacts ADD COLUMN language TEXT NOT NULL DEFAULT 'nl';
 ALTER TABLE contacts ADD COLUMN undeliverable_at TIMESTAMPTZ;
 -- Installation-wide values every process shares (for example the key that
 -- signs the follow links in mails).

@@ -48,6 +48,9 @@ pub struct ContactPatchBody {
     /// Authorised contact (application/system administrator).
     #[serde(default)]
     authorised: Option<bool>,
+    /// Language of mail and pages: `nl` or `en`.
+    #[serde(default)]
+    language: Option<loket_core::Lang>,
 }
 
 /// `POST /contacts/move-tickets`.
@@ -123,6 +126,7 @@ pub async fn update(
         name: b.name,
         organisation_id: b.organisation_id.map(|o| o.map(OrganisationId)),
         authorised: b.authorised,
+        language: b.language,
     };
     Ok(Json(
         s.service.update_contact(&auth.actor(), ContactId(id), patch).await?,
