@@ -11,6 +11,7 @@ pub mod parse;
 pub mod quote;
 pub mod subject;
 pub mod templates;
+pub mod tnef;
 
 pub use auto::Automatic;
 pub use intake::{Intake, Mailbox, Outcome};

@@ -104,6 +104,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
             bytes,
         });
     }
+    let attachments = unpack_tnef(attachments);
     let automatic = detect(&m);
     let (mut bounced_ids, mut failed_recipients) = (Vec::new(), Vec::new());
     if matches!(automatic, Some(Automatic::Bounce | Automatic::NullSender)) {
@@ -151,6 +152,36 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
         bounced_ids,
         failed_recipients,
     })
+}
+
+/// Replaces Outlook's `winmail.dat` (TNEF) with the files packed inside it;
+/// keeps it as it is when it cannot be read.
+fn unpack_tnef(attachments: Vec<Upload>) -> Vec<Upload> {
+    let mut out = Vec::with_capacity(attachments.len());
+    for a in attachments {
+        let is_tnef = a.filename.eq_ignore_ascii_case("winmail.dat")
+            || a.media_type.eq_ignore_ascii_case("application/ms-tnef")
+            || a.media_type.eq_ignore_ascii_case("application/vnd.ms-tnef");
+        if !is_tnef {
+            out.push(a);
+            continue;
+        }
+        let unpacked = crate::tnef::files(&a.bytes).map(|files| {
+            files
+                .into_iter()
+                .map(|f| Upload {
+                    filename: f.name,
+                    media_type: "application/octet-stream".into(),
+                    bytes: f.data,
+                })
+                .collect::<Vec<_>>()
+        });
+        match unpacked {
+            Some(files) if !files.is_empty() => out.extend(files),
+            _ => out.push(a),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -85,3 +85,52 @@ fn garbage_is_not_mail() {
         Err(ParseError::NotMail(_))
     ));
 }
+
+#[test]
+fn winmail_dat_is_unpacked() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/tnef");
+    let tnef = std::fs::read(dir.join("one-file.tnef")).unwrap_or_default();
+    assert!(!tnef.is_empty());
+    let b64 = encode_base64(&tnef);
+    let raw = mail(
+        "From: a@gemeente.nl\r\nSubject: Outlook\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"",
+        &format!(
+            "--b\r\nContent-Type: text/plain\r\n\r\nZie bijlage\r\n--b\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\n\
+Content-Disposition: attachment; filename=\"winmail.dat\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
+        ),
+    );
+    let m = parse(&raw).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
+    assert_eq!(names, vec!["AUTHORS"], "the file inside winmail.dat");
+    assert!(String::from_utf8_lossy(&m.attachments[0].bytes).contains("Authors of tnef"));
+    // Every TNEF sample unpacks or is kept, never panics.
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        let files = unpack_tnef(vec![Upload {
+            filename: "winmail.dat".into(),
+            media_type: String::new(),
+            bytes,
+        }]);
+        assert!(!files.is_empty());
+    }
+}
+
+fn encode_base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for (i, chunk) in data.chunks(3).enumerate() {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+        if i % 19 == 18 {
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
