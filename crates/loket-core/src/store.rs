@@ -244,9 +244,10 @@ pub struct Stamp {
     pub at: DateTime<Utc>,
 }
 
-/// Storage of every record. Implemented once per database.
+/// Organisations, contacts, staff, tokens, the audit trail of any entity and
+/// installation-wide settings.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait DirectoryStore: Send + Sync + 'static {
     /// Creates an organisation with its domains; a domain already taken is a conflict.
     async fn create_organisation(&self, new: &NewOrganisation, by: &Stamp) -> Result<Organisation>;
     /// One organisation.
@@ -255,7 +256,6 @@ pub trait Store: Send + Sync + 'static {
     async fn list_organisations(&self) -> Result<Vec<Organisation>>;
     /// The organisation a mail domain belongs to.
     async fn organisation_for_domain(&self, domain: &str) -> Result<Option<OrganisationId>>;
-
     /// The contact with this (normalised) address, created if new; a new contact
     /// joins the organisation of its domain.
     async fn ensure_contact(&self, email: &str, name: &str, now: DateTime<Utc>) -> Result<Contact>;
@@ -267,7 +267,6 @@ pub trait Store: Send + Sync + 'static {
     async fn list_contacts(&self, organisation: Option<OrganisationId>, limit: i64) -> Result<Vec<Contact>>;
     /// Changes a contact, auditing each changed field.
     async fn update_contact(&self, id: ContactId, patch: &ContactPatch, by: &Stamp) -> Result<Contact>;
-
     /// Creates a staff account; a taken address is a conflict.
     async fn create_staff(&self, new: &NewStaff, by: &Stamp) -> Result<Staff>;
     /// One staff member.
@@ -278,7 +277,19 @@ pub trait Store: Send + Sync + 'static {
     async fn add_token(&self, staff: StaffId, token_sha256: &str, by: &Stamp) -> Result<()>;
     /// The staff member owning a token.
     async fn staff_by_token(&self, token_sha256: &str) -> Result<Option<Staff>>;
+    /// The audit trail of any entity (`contact:ID`, `organisation:ID`, `staff:ID`, `ticket:ID`).
+    async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>>;
+    /// An installation-wide secret, created at first use and shared by every process.
+    async fn secret(&self, name: &str) -> Result<Vec<u8>>;
+    /// Marks an address undeliverable (a bounce came back for it).
+    async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Whether mail to this address bounced.
+    async fn is_undeliverable(&self, email: &str) -> Result<bool>;
+}
 
+/// Tickets, their messages, attachments, audit trail and search.
+#[async_trait]
+pub trait TicketStore: Send + Sync + 'static {
     /// Creates a ticket with its first message, audit and outbox in one transaction.
     async fn insert_ticket(&self, new: &NewTicketRecord) -> Result<Ticket>;
     /// Creates many tickets in one transaction (imports, seeding): all or none.
@@ -295,14 +306,17 @@ pub trait Store: Send + Sync + 'static {
     async fn messages(&self, ticket: TicketId, include_internal: bool) -> Result<Vec<Message>>;
     /// A ticket's attachments.
     async fn attachments(&self, ticket: TicketId) -> Result<Vec<Attachment>>;
-    /// The audit trail of any entity (`contact:ID`, `organisation:ID`, `staff:ID`, `ticket:ID`).
-    async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>>;
     /// A ticket's audit trail, oldest first.
     async fn audit(&self, ticket: TicketId) -> Result<Vec<AuditEvent>>;
     /// Full-text search over subject, messages and requester; newest first.
     async fn search(&self, query: &SearchQuery) -> Result<Vec<Ticket>>;
     /// Postponed tickets whose date has passed.
     async fn due_postponed(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<TicketId>>;
+}
+
+/// Mail receipts, the quarantine and the outbox.
+#[async_trait]
+pub trait MailStore: Send + Sync + 'static {
     /// Whether a mail was stored before: by mailbox and IMAP UID, or by Message-ID.
     async fn receipt_exists(
         &self,
@@ -343,15 +357,15 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_sent(&self, id: OutboxId, at: DateTime<Utc>) -> Result<()>;
     /// Records a failed attempt: tried again at `retry_at`, or given up when `None`.
     async fn outbox_failed(&self, id: OutboxId, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
-    /// An installation-wide secret, created at first use and shared by every process.
-    async fn secret(&self, name: &str) -> Result<Vec<u8>>;
-    /// Marks an address undeliverable (a bounce came back for it).
-    async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()>;
-    /// Whether mail to this address bounced.
-    async fn is_undeliverable(&self, email: &str) -> Result<bool>;
     /// Outbox mails not yet sent, oldest first.
     async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
 }
+
+/// Storage of every record: the three capability traits together. Implemented
+/// once per database.
+pub trait Store: DirectoryStore + TicketStore + MailStore {}
+
+impl<T: DirectoryStore + TicketStore + MailStore> Store for T {}
 
 /// Content-addressed storage of attachment bytes.
 #[async_trait]

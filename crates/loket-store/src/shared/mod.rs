@@ -1,0 +1,32 @@
+//! The store implementation both backends share: SQL text that SQLite and
+//! PostgreSQL both accept, written once. Each backend supplies the few
+//! dialect-specific parts (write transactions, ticket numbers, full-text index)
+//! as inherent methods, and instantiates this with `shared_store!`.
+
+mod directory;
+mod mail;
+mod tickets;
+mod writes;
+
+/// Implements the core's store traits for `$t` over database `$db`.
+macro_rules! shared_store {
+    ($t:ty, $db:ty) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use loket_core::store::*;
+        use loket_core::*;
+        use sqlx::QueryBuilder;
+        use $crate::rows::*;
+
+        $crate::shared::directory_store!($t, $db);
+        $crate::shared::write_helpers!($t, $db);
+        $crate::shared::ticket_store!($t, $db);
+        $crate::shared::mail_store!($t, $db);
+    };
+}
+
+pub(crate) use directory::directory_store;
+pub(crate) use mail::mail_store;
+pub(crate) use shared_store;
+pub(crate) use tickets::ticket_store;
+pub(crate) use writes::write_helpers;

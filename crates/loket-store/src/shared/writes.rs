@@ -1,0 +1,386 @@
+//! The write helpers the store methods share (messages with attachments and
+//! index entries, audit lines, outbox rows, labels, receipts, removals, label
+//! and ticket loading): SQL both backends accept.
+
+/// Adds the shared helper methods to `$t` (inside `shared_store!`).
+macro_rules! write_helpers {
+    ($t:ty, $db:ty) => {
+        impl $t {
+            async fn labels_of(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+                let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+                if ids.is_empty() {
+                    return Ok(map);
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT ticket_id, label FROM ticket_labels WHERE ticket_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY label");
+                let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(self.reader()).await.map_err(db_err)?;
+                for (id, label) in rows {
+                    map.entry(id).or_default().push(label);
+                }
+                Ok(map)
+            }
+
+            async fn with_labels(&self, rows: Vec<TicketRow>) -> Result<Vec<Ticket>> {
+                let ids: Vec<i64> = rows.iter().map(TicketRow::id).collect();
+                let mut labels = self.labels_of(&ids).await?;
+                rows.into_iter().map(|r| {
+                    let l = labels.remove(&r.id()).unwrap_or_default();
+                    r.into_ticket(l)
+                }).collect()
+            }
+
+            async fn ticket_where(&self, clause: &str, value: i64) -> Result<Option<Ticket>> {
+                let sql = format!("SELECT {TICKET_COLS} FROM tickets WHERE {clause} = $1");
+                let row: Option<TicketRow> =
+                    sqlx::query_as(&sql).bind(value).fetch_optional(self.reader()).await.map_err(db_err)?;
+                match row {
+                    Some(r) => Ok(self.with_labels(vec![r]).await?.pop()),
+                    None => Ok(None),
+                }
+            }
+
+            async fn org_domains(&self, id: i64) -> Result<Vec<String>> {
+                sqlx::query_scalar("SELECT domain FROM organisation_domains WHERE organisation_id = $1 ORDER BY domain")
+                    .bind(id)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn insert_message(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                ticket: i64,
+                m: &NewMessage,
+                at: DateTime<Utc>,
+                index: bool,
+            ) -> Result<i64> {
+                let (staff, contact) = match m.author {
+                    Author::Staff(s) => (Some(s.0), None),
+                    Author::Contact(c) => (None, Some(c.0)),
+                    Author::System => (None, None),
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO messages (ticket_id, kind, author_staff_id, author_contact_id, body_text, body_html, \
+                     mail_message_id, mail_references, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(ticket)
+                .bind(m.kind.id())
+                .bind(staff)
+                .bind(contact)
+                .bind(&m.body_text)
+                .bind(&m.body_html)
+                .bind(&m.mail_message_id)
+                .bind(&m.mail_references)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for a in &m.attachments {
+                    sqlx::query(
+                        "INSERT INTO attachments (ticket_id, message_id, filename, media_type, size, sha256, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(ticket)
+                    .bind(id)
+                    .bind(&a.filename)
+                    .bind(&a.media_type)
+                    .bind(a.size)
+                    .bind(&a.sha256)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                if index && m.kind != MessageKind::Event {
+                    Self::index_message(tx, id, ticket, &m.body_text, m.kind == MessageKind::Public).await?;
+                }
+                Ok(id)
+            }
+
+            pub(crate) async fn insert_ticket_tx(tx: &mut <$db as sqlx::Database>::Connection, new: &NewTicketRecord) -> Result<Ticket> {
+                let t = &new.ticket;
+                let sql = format!(
+                    "INSERT INTO tickets (number, subject, requester_id, organisation_id, channel, mailbox, status, department, \
+                     urgent, assignee_id, release_version, work_item, postponed_until, promised_at, created_at, updated_at, \
+                     first_response_at, last_customer_at, last_agent_at, version) \
+                     VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1) RETURNING id, number",
+                    Self::NEXT_NUMBER
+                );
+                let (id, number): (i64, i64) = sqlx::query_as(&sql)
+                .bind(&t.subject)
+                .bind(t.requester_id.0)
+                .bind(t.organisation_id.map(|o| o.0))
+                .bind(t.channel.id())
+                .bind(&t.mailbox)
+                .bind(t.status.id())
+                .bind(t.department.id())
+                .bind(t.urgent)
+                .bind(t.assignee_id.map(|s| s.0))
+                .bind(&t.release_version)
+                .bind(&t.work_item)
+                .bind(t.postponed_until)
+                .bind(t.promised_at)
+                .bind(t.created_at)
+                .bind(t.updated_at)
+                .bind(t.first_response_at)
+                .bind(t.last_customer_at)
+                .bind(t.last_agent_at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if !t.labels.is_empty() {
+                    Self::write_labels(tx, id, &t.labels).await?;
+                }
+                let msg = Self::insert_message(tx, id, &new.message, t.created_at, false).await?;
+                let public = new.message.kind == MessageKind::Public;
+                let doc = ticket_doc(&t.subject, &new.requester_label);
+                Self::index_new_ticket(tx, id, &doc, msg, &new.message.body_text, public).await?;
+                let by = Stamp { actor: new.actor.clone(), at: t.created_at };
+                Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
+                Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
+                if let Some(r) = &new.receipt {
+                    Self::insert_receipt(tx, r, id).await?;
+                }
+                let mut out = t.clone();
+                out.id = TicketId(id);
+                out.number = TicketNumber(number);
+                out.version = 1;
+                Ok(out)
+            }
+
+            /// Applies a change inside the caller's transaction.
+            pub(crate) async fn apply_tx(tx: &mut <$db as sqlx::Database>::Connection, c: &TicketChange) -> Result<Applied> {
+                let t = &c.after;
+                let old: Option<(String, i64)> = sqlx::query_as("SELECT subject, requester_id FROM tickets WHERE id = $1 AND version = $2")
+                    .bind(t.id.0)
+                    .bind(c.expected_version)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let Some((old_subject, old_requester)) = old else {
+                    return Err(DomainError::Stale);
+                };
+                sqlx::query(
+                    "UPDATE tickets SET subject = $1, requester_id = $2, organisation_id = $3, status = $4, department = $5, \
+                     urgent = $6, assignee_id = $7, release_version = $8, work_item = $9, postponed_until = $10, \
+                     promised_at = $11, updated_at = $12, first_response_at = $13, last_customer_at = $14, \
+                     last_agent_at = $15, version = version + 1 WHERE id = $16",
+                )
+                .bind(&t.subject)
+                .bind(t.requester_id.0)
+                .bind(t.organisation_id.map(|o| o.0))
+                .bind(t.status.id())
+                .bind(t.department.id())
+                .bind(t.urgent)
+                .bind(t.assignee_id.map(|s| s.0))
+                .bind(&t.release_version)
+                .bind(&t.work_item)
+                .bind(t.postponed_until)
+                .bind(t.promised_at)
+                .bind(t.updated_at)
+                .bind(t.first_response_at)
+                .bind(t.last_customer_at)
+                .bind(t.last_agent_at)
+                .bind(t.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Self::write_labels(tx, t.id.0, &t.labels).await?;
+                if old_subject != t.subject || old_requester != t.requester_id.0 {
+                    Self::reindex_ticket(tx, t.id.0, &t.subject, t.requester_id.0).await?;
+                }
+                let mut ids = Vec::with_capacity(c.messages.len());
+                for m in &c.messages {
+                    ids.push(Self::insert_message(tx, t.id.0, m, c.at, true).await?);
+                }
+                let orphaned_blobs = Self::remove_content(tx, t.id.0, c).await?;
+                let by = Stamp { actor: c.actor.clone(), at: c.at };
+                Self::insert_audit(tx, &format!("ticket:{}", t.id.0), Some(t.id.0), &by, &c.audit).await?;
+                Self::insert_outbox(tx, t.id.0, c.at, &c.outbox, &ids).await?;
+                if let Some(r) = &c.receipt {
+                    Self::insert_receipt(tx, r, t.id.0).await?;
+                }
+                let mut ticket = t.clone();
+                ticket.version = c.expected_version + 1;
+                Ok(Applied { ticket, message_ids: ids.into_iter().map(MessageId).collect(), orphaned_blobs })
+            }
+
+            async fn insert_audit(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                entity: &str,
+                ticket: Option<i64>,
+                by: &Stamp,
+                entries: &[AuditEntry],
+            ) -> Result<()> {
+                let (actor, at) = (&by.actor, by.at);
+                for e in entries {
+                    sqlx::query(
+                        "INSERT INTO audit_events (entity, ticket_id, actor, at, action, field, old_value, new_value) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(entity)
+                    .bind(ticket)
+                    .bind(actor)
+                    .bind(at)
+                    .bind(&e.action)
+                    .bind(&e.field)
+                    .bind(&e.old_value)
+                    .bind(&e.new_value)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                Ok(())
+            }
+
+            async fn insert_outbox(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                ticket: i64,
+                at: DateTime<Utc>,
+                mails: &[NewOutbox],
+                message_ids: &[i64],
+            ) -> Result<()> {
+                for m in mails {
+                    let msg = m.message.and_then(|i| message_ids.get(i).copied());
+                    sqlx::query(
+                        "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(m.kind.id())
+                    .bind(ticket)
+                    .bind(msg)
+                    .bind(&m.to)
+                    .bind(m.automatic)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                Ok(())
+            }
+
+            /// Records a received mail as stored for a ticket, replacing its quarantine entry.
+            async fn insert_receipt(tx: &mut <$db as sqlx::Database>::Connection, r: &MailReceipt, ticket: i64) -> Result<()> {
+                sqlx::query("DELETE FROM mail_receipts WHERE state = 'quarantined' AND mailbox = $1 AND raw_sha256 = $2")
+                    .bind(&r.mailbox)
+                    .bind(&r.raw_sha256)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, ticket_id, raw) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $8)",
+                )
+                .bind(&r.mailbox)
+                .bind(&r.message_id)
+                .bind(r.imap_uid.map(|u| u.0))
+                .bind(r.imap_uid.map(|u| u.1))
+                .bind(&r.raw_sha256)
+                .bind(r.received_at)
+                .bind(ticket)
+                .bind(r.raw.as_slice())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn write_labels(tx: &mut <$db as sqlx::Database>::Connection, ticket: i64, labels: &[String]) -> Result<()> {
+                sqlx::query("DELETE FROM ticket_labels WHERE ticket_id = $1").bind(ticket).execute(&mut *tx).await.map_err(db_err)?;
+                for l in labels {
+                    sqlx::query("INSERT INTO ticket_labels (ticket_id, label) VALUES ($1, $2)")
+                        .bind(ticket)
+                        .bind(l)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                Ok(())
+            }
+
+            async fn reindex_ticket(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                ticket: i64,
+                subject: &str,
+                requester: i64,
+            ) -> Result<()> {
+                let (email, name): (String, String) = sqlx::query_as("SELECT email, name FROM contacts WHERE id = $1")
+                    .bind(requester)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                Self::index_ticket(tx, ticket, &ticket_doc(subject, &format!("{email} {name}")), false).await
+            }
+
+            /// Marks attachments removed and answers the blob keys no live attachment uses.
+            async fn remove_content(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                ticket: i64,
+                change: &TicketChange,
+            ) -> Result<Vec<String>> {
+                let mut shas: Vec<String> = Vec::new();
+                for m in &change.remove_messages {
+                    let found: Vec<String> = sqlx::query_scalar(
+                        "UPDATE attachments SET removed_at = $1, removed_by = $2, removal_reason = $3, message_id = NULL \
+                         WHERE message_id = $4 AND ticket_id = $5 AND removed_at IS NULL RETURNING sha256",
+                    )
+                    .bind(change.at)
+                    .bind(&change.actor)
+                    .bind("message removed")
+                    .bind(m.0)
+                    .bind(ticket)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    shas.extend(found);
+                    let gone = sqlx::query("DELETE FROM messages WHERE id = $1 AND ticket_id = $2")
+                        .bind(m.0)
+                        .bind(ticket)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if gone.rows_affected() == 0 {
+                        return Err(DomainError::not_found(format!("message {m}")));
+                    }
+                    Self::unindex_message(tx, m.0).await?;
+                }
+                for (a, reason) in &change.remove_attachments {
+                    let sha: Option<String> = sqlx::query_scalar(
+                        "UPDATE attachments SET removed_at = $1, removed_by = $2, removal_reason = $3 \
+                         WHERE id = $4 AND ticket_id = $5 AND removed_at IS NULL RETURNING sha256",
+                    )
+                    .bind(change.at)
+                    .bind(&change.actor)
+                    .bind(reason)
+                    .bind(a.0)
+                    .bind(ticket)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    shas.push(sha.ok_or_else(|| DomainError::not_found(format!("attachment {a}")))?);
+                }
+                shas.sort();
+                shas.dedup();
+                let mut orphaned = Vec::new();
+                for sha in shas {
+                    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL")
+                        .bind(&sha)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if live == 0 {
+                        orphaned.push(sha);
+                    }
+                }
+                Ok(orphaned)
+            }
+        }
+
+    };
+}
+
+pub(crate) use write_helpers;
