@@ -22,9 +22,11 @@ macro_rules! directory_store {
                         .await
                         .map_err(db_err)?;
                     // Contacts of that domain without an organisation join it.
-                    sqlx::query("UPDATE contacts SET organisation_id = $1 WHERE organisation_id IS NULL AND email LIKE $2")
+                    // (`_` and `%` in a domain are matched literally.)
+                    let literal = d.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+                    sqlx::query("UPDATE contacts SET organisation_id = $1 WHERE organisation_id IS NULL AND email LIKE $2 ESCAPE '!'")
                         .bind(id)
-                        .bind(format!("%@{d}"))
+                        .bind(format!("%@{literal}"))
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;

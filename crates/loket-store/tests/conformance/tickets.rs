@@ -205,6 +205,26 @@ async fn contacts_and_organisations(env: &Env) {
         .await
         .unwrap();
     assert_eq!(early.organisation_id, None);
+    let lookalike = env
+        .service
+        .create_contact(&env.admin, "x@utrechtxnl.nl", "")
+        .await
+        .unwrap();
+    let underscore = env.service.create_contact(&env.admin, "y@a-b.nl", "").await.unwrap();
+    env.service
+        .create_organisation(&env.admin, "Underscore", &["a_b.nl".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        env.store
+            .get_contact(underscore.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id,
+        None,
+        "_ is no wildcard"
+    );
     let org = env
         .service
         .create_organisation(
@@ -218,6 +238,15 @@ async fn contacts_and_organisations(env: &Env) {
     assert_eq!(
         env.store.get_contact(early.id).await.unwrap().unwrap().organisation_id,
         Some(org.id)
+    );
+    assert_eq!(
+        env.store
+            .get_contact(lookalike.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id,
+        None
     );
     let again = env
         .service
@@ -268,7 +297,7 @@ async fn contacts_and_organisations(env: &Env) {
     let org_trail = env.store.audit_of(&format!("organisation:{}", org.id)).await.unwrap();
     assert_eq!(org_trail[0].new_value.as_deref(), Some("utrecht.nl"));
     assert_eq!(env.store.list_contacts(Some(org.id), 10).await.unwrap().len(), 1);
-    assert_eq!(env.store.list_organisations().await.unwrap().len(), 1);
+    assert_eq!(env.store.list_organisations().await.unwrap().len(), 2);
     let t = env
         .service
         .create_ticket(&env.admin, new_ticket("Org", "x", "piet@utrecht.nl"))
