@@ -4,6 +4,7 @@
 
 pub mod api;
 mod error;
+pub mod portal;
 mod router;
 mod state;
 

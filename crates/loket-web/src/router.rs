@@ -1,7 +1,7 @@
 //! Every route Loket serves, in one place.
 
-use crate::AppState;
 use crate::api::v1::{contacts, mail, openapi, organisations, search, ticket_actions, tickets};
+use crate::{AppState, portal};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
@@ -46,7 +46,12 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::document))
         .fallback(crate::api::not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+    let portal = Router::new()
+        .route("/t/{number}/{token}", get(portal::view_follow_get))
+        .route("/t/{number}/{token}/reply", post(portal::view_follow_reply_post))
+        .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post));
     Router::new()
+        .merge(portal)
         .route("/healthz", get(crate::api::healthz))
         .nest("/api/v1", api)
         .with_state(state)

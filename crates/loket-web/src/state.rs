@@ -9,4 +9,6 @@ pub struct AppState {
     pub service: Service,
     /// The mail intake (quarantine retries).
     pub intake: loket_mail::Intake,
+    /// Whether cookies get the `Secure` flag (the public URL is https).
+    pub secure_cookies: bool,
 }

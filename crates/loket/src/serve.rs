@@ -53,7 +53,12 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
                 .map(|imap| tokio::spawn(loket_mail::imap::run(intake.clone(), m.name.clone(), imap)))
         })
         .collect();
-    let app = loket_web::router(loket_web::AppState { service, intake });
+    let secure_cookies = cfg.public_url().starts_with("https://");
+    let app = loket_web::router(loket_web::AppState {
+        service,
+        intake,
+        secure_cookies,
+    });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;

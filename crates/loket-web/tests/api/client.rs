@@ -36,6 +36,7 @@ impl App {
         let router = loket_web::router(loket_web::AppState {
             service: service.clone(),
             intake,
+            secure_cookies: false,
         });
         Self {
             router,
@@ -76,5 +77,46 @@ impl App {
         let (status, v) = self.call("POST", "/api/v1/tickets", Some(body)).await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
         v["number"].as_i64().unwrap()
+    }
+}
+
+/// An HTML response: status, `Set-Cookie` values, `Location`, body.
+pub struct Page {
+    pub status: StatusCode,
+    pub cookies: Vec<String>,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl App {
+    /// A portal request: optional form body and Cookie header.
+    pub async fn page(&self, method: &str, path: &str, form: Option<&str>, cookie: Option<&str>) -> Page {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let req = match form {
+            Some(f) => req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(f.to_owned())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let cookies = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        Page {
+            status,
+            cookies,
+            location,
+            body,
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! HTTP tests of the JSON API, in process with `Router::oneshot` on a fresh
+//! HTTP tests of the JSON API and the portal pages, in process with `Router::oneshot` on a fresh
 //! SQLite database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod client;
 mod contacts;
+mod portal;
 mod tickets;

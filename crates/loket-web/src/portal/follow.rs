@@ -1,0 +1,169 @@
+//! Following a ticket from the link in a mail, without an account: read the
+//! public thread, reply, mark as solved. The link's token is checked on every
+//! request; a forged or foreign token sees nothing but "not found".
+
+use super::csrf;
+use super::i18n::{Texts, promise, texts};
+use super::page::{PageError, render};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::service::{Actor, Reply};
+use loket_core::*;
+use serde::Deserialize;
+
+/// The label customers see on a ticket with a serious privacy incident.
+pub const SECURITY_LABEL: &str = "Security incident Helpdesk";
+
+/// `?lang=` on any page.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// A posted reply.
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    csrf: String,
+    message: String,
+}
+
+/// A posted "solved".
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+struct MessageView {
+    who: String,
+    at: String,
+    at_iso: String,
+    html: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/follow.html")]
+struct FollowPage<'a> {
+    t: &'a Texts,
+    base: String,
+    number: TicketNumber,
+    subject: String,
+    status: &'static str,
+    department: &'static str,
+    promise: Option<&'static str>,
+    security_incident: bool,
+    messages: Vec<MessageView>,
+    csrf: String,
+    can_solve: bool,
+}
+
+/// The ticket and its requester, when `token` is that pair's follow token.
+async fn verified(s: &AppState, number: i64, token: &str, lang: Lang) -> Result<(Ticket, Contact), PageError> {
+    let store = s.service.store();
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let ticket = store
+        .ticket_by_number(TicketNumber(number))
+        .await
+        .map_err(fail)?
+        .ok_or(PageError::not_found(lang))?;
+    let secret = store.secret("follow_link").await.map_err(fail)?;
+    if !loket_mail::links::verify(&secret, ticket.id, ticket.requester_id, token) {
+        return Err(PageError::not_found(lang));
+    }
+    let contact = store
+        .get_contact(ticket.requester_id)
+        .await
+        .map_err(fail)?
+        .ok_or(PageError::not_found(lang))?;
+    Ok((ticket, contact))
+}
+
+fn lang_cookie(q: Option<&str>) -> Option<String> {
+    q.map(|l| format!("loket_lang={}; Path=/; SameSite=Lax", Lang::parse_or_default(l).id()))
+}
+
+/// `GET /t/{number}/{token}`: the ticket page.
+pub async fn view_follow_get(
+    State(s): State<AppState>,
+    Path((number, token)): Path<(i64, String)>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::language(q.lang.as_deref(), &headers);
+    let (ticket, contact) = verified(&s, number, &token, lang).await?;
+    let t = texts(lang);
+    let messages = s
+        .service
+        .store()
+        .messages(ticket.id, false)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    let messages = messages
+        .into_iter()
+        .map(|m| MessageView {
+            who: match m.author {
+                Author::Contact(c) if c == contact.id => t.you.to_owned(),
+                Author::Contact(_) => contact.name.clone(),
+                Author::Staff(_) | Author::System => t.helpdesk.to_owned(),
+            },
+            at: m.created_at.format("%d-%m-%Y %H:%M").to_string(),
+            at_iso: m.created_at.to_rfc3339(),
+            html: m.body_html,
+        })
+        .collect();
+    let (csrf, set_csrf) = csrf::token(&headers, s.secure_cookies);
+    let page = FollowPage {
+        t,
+        base: format!("/t/{number}/{token}"),
+        number: ticket.number,
+        subject: ticket.subject.clone(),
+        status: ticket.status.label(lang),
+        department: ticket.department.label(lang),
+        promise: promise(ticket.department, lang),
+        security_incident: ticket.labels.iter().any(|l| l == SECURITY_LABEL),
+        messages,
+        csrf,
+        can_solve: ticket.status != Status::Resolved,
+    };
+    let cookies: Vec<String> = set_csrf.into_iter().chain(lang_cookie(q.lang.as_deref())).collect();
+    Ok(render(&page, &cookies, lang))
+}
+
+/// `POST /t/{number}/{token}/reply`: the customer's reply.
+pub async fn view_follow_reply_post(
+    State(s): State<AppState>,
+    Path((number, token)): Path<(i64, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    if !csrf::valid(&headers, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let (ticket, contact) = verified(&s, number, &token, lang).await?;
+    s.service
+        .customer_reply(&Actor::Contact(contact), ticket.number, Reply::text(&form.message))
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    Ok(Redirect::to(&format!("/t/{number}/{token}")).into_response())
+}
+
+/// `POST /t/{number}/{token}/solve`: the customer marks the ticket solved.
+pub async fn view_follow_solve_post(
+    State(s): State<AppState>,
+    Path((number, token)): Path<(i64, String)>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    if !csrf::valid(&headers, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let (ticket, contact) = verified(&s, number, &token, lang).await?;
+    match s.service.resolve(&Actor::Contact(contact), ticket.number).await {
+        Ok(_) | Err(DomainError::Conflict(_)) => Ok(Redirect::to(&format!("/t/{number}/{token}")).into_response()),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}

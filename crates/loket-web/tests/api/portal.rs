@@ -1,0 +1,234 @@
+//! The portal's follow-link pages: the requester reads, replies and marks
+//! solved without an account; nobody else sees anything.
+
+use super::client::App;
+use axum::http::StatusCode;
+use loket_core::service::{Actor, CreateTicket, Reply};
+use loket_core::*;
+
+async fn ticket(app: &App, requester: &str, subject: &str) -> (Ticket, String) {
+    let admin = Actor::Staff(
+        app.service
+            .store()
+            .staff_by_email("admin@leverancier.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let t = app
+        .service
+        .create_ticket(
+            &admin,
+            CreateTicket::new(subject, "Mijn vraag", requester, Channel::Portal),
+        )
+        .await
+        .unwrap();
+    let secret = app.service.store().secret("follow_link").await.unwrap();
+    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id);
+    (t, token)
+}
+
+fn csrf_of(cookies: &[String]) -> String {
+    let c = cookies
+        .iter()
+        .find(|c| c.starts_with("loket_csrf="))
+        .expect("csrf cookie");
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
+    c.trim_start_matches("loket_csrf=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_requester_follows_replies_and_solves_from_the_mail_link() {
+    let app = App::new().await;
+    let admin = Actor::Staff(
+        app.service
+            .store()
+            .staff_by_email("admin@leverancier.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let (t, token) = ticket(&app, "jan@gemeente.nl", "Beschikking <script>alert(1)</script>").await;
+    app.service
+        .agent_reply(&admin, t.number, Reply::text("Probeer het opnieuw."))
+        .await
+        .unwrap();
+    app.service
+        .add_note(&admin, t.number, Reply::text("GEHEIM intern"))
+        .await
+        .unwrap();
+    let url = format!("/t/{}/{token}", t.number);
+
+    let p = app.page("GET", &url, None, None).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("<html lang=\"nl\">") && p.body.contains("Beantwoord"),
+        "Dutch by default"
+    );
+    assert!(p.body.contains("Probeer het opnieuw.") && p.body.contains("Mijn vraag"));
+    assert!(!p.body.contains("GEHEIM"), "internal notes are never shown");
+    assert!(!p.body.contains("<script>alert"), "escaped");
+    assert!(
+        p.body.contains("&lt;script&gt;") || p.body.contains("&#60;script&#62;"),
+        "shown as text"
+    );
+    let csrf = csrf_of(&p.cookies);
+    let cookie = format!("loket_csrf={csrf}");
+
+    // Forms without the token are refused.
+    let no_cookie = app
+        .page(
+            "POST",
+            &format!("{url}/reply"),
+            Some(&format!("csrf={csrf}&message=Hoi")),
+            None,
+        )
+        .await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    let wrong = app
+        .page(
+            "POST",
+            &format!("{url}/reply"),
+            Some("csrf=00&message=Hoi"),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.service.store().messages(t.id, true).await.unwrap().len(),
+        3,
+        "nothing written"
+    );
+
+    let ok = app
+        .page(
+            "POST",
+            &format!("{url}/reply"),
+            Some(&format!("csrf={csrf}&message=Werkt+nog+niet")),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location.as_deref(), Some(url.as_str()));
+    let after = app.service.store().ticket_by_number(t.number).await.unwrap().unwrap();
+    assert_eq!(after.status, Status::Open);
+    let last = app.service.store().messages(t.id, false).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.body_text.as_str(), last.author),
+        ("Werkt nog niet", Author::Contact(t.requester_id))
+    );
+
+    let solved = app
+        .page(
+            "POST",
+            &format!("{url}/solve"),
+            Some(&format!("csrf={csrf}")),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(solved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.service
+            .store()
+            .ticket_by_number(t.number)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::Resolved
+    );
+    let p = app.page("GET", &format!("{url}?lang=en"), None, Some(&cookie)).await;
+    assert!(
+        p.body.contains("<html lang=\"en\">")
+            && p.body.contains("Resolved")
+            && !p.body.contains("My question is solved")
+    );
+    assert!(p.cookies.iter().any(|c| c.starts_with("loket_lang=en")));
+}
+
+#[tokio::test]
+async fn forged_and_foreign_links_see_nothing() {
+    let app = App::new().await;
+    let (a, token_a) = ticket(&app, "jan@gemeente.nl", "Van Jan").await;
+    let (b, token_b) = ticket(&app, "piet@gemeente.nl", "Van Piet").await;
+    let mut forged = token_a.clone();
+    forged.replace_range(0..1, if forged.starts_with('0') { "1" } else { "0" });
+    for url in [
+        format!("/t/{}/{forged}", a.number),
+        format!("/t/{}/{token_b}", a.number),
+        format!("/t/{}/{token_a}", b.number),
+        format!("/t/999999/{token_a}"),
+        format!("/t/{}/", a.number),
+    ] {
+        let p = app.page("GET", &url, None, None).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(!p.body.contains("Van Jan") && !p.body.contains("Van Piet"), "{url}");
+    }
+    // Posting with someone else's token changes nothing, even with a valid CSRF pair.
+    let cookie = "loket_csrf=".to_owned() + &"a".repeat(64);
+    let form = format!("csrf={}&message=Inbraak", "a".repeat(64));
+    let p = app
+        .page(
+            "POST",
+            &format!("/t/{}/{token_b}/reply", a.number),
+            Some(&form),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let p = app
+        .page(
+            "POST",
+            &format!("/t/{}/{token_b}/solve", a.number),
+            Some(&format!("csrf={}", "a".repeat(64))),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.service.store().messages(a.id, true).await.unwrap().len(), 1);
+    assert_eq!(
+        app.service
+            .store()
+            .ticket_by_number(a.number)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::New
+    );
+}
+
+#[tokio::test]
+async fn the_security_incident_label_is_shown() {
+    let app = App::new().await;
+    let admin = Actor::Staff(
+        app.service
+            .store()
+            .staff_by_email("admin@leverancier.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let (t, token) = ticket(&app, "jan@gemeente.nl", "Excel met BSN").await;
+    let url = format!("/t/{}/{token}", t.number);
+    assert!(
+        !app.page("GET", &url, None, None)
+            .await
+            .body
+            .contains("Security incident Helpdesk")
+    );
+    app.service
+        .set_labels(&admin, t.number, &["Security incident Helpdesk".into()])
+        .await
+        .unwrap();
+    assert!(
+        app.page("GET", &url, None, None)
+            .await
+            .body
+            .contains("Security incident Helpdesk")
+    );
+}
