@@ -23,6 +23,9 @@ pub enum DomainError {
     /// The thing was already stored (a mail seen before); nothing was written (HTTP 409).
     #[error("already stored: {0}")]
     Duplicate(String),
+    /// Too many attempts in a short time (HTTP 429); the message says when to retry.
+    #[error("{0}")]
+    TooMany(String),
     /// Someone else changed the record at the same moment; the caller may retry.
     #[error("the ticket was changed by someone else; try again")]
     Stale,

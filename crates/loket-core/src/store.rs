@@ -281,6 +281,9 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>>;
     /// An installation-wide secret, created at first use and shared by every process.
     async fn secret(&self, name: &str) -> Result<Vec<u8>>;
+    /// Counts one hit on `key` in the window starting at `window_start` and
+    /// answers the hits so far, this one included (shared by all processes).
+    async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64>;
     /// Marks an address undeliverable (a bounce came back for it).
     async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()>;
     /// Whether mail to this address bounced.

@@ -60,6 +60,7 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            DomainError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
             DomainError::Conflict(_) | DomainError::Duplicate(_) | DomainError::Stale => {
                 (StatusCode::CONFLICT, "conflict")
             }

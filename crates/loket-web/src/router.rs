@@ -6,6 +6,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 
+/// Largest portal form (attachments included).
+const PORTAL_UPLOAD_LIMIT: usize = 50 * 1024 * 1024;
+
 /// Largest API request body: room for base64-encoded attachments.
 const API_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -47,6 +50,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(crate::api::not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     let portal = Router::new()
+        .route("/", get(portal::view_home_get))
+        .route(
+            "/tickets/new",
+            post(portal::view_submit_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
+        )
         .route("/t/{number}/{token}", get(portal::view_follow_get))
         .route("/t/{number}/{token}/reply", post(portal::view_follow_reply_post))
         .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post));

@@ -33,6 +33,9 @@ pub struct Config {
     /// The From address of Loket's mail; the helpdesk mailbox's address, else
     /// `helpdesk@localhost`, when empty.
     pub mail_from: Option<String>,
+    /// The date of the next Functioneel overleg, shown in the portal (until the
+    /// meeting schedule is kept in Loket itself).
+    pub next_functional_meeting: Option<chrono::NaiveDate>,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -49,6 +52,7 @@ impl Default for Config {
             max_attachment_bytes: 25 * 1024 * 1024,
             jobs_interval_secs: 60,
             mail_from: None,
+            next_functional_meeting: None,
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -65,6 +69,7 @@ const KEYS: &[&str] = &[
     "max_attachment_bytes",
     "jobs_interval_secs",
     "mail_from",
+    "next_functional_meeting",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).

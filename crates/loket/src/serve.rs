@@ -53,15 +53,21 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
                 .map(|imap| tokio::spawn(loket_mail::imap::run(intake.clone(), m.name.clone(), imap)))
         })
         .collect();
-    let secure_cookies = cfg.public_url().starts_with("https://");
+    let portal = loket_web::PortalSettings {
+        secure_cookies: cfg.public_url().starts_with("https://"),
+        next_meeting: cfg.next_functional_meeting,
+    };
     let app = loket_web::router(loket_web::AppState {
         service,
         intake,
-        secure_cookies,
+        portal,
     });
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     jobs.abort();
     outbox.abort();
     readers.iter().for_each(tokio::task::JoinHandle::abort);

@@ -20,6 +20,25 @@ fn clean_name(raw: &str, what: &str) -> Result<String> {
 }
 
 impl Service {
+    /// Counts an attempt against `key` (for example `login:jan@gemeente.nl` or
+    /// `ticket-ip:192.0.2.1`): at most `max` per `minutes`-minute window; beyond
+    /// that the answer is [`DomainError::TooMany`]. Counters are in the store,
+    /// so every process shares them.
+    pub async fn rate_limit(&self, key: &str, max: i64, minutes: i64) -> Result<()> {
+        let now = self.clock.now();
+        let span = minutes.max(1) * 60;
+        let start = now.timestamp() - now.timestamp().rem_euclid(span);
+        let window = chrono::DateTime::from_timestamp(start, 0).unwrap_or(now);
+        let hits = self.store.rate_hit(key, window).await?;
+        if hits > max {
+            let wait = (window + chrono::Duration::seconds(span) - now).num_seconds().max(1);
+            return Err(DomainError::TooMany(format!(
+                "too many attempts; try again in {wait} seconds"
+            )));
+        }
+        Ok(())
+    }
+
     /// Creates an organisation with its mail domains.
     pub async fn create_organisation(&self, actor: &Actor, name: &str, domains: &[String]) -> Result<Organisation> {
         actor.require_staff(DESK_STAFF, "create organisations")?;

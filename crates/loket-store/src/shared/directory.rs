@@ -260,6 +260,26 @@ macro_rules! directory_store {
                 hex::decode(hex_value).map_err(|e| DomainError::Storage(format!("setting {name} is corrupt: {e}")))
             }
 
+            async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64> {
+                let mut tx = self.begin_write().await?;
+                let hits: i64 = sqlx::query_scalar(
+                    "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+                     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING CAST(hits AS BIGINT)",
+                )
+                .bind(key)
+                .bind(window_start)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+                    .bind(window_start - chrono::Duration::days(1))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(hits)
+            }
+
             async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let ids: Vec<i64> = sqlx::query_scalar("UPDATE contacts SET undeliverable_at = $1 WHERE email = $2 RETURNING id")

@@ -23,6 +23,13 @@ pub struct LangQuery {
     lang: Option<String>,
 }
 
+impl LangQuery {
+    /// The requested language code, if any.
+    pub fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
+}
+
 /// A posted reply.
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
@@ -80,7 +87,7 @@ async fn verified(s: &AppState, number: i64, token: &str, lang: Lang) -> Result<
     Ok((ticket, contact))
 }
 
-fn lang_cookie(q: Option<&str>) -> Option<String> {
+pub(super) fn lang_cookie(q: Option<&str>) -> Option<String> {
     q.map(|l| format!("loket_lang={}; Path=/; SameSite=Lax", Lang::parse_or_default(l).id()))
 }
 
@@ -113,7 +120,7 @@ pub async fn view_follow_get(
             html: m.body_html,
         })
         .collect();
-    let (csrf, set_csrf) = csrf::token(&headers, s.secure_cookies);
+    let (csrf, set_csrf) = csrf::token(&headers, s.portal.secure_cookies);
     let page = FollowPage {
         t,
         base: format!("/t/{number}/{token}"),

@@ -4,10 +4,12 @@
 
 mod csrf;
 mod follow;
+mod home;
 mod i18n;
 mod page;
 
 pub use follow::{view_follow_get, view_follow_reply_post, view_follow_solve_post};
+pub use home::{view_home_get, view_submit_post};
 
 use axum::http::HeaderMap;
 use loket_core::Lang;

@@ -30,6 +30,14 @@ impl PageError {
         }
     }
 
+    /// 400: a form that cannot be read.
+    pub fn bad_request(lang: Lang) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            lang,
+        }
+    }
+
     /// 403: a form without a valid CSRF token.
     pub fn forbidden(lang: Lang) -> Self {
         Self {
@@ -42,6 +50,10 @@ impl PageError {
     pub fn from_domain(e: &DomainError, lang: Lang) -> Self {
         match e {
             DomainError::NotFound(_) | DomainError::Forbidden(_) => Self::not_found(lang),
+            DomainError::TooMany(_) => Self {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                lang,
+            },
             DomainError::Invalid(_) | DomainError::Conflict(_) | DomainError::Duplicate(_) | DomainError::Stale => {
                 Self {
                     status: StatusCode::UNPROCESSABLE_ENTITY,

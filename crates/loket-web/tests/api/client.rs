@@ -36,7 +36,7 @@ impl App {
         let router = loket_web::router(loket_web::AppState {
             service: service.clone(),
             intake,
-            secure_cookies: false,
+            portal: loket_web::PortalSettings::default(),
         });
         Self {
             router,
@@ -103,6 +103,47 @@ impl App {
         }
         .unwrap();
         let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let cookies = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        Page {
+            status,
+            cookies,
+            location,
+            body,
+        }
+    }
+}
+
+impl App {
+    /// A request with a raw body of a given content type.
+    pub async fn raw_body(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        cookie: Option<&str>,
+    ) -> Page {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", content_type);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         let status = resp.status();
         let cookies = resp
             .headers()

@@ -232,3 +232,124 @@ async fn the_security_incident_label_is_shown() {
             .contains("Security incident Helpdesk")
     );
 }
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "XyZloketBOUNDARY";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn visitors_submit_a_ticket_with_an_attachment() {
+    let app = App::new().await;
+    let home = app.page("GET", "/", None, None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Verstuur ticket") && home.body.contains("<label for=\"email\">"));
+    let csrf = csrf_of(&home.cookies);
+    let cookie = format!("loket_csrf={csrf}");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "Els"),
+        ("email", "Els@Gemeente.nl"),
+        ("subject", "Koppeling stuk"),
+        ("message", "Sinds vanochtend"),
+        ("urgent", "1"),
+    ];
+    let (ct, body) = multipart(&fields, Some(("log.txt", b"foutmelding 42")));
+    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let number: i64 = p
+        .body
+        .split("id=\"ticket-number\">")
+        .nth(1)
+        .unwrap()
+        .split("</strong>")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let t = app
+        .service
+        .store()
+        .ticket_by_number(TicketNumber(number))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (t.channel, t.urgent, t.department),
+        (Channel::Portal, true, Department::Helpdesk)
+    );
+    let atts = app.service.store().attachments(t.id).await.unwrap();
+    assert_eq!(
+        (atts.len(), atts[0].filename.as_str(), atts[0].size),
+        (1, "log.txt", 14)
+    );
+    let outbox = app.service.store().pending_outbox(10).await.unwrap();
+    assert!(
+        outbox
+            .iter()
+            .any(|(_, m)| m.kind == MailKind::Confirmation && m.to == "els@gemeente.nl")
+    );
+
+    // A bad address comes back with a clear message and everything typed.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("email", "geen-adres"),
+        ("subject", "Mijn onderwerp"),
+        ("message", "Mijn tekst"),
+    ];
+    let (ct, body) = multipart(&fields, None);
+    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body.contains("not a valid e-mail address")
+            && p.body.contains("value=\"Mijn onderwerp\"")
+            && p.body.contains("Mijn tekst")
+    );
+    // Without the CSRF token nothing happens.
+    let (ct, body) = multipart(&[("email", "a@b.nl"), ("subject", "x"), ("message", "y")], None);
+    assert_eq!(
+        app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_ticket_form_is_rate_limited_per_address() {
+    let app = App::new().await;
+    let csrf = csrf_of(&app.page("GET", "/", None, None).await.cookies);
+    let cookie = format!("loket_csrf={csrf}");
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        let subject = format!("Vraag {i}");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("email", "druk@gemeente.nl"),
+            ("subject", subject.as_str()),
+            ("message", "x"),
+        ];
+        let (ct, body) = multipart(&fields, None);
+        statuses.push(
+            app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie))
+                .await
+                .status,
+        );
+    }
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+}

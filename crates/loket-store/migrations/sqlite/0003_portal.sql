@@ -1,0 +1,7 @@
+-- Rate-limit counters every process shares: one row per key and window.
+CREATE TABLE rate_limits (
+    key TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start)
+);

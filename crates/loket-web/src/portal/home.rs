@@ -1,0 +1,171 @@
+//! The portal's start page with the "Verstuur ticket" form, for visitors
+//! (identified by the address they give); logged-in contacts follow later.
+
+use super::csrf;
+use super::i18n::{Texts, texts};
+use super::page::{PageError, render};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use loket_core::service::{Actor, CreateTicket, Upload};
+use loket_core::*;
+use std::net::SocketAddr;
+
+/// Tickets one address may submit per hour.
+const PER_ADDRESS_PER_HOUR: i64 = 10;
+/// Tickets one IP address may submit per hour.
+const PER_IP_PER_HOUR: i64 = 30;
+
+/// What the visitor typed, kept when the form comes back with an error.
+#[derive(Debug, Default, Clone)]
+pub struct FormValues {
+    name: String,
+    email: String,
+    subject: String,
+    message: String,
+    urgent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage<'a> {
+    t: &'a Texts,
+    csrf: String,
+    next_meeting: Option<(String, String)>,
+    error: Option<String>,
+    form: FormValues,
+}
+
+#[derive(Template)]
+#[template(path = "portal/submitted.html")]
+struct SubmittedPage<'a> {
+    t: &'a Texts,
+    number: TicketNumber,
+}
+
+fn home(s: &AppState, headers: &HeaderMap, lang: Lang, error: Option<String>, form: FormValues) -> Response {
+    let (csrf, set) = csrf::token(headers, s.portal.secure_cookies);
+    let next_meeting = s
+        .portal
+        .next_meeting
+        .map(|d| (d.format("%Y-%m-%d").to_string(), d.format("%d-%m-%Y").to_string()));
+    let page = HomePage {
+        t: texts(lang),
+        csrf,
+        next_meeting,
+        error,
+        form,
+    };
+    render(&page, &set.into_iter().collect::<Vec<_>>(), lang)
+}
+
+/// `GET /`: the start page.
+pub async fn view_home_get(
+    State(s): State<AppState>,
+    Query(q): Query<super::follow::LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = super::language(q.lang(), &headers);
+    let mut resp = home(&s, &headers, lang, None, FormValues::default());
+    if let Some(c) = super::follow::lang_cookie(q.lang())
+        && let Ok(v) = axum::http::HeaderValue::from_str(&c)
+    {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// The visitor's IP address, when the server knows it.
+fn client_ip(ext: &axum::http::Extensions) -> String {
+    ext.get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
+}
+
+/// `POST /tickets/new`: creates the ticket; the form comes back with a clear
+/// message and everything typed when something is wrong.
+pub async fn view_submit_post(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
+    let lang = super::language(None, &headers);
+    let ip = client_ip(&parts.extensions);
+    let req = axum::extract::Request::from_parts(parts, body);
+    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    let mut form = FormValues::default();
+    let mut token = String::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| PageError::bad_request(lang))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "files" {
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            let media_type = field.content_type().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|_| PageError::bad_request(lang))?;
+            if !filename.is_empty() || !bytes.is_empty() {
+                files.push(Upload {
+                    filename,
+                    media_type,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(|_| PageError::bad_request(lang))?;
+        match name.as_str() {
+            "csrf" => token = value,
+            "name" => form.name = value,
+            "email" => form.email = value,
+            "subject" => form.subject = value,
+            "message" => form.message = value,
+            "urgent" => form.urgent = !value.is_empty(),
+            _ => {}
+        }
+    }
+    if !csrf::valid(&headers, &token) {
+        return Err(PageError::forbidden(lang));
+    }
+    let again = |status: StatusCode, msg: String, form: FormValues| {
+        let mut r = home(&s, &headers, lang, Some(msg), form);
+        *r.status_mut() = status;
+        Ok(r)
+    };
+    let email = match normalise_email(&form.email) {
+        Ok(e) => e,
+        Err(e) => return again(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), form),
+    };
+    for (key, max) in [
+        (format!("ticket-ip:{ip}"), PER_IP_PER_HOUR),
+        (format!("ticket-address:{email}"), PER_ADDRESS_PER_HOUR),
+    ] {
+        match s.service.rate_limit(&key, max, 60).await {
+            Ok(()) => {}
+            Err(DomainError::TooMany(_)) => {
+                return again(StatusCode::TOO_MANY_REQUESTS, texts(lang).too_many.into(), form);
+            }
+            Err(e) => return Err(PageError::from_domain(&e, lang)),
+        }
+    }
+    let input = CreateTicket {
+        requester_name: Some(form.name.clone()),
+        urgent: form.urgent,
+        attachments: files,
+        ..CreateTicket::new(&form.subject, &form.message, &email, Channel::Portal)
+    };
+    match s.service.create_ticket(&Actor::System, input).await {
+        Ok(t) => Ok(render(
+            &SubmittedPage {
+                t: texts(lang),
+                number: t.number,
+            },
+            &[],
+            lang,
+        )),
+        Err(DomainError::Invalid(msg)) => again(StatusCode::UNPROCESSABLE_ENTITY, msg, form),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
