@@ -89,39 +89,17 @@ pub struct Page {
 }
 
 impl App {
-    /// A portal request: optional form body and Cookie header.
+    /// A portal request: optional urlencoded form body and Cookie header.
     pub async fn page(&self, method: &str, path: &str, form: Option<&str>, cookie: Option<&str>) -> Page {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        let req = match form {
-            Some(f) => req
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(f.to_owned())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let cookies = resp
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect();
-        let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
-        let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
-        Page {
-            status,
-            cookies,
-            location,
-            body,
+        match form {
+            Some(f) => {
+                let ct = "application/x-www-form-urlencoded";
+                self.raw_body(method, path, ct, f.as_bytes().to_vec(), cookie).await
+            }
+            None => self.send(method, path, None, Body::empty(), cookie).await,
         }
     }
-}
 
-impl App {
     /// A request with a raw body of a given content type.
     pub async fn raw_body(
         &self,
@@ -131,19 +109,26 @@ impl App {
         body: Vec<u8>,
         cookie: Option<&str>,
     ) -> Page {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("content-type", content_type);
+        self.send(method, path, Some(content_type), Body::from(body), cookie)
+            .await
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Body,
+        cookie: Option<&str>,
+    ) -> Page {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
+        let resp = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
         let status = resp.status();
         let cookies = resp
             .headers()
