@@ -281,6 +281,34 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>>;
     /// An installation-wide secret, created at first use and shared by every process.
     async fn secret(&self, name: &str) -> Result<Vec<u8>>;
+    /// Stores a single-use access token (its SHA-256) for a contact and queues
+    /// the mail carrying the link, in one transaction.
+    async fn create_access(
+        &self,
+        contact: &Contact,
+        token_sha256: &str,
+        link_token: &str,
+        at: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Uses an access token once: the contact it was for, if it is unused and unexpired.
+    async fn use_access(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>>;
+    /// Sets a contact's password hash (and marks the address verified).
+    async fn set_password(&self, contact: ContactId, hash: &str, at: DateTime<Utc>) -> Result<()>;
+    /// A contact and their password hash, by address.
+    async fn contact_password(&self, email: &str) -> Result<Option<(Contact, Option<String>)>>;
+    /// Starts a portal session (its id's SHA-256).
+    async fn create_session(
+        &self,
+        id_sha256: &str,
+        contact: ContactId,
+        at: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The contact of a live session.
+    async fn session_contact(&self, id_sha256: &str, now: DateTime<Utc>) -> Result<Option<Contact>>;
+    /// Ends a session.
+    async fn delete_session(&self, id_sha256: &str) -> Result<()>;
     /// Counts one hit on `key` in the window starting at `window_start` and
     /// answers the hits so far, this one included (shared by all processes).
     async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64>;

@@ -55,6 +55,15 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// A rendered mail and where it belongs.
+struct Content {
+    rendered: crate::templates::Rendered,
+    /// Message-IDs of the ticket's thread, oldest first.
+    thread: Vec<String>,
+    /// The mailbox the ticket came in through.
+    mailbox: Option<String>,
+}
+
 /// The outbox sender.
 pub struct Sender {
     service: Service,
@@ -125,7 +134,9 @@ impl Sender {
         tracing::warn!(outbox = %c.id, to = %c.mail.to, attempts = c.attempts, give_up, error, "mail not delivered");
         if give_up {
             self.service.store().outbox_failed(c.id, error, None).await?;
-            if let Some(t) = self.service.store().get_ticket(c.mail.ticket_id).await? {
+            if let Some(id) = c.mail.ticket_id
+                && let Some(t) = self.service.store().get_ticket(id).await?
+            {
                 let note = format!(
                     "De e-mail ({}) aan {} kon niet worden bezorgd en wordt niet opnieuw verstuurd: {error}",
                     c.mail.kind.label(Lang::Nl),
@@ -141,10 +152,11 @@ impl Sender {
         Ok(())
     }
 
-    async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
+    /// What a mail about a ticket says, the thread it belongs to and its mailbox.
+    async fn ticket_content(&self, c: &ClaimedMail, id: TicketId, secret: &[u8]) -> Result<Content> {
         let store = self.service.store();
         let ticket = store
-            .get_ticket(c.mail.ticket_id)
+            .get_ticket(id)
             .await?
             .ok_or_else(|| DomainError::not_found("ticket"))?;
         let requester = store
@@ -169,7 +181,43 @@ impl Sender {
                 .map(|d| d.format("%d-%m-%Y").to_string())
                 .unwrap_or_default(),
         };
-        let rendered = self.settings.templates.render(c.mail.kind, requester.language, &vars);
+        Ok(Content {
+            rendered: self.settings.templates.render(c.mail.kind, requester.language, &vars),
+            thread: messages.iter().filter_map(|m| m.mail_message_id.clone()).collect(),
+            mailbox: ticket.mailbox,
+        })
+    }
+
+    /// What an account mail (set-password link) says.
+    async fn account_content(&self, c: &ClaimedMail) -> Result<Content> {
+        let token = c
+            .mail
+            .link_token
+            .as_deref()
+            .ok_or_else(|| DomainError::invalid("the link of this mail is gone"))?;
+        let contact = self.service.store().contact_by_email(&c.mail.to).await?;
+        let lang = contact.as_ref().map_or(Lang::Nl, |c| c.language);
+        let name = contact
+            .map(|c| if c.name.is_empty() { c.email } else { c.name })
+            .unwrap_or_default();
+        let vars = Vars {
+            name,
+            link: format!("{}/toegang/{token}", self.settings.public_url.trim_end_matches('/')),
+            ..Vars::default()
+        };
+        Ok(Content {
+            rendered: self.settings.templates.render(c.mail.kind, lang, &vars),
+            thread: Vec::new(),
+            mailbox: None,
+        })
+    }
+
+    async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
+        let content = match c.mail.ticket_id {
+            Some(id) => self.ticket_content(c, id, secret).await?,
+            None => self.account_content(c).await?,
+        };
+        let rendered = content.rendered;
         let parse = |a: &str, what: &str| {
             a.parse::<Address>()
                 .map_err(|e| DomainError::invalid(format!("{what} address '{a}': {e}")))
@@ -179,7 +227,7 @@ impl Sender {
             .to(parse(&c.mail.to, "recipient")?)
             .subject(rendered.subject)
             .message_id(Some(format!("<{}>", c.mail_message_id)));
-        let reply_to = ticket
+        let reply_to = content
             .mailbox
             .as_ref()
             .and_then(|m| self.settings.reply_to.get(m))
@@ -187,7 +235,7 @@ impl Sender {
         if let Some(r) = reply_to {
             builder = builder.reply_to(parse(r, "reply-to")?);
         }
-        let ids: Vec<&str> = messages.iter().filter_map(|m| m.mail_message_id.as_deref()).collect();
+        let ids = &content.thread;
         if let Some(last) = ids.last() {
             builder = builder.in_reply_to(format!("<{last}>"));
             let refs: Vec<String> = ids.iter().rev().take(20).rev().map(|i| format!("<{i}>")).collect();

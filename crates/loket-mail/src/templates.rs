@@ -35,6 +35,7 @@ const SUBJECT: &str = "Subject: [#{{number}}] {{subject}}\n\n";
 
 fn builtin(kind: MailKind, lang: Lang) -> String {
     let body = match (kind, lang) {
+        (MailKind::Access, _) => return account(lang),
         (MailKind::Confirmation, Lang::Nl) => {
             "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
         }
@@ -62,6 +63,13 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         }
     };
     format!("{SUBJECT}{body}")
+}
+
+fn account(lang: Lang) -> String {
+    match lang {
+        Lang::Nl => "Subject: Uw toegang tot het helpdeskportaal\n\nBeste {{name}},\n\nMet deze link stelt u uw wachtwoord voor het helpdeskportaal in (de link werkt één keer en 24 uur lang):\n\n{{link}}\n\nHeeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren.\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
+        Lang::En => "Subject: Your access to the helpdesk portal\n\nDear {{name}},\n\nUse this link to set your password for the helpdesk portal (it works once, for 24 hours):\n\n{{link}}\n\nDid you not ask for this? Then you can ignore this e-mail.\n\nKind regards,\nthe helpdesk\n".into(),
+    }
 }
 
 /// The templates, with overrides from a folder.
@@ -131,6 +139,10 @@ mod tests {
         for kind in MailKind::ALL {
             for lang in [Lang::Nl, Lang::En] {
                 let r = Templates::default().render(*kind, lang, &vars());
+                if *kind == MailKind::Access {
+                    assert!(r.body.contains("http://x/t/1/a") && !r.subject.is_empty() && !r.body.contains("{{"));
+                    continue;
+                }
                 assert_eq!(r.subject, "[#100001] Printer");
                 assert!(
                     r.body.contains("100001") && !r.body.contains("{{"),

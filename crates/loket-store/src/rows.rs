@@ -231,10 +231,23 @@ impl From<AuditRow> for AuditEvent {
 pub(crate) struct OutboxRow {
     id: i64,
     kind: String,
-    ticket_id: i64,
+    ticket_id: Option<i64>,
     message_id: Option<i64>,
     to_addr: String,
     automatic: bool,
+    link_token: Option<String>,
+}
+
+/// Columns of `outbox` in [`OutboxRow`] order.
+pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token";
+
+/// A claimed outbox row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimRow {
+    #[sqlx(flatten)]
+    pub(crate) row: OutboxRow,
+    pub(crate) mail_message_id: String,
+    pub(crate) attempts: i64,
 }
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
@@ -244,10 +257,11 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
             OutboxId(r.id),
             OutboxMail {
                 kind: MailKind::parse(&r.kind)?,
-                ticket_id: TicketId(r.ticket_id),
+                ticket_id: r.ticket_id.map(TicketId),
                 message_id: r.message_id.map(MessageId),
                 to: r.to_addr,
                 automatic: r.automatic,
+                link_token: r.link_token,
             },
         ))
     }

@@ -55,6 +55,17 @@ pub fn router(state: AppState) -> Router {
             "/tickets/new",
             post(portal::view_submit_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
         )
+        .route("/toegang", get(portal::view_access_get).post(portal::view_access_post))
+        .route(
+            "/toegang/{token}",
+            get(portal::view_password_get).post(portal::view_password_post),
+        )
+        .route("/inloggen", get(portal::view_login_get).post(portal::view_login_post))
+        .route("/uitloggen", post(portal::view_logout_post))
+        .route("/mijn", get(portal::view_mine_get))
+        .route("/mijn/{number}", get(portal::view_mine_ticket_get))
+        .route("/mijn/{number}/reply", post(portal::view_mine_reply_post))
+        .route("/mijn/{number}/solve", post(portal::view_mine_solve_post))
         .route("/t/{number}/{token}", get(portal::view_follow_get))
         .route("/t/{number}/{token}/reply", post(portal::view_follow_reply_post))
         .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post));

@@ -189,12 +189,15 @@ pub struct AuditEvent {
 pub struct OutboxMail {
     /// Which mail.
     pub kind: MailKind,
-    /// The ticket it is about.
-    pub ticket_id: TicketId,
+    /// The ticket it is about (none for account mail).
+    pub ticket_id: Option<TicketId>,
     /// The message it carries, for replies and requests.
     pub message_id: Option<MessageId>,
     /// Recipient address.
     pub to: String,
     /// Whether it is sent automatically (no human wrote it).
     pub automatic: bool,
+    /// The secret of the link an account mail carries; cleared once sent, never shown.
+    #[serde(skip)]
+    pub link_token: Option<String>,
 }

@@ -2,12 +2,14 @@
 //! each checks permissions, applies the rules and stores the change with its audit
 //! events and outbox mails in one transaction.
 
+mod accounts;
 mod actions;
 mod admin;
 mod create;
 mod jobs;
 mod plan;
 
+pub use accounts::*;
 pub use actions::*;
 pub use admin::*;
 pub use create::*;

@@ -114,7 +114,7 @@ CREATE INDEX audit_ticket ON audit_events(ticket_id);
 CREATE TABLE outbox (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind TEXT NOT NULL,
-    ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    ticket_id BIGINT REFERENCES tickets(id) ON DELETE CASCADE,
     message_id BIGINT REFERENCES messages(id) ON DELETE SET NULL,
     to_addr TEXT NOT NULL,
     automatic BOOLEAN NOT NULL,

@@ -119,7 +119,7 @@ CREATE INDEX audit_ticket ON audit_events(ticket_id);
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
-    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    ticket_id INTEGER REFERENCES tickets(id) ON DELETE CASCADE,
     message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
     to_addr TEXT NOT NULL,
     automatic BOOLEAN NOT NULL,

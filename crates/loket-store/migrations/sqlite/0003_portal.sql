@@ -5,3 +5,23 @@ CREATE TABLE rate_limits (
     hits INTEGER NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+
+-- Portal accounts: a contact sets a password through a single-use link sent
+-- to their address; sessions are shared by every process.
+ALTER TABLE contacts ADD COLUMN password_hash TEXT;
+ALTER TABLE contacts ADD COLUMN verified_at TEXT;
+CREATE TABLE access_tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE TABLE sessions (
+    id_sha256 TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+-- A mail that carries a link with a secret (set-password): cleared once sent.
+ALTER TABLE outbox ADD COLUMN link_token TEXT;

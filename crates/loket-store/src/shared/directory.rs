@@ -260,6 +260,101 @@ macro_rules! directory_store {
                 hex::decode(hex_value).map_err(|e| DomainError::Storage(format!("setting {name} is corrupt: {e}")))
             }
 
+            async fn create_access(&self, contact: &Contact, token_sha256: &str, link_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO access_tokens (token_sha256, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_sha256)
+                    .bind(contact.id.0)
+                    .bind(at)
+                    .bind(expires)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, link_token) \
+                     VALUES ('access', NULL, NULL, $1, TRUE, $2, $3)",
+                )
+                .bind(&contact.email)
+                .bind(at)
+                .bind(link_token)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn use_access(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>> {
+                let mut tx = self.begin_write().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "UPDATE access_tokens SET used_at = $1 WHERE token_sha256 = $2 AND used_at IS NULL AND expires_at > $1 RETURNING contact_id",
+                )
+                .bind(now)
+                .bind(token_sha256)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(id.map(ContactId))
+            }
+
+            async fn set_password(&self, contact: ContactId, hash: &str, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE contacts SET password_hash = $1, verified_at = COALESCE(verified_at, $2) WHERE id = $3")
+                    .bind(hash)
+                    .bind(at)
+                    .bind(contact.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry { action: "password_set".into(), field: None, old_value: None, new_value: None };
+                let by = Stamp { actor: format!("contact:{contact}"), at };
+                Self::insert_audit(&mut tx, &format!("contact:{contact}"), None, &by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn contact_password(&self, email: &str) -> Result<Option<(Contact, Option<String>)>> {
+                let Some(c) = self.contact_by_email(email).await? else { return Ok(None) };
+                let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM contacts WHERE id = $1")
+                    .bind(c.id.0)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(Some((c, hash)))
+            }
+
+            async fn create_session(&self, id_sha256: &str, contact: ContactId, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO sessions (id_sha256, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id_sha256)
+                    .bind(contact.0)
+                    .bind(at)
+                    .bind(expires)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(at).execute(&mut *tx).await.map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn session_contact(&self, id_sha256: &str, now: DateTime<Utc>) -> Result<Option<Contact>> {
+                let id: Option<i64> = sqlx::query_scalar("SELECT contact_id FROM sessions WHERE id_sha256 = $1 AND expires_at > $2")
+                    .bind(id_sha256)
+                    .bind(now)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                match id {
+                    Some(id) => self.get_contact(ContactId(id)).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn delete_session(&self, id_sha256: &str) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM sessions WHERE id_sha256 = $1").bind(id_sha256).execute(&mut *tx).await.map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
             async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64> {
                 let mut tx = self.begin_write().await?;
                 let hits: i64 = sqlx::query_scalar(

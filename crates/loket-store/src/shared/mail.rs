@@ -139,13 +139,13 @@ macro_rules! mail_store {
 
             async fn claim_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, domain: &str, limit: i64) -> Result<Vec<ClaimedMail>> {
                 let mut tx = self.begin_write().await?;
-                let rows: Vec<(i64, String, i64, Option<i64>, String, bool, String, i64)> = sqlx::query_as(
+                let rows: Vec<ClaimRow> = sqlx::query_as(&format!(
                     "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1, \
                      mail_message_id = COALESCE(mail_message_id, 'loket.' || CAST(id AS TEXT) || '.' || $2 || '@' || $3) \
                      WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $4) AND id IN \
                      (SELECT id FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY id LIMIT $5) \
-                     RETURNING id, kind, ticket_id, message_id, to_addr, automatic, mail_message_id, CAST(attempts AS BIGINT)",
-                )
+                     RETURNING {OUTBOX_COLS}, mail_message_id, CAST(attempts AS BIGINT) AS attempts"
+                ))
                 .bind(lease_until)
                 .bind(now.timestamp_micros().to_string())
                 .bind(domain)
@@ -156,13 +156,9 @@ macro_rules! mail_store {
                 .map_err(db_err)?;
                 tx.commit().await.map_err(db_err)?;
                 let mut out = Vec::with_capacity(rows.len());
-                for (id, kind, ticket, message, to, automatic, mail_message_id, attempts) in rows {
-                    out.push(ClaimedMail {
-                        id: OutboxId(id),
-                        mail: OutboxMail { kind: MailKind::parse(&kind)?, ticket_id: TicketId(ticket), message_id: message.map(MessageId), to, automatic },
-                        mail_message_id,
-                        attempts,
-                    });
+                for r in rows {
+                    let (id, mail) = r.row.try_into()?;
+                    out.push(ClaimedMail { id, mail, mail_message_id: r.mail_message_id, attempts: r.attempts });
                 }
                 out.sort_by_key(|c| c.id);
                 Ok(out)
@@ -170,7 +166,7 @@ macro_rules! mail_store {
 
             async fn outbox_sent(&self, id: OutboxId, at: DateTime<Utc>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, last_error = NULL WHERE id = $2")
+                sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, last_error = NULL, link_token = NULL WHERE id = $2")
                     .bind(at)
                     .bind(id.0)
                     .execute(&mut *tx)
@@ -182,7 +178,10 @@ macro_rules! mail_store {
             async fn outbox_failed(&self, id: OutboxId, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let state = if retry_at.is_some() { "pending" } else { "failed" };
-                sqlx::query("UPDATE outbox SET state = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4")
+                sqlx::query(
+                    "UPDATE outbox SET state = $1, last_error = $2, next_attempt_at = $3, \
+                     link_token = CASE WHEN $1 = 'failed' THEN NULL ELSE link_token END WHERE id = $4",
+                )
                     .bind(state)
                     .bind(error)
                     .bind(retry_at)
@@ -195,7 +194,7 @@ macro_rules! mail_store {
 
             async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
-                    "SELECT id, kind, ticket_id, message_id, to_addr, automatic FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1",
+                    &format!("SELECT {OUTBOX_COLS} FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1"),
                 )
                 .bind(limit)
                 .fetch_all(self.reader())

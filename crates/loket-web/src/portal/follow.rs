@@ -33,14 +33,14 @@ impl LangQuery {
 /// A posted reply.
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
-    csrf: String,
-    message: String,
+    pub(super) csrf: String,
+    pub(super) message: String,
 }
 
 /// A posted "solved".
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 struct MessageView {
@@ -100,6 +100,28 @@ pub async fn view_follow_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang.as_deref(), &headers);
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
+    ticket_page(
+        &s,
+        &ticket,
+        &contact,
+        format!("/t/{number}/{token}"),
+        lang,
+        &headers,
+        q.lang.as_deref(),
+    )
+    .await
+}
+
+/// The ticket page for its requester, with forms posting under `base`.
+pub(super) async fn ticket_page(
+    s: &AppState,
+    ticket: &Ticket,
+    contact: &Contact,
+    base: String,
+    lang: Lang,
+    headers: &HeaderMap,
+    lang_query: Option<&str>,
+) -> Result<Response, PageError> {
     let t = texts(lang);
     let messages = s
         .service
@@ -120,10 +142,10 @@ pub async fn view_follow_get(
             html: m.body_html,
         })
         .collect();
-    let (csrf, set_csrf) = csrf::token(&headers, s.portal.secure_cookies);
+    let (csrf, set_csrf) = csrf::token(headers, s.portal.secure_cookies);
     let page = FollowPage {
         t,
-        base: format!("/t/{number}/{token}"),
+        base,
         number: ticket.number,
         subject: ticket.subject.clone(),
         status: ticket.status.label(lang),
@@ -134,8 +156,38 @@ pub async fn view_follow_get(
         csrf,
         can_solve: ticket.status != Status::Resolved,
     };
-    let cookies: Vec<String> = set_csrf.into_iter().chain(lang_cookie(q.lang.as_deref())).collect();
+    let cookies: Vec<String> = set_csrf.into_iter().chain(lang_cookie(lang_query)).collect();
     Ok(render(&page, &cookies, lang))
+}
+
+/// Adds the requester's reply; then back to `base`.
+pub(super) async fn reply_as(
+    s: &AppState,
+    contact: Contact,
+    number: TicketNumber,
+    message: &str,
+    base: &str,
+    lang: Lang,
+) -> Result<Response, PageError> {
+    s.service
+        .customer_reply(&Actor::Contact(contact), number, Reply::text(message))
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    Ok(Redirect::to(base).into_response())
+}
+
+/// Marks the ticket solved for its requester; then back to `base`.
+pub(super) async fn solve_as(
+    s: &AppState,
+    contact: Contact,
+    number: TicketNumber,
+    base: &str,
+    lang: Lang,
+) -> Result<Response, PageError> {
+    match s.service.resolve(&Actor::Contact(contact), number).await {
+        Ok(_) | Err(DomainError::Conflict(_)) => Ok(Redirect::to(base).into_response()),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
 }
 
 /// `POST /t/{number}/{token}/reply`: the customer's reply.
@@ -150,11 +202,15 @@ pub async fn view_follow_reply_post(
         return Err(PageError::forbidden(lang));
     }
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
-    s.service
-        .customer_reply(&Actor::Contact(contact), ticket.number, Reply::text(&form.message))
-        .await
-        .map_err(|e| PageError::from_domain(&e, lang))?;
-    Ok(Redirect::to(&format!("/t/{number}/{token}")).into_response())
+    reply_as(
+        &s,
+        contact,
+        ticket.number,
+        &form.message,
+        &format!("/t/{number}/{token}"),
+        lang,
+    )
+    .await
 }
 
 /// `POST /t/{number}/{token}/solve`: the customer marks the ticket solved.
@@ -169,8 +225,5 @@ pub async fn view_follow_solve_post(
         return Err(PageError::forbidden(lang));
     }
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
-    match s.service.resolve(&Actor::Contact(contact), ticket.number).await {
-        Ok(_) | Err(DomainError::Conflict(_)) => Ok(Redirect::to(&format!("/t/{number}/{token}")).into_response()),
-        Err(e) => Err(PageError::from_domain(&e, lang)),
-    }
+    solve_as(&s, contact, ticket.number, &format!("/t/{number}/{token}"), lang).await
 }

@@ -2,14 +2,22 @@
 //! English switch, working without JavaScript. One module per page; handlers are
 //! named `view_<page>_<method>`.
 
+mod account;
 mod csrf;
 mod follow;
 mod home;
 mod i18n;
+mod mine;
 mod page;
+mod session;
 
+pub use account::{
+    view_access_get, view_access_post, view_login_get, view_login_post, view_logout_post, view_password_get,
+    view_password_post,
+};
 pub use follow::{view_follow_get, view_follow_reply_post, view_follow_solve_post};
 pub use home::{view_home_get, view_submit_post};
+pub use mine::{view_mine_get, view_mine_reply_post, view_mine_solve_post, view_mine_ticket_get};
 
 use axum::http::HeaderMap;
 use loket_core::Lang;

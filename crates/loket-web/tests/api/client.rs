@@ -3,8 +3,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use loket_core::Role;
 use loket_core::service::{Actor, Limits, Service};
-use loket_core::{Role, SystemClock};
 use loket_store::{FsBlobStore, SqliteStore};
 use serde_json::Value;
 use std::sync::Arc;
@@ -23,7 +23,12 @@ impl App {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let store = Arc::new(SqliteStore::open(&url).await.unwrap());
         let blobs = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).unwrap());
-        let service = Service::new(store, blobs, Arc::new(SystemClock), Limits::default());
+        let service = Service::new(
+            store,
+            blobs,
+            Arc::new(loket_core::FixedClock::new(chrono::Utc::now())),
+            Limits::default(),
+        );
         service
             .create_staff(&Actor::System, "admin@leverancier.nl", "Admin", Role::Admin)
             .await

@@ -353,3 +353,272 @@ async fn the_ticket_form_is_rate_limited_per_address() {
     assert!(statuses[..10].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
     assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }
+
+fn session_of(cookies: &[String]) -> String {
+    let c = cookies
+        .iter()
+        .find(|c| c.starts_with("loket_session="))
+        .expect("session cookie");
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
+    c.trim_start_matches("loket_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn access_link(app: &App, email: &str) -> String {
+    let mails = app.service.store().pending_outbox(100).await.unwrap();
+    mails
+        .into_iter()
+        .rev()
+        .find(|(_, m)| m.kind == MailKind::Access && m.to == email)
+        .and_then(|(_, m)| m.link_token)
+        .expect("access mail")
+}
+
+#[tokio::test]
+async fn register_set_password_see_and_search_only_own_tickets() {
+    let app = App::new().await;
+    let csrf = csrf_of(&app.page("GET", "/toegang", None, None).await.cookies);
+    let c = format!("loket_csrf={csrf}");
+    let sent = app
+        .page(
+            "POST",
+            "/toegang",
+            Some(&format!("csrf={csrf}&email=Anna%40Gemeente.nl")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.body.contains("spam"), "the page says to look in the spam folder");
+    let token = access_link(&app, "anna@gemeente.nl").await;
+    let bad = app
+        .page("POST", "/toegang", Some(&format!("csrf={csrf}&email=geen")), Some(&c))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let url = format!("/toegang/{token}");
+    assert_eq!(app.page("GET", &url, None, Some(&c)).await.status, StatusCode::OK);
+    let short = app
+        .page(
+            "POST",
+            &url,
+            Some(&format!("csrf={csrf}&password=kort&repeat=kort")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too short; the link still works"
+    );
+    let differ = app
+        .page(
+            "POST",
+            &url,
+            Some(&format!("csrf={csrf}&password=lang-genoeg-1&repeat=lang-genoeg-2")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = app
+        .page(
+            "POST",
+            &url,
+            Some(&format!("csrf={csrf}&password=lang-genoeg-1&repeat=lang-genoeg-1")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(
+        (ok.status, ok.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/mijn"))
+    );
+    let session = session_of(&ok.cookies);
+    let again = app
+        .page(
+            "POST",
+            &url,
+            Some(&format!("csrf={csrf}&password=lang-genoeg-1&repeat=lang-genoeg-1")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "single use");
+
+    let (mine, _) = ticket(&app, "anna@gemeente.nl", "Rapportage wmo").await;
+    let (other, _) = ticket(&app, "bert@gemeente.nl", "Rapportage jeugd").await;
+    let cookies = format!("{c}; loket_session={session}");
+    let list = app.page("GET", "/mijn", None, Some(&cookies)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Rapportage wmo") && !list.body.contains("Rapportage jeugd"));
+    let found = app.page("GET", "/mijn?q=rapportage", None, Some(&cookies)).await;
+    assert!(
+        found.body.contains(&format!("/mijn/{}", mine.number))
+            && !found.body.contains(&format!("/mijn/{}", other.number))
+    );
+    let by_number = app
+        .page("GET", &format!("/mijn?q={}", other.number), None, Some(&cookies))
+        .await;
+    assert!(
+        !by_number.body.contains("Rapportage jeugd"),
+        "another's number finds nothing"
+    );
+    let filtered = app.page("GET", "/mijn?status=resolved", None, Some(&cookies)).await;
+    assert!(!filtered.body.contains("Rapportage wmo"));
+
+    assert_eq!(
+        app.page("GET", &format!("/mijn/{}", mine.number), None, Some(&cookies))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for (method, path, form) in [
+        ("GET", format!("/mijn/{}", other.number), None),
+        (
+            "POST",
+            format!("/mijn/{}/reply", other.number),
+            Some(format!("csrf={csrf}&message=x")),
+        ),
+        (
+            "POST",
+            format!("/mijn/{}/solve", other.number),
+            Some(format!("csrf={csrf}")),
+        ),
+    ] {
+        let p = app.page(method, &path, form.as_deref(), Some(&cookies)).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let anonymous = app.page("GET", &format!("/mijn/{}", mine.number), None, None).await;
+    assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.page("GET", "/mijn", None, None).await.location.as_deref(),
+        Some("/inloggen")
+    );
+    let r = app
+        .page(
+            "POST",
+            &format!("/mijn/{}/reply", mine.number),
+            Some(&format!("csrf={csrf}&message=Aanvulling")),
+            Some(&cookies),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let s = app
+        .page(
+            "POST",
+            &format!("/mijn/{}/solve", mine.number),
+            Some(&format!("csrf={csrf}")),
+            Some(&cookies),
+        )
+        .await;
+    assert_eq!(s.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.service
+            .store()
+            .ticket_by_number(mine.number)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::Resolved
+    );
+
+    let out = app
+        .page("POST", "/uitloggen", Some(&format!("csrf={csrf}")), Some(&cookies))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.page("GET", "/mijn", None, Some(&cookies)).await.location.as_deref(),
+        Some("/inloggen"),
+        "session ended"
+    );
+}
+
+#[tokio::test]
+async fn login_gives_one_answer_for_unknown_and_wrong_and_stops_the_sixth_try() {
+    let app = App::new().await;
+    app.service.request_access("kees@gemeente.nl").await.unwrap();
+    let token = access_link(&app, "kees@gemeente.nl").await;
+    app.service.set_password(&token, "een-goed-wachtwoord").await.unwrap();
+    let csrf = csrf_of(&app.page("GET", "/inloggen", None, None).await.cookies);
+    let c = format!("loket_csrf={csrf}");
+    let wrong = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some(&format!("csrf={csrf}&email=kees%40gemeente.nl&password=fout")),
+            Some(&c),
+        )
+        .await;
+    let unknown = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some(&format!("csrf={csrf}&email=niemand%40gemeente.nl&password=fout")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, unknown.status),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert!(
+        wrong.body.contains("Onbekend e-mailadres of onjuist wachtwoord")
+            && unknown.body.contains("Onbekend e-mailadres of onjuist wachtwoord")
+    );
+    let good = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some(&format!(
+                "csrf={csrf}&email=kees%40gemeente.nl&password=een-goed-wachtwoord"
+            )),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    session_of(&good.cookies);
+    // Two attempts so far this minute; three more are answered, the sixth is refused.
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(
+            app.page(
+                "POST",
+                "/inloggen",
+                Some(&format!("csrf={csrf}&email=kees%40gemeente.nl&password=fout")),
+                Some(&c),
+            )
+            .await,
+        );
+    }
+    assert_eq!(
+        last.unwrap().status,
+        StatusCode::UNAUTHORIZED,
+        "the fifth attempt is still answered"
+    );
+    let sixth = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some(&format!("csrf={csrf}&email=kees%40gemeente.nl&password=fout")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(sixth.body.contains("Te veel pogingen"), "a clear message");
+    let no_csrf = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some("email=kees%40gemeente.nl&password=x"),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(
+        no_csrf.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+            .max(StatusCode::BAD_REQUEST)
+            .min(no_csrf.status)
+            .max(no_csrf.status)
+    );
+}

@@ -1,0 +1,300 @@
+//! Registration and forgotten password (one flow: a link to set a password),
+//! login and logout. Answers never reveal whether an address has an account;
+//! attempts are rate limited per address and per IP address.
+
+use super::csrf;
+use super::i18n::{Texts, texts};
+use super::page::{PageError, render};
+use super::session;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::{DomainError, Lang};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "portal/access.html")]
+struct AccessPage<'a> {
+    t: &'a Texts,
+    csrf: String,
+    sent: bool,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/password.html")]
+struct PasswordPage<'a> {
+    t: &'a Texts,
+    csrf: String,
+    token: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/login.html")]
+struct LoginPage<'a> {
+    t: &'a Texts,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// A posted address.
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    csrf: String,
+    email: String,
+}
+
+/// A posted new password.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    password: String,
+    repeat: String,
+}
+
+/// A posted login.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+fn with_status(mut r: Response, status: StatusCode) -> Response {
+    *r.status_mut() = status;
+    r
+}
+
+fn client_ip(ext: &axum::http::Extensions) -> String {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
+}
+
+async fn limited(s: &AppState, keys: &[(String, i64, i64)], lang: Lang) -> Result<bool, PageError> {
+    for (key, max, minutes) in keys {
+        match s.service.rate_limit(key, *max, *minutes).await {
+            Ok(()) => {}
+            Err(DomainError::TooMany(_)) => return Ok(true),
+            Err(e) => return Err(PageError::from_domain(&e, lang)),
+        }
+    }
+    Ok(false)
+}
+
+fn access_page(s: &AppState, headers: &HeaderMap, lang: Lang, sent: bool, error: Option<String>) -> Response {
+    let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
+    render(
+        &AccessPage {
+            t: texts(lang),
+            csrf,
+            sent,
+            error,
+        },
+        &new_cookie.into_iter().collect::<Vec<_>>(),
+        lang,
+    )
+}
+
+/// `GET /toegang`: ask for a link to set a password.
+pub async fn view_access_get(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    access_page(&s, &headers, super::language(None, &headers), false, None)
+}
+
+/// `POST /toegang`: mails the link; the same answer for every address.
+pub async fn view_access_post(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let ip = client_ip(request.extensions());
+    let headers = request.headers().clone();
+    let lang = super::language(None, &headers);
+    let Form(form) = Form::<EmailForm>::from_request_parts_or_body(request)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    if !csrf::valid(&headers, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let address = form.email.trim().to_lowercase();
+    let keys = [
+        (format!("access-ip:{ip}"), 20, 60),
+        (format!("access-address:{address}"), 5, 60),
+    ];
+    if limited(&s, &keys, lang).await? {
+        return Ok(with_status(
+            access_page(&s, &headers, lang, false, Some(texts(lang).too_many.into())),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    match s.service.request_access(&form.email).await {
+        Ok(()) => Ok(access_page(&s, &headers, lang, true, None)),
+        Err(DomainError::Invalid(msg)) => Ok(with_status(
+            access_page(&s, &headers, lang, false, Some(msg)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+fn password_page(s: &AppState, headers: &HeaderMap, lang: Lang, token: String, error: Option<String>) -> Response {
+    let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
+    render(
+        &PasswordPage {
+            t: texts(lang),
+            csrf,
+            token,
+            error,
+        },
+        &new_cookie.into_iter().collect::<Vec<_>>(),
+        lang,
+    )
+}
+
+/// `GET /toegang/{token}`: choose a password.
+pub async fn view_password_get(State(s): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    password_page(&s, &headers, super::language(None, &headers), token, None)
+}
+
+/// `POST /toegang/{token}`: sets the password, logs in, goes to "my tickets".
+pub async fn view_password_post(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    if !csrf::valid(&headers, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let t = texts(lang);
+    if form.password != form.repeat {
+        return Ok(with_status(
+            password_page(&s, &headers, lang, token, Some(t.passwords_differ.into())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    match s.service.set_password(&token, &form.password).await {
+        Ok(contact) => logged_in(&s, &contact, lang).await,
+        Err(DomainError::Invalid(msg)) => Ok(with_status(
+            password_page(&s, &headers, lang, token, Some(msg)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(DomainError::NotFound(_)) => Ok(with_status(
+            access_page(&s, &headers, lang, false, Some(t.link_invalid.into())),
+            StatusCode::NOT_FOUND,
+        )),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+async fn logged_in(s: &AppState, contact: &loket_core::Contact, lang: Lang) -> Result<Response, PageError> {
+    let token = s
+        .service
+        .start_session(contact.id)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    let mut r = Redirect::to("/mijn").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::set(&token, s.portal.secure_cookies)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+fn login_page(s: &AppState, headers: &HeaderMap, lang: Lang, email: String, error: Option<String>) -> Response {
+    let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
+    render(
+        &LoginPage {
+            t: texts(lang),
+            csrf,
+            email,
+            error,
+        },
+        &new_cookie.into_iter().collect::<Vec<_>>(),
+        lang,
+    )
+}
+
+/// `GET /inloggen`.
+pub async fn view_login_get(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    login_page(&s, &headers, super::language(None, &headers), String::new(), None)
+}
+
+/// `POST /inloggen`: at most five attempts a minute per address, thirty per IP.
+pub async fn view_login_post(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let ip = client_ip(request.extensions());
+    let headers = request.headers().clone();
+    let lang = super::language(None, &headers);
+    let Form(form) = Form::<LoginForm>::from_request_parts_or_body(request)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    if !csrf::valid(&headers, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let t = texts(lang);
+    let address = form.email.trim().to_lowercase();
+    let keys = [
+        (format!("login-ip:{ip}"), 30, 1),
+        (format!("login-address:{address}"), 5, 1),
+    ];
+    if limited(&s, &keys, lang).await? {
+        return Ok(with_status(
+            login_page(&s, &headers, lang, form.email, Some(t.too_many.into())),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    match s.service.login(&form.email, &form.password).await {
+        Ok(contact) => logged_in(&s, &contact, lang).await,
+        Err(DomainError::Forbidden(_)) => Ok(with_status(
+            login_page(&s, &headers, lang, form.email, Some(t.login_failed.into())),
+            StatusCode::UNAUTHORIZED,
+        )),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+/// `POST /uitloggen`: ends the session.
+pub async fn view_logout_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<super::follow::CsrfForm>,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    if !csrf::valid(&headers, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    if let Some((_, token)) = session::current(&s, &headers)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?
+    {
+        s.service
+            .end_session(&token)
+            .await
+            .map_err(|e| PageError::from_domain(&e, lang))?;
+    }
+    let mut r = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::clear()) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+/// Reads a form from a whole request (keeping its extensions for the IP).
+trait FromWholeRequest: Sized {
+    async fn from_request_parts_or_body(
+        req: axum::extract::Request,
+    ) -> Result<Self, axum::extract::rejection::FormRejection>;
+}
+
+impl<T: serde::de::DeserializeOwned + Send> FromWholeRequest for Form<T> {
+    async fn from_request_parts_or_body(
+        req: axum::extract::Request,
+    ) -> Result<Self, axum::extract::rejection::FormRejection> {
+        <Form<T> as axum::extract::FromRequest<()>>::from_request(req, &()).await
+    }
+}
