@@ -296,3 +296,28 @@ async fn contacts_who_chose_english_get_english_mail() {
     let got = captured(&cap, &anna);
     assert!(got[0].body.starts_with("Dear Anna"), "{}", got[0].body);
 }
+
+#[tokio::test]
+async fn the_set_password_link_goes_out_once() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let lien = unique("lien");
+    e.service.request_access(&lien).await.unwrap();
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &lien);
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0].body.contains("https://helpdesk.example.nl/toegang/"),
+        "{}",
+        got[0].body
+    );
+    assert_eq!(got[0].auto_submitted.as_deref(), Some("auto-replied"));
+    assert!(!got[0].subject.contains("[#"), "no ticket");
+    assert_eq!(sender.run_once().await.unwrap(), 0);
+}

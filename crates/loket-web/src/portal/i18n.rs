@@ -11,7 +11,6 @@ pub struct Texts {
     /// The other language's name, in that language.
     pub other_lang_name: &'static str,
     pub skip: &'static str,
-    pub language: &'static str,
     pub ticket: &'static str,
     pub status: &'static str,
     pub department: &'static str,
@@ -72,7 +71,6 @@ const NL: Texts = Texts {
     other_lang: "en",
     other_lang_name: "English",
     skip: "Naar de inhoud",
-    language: "Taal",
     ticket: "Ticket",
     status: "Status",
     department: "Afdeling",
@@ -133,7 +131,6 @@ const EN: Texts = Texts {
     other_lang: "nl",
     other_lang_name: "Nederlands",
     skip: "Skip to content",
-    language: "Language",
     ticket: "Ticket",
     status: "Status",
     department: "Department",
