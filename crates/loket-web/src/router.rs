@@ -65,6 +65,11 @@ pub fn router(state: AppState) -> Router {
         .route("/mijn", get(portal::view_mine_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
         .route("/mijn/{number}/reply", post(portal::view_mine_reply_post))
+        .route("/mijn/{number}/bijlage/{id}", get(portal::view_mine_attachment_get))
+        .route(
+            "/t/{number}/{token}/bijlage/{id}",
+            get(portal::view_follow_attachment_get),
+        )
         .route("/mijn/{number}/solve", post(portal::view_mine_solve_post))
         .route("/t/{number}/{token}", get(portal::view_follow_get))
         .route("/t/{number}/{token}/reply", post(portal::view_follow_reply_post))

@@ -48,6 +48,74 @@ struct MessageView {
     at: String,
     at_iso: String,
     html: String,
+    /// Attachments: id, file name, size.
+    files: Vec<(i64, String, String)>,
+}
+
+/// The attachments a requester may download: those of public messages, not removed.
+pub(super) async fn visible_attachments(s: &AppState, ticket: &Ticket) -> loket_core::Result<Vec<Attachment>> {
+    let public: Vec<MessageId> = s
+        .service
+        .store()
+        .messages(ticket.id, false)
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let all = s.service.store().attachments(ticket.id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| a.removed_at.is_none() && a.message_id.is_some_and(|m| public.contains(&m)))
+        .collect())
+}
+
+fn size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!(
+            "{:.1} MB",
+            f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0
+        )
+    } else {
+        format!("{} kB", (bytes + 1023) / 1024)
+    }
+}
+
+/// Sends an attachment of a ticket the visitor may see, as a download.
+pub(super) async fn download(s: &AppState, ticket: &Ticket, id: i64, lang: Lang) -> Result<Response, PageError> {
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let att = visible_attachments(s, ticket)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .find(|a| a.id.0 == id)
+        .ok_or(PageError::not_found(lang))?;
+    let bytes = s
+        .service
+        .blobs()
+        .get(&att.sha256)
+        .await
+        .map_err(fail)?
+        .ok_or(PageError::not_found(lang))?;
+    let name: String = att
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+        (
+            axum::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+        (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 #[derive(Template)]
@@ -129,9 +197,17 @@ pub(super) async fn ticket_page(
         .messages(ticket.id, false)
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
+    let files = visible_attachments(s, ticket)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
     let messages = messages
         .into_iter()
         .map(|m| MessageView {
+            files: files
+                .iter()
+                .filter(|a| a.message_id == Some(m.id))
+                .map(|a| (a.id.0, a.filename.clone(), size(a.size)))
+                .collect(),
             who: match m.author {
                 Author::Contact(c) if c == contact.id => t.you.to_owned(),
                 Author::Contact(_) => contact.name.clone(),
@@ -188,6 +264,17 @@ pub(super) async fn solve_as(
         Ok(_) | Err(DomainError::Conflict(_)) => Ok(Redirect::to(base).into_response()),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
+}
+
+/// `GET /t/{number}/{token}/bijlage/{id}`: an attachment of the ticket.
+pub async fn view_follow_attachment_get(
+    State(s): State<AppState>,
+    Path((number, token, id)): Path<(i64, String, i64)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    let (ticket, _) = verified(&s, number, &token, lang).await?;
+    download(&s, &ticket, id, lang).await
 }
 
 /// `POST /t/{number}/{token}/reply`: the customer's reply.

@@ -147,6 +147,17 @@ pub async fn view_mine_ticket_get(
     ticket_page(&s, &t, &me, format!("/mijn/{number}"), lang, &headers, q.lang()).await
 }
 
+/// `GET /mijn/{number}/bijlage/{id}`: an attachment of one of the contact's tickets.
+pub async fn view_mine_attachment_get(
+    State(s): State<AppState>,
+    Path((number, id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    let (_, t) = own(&s, &headers, number, lang).await?;
+    super::follow::download(&s, &t, id, lang).await
+}
+
 /// `POST /mijn/{number}/reply`.
 pub async fn view_mine_reply_post(
     State(s): State<AppState>,

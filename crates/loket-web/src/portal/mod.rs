@@ -15,9 +15,11 @@ pub use account::{
     view_access_get, view_access_post, view_login_get, view_login_post, view_logout_post, view_password_get,
     view_password_post,
 };
-pub use follow::{view_follow_get, view_follow_reply_post, view_follow_solve_post};
+pub use follow::{view_follow_attachment_get, view_follow_get, view_follow_reply_post, view_follow_solve_post};
 pub use home::{view_home_get, view_submit_post};
-pub use mine::{view_mine_get, view_mine_reply_post, view_mine_solve_post, view_mine_ticket_get};
+pub use mine::{
+    view_mine_attachment_get, view_mine_get, view_mine_reply_post, view_mine_solve_post, view_mine_ticket_get,
+};
 
 use axum::http::HeaderMap;
 use loket_core::Lang;

@@ -622,3 +622,72 @@ async fn login_gives_one_answer_for_unknown_and_wrong_and_stops_the_sixth_try() 
             .max(no_csrf.status)
     );
 }
+
+#[tokio::test]
+async fn attachments_download_only_for_their_requester() {
+    let app = App::new().await;
+    let admin = Actor::Staff(
+        app.service
+            .store()
+            .staff_by_email("admin@leverancier.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let mut input = CreateTicket::new("Met bijlage", "Zie bijlage", "jan@gemeente.nl", Channel::Portal);
+    input.attachments = vec![loket_core::service::Upload {
+        filename: "fout<1>.txt".into(),
+        media_type: "text/html".into(),
+        bytes: b"<script>x</script>".to_vec(),
+    }];
+    let t = app.service.create_ticket(&admin, input).await.unwrap();
+    let note = Reply {
+        attachments: vec![loket_core::service::Upload {
+            filename: "intern.txt".into(),
+            media_type: String::new(),
+            bytes: b"intern".to_vec(),
+        }],
+        ..Reply::text("Interne notitie")
+    };
+    app.service.add_note(&admin, t.number, note).await.unwrap();
+    let (_, other_token) = ticket(&app, "piet@gemeente.nl", "Ander").await;
+    let secret = app.service.store().secret("follow_link").await.unwrap();
+    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id);
+    let atts = app.service.store().attachments(t.id).await.unwrap();
+    let (public, internal) = (atts[0].id.0, atts[1].id.0);
+
+    let page = app.page("GET", &format!("/t/{}/{token}", t.number), None, None).await;
+    assert!(page.body.contains(&format!("/bijlage/{public}")) && !page.body.contains("intern.txt"));
+    let ok = app
+        .page("GET", &format!("/t/{}/{token}/bijlage/{public}", t.number), None, None)
+        .await;
+    assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, "<script>x</script>"));
+    for url in [
+        format!("/t/{}/{token}/bijlage/{internal}", t.number),
+        format!("/t/{}/{other_token}/bijlage/{public}", t.number),
+        format!("/mijn/{}/bijlage/{public}", t.number),
+    ] {
+        assert_eq!(
+            app.page("GET", &url, None, None).await.status,
+            StatusCode::NOT_FOUND,
+            "{url}"
+        );
+    }
+    // Served as a download, never rendered.
+    let raw = app
+        .raw_body(
+            "GET",
+            &format!("/t/{}/{token}/bijlage/{public}", t.number),
+            "text/plain",
+            Vec::new(),
+            None,
+        )
+        .await;
+    assert_eq!(raw.status, StatusCode::OK);
+    let msg = app.service.store().messages(t.id, true).await.unwrap()[0].id;
+    app.service.remove_message(&admin, t.number, msg, "AVG").await.unwrap();
+    let gone = app
+        .page("GET", &format!("/t/{}/{token}/bijlage/{public}", t.number), None, None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "removed for good");
+}
