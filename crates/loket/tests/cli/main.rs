@@ -4,6 +4,7 @@
 
 mod http;
 mod imap_crash;
+mod portal_e2e;
 
 use http::request;
 use std::path::Path;
@@ -38,9 +39,19 @@ impl Server {
     }
 
     pub(crate) fn start_with(data: &Path, args: &[&str]) -> Self {
+        Self::start_full(data, args, &[])
+    }
+
+    pub(crate) fn start_with_env(data: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_full(data, &[], env)
+    }
+
+    fn start_full(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_loket"))
             .args(args)
+            .envs(env.iter().copied())
+            .env("LOKET_PUBLIC_URL", format!("http://{addr}"))
             .arg("serve")
             .env("LOKET_DATA_DIR", data)
             .env("LOKET_LISTEN", &addr)
