@@ -64,7 +64,10 @@ pub fn router(state: AppState) -> Router {
         .route("/uitloggen", post(portal::view_logout_post))
         .route("/mijn", get(portal::view_mine_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
-        .route("/mijn/{number}/reply", post(portal::view_mine_reply_post))
+        .route(
+            "/mijn/{number}/reply",
+            post(portal::view_mine_reply_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
+        )
         .route("/mijn/{number}/bijlage/{id}", get(portal::view_mine_attachment_get))
         .route(
             "/t/{number}/{token}/bijlage/{id}",
@@ -72,7 +75,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/mijn/{number}/solve", post(portal::view_mine_solve_post))
         .route("/t/{number}/{token}", get(portal::view_follow_get))
-        .route("/t/{number}/{token}/reply", post(portal::view_follow_reply_post))
+        .route(
+            "/t/{number}/{token}/reply",
+            post(portal::view_follow_reply_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
+        )
         .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post));
     Router::new()
         .merge(portal)

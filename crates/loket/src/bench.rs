@@ -90,7 +90,7 @@ const COMMON: &str = "beschikking";
 /// In one ticket in ten thousand.
 const RARE: &str = "kwartslamp";
 
-fn seeded_ticket(i: u64) -> CreateTicket {
+pub(crate) fn seeded_ticket(i: u64) -> CreateTicket {
     let mut x = i
         .wrapping_mul(6_364_136_223_846_793_005)
         .wrapping_add(1_442_695_040_888_963_407);
@@ -170,7 +170,7 @@ pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn count(svc: &loket_core::service::Service) -> Result<u64, String> {
+pub(crate) async fn count(svc: &loket_core::service::Service) -> Result<u64, String> {
     let filter = loket_core::store::TicketFilter {
         limit: 1,
         ..Default::default()
@@ -179,7 +179,7 @@ async fn count(svc: &loket_core::service::Service) -> Result<u64, String> {
     Ok(last.first().map_or(0, |t| u64::try_from(t.id.0).unwrap_or(0)))
 }
 
-fn spawn_server(cfg: &Config) -> Result<std::process::Child, String> {
+pub(crate) fn spawn_server(cfg: &Config) -> Result<std::process::Child, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     std::process::Command::new(exe)
         .arg("serve")
@@ -286,10 +286,23 @@ async fn latencies(
     word: &str,
     n: usize,
 ) -> Result<(f64, f64), String> {
+    let url = format!("{base}/api/v1/search?q={word}&limit=50");
+    let ms = timed_gets(client, &url, ("authorization", format!("Bearer {token}")), n).await?;
+    Ok((percentile(&ms, 0.5), percentile(&ms, 0.95)))
+}
+
+/// Times `n` sequential GETs of `url` with one extra header; answers the
+/// latencies in milliseconds, sorted. A non-success answer is an error.
+pub(crate) async fn timed_gets(
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    url: &str,
+    header: (&str, String),
+    n: usize,
+) -> Result<Vec<f64>, String> {
     let mut ms = Vec::with_capacity(n);
     for _ in 0..n.max(1) {
-        let req = hyper::Request::get(format!("{base}/api/v1/search?q={word}&limit=50"))
-            .header("authorization", format!("Bearer {token}"))
+        let req = hyper::Request::get(url)
+            .header(header.0, &header.1)
             .body(Full::default())
             .map_err(|e| e.to_string())?;
         let t = Instant::now();
@@ -298,24 +311,26 @@ async fn latencies(
         let _ = resp.into_body().collect().await;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
         if !status.is_success() {
-            return Err(format!("search answered {status}"));
+            return Err(format!("{url} answered {status}"));
         }
     }
     ms.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let i = ((ms.len() - 1) as f64 * q).round() as usize;
-        ms[i]
-    };
-    Ok((at(0.5), at(0.95)))
+    Ok(ms)
+}
+
+/// The `q` quantile of sorted values.
+pub(crate) fn percentile(sorted: &[f64], q: f64) -> f64 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let i = ((sorted.len().saturating_sub(1)) as f64 * q).round() as usize;
+    sorted.get(i).copied().unwrap_or_default()
 }
 
 /// Peak resident set (VmHWM) of a process, in MiB.
-fn peak_rss_mib(pid: u32) -> f64 {
+pub(crate) fn peak_rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {

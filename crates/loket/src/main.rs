@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_mail;
+mod bench_portal;
 mod commands;
 mod config;
 mod serve;
@@ -52,6 +53,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measures mail intake through the pipe and IMAP (see BENCHMARKS.md).
     BenchMail(bench_mail::BenchMailArgs),
+    /// Measures the portal's "my tickets" and ticket page (see BENCHMARKS.md).
+    BenchPortal(bench_portal::BenchPortalArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
             Command::Jobs(c) => commands::jobs(&cfg, c).await,
             Command::Bench(a) => bench::run(&cfg, a).await,
             Command::BenchMail(a) => bench_mail::run(&cfg, a).await,
+            Command::BenchPortal(a) => bench_portal::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }
         .map(|()| 0)

@@ -30,13 +30,6 @@ impl LangQuery {
     }
 }
 
-/// A posted reply.
-#[derive(Debug, Deserialize)]
-pub struct ReplyForm {
-    pub(super) csrf: String,
-    pub(super) message: String,
-}
-
 /// A posted "solved".
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
@@ -241,12 +234,16 @@ pub(super) async fn reply_as(
     s: &AppState,
     contact: Contact,
     number: TicketNumber,
-    message: &str,
+    posted: super::upload::Posted,
     base: &str,
     lang: Lang,
 ) -> Result<Response, PageError> {
+    let reply = Reply {
+        attachments: posted.files.clone(),
+        ..Reply::text(posted.get("message"))
+    };
     s.service
-        .customer_reply(&Actor::Contact(contact), number, Reply::text(message))
+        .customer_reply(&Actor::Contact(contact), number, reply)
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
     Ok(Redirect::to(base).into_response())
@@ -277,15 +274,16 @@ pub async fn view_follow_attachment_get(
     download(&s, &ticket, id, lang).await
 }
 
-/// `POST /t/{number}/{token}/reply`: the customer's reply.
+/// `POST /t/{number}/{token}/reply`: the customer's reply, with attachments.
 pub async fn view_follow_reply_post(
     State(s): State<AppState>,
     Path((number, token)): Path<(i64, String)>,
-    headers: HeaderMap,
-    Form(form): Form<ReplyForm>,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
+    let headers = request.headers().clone();
     let lang = super::language(None, &headers);
-    if !csrf::valid(&headers, &form.csrf) {
+    let posted = super::upload::read(request, lang).await?;
+    if !csrf::valid(&headers, posted.get("csrf")) {
         return Err(PageError::forbidden(lang));
     }
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
@@ -293,7 +291,7 @@ pub async fn view_follow_reply_post(
         &s,
         contact,
         ticket.number,
-        &form.message,
+        posted,
         &format!("/t/{number}/{token}"),
         lang,
     )

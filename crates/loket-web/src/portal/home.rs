@@ -6,10 +6,10 @@ use super::i18n::{Texts, texts};
 use super::page::{PageError, render};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use loket_core::service::{Actor, CreateTicket, Upload};
+use loket_core::service::{Actor, CreateTicket};
 use loket_core::*;
 use std::net::SocketAddr;
 
@@ -68,7 +68,12 @@ pub async fn view_home_get(
     headers: HeaderMap,
 ) -> Response {
     let lang = super::language(q.lang(), &headers);
-    let mut resp = home(&s, &headers, lang, None, FormValues::default());
+    let mut form = FormValues::default();
+    if let Ok(Some((me, _))) = super::session::current(&s, &headers).await {
+        form.email = me.email;
+        form.name = me.name;
+    }
+    let mut resp = home(&s, &headers, lang, None, form);
     if let Some(c) = super::follow::lang_cookie(q.lang())
         && let Ok(v) = axum::http::HeaderValue::from_str(&c)
     {
@@ -93,38 +98,22 @@ pub async fn view_submit_post(
     let headers = parts.headers.clone();
     let lang = super::language(None, &headers);
     let ip = client_ip(&parts.extensions);
-    let req = axum::extract::Request::from_parts(parts, body);
-    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+    let posted = super::upload::read(axum::extract::Request::from_parts(parts, body), lang).await?;
+    let token = posted.get("csrf").to_owned();
+    let mut form = FormValues {
+        name: posted.get("name").to_owned(),
+        email: posted.get("email").to_owned(),
+        subject: posted.get("subject").to_owned(),
+        message: posted.get("message").to_owned(),
+        urgent: !posted.get("urgent").is_empty(),
+    };
+    let files = posted.files;
+    // A logged-in contact submits for their own address.
+    if let Some((me, _)) = super::session::current(&s, &headers)
         .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    let mut form = FormValues::default();
-    let mut token = String::new();
-    let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| PageError::bad_request(lang))? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "files" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            let media_type = field.content_type().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|_| PageError::bad_request(lang))?;
-            if !filename.is_empty() || !bytes.is_empty() {
-                files.push(Upload {
-                    filename,
-                    media_type,
-                    bytes: bytes.to_vec(),
-                });
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(|_| PageError::bad_request(lang))?;
-        match name.as_str() {
-            "csrf" => token = value,
-            "name" => form.name = value,
-            "email" => form.email = value,
-            "subject" => form.subject = value,
-            "message" => form.message = value,
-            "urgent" => form.urgent = !value.is_empty(),
-            _ => {}
-        }
+        .map_err(|e| PageError::from_domain(&e, lang))?
+    {
+        form.email = me.email;
     }
     if !csrf::valid(&headers, &token) {
         return Err(PageError::forbidden(lang));

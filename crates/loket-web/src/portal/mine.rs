@@ -4,7 +4,7 @@
 //! and that the ticket is the contact's own; anything else is "not found".
 
 use super::csrf;
-use super::follow::{CsrfForm, ReplyForm, reply_as, solve_as, ticket_page};
+use super::follow::{CsrfForm, reply_as, solve_as, ticket_page};
 use super::i18n::{Texts, promise, texts};
 use super::page::{PageError, render};
 use super::session;
@@ -158,19 +158,20 @@ pub async fn view_mine_attachment_get(
     super::follow::download(&s, &t, id, lang).await
 }
 
-/// `POST /mijn/{number}/reply`.
+/// `POST /mijn/{number}/reply`, with attachments.
 pub async fn view_mine_reply_post(
     State(s): State<AppState>,
     Path(number): Path<i64>,
-    headers: HeaderMap,
-    Form(form): Form<ReplyForm>,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
+    let headers = request.headers().clone();
     let lang = super::language(None, &headers);
-    if !csrf::valid(&headers, &form.csrf) {
+    let posted = super::upload::read(request, lang).await?;
+    if !csrf::valid(&headers, posted.get("csrf")) {
         return Err(PageError::forbidden(lang));
     }
     let (me, t) = own(&s, &headers, number, lang).await?;
-    reply_as(&s, me, t.number, &form.message, &format!("/mijn/{number}"), lang).await
+    reply_as(&s, me, t.number, posted, &format!("/mijn/{number}"), lang).await
 }
 
 /// `POST /mijn/{number}/solve`.

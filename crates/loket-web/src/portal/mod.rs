@@ -10,6 +10,7 @@ mod i18n;
 mod mine;
 mod page;
 mod session;
+mod upload;
 
 pub use account::{
     view_access_get, view_access_post, view_login_get, view_login_post, view_logout_post, view_password_get,

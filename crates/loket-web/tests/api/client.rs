@@ -97,6 +97,16 @@ impl App {
     /// A portal request: optional urlencoded form body and Cookie header.
     pub async fn page(&self, method: &str, path: &str, form: Option<&str>, cookie: Option<&str>) -> Page {
         match form {
+            // Reply forms carry files, so browsers post them as multipart.
+            Some(f) if path.ends_with("/reply") => {
+                let fields: Vec<(String, String)> = f
+                    .split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.replace('+', " ").replace("%40", "@")))
+                    .collect();
+                let (ct, body) = multipart_body(&fields);
+                self.raw_body(method, path, &ct, body, cookie).await
+            }
             Some(f) => {
                 let ct = "application/x-www-form-urlencoded";
                 self.raw_body(method, path, ct, f.as_bytes().to_vec(), cookie).await
@@ -150,4 +160,17 @@ impl App {
             body,
         }
     }
+}
+
+/// A multipart/form-data body of text fields.
+pub fn multipart_body(fields: &[(String, String)]) -> (String, Vec<u8>) {
+    let boundary = "XyZloketREPLY";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }

@@ -691,3 +691,28 @@ async fn attachments_download_only_for_their_requester() {
         .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND, "removed for good");
 }
+
+#[tokio::test]
+async fn replies_carry_attachments() {
+    let app = App::new().await;
+    let (t, token) = ticket(&app, "jan@gemeente.nl", "Met bijlage later").await;
+    let url = format!("/t/{}/{token}", t.number);
+    let csrf = csrf_of(&app.page("GET", &url, None, None).await.cookies);
+    let (ct, body) = multipart(
+        &[("csrf", csrf.as_str()), ("message", "Hier is het logbestand")],
+        Some(("log.txt", b"regel 1")),
+    );
+    let p = app
+        .raw_body(
+            "POST",
+            &format!("{url}/reply"),
+            &ct,
+            body,
+            Some(&format!("loket_csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let atts = app.service.store().attachments(t.id).await.unwrap();
+    assert_eq!((atts.len(), atts[0].filename.as_str()), (1, "log.txt"));
+    assert!(app.page("GET", &url, None, None).await.body.contains("log.txt"));
+}
