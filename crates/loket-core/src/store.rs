@@ -309,6 +309,10 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn session_contact(&self, id_sha256: &str, now: DateTime<Utc>) -> Result<Option<Contact>>;
     /// Ends a session.
     async fn delete_session(&self, id_sha256: &str) -> Result<()>;
+    /// Revokes every follow link of a ticket issued before `at`.
+    async fn revoke_follow_links(&self, ticket: TicketId, at: DateTime<Utc>, actor: &str) -> Result<()>;
+    /// The moment before which a ticket's follow links no longer count.
+    async fn follow_links_revoked_at(&self, ticket: TicketId) -> Result<Option<DateTime<Utc>>>;
     /// Counts one hit on `key` in the window starting at `window_start` and
     /// answers the hits so far, this one included (shared by all processes).
     async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64>;

@@ -165,7 +165,7 @@ impl Sender {
             .ok_or_else(|| DomainError::not_found("requester"))?;
         let messages = store.messages(ticket.id, false).await?;
         let carried = c.mail.message_id.and_then(|id| messages.iter().find(|m| m.id == id));
-        let token = follow_token(secret, ticket.id, requester.id);
+        let token = follow_token(secret, ticket.id, requester.id, self.service.now());
         let vars = Vars {
             number: ticket.number.to_string(),
             subject: subject::strip_prefixes(&ticket.subject).to_owned(),

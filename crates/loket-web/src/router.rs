@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
             "/tickets/{number}/messages/{id}",
             delete(ticket_actions::remove_message),
         )
+        .route("/tickets/{number}/revoke-links", post(ticket_actions::revoke_links))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/move-tickets", post(contacts::move_tickets))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::update))

@@ -341,6 +341,16 @@ impl Service {
         Ok(applied.ticket)
     }
 
+    /// Revokes every follow link of the ticket mailed so far (new mails carry new ones).
+    pub async fn revoke_follow_links(&self, actor: &Actor, number: TicketNumber) -> Result<Ticket> {
+        actor.require_staff(DESK_STAFF, "revoke follow links")?;
+        let ticket = self.ticket_for(actor, number).await?;
+        self.store
+            .revoke_follow_links(ticket.id, self.clock.now(), &actor.audit_id())
+            .await?;
+        Ok(ticket)
+    }
+
     /// Removes a message for good, with its attachments' content, and records why.
     pub async fn remove_message(
         &self,

@@ -115,7 +115,7 @@ async fn confirmation_and_replies_go_out_and_thread_back() {
         .unwrap();
     let secret = e.service.store().secret("follow_link").await.unwrap();
     assert!(
-        loket_mail::links::verify(&secret, t.id, t.requester_id, token),
+        loket_mail::links::verify(&secret, t.id, t.requester_id, token, e.service.now(), None),
         "the link carries a valid follow token"
     );
     assert_eq!(sender.run_once().await.unwrap(), 0, "sent once");

@@ -25,3 +25,8 @@ CREATE TABLE sessions (
 );
 -- A mail that carries a link with a secret (set-password): cleared once sent.
 ALTER TABLE outbox ADD COLUMN link_token TEXT;
+-- Follow links of a ticket issued before revoked_at no longer work.
+CREATE TABLE follow_revocations (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,
+    revoked_at TEXT NOT NULL
+);

@@ -355,6 +355,30 @@ macro_rules! directory_store {
                 tx.commit().await.map_err(db_err)
             }
 
+            async fn revoke_follow_links(&self, ticket: TicketId, at: DateTime<Utc>, actor: &str) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO follow_revocations (ticket_id, revoked_at) VALUES ($1, $2) \
+                     ON CONFLICT (ticket_id) DO UPDATE SET revoked_at = excluded.revoked_at",
+                )
+                .bind(ticket.0)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let entry = AuditEntry { action: "revoke_follow_links".into(), field: None, old_value: None, new_value: Some(at.to_rfc3339()) };
+                Self::insert_audit(&mut tx, &format!("ticket:{ticket}"), Some(ticket.0), &Stamp { actor: actor.to_owned(), at }, &[entry]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn follow_links_revoked_at(&self, ticket: TicketId) -> Result<Option<DateTime<Utc>>> {
+                sqlx::query_scalar("SELECT revoked_at FROM follow_revocations WHERE ticket_id = $1")
+                    .bind(ticket.0)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
             async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64> {
                 let mut tx = self.begin_write().await?;
                 let hits: i64 = sqlx::query_scalar(

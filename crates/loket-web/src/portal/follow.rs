@@ -137,7 +137,8 @@ async fn verified(s: &AppState, number: i64, token: &str, lang: Lang) -> Result<
         .map_err(fail)?
         .ok_or(PageError::not_found(lang))?;
     let secret = store.secret("follow_link").await.map_err(fail)?;
-    if !loket_mail::links::verify(&secret, ticket.id, ticket.requester_id, token) {
+    let revoked = store.follow_links_revoked_at(ticket.id).await.map_err(fail)?;
+    if !loket_mail::links::verify(&secret, ticket.id, ticket.requester_id, token, s.service.now(), revoked) {
         return Err(PageError::not_found(lang));
     }
     let contact = store

@@ -24,7 +24,7 @@ async fn ticket(app: &App, requester: &str, subject: &str) -> (Ticket, String) {
         .await
         .unwrap();
     let secret = app.service.store().secret("follow_link").await.unwrap();
-    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id);
+    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id, app.service.now());
     (t, token)
 }
 
@@ -652,7 +652,7 @@ async fn attachments_download_only_for_their_requester() {
     app.service.add_note(&admin, t.number, note).await.unwrap();
     let (_, other_token) = ticket(&app, "piet@gemeente.nl", "Ander").await;
     let secret = app.service.store().secret("follow_link").await.unwrap();
-    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id);
+    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id, app.service.now());
     let atts = app.service.store().attachments(t.id).await.unwrap();
     let (public, internal) = (atts[0].id.0, atts[1].id.0);
 
@@ -715,4 +715,34 @@ async fn replies_carry_attachments() {
     let atts = app.service.store().attachments(t.id).await.unwrap();
     assert_eq!((atts.len(), atts[0].filename.as_str()), (1, "log.txt"));
     assert!(app.page("GET", &url, None, None).await.body.contains("log.txt"));
+}
+
+#[tokio::test]
+async fn revoked_follow_links_see_nothing() {
+    let app = App::new().await;
+    let (t, token) = ticket(&app, "jan@gemeente.nl", "Intrekken").await;
+    let url = format!("/t/{}/{token}", t.number);
+    assert_eq!(app.page("GET", &url, None, None).await.status, StatusCode::OK);
+    let (s, _) = app
+        .call("POST", &format!("/api/v1/tickets/{}/revoke-links", t.number), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // The links mailed so far stop working (the clock stands still here, so
+    // revoke one second later than the link was issued).
+    let secret = app.service.store().secret("follow_link").await.unwrap();
+    let later = app.service.now() + chrono::Duration::seconds(1);
+    app.service
+        .store()
+        .revoke_follow_links(t.id, later, "staff:1")
+        .await
+        .unwrap();
+    assert_eq!(app.page("GET", &url, None, None).await.status, StatusCode::NOT_FOUND);
+    let fresh = loket_mail::links::follow_token(&secret, t.id, t.requester_id, later);
+    assert_eq!(
+        app.page("GET", &format!("/t/{}/{fresh}", t.number), None, None)
+            .await
+            .status,
+        StatusCode::OK,
+        "a new mail's link works"
+    );
 }

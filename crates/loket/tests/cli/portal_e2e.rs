@@ -67,7 +67,9 @@ async fn browser(webdriver: &str, profile: &Path) -> Client {
 }
 
 async fn fill(c: &Client, id: &str, text: &str) {
-    c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
 }
 
 async fn submit(c: &Client, form_action: &str) {
@@ -79,12 +81,13 @@ async fn submit(c: &Client, form_action: &str) {
 async fn wait_text(c: &Client, text: &str) {
     let started = Instant::now();
     loop {
-        if c.source().await.unwrap_or_default().contains(text) {
+        let source = c.source().await.unwrap_or_default();
+        if source.contains(text) {
             return;
         }
         assert!(
             started.elapsed() < Duration::from_secs(15),
-            "page never showed {text:?}"
+            "page never showed {text:?}:\n{source}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

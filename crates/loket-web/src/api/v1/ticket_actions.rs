@@ -169,6 +169,15 @@ pub async fn work_item(
     ))
 }
 
+/// Revokes every follow link of the ticket mailed so far.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/revoke-links", params(("number" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_links(State(s): State<AppState>, auth: StaffAuth, ApiPath(n): ApiPath<i64>) -> Answer {
+    Ok(Json(
+        s.service.revoke_follow_links(&auth.actor(), TicketNumber(n)).await?,
+    ))
+}
+
 /// Why a message is removed.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
