@@ -31,7 +31,7 @@ struct Row {
     subject: String,
     status: &'static str,
     department: &'static str,
-    promise: Option<&'static str>,
+    promise: Option<String>,
     updated: String,
 }
 
@@ -100,7 +100,12 @@ pub async fn view_mine_get(
             subject: t.subject,
             status: t.status.label(lang),
             department: t.department.label(lang),
-            promise: promise(t.department, lang),
+            promise: match (t.department, s.portal.next_meeting) {
+                (Department::FunctionalMeeting, Some(d)) => {
+                    Some(format!("{}: {}", texts(lang).next_meeting, d.format("%d-%m-%Y")))
+                }
+                (d, _) => promise(d, lang).map(str::to_owned),
+            },
             updated: t.updated_at.format("%d-%m-%Y").to_string(),
         })
         .collect();
