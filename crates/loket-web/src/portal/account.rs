@@ -69,11 +69,6 @@ fn with_status(mut r: Response, status: StatusCode) -> Response {
     r
 }
 
-fn client_ip(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
-}
-
 async fn limited(s: &AppState, keys: &[(String, i64, i64)], lang: Lang) -> Result<bool, PageError> {
     for (key, max, minutes) in keys {
         match s.service.rate_limit(key, *max, *minutes).await {
@@ -109,7 +104,7 @@ pub async fn view_access_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let ip = client_ip(request.extensions());
+    let ip = super::client_ip(request.extensions());
     let headers = request.headers().clone();
     let lang = super::language(None, &headers);
     let Form(form) = Form::<EmailForm>::from_request_parts_or_body(request)
@@ -227,7 +222,7 @@ pub async fn view_login_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let ip = client_ip(request.extensions());
+    let ip = super::client_ip(request.extensions());
     let headers = request.headers().clone();
     let lang = super::language(None, &headers);
     let Form(form) = Form::<LoginForm>::from_request_parts_or_body(request)

@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use loket_core::service::{Actor, CreateTicket};
 use loket_core::*;
-use std::net::SocketAddr;
 
 /// Tickets one address may submit per hour.
 const PER_ADDRESS_PER_HOUR: i64 = 10;
@@ -82,12 +81,6 @@ pub async fn view_home_get(
     resp
 }
 
-/// The visitor's IP address, when the server knows it.
-fn client_ip(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
-}
-
 /// `POST /tickets/new`: creates the ticket; the form comes back with a clear
 /// message and everything typed when something is wrong.
 pub async fn view_submit_post(
@@ -97,7 +90,7 @@ pub async fn view_submit_post(
     let (parts, body) = request.into_parts();
     let headers = parts.headers.clone();
     let lang = super::language(None, &headers);
-    let ip = client_ip(&parts.extensions);
+    let ip = super::client_ip(&parts.extensions);
     let posted = super::upload::read(axum::extract::Request::from_parts(parts, body), lang).await?;
     let token = posted.get("csrf").to_owned();
     let mut form = FormValues {

@@ -43,3 +43,10 @@ pub(crate) fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
         .or_else(|| cookie(headers, "loket_lang"))
         .map_or(Lang::Nl, Lang::parse_or_default)
 }
+
+/// The visitor's IP address for rate limits: the TCP peer, when the server
+/// recorded it.
+pub(crate) fn client_ip(ext: &axum::http::Extensions) -> String {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
+}
