@@ -105,6 +105,22 @@ async fn wait_url(c: &Client, suffix: &str) {
     }
 }
 
+/// Runs a scenario with its own browser and closes the browser whatever
+/// happens, so a failed test leaves no Chromium running.
+async fn with_browser<F, Fut>(webdriver: &str, scenario: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(webdriver, profile.path()).await;
+    let outcome = tokio::spawn(scenario(c.clone())).await;
+    let _ = c.close().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
 async fn shot(c: &Client, dir: &Path, name: &str) {
     for (w, suffix) in [(1000, "desktop"), (390, "phone")] {
         c.set_window_size(w, 900).await.unwrap();
@@ -141,97 +157,107 @@ fn register_submit_find_reply_solve_and_follow_by_link_in_chromium() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let profile = tempfile::tempdir().unwrap();
-        let c = browser(&webdriver, profile.path()).await;
-        // Register: ask for the link, open it from the mail, choose a password.
-        c.goto(&format!("{base}/toegang")).await.unwrap();
-        fill(&c, "email", &anna).await;
-        submit(&c, "/toegang").await;
-        wait_text(&c, "spam").await;
-        let link = mail_link(&capture, &anna, "/toegang/");
-        c.goto(&link).await.unwrap();
-        fill(&c, "password", "een-lang-wachtwoord").await;
-        fill(&c, "repeat", "een-lang-wachtwoord").await;
-        let action = link.trim_start_matches(&base).to_owned();
-        submit(&c, &action).await;
-        wait_url(&c, "/mijn").await;
-        // Log out and in again.
-        submit(&c, "/uitloggen").await;
-        wait_url(&c, "/").await;
-        c.goto(&format!("{base}/inloggen")).await.unwrap();
-        fill(&c, "email", &anna).await;
-        fill(&c, "password", "een-lang-wachtwoord").await;
-        submit(&c, "/inloggen").await;
-        wait_url(&c, "/mijn").await;
-        // Submit a ticket with an attachment.
-        c.goto(&format!("{base}/")).await.unwrap();
-        shot(&c, &shots, "home").await;
-        fill(&c, "name", "Anna").await;
-        fill(&c, "email", &anna).await;
-        fill(&c, "subject", "Kwartslamp in de rapportage").await;
-        fill(&c, "message", "De export geeft een foutmelding.").await;
-        let file = dir.path().join("export-log.txt");
-        std::fs::write(&file, "fout 42").unwrap();
-        c.find(Locator::Id("files"))
-            .await
-            .unwrap()
-            .send_keys(file.to_str().unwrap())
-            .await
-            .unwrap();
-        submit(&c, "/tickets/new").await;
-        wait_text(&c, "ticket-number").await;
-        let number = c
-            .find(Locator::Id("ticket-number"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        // See it in the list, find it by keyword and by number.
-        c.goto(&format!("{base}/mijn")).await.unwrap();
-        assert!(c.source().await.unwrap().contains("Kwartslamp in de rapportage"));
-        shot(&c, &shots, "my-tickets").await;
-        for q in ["kwartslamp", number.as_str()] {
-            c.goto(&format!("{base}/mijn?q={q}")).await.unwrap();
-            assert!(
-                c.source().await.unwrap().contains(&format!("/mijn/{number}")),
-                "search {q}"
-            );
-        }
-        // Open it, see the attachment, reply, mark it solved.
-        c.find(Locator::Css(&format!("a[href='/mijn/{number}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        wait_text(&c, "export-log.txt").await;
-        fill(&c, "message", "Aanvulling vanuit het portaal").await;
-        submit(&c, &format!("/mijn/{number}/reply")).await;
-        wait_text(&c, "Aanvulling vanuit het portaal").await;
-        shot(&c, &shots, "ticket").await;
-        submit(&c, &format!("/mijn/{number}/solve")).await;
-        wait_text(&c, "<strong>Opgelost</strong>").await;
-        c.close().await.unwrap();
-
+        let (b, cap, who, tmp, sh) = (
+            base.clone(),
+            capture.clone(),
+            anna.clone(),
+            dir.path().to_owned(),
+            shots.clone(),
+        );
+        with_browser(&webdriver, move |c| async move {
+            let (base, capture, anna, shots) = (b, cap, who, sh);
+            let dir = tmp;
+            // Register: ask for the link, open it from the mail, choose a password.
+            c.goto(&format!("{base}/toegang")).await.unwrap();
+            fill(&c, "email", &anna).await;
+            submit(&c, "/toegang").await;
+            wait_text(&c, "spam").await;
+            let link = mail_link(&capture, &anna, "/toegang/");
+            c.goto(&link).await.unwrap();
+            fill(&c, "password", "een-lang-wachtwoord").await;
+            fill(&c, "repeat", "een-lang-wachtwoord").await;
+            let action = link.trim_start_matches(&base).to_owned();
+            submit(&c, &action).await;
+            wait_url(&c, "/mijn").await;
+            // Log out and in again.
+            submit(&c, "/uitloggen").await;
+            wait_url(&c, "/").await;
+            c.goto(&format!("{base}/inloggen")).await.unwrap();
+            fill(&c, "email", &anna).await;
+            fill(&c, "password", "een-lang-wachtwoord").await;
+            submit(&c, "/inloggen").await;
+            wait_url(&c, "/mijn").await;
+            // Submit a ticket with an attachment.
+            c.goto(&format!("{base}/")).await.unwrap();
+            shot(&c, &shots, "home").await;
+            fill(&c, "name", "Anna").await;
+            fill(&c, "email", &anna).await;
+            fill(&c, "subject", "Kwartslamp in de rapportage").await;
+            fill(&c, "message", "De export geeft een foutmelding.").await;
+            let file = dir.join("export-log.txt");
+            std::fs::write(&file, "fout 42").unwrap();
+            c.find(Locator::Id("files"))
+                .await
+                .unwrap()
+                .send_keys(file.to_str().unwrap())
+                .await
+                .unwrap();
+            submit(&c, "/tickets/new").await;
+            wait_text(&c, "ticket-number").await;
+            let number = c
+                .find(Locator::Id("ticket-number"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            // See it in the list, find it by keyword and by number.
+            c.goto(&format!("{base}/mijn")).await.unwrap();
+            assert!(c.source().await.unwrap().contains("Kwartslamp in de rapportage"));
+            shot(&c, &shots, "my-tickets").await;
+            for q in ["kwartslamp", number.as_str()] {
+                c.goto(&format!("{base}/mijn?q={q}")).await.unwrap();
+                assert!(
+                    c.source().await.unwrap().contains(&format!("/mijn/{number}")),
+                    "search {q}"
+                );
+            }
+            // Open it, see the attachment, reply, mark it solved.
+            c.find(Locator::Css(&format!("a[href='/mijn/{number}']")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            wait_text(&c, "export-log.txt").await;
+            fill(&c, "message", "Aanvulling vanuit het portaal").await;
+            submit(&c, &format!("/mijn/{number}/reply")).await;
+            wait_text(&c, "Aanvulling vanuit het portaal").await;
+            shot(&c, &shots, "ticket").await;
+            submit(&c, &format!("/mijn/{number}/solve")).await;
+            wait_text(&c, "<strong>Opgelost</strong>").await;
+        })
+        .await;
         // A second visitor follows a ticket from the mail link, without an account.
-        let profile = tempfile::tempdir().unwrap();
-        let c = browser(&webdriver, profile.path()).await;
-        c.goto(&format!("{base}/")).await.unwrap();
-        fill(&c, "email", &bert).await;
-        fill(&c, "subject", "Vraag zonder account").await;
-        fill(&c, "message", "Hoe werkt dit?").await;
-        submit(&c, "/tickets/new").await;
-        wait_text(&c, "ticket-number").await;
-        let follow = mail_link(&capture, &bert, "/t/");
-        c.goto(&follow).await.unwrap();
-        assert!(c.source().await.unwrap().contains("Vraag zonder account"));
-        shot(&c, &shots, "follow-link").await;
-        fill(&c, "message", "Nog een vraag").await;
-        let action = follow.trim_start_matches(&base).to_owned() + "/reply";
-        submit(&c, &action).await;
-        wait_text(&c, "Nog een vraag").await;
-        c.close().await.unwrap();
+        let (b, cap, who, sh) = (base.clone(), capture.clone(), bert.clone(), shots.clone());
+        with_browser(&webdriver, move |c| async move {
+            let (base, capture, bert, shots) = (b, cap, who, sh);
+            c.goto(&format!("{base}/")).await.unwrap();
+            fill(&c, "email", &bert).await;
+            fill(&c, "subject", "Vraag zonder account").await;
+            fill(&c, "message", "Hoe werkt dit?").await;
+            submit(&c, "/tickets/new").await;
+            wait_text(&c, "ticket-number").await;
+            let follow = mail_link(&capture, &bert, "/t/");
+            c.goto(&follow).await.unwrap();
+            assert!(c.source().await.unwrap().contains("Vraag zonder account"));
+            shot(&c, &shots, "follow-link").await;
+            fill(&c, "message", "Nog een vraag").await;
+            let action = follow.trim_start_matches(&base).to_owned() + "/reply";
+            submit(&c, &action).await;
+            wait_text(&c, "Nog een vraag").await;
+        })
+        .await;
     });
     server.stop();
     assert!(shots.join("ticket-phone.png").exists());
