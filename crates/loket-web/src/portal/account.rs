@@ -69,17 +69,6 @@ fn with_status(mut r: Response, status: StatusCode) -> Response {
     r
 }
 
-async fn limited(s: &AppState, keys: &[(String, i64, i64)], lang: Lang) -> Result<bool, PageError> {
-    for (key, max, minutes) in keys {
-        match s.service.rate_limit(key, *max, *minutes).await {
-            Ok(()) => {}
-            Err(DomainError::TooMany(_)) => return Ok(true),
-            Err(e) => return Err(PageError::from_domain(&e, lang)),
-        }
-    }
-    Ok(false)
-}
-
 fn access_page(s: &AppState, headers: &HeaderMap, lang: Lang, sent: bool, error: Option<String>) -> Response {
     let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
     render(
@@ -104,21 +93,13 @@ pub async fn view_access_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let ip = super::client_ip(request.extensions());
-    let headers = request.headers().clone();
-    let lang = super::language(None, &headers);
-    let Form(form) = Form::<EmailForm>::from_request_parts_or_body(request)
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    if !csrf::valid(&headers, &form.csrf) {
-        return Err(PageError::forbidden(lang));
-    }
+    let (form, headers, ip, lang) = checked_form::<EmailForm>(request).await?;
     let address = form.email.trim().to_lowercase();
     let keys = [
         (format!("access-ip:{ip}"), 20, 60),
         (format!("access-address:{address}"), 5, 60),
     ];
-    if limited(&s, &keys, lang).await? {
+    if super::limited(&s, &keys, lang).await? {
         return Ok(with_status(
             access_page(&s, &headers, lang, false, Some(texts(lang).too_many.into())),
             StatusCode::TOO_MANY_REQUESTS,
@@ -222,22 +203,14 @@ pub async fn view_login_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let ip = super::client_ip(request.extensions());
-    let headers = request.headers().clone();
-    let lang = super::language(None, &headers);
-    let Form(form) = Form::<LoginForm>::from_request_parts_or_body(request)
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    if !csrf::valid(&headers, &form.csrf) {
-        return Err(PageError::forbidden(lang));
-    }
+    let (form, headers, ip, lang) = checked_form::<LoginForm>(request).await?;
     let t = texts(lang);
     let address = form.email.trim().to_lowercase();
     let keys = [
         (format!("login-ip:{ip}"), 30, 1),
         (format!("login-address:{address}"), 5, 1),
     ];
-    if limited(&s, &keys, lang).await? {
+    if super::limited(&s, &keys, lang).await? {
         return Ok(with_status(
             login_page(&s, &headers, lang, form.email, Some(t.too_many.into())),
             StatusCode::TOO_MANY_REQUESTS,
@@ -279,17 +252,36 @@ pub async fn view_logout_post(
     Ok(r)
 }
 
-/// Reads a form from a whole request (keeping its extensions for the IP).
-trait FromWholeRequest: Sized {
-    async fn from_request_parts_or_body(
-        req: axum::extract::Request,
-    ) -> Result<Self, axum::extract::rejection::FormRejection>;
+/// A form that carries the CSRF token.
+trait WithCsrf {
+    fn csrf(&self) -> &str;
 }
 
-impl<T: serde::de::DeserializeOwned + Send> FromWholeRequest for Form<T> {
-    async fn from_request_parts_or_body(
-        req: axum::extract::Request,
-    ) -> Result<Self, axum::extract::rejection::FormRejection> {
-        <Form<T> as axum::extract::FromRequest<()>>::from_request(req, &()).await
+impl WithCsrf for EmailForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
+}
+
+impl WithCsrf for LoginForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Reads a posted form from the whole request and checks its CSRF token;
+/// answers the form, the headers, the visitor's IP and language.
+async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
+    request: axum::extract::Request,
+) -> Result<(T, HeaderMap, String, Lang), PageError> {
+    let ip = super::client_ip(request.extensions());
+    let headers = request.headers().clone();
+    let lang = super::language(None, &headers);
+    let Form(form) = <Form<T> as axum::extract::FromRequest<()>>::from_request(request, &())
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    if !csrf::valid(&headers, form.csrf()) {
+        return Err(PageError::forbidden(lang));
+    }
+    Ok((form, headers, ip, lang))
 }

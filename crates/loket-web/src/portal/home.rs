@@ -120,17 +120,12 @@ pub async fn view_submit_post(
         Ok(e) => e,
         Err(e) => return again(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), form),
     };
-    for (key, max) in [
-        (format!("ticket-ip:{ip}"), PER_IP_PER_HOUR),
-        (format!("ticket-address:{email}"), PER_ADDRESS_PER_HOUR),
-    ] {
-        match s.service.rate_limit(&key, max, 60).await {
-            Ok(()) => {}
-            Err(DomainError::TooMany(_)) => {
-                return again(StatusCode::TOO_MANY_REQUESTS, texts(lang).too_many.into(), form);
-            }
-            Err(e) => return Err(PageError::from_domain(&e, lang)),
-        }
+    let keys = [
+        (format!("ticket-ip:{ip}"), PER_IP_PER_HOUR, 60),
+        (format!("ticket-address:{email}"), PER_ADDRESS_PER_HOUR, 60),
+    ];
+    if super::limited(&s, &keys, lang).await? {
+        return again(StatusCode::TOO_MANY_REQUESTS, texts(lang).too_many.into(), form);
     }
     let input = CreateTicket {
         requester_name: Some(form.name.clone()),

@@ -50,3 +50,20 @@ pub(crate) fn client_ip(ext: &axum::http::Extensions) -> String {
     ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
 }
+
+/// Counts an attempt against each `(key, max, minutes)` limit; answers whether
+/// one of them is exceeded.
+pub(crate) async fn limited(
+    s: &crate::AppState,
+    keys: &[(String, i64, i64)],
+    lang: Lang,
+) -> Result<bool, page::PageError> {
+    for (key, max, minutes) in keys {
+        match s.service.rate_limit(key, *max, *minutes).await {
+            Ok(()) => {}
+            Err(loket_core::DomainError::TooMany(_)) => return Ok(true),
+            Err(e) => return Err(page::PageError::from_domain(&e, lang)),
+        }
+    }
+    Ok(false)
+}
