@@ -76,8 +76,8 @@ pub struct NewMessage {
 pub struct NewOutbox {
     /// Which mail.
     pub kind: MailKind,
-    /// Recipient.
-    pub to: String,
+    /// Recipient; `None` is the ticket's requester as stored when the change commits.
+    pub to: Option<String>,
     /// Index into the change's `messages` of the message it carries.
     pub message: Option<usize>,
     /// Sent without a human writing it.

@@ -76,7 +76,6 @@ impl Service {
     {
         let staff = actor.require_staff(ALL_STAFF, what)?.id;
         let files = self.prepare(&reply, "message").await?;
-        let to = self.requester_email(actor, number).await?;
         let applied = self
             .change(actor, number, action, |t, now| {
                 rule(t, now)?;
@@ -91,7 +90,7 @@ impl Service {
                     )],
                     outbox: vec![NewOutbox {
                         kind,
-                        to: to.clone(),
+                        to: None,
                         message: Some(0),
                         automatic: false,
                     }],
@@ -384,12 +383,6 @@ impl Service {
             })
             .await?;
         Ok(applied.ticket)
-    }
-
-    async fn requester_email(&self, actor: &Actor, number: TicketNumber) -> Result<String> {
-        let t = self.ticket_for(actor, number).await?;
-        let c = self.store.get_contact(t.requester_id).await?;
-        Ok(c.ok_or_else(|| DomainError::not_found("requester"))?.email)
     }
 }
 

@@ -187,7 +187,7 @@ impl Service {
             outbox: if confirm {
                 vec![NewOutbox {
                     kind: MailKind::Confirmation,
-                    to: email,
+                    to: Some(email),
                     message: None,
                     automatic: true,
                 }]

@@ -21,15 +21,13 @@ impl Service {
                 let Some(ticket) = self.store.get_ticket(id).await? else {
                     continue;
                 };
-                let contact = self.store.get_contact(ticket.requester_id).await?;
-                let to = contact.map(|c| c.email).unwrap_or_default();
                 let result = self
                     .change(&Actor::System, ticket.number, "auto_resolve", |t, now| {
                         put(t, &rules::auto_resolve(&state(t), now)?);
                         Ok(Plan {
                             outbox: vec![NewOutbox {
                                 kind: MailKind::AutoResolved,
-                                to: to.clone(),
+                                to: None,
                                 message: None,
                                 automatic: true,
                             }],

@@ -248,7 +248,8 @@ macro_rules! write_helpers {
                     let msg = m.message.and_then(|i| message_ids.get(i).copied());
                     sqlx::query(
                         "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                         VALUES ($1, $2, $3, COALESCE($4, (SELECT c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id \
+                         WHERE t.id = $2)), $5, $6)",
                     )
                     .bind(m.kind.id())
                     .bind(ticket)
