@@ -1,5 +1,6 @@
 //! The domain's error type: what a use case can refuse, and storage failures.
 
+use crate::problem::Problem;
 use thiserror::Error;
 
 /// Result of a domain operation.
@@ -8,9 +9,10 @@ pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 /// Everything a use case can answer instead of doing the work.
 #[derive(Debug, Error)]
 pub enum DomainError {
-    /// The input is malformed or incomplete (HTTP 422).
+    /// The input is malformed or incomplete (HTTP 422); the problem says
+    /// which field and rule, so each front end can word it in its language.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Problem),
     /// The thing asked for does not exist, or the actor may not see it (HTTP 404).
     #[error("{0} not found")]
     NotFound(String),
@@ -35,9 +37,9 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// Shorthand for [`DomainError::Invalid`].
+    /// Shorthand for [`DomainError::Invalid`] with a problem worded in English.
     pub fn invalid(msg: impl Into<String>) -> Self {
-        Self::Invalid(msg.into())
+        Self::Invalid(Problem::Other(msg.into()))
     }
 
     /// Shorthand for [`DomainError::Conflict`].
@@ -48,5 +50,11 @@ impl DomainError {
     /// Shorthand for [`DomainError::NotFound`].
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
+    }
+}
+
+impl From<Problem> for DomainError {
+    fn from(p: Problem) -> Self {
+        Self::Invalid(p)
     }
 }

@@ -1,11 +1,24 @@
 //! HTML sanitising and plain-text helpers for message bodies.
 
+/// What a remote image in mail shows instead: a local picture saying that an
+/// image was blocked (remote images track readers and can reach addresses
+/// inside the network from staff browsers).
+pub const BLOCKED_IMAGE: &str = "/static/blocked-image.svg";
+
 /// Removes everything from `html` that could run script, load remote content or
-/// break out of the page it is shown in.
+/// break out of the page it is shown in. Remote images are replaced by
+/// [`BLOCKED_IMAGE`]; links keep working, opening apart from the page.
 pub fn sanitise(html: &str) -> String {
     ammonia::Builder::default()
         .url_schemes(std::collections::HashSet::from(["http", "https", "mailto", "cid"]))
         .link_rel(Some("noopener noreferrer nofollow"))
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" && !value.trim_start().to_ascii_lowercase().starts_with("cid:") {
+                Some(BLOCKED_IMAGE.into())
+            } else {
+                Some(value.into())
+            }
+        })
         .clean(html)
         .to_string()
 }
@@ -54,6 +67,16 @@ mod tests {
         assert!(!out.contains("onclick"));
         assert!(!out.contains("javascript"));
         assert!(out.contains("Hoi"));
+    }
+
+    #[test]
+    fn remote_images_are_blocked_visibly() {
+        let out = sanitise(
+            r#"<p><img src="http://169.254.169.254/latest/meta-data" alt="logo"><img src="https://t.example/p.gif"><img src="cid:part1@x"></p>"#,
+        );
+        assert!(!out.contains("169.254") && !out.contains("t.example"), "{out}");
+        assert_eq!(out.matches(BLOCKED_IMAGE).count(), 2, "{out}");
+        assert!(out.contains("alt=\"logo\"") && out.contains("cid:part1@x"), "{out}");
     }
 
     #[test]

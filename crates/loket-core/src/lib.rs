@@ -2,11 +2,14 @@
 //! rules, the ports the outside world implements (store, blobs, clock) and the one
 //! service layer every channel calls.
 
+pub mod blob;
 pub mod clock;
 pub mod error;
 pub mod html;
 pub mod ids;
 pub mod model;
+pub mod problem;
+pub mod public_domains;
 pub mod rules;
 pub mod service;
 pub mod store;
@@ -15,3 +18,4 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{DomainError, Result};
 pub use ids::*;
 pub use model::*;
+pub use problem::{Field, Problem};

@@ -37,6 +37,8 @@ pub struct ContactPatch {
     pub authorised: Option<bool>,
     /// New language.
     pub language: Option<Lang>,
+    /// Clears the undeliverable mark (staff know the address works again).
+    pub clear_undeliverable: bool,
 }
 
 /// An attachment whose bytes are already in the [`BlobStore`].
@@ -109,8 +111,15 @@ pub struct MailReceipt {
     pub imap_uid: Option<(i64, i64)>,
     /// SHA-256 of the raw message (hex): its identity in quarantine.
     pub raw_sha256: String,
-    /// The raw message, kept with the receipt in the same transaction.
+    /// The raw message, kept with the receipt in the same transaction; for a
+    /// message too large to load, only its header section.
     pub raw: std::sync::Arc<Vec<u8>>,
+    /// For a message too large to load: the key of its complete bytes in the
+    /// blob store, when Loket holds them (a piped mail; one fetched over IMAP
+    /// stays in its mailbox).
+    pub raw_blob: Option<String>,
+    /// Size of the complete message in bytes.
+    pub size: u64,
     /// When it was received.
     pub received_at: DateTime<Utc>,
 }
@@ -130,8 +139,11 @@ pub struct QuarantinedMail {
     pub reason: String,
     /// How often it was tried.
     pub attempts: i64,
-    /// When it is tried next.
+    /// When it is tried next; never by itself when absent (a mail too large
+    /// to take in waits for an administrator).
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Size of the complete message in bytes.
+    pub size: i64,
 }
 
 /// An outbox mail claimed for sending.
@@ -273,10 +285,21 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn get_staff(&self, id: StaffId) -> Result<Option<Staff>>;
     /// The staff member with this normalised address.
     async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>>;
-    /// Stores an API token's SHA-256 for a staff member.
-    async fn add_token(&self, staff: StaffId, token_sha256: &str, by: &Stamp) -> Result<()>;
-    /// The staff member owning a token.
-    async fn staff_by_token(&self, token_sha256: &str) -> Result<Option<Staff>>;
+    /// Stores an API token's SHA-256 for a staff member, valid until `expires`
+    /// (for ever when absent).
+    async fn add_token(
+        &self,
+        staff: StaffId,
+        token_sha256: &str,
+        expires: Option<DateTime<Utc>>,
+        by: &Stamp,
+    ) -> Result<()>;
+    /// The staff member owning a live (unrevoked, unexpired) token.
+    async fn staff_by_token(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<Staff>>;
+    /// API tokens, of one staff member or all, newest first.
+    async fn list_tokens(&self, staff: Option<StaffId>) -> Result<Vec<ApiToken>>;
+    /// Revokes the token with this id (see [`ApiToken::id`]); answers whether one was live.
+    async fn revoke_token(&self, id: &str, by: &Stamp) -> Result<bool>;
     /// The audit trail of any entity (`contact:ID`, `organisation:ID`, `staff:ID`, `ticket:ID`).
     async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>>;
     /// An installation-wide secret, created at first use and shared by every process.
@@ -291,9 +314,13 @@ pub trait DirectoryStore: Send + Sync + 'static {
         at: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<()>;
+    /// The contact an access token is for, if it is unused and unexpired.
+    async fn access_contact(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>>;
     /// Uses an access token once: the contact it was for, if it is unused and unexpired.
     async fn use_access(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>>;
-    /// Sets a contact's password hash (and marks the address verified).
+    /// Sets a contact's password hash (and marks the address verified); in the
+    /// same transaction every session of the contact ends and every access
+    /// token sent to them is spent.
     async fn set_password(&self, contact: ContactId, hash: &str, at: DateTime<Utc>) -> Result<()>;
     /// A contact and their password hash, by address.
     async fn contact_password(&self, email: &str) -> Result<Option<(Contact, Option<String>)>>;
@@ -316,8 +343,11 @@ pub trait DirectoryStore: Send + Sync + 'static {
     /// Counts one hit on `key` in the window starting at `window_start` and
     /// answers the hits so far, this one included (shared by all processes).
     async fn rate_hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64>;
-    /// Marks an address undeliverable (a bounce came back for it).
+    /// Marks an address undeliverable (a bounce came back for mail sent to it).
     async fn mark_undeliverable(&self, email: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Clears the undeliverable mark of an address (mail from it arrived);
+    /// answers whether it was marked.
+    async fn clear_undeliverable(&self, email: &str, by: &Stamp) -> Result<bool>;
     /// Whether mail to this address bounced.
     async fn is_undeliverable(&self, email: &str) -> Result<bool>;
 }
@@ -347,6 +377,9 @@ pub trait TicketStore: Send + Sync + 'static {
     async fn search(&self, query: &SearchQuery) -> Result<Vec<Ticket>>;
     /// Postponed tickets whose date has passed.
     async fn due_postponed(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<TicketId>>;
+    /// Whether any record refers to these blob bytes (a live attachment, or a
+    /// quarantined mail too large to keep in the database).
+    async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
 }
 
 /// Mail receipts, the quarantine and the outbox.
@@ -359,10 +392,15 @@ pub trait MailStore: Send + Sync + 'static {
         imap_uid: Option<(i64, i64)>,
         message_id: Option<&str>,
     ) -> Result<bool>;
-    /// The ticket of any message Loket received or sent with one of these Message-IDs.
-    async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<TicketId>>;
-    /// Puts a mail in quarantine (or updates its entry): tried again at `retry_at`.
-    async fn quarantine_mail(&self, receipt: &MailReceipt, reason: &str, retry_at: DateTime<Utc>) -> Result<()>;
+    /// The ticket of any message Loket received or sent with one of these
+    /// Message-IDs, and whether the match was a mail Loket sent.
+    async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<(TicketId, bool)>>;
+    /// Whether Loket sent a mail with one of these Message-IDs to `to`.
+    async fn sent_to(&self, ids: &[String], to: &str) -> Result<bool>;
+    /// Puts a mail in quarantine (or updates its entry): tried again at
+    /// `retry_at`, or only when an administrator asks when `None`.
+    async fn quarantine_mail(&self, receipt: &MailReceipt, reason: &str, retry_at: Option<DateTime<Utc>>)
+    -> Result<()>;
     /// Mails in quarantine, oldest first.
     async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantinedMail>>;
     /// Quarantined mails whose retry time has come.
@@ -373,10 +411,13 @@ pub trait MailStore: Send + Sync + 'static {
     ) -> Result<Vec<(QuarantinedMail, Option<(i64, i64)>)>>;
     /// The quarantine entry of these raw bytes in a mailbox, if any.
     async fn quarantine_entry(&self, mailbox: &str, raw_sha256: &str) -> Result<Option<QuarantinedMail>>;
-    /// The raw bytes of a quarantined mail.
-    async fn quarantined_raw(&self, id: i64) -> Result<Option<Vec<u8>>>;
-    /// Sets when a quarantined mail is tried next.
-    async fn defer_quarantine(&self, id: i64, retry_at: DateTime<Utc>) -> Result<()>;
+    /// The raw bytes of a quarantined mail (only its header section for a
+    /// mail too large to load) and the blob key of its complete bytes, if any.
+    async fn quarantined_raw(&self, id: i64) -> Result<Option<(Vec<u8>, Option<String>)>>;
+    /// One quarantined mail and the IMAP UID it came with.
+    async fn quarantine_by_id(&self, id: i64) -> Result<Option<(QuarantinedMail, Option<(i64, i64)>)>>;
+    /// Sets when a quarantined mail is tried next (only when asked, when `None`).
+    async fn defer_quarantine(&self, id: i64, retry_at: Option<DateTime<Utc>>) -> Result<()>;
     /// How many automatic mails went (or wait to go) to an address since a moment.
     async fn recent_automatic_mails(&self, to: &str, since: DateTime<Utc>) -> Result<i64>;
     /// Claims up to `limit` due outbox mails until `lease_until` (so no other
@@ -402,13 +443,4 @@ pub trait Store: DirectoryStore + TicketStore + MailStore {}
 
 impl<T: DirectoryStore + TicketStore + MailStore> Store for T {}
 
-/// Content-addressed storage of attachment bytes.
-#[async_trait]
-pub trait BlobStore: Send + Sync + 'static {
-    /// Stores bytes durably and returns their SHA-256 (hex), the key.
-    async fn put(&self, bytes: &[u8]) -> Result<String>;
-    /// The bytes under a key.
-    async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
-    /// Removes the bytes for good.
-    async fn delete(&self, sha256: &str) -> Result<()>;
-}
+pub use crate::blob::{BlobStore, BlobWriter, Staged, StagedHandle, SweepItem};

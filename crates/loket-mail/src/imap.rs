@@ -6,80 +6,14 @@
 //! stays unseen and waits in quarantine. IDLE is used where the server offers it.
 
 use crate::intake::{Intake, Outcome};
+pub use crate::mailbox::{ImapConfig, Security};
 use async_imap::Session;
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// TLS from the start (port 993).
-    Tls,
-    /// Plain connection upgraded with STARTTLS (port 143).
-    Starttls,
-    /// No encryption: only for a server on the same machine.
-    Plain,
-}
-
-/// An IMAP account for a mailbox.
-#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImapConfig {
-    /// Server host name.
-    pub host: String,
-    /// Port; 993 for `tls`, 143 otherwise.
-    #[serde(default)]
-    pub port: Option<u16>,
-    /// `tls`, `starttls` or `plain`.
-    #[serde(default = "default_security")]
-    pub security: Security,
-    /// Login name.
-    pub user: String,
-    /// Password (or use `password_file`).
-    #[serde(default)]
-    pub password: Option<String>,
-    /// File holding the password.
-    #[serde(default)]
-    pub password_file: Option<String>,
-    /// Folder to read.
-    #[serde(default = "default_folder")]
-    pub folder: String,
-    /// Folder to move processed mail to; flagged `\Seen` in place when absent.
-    #[serde(default)]
-    pub processed_folder: Option<String>,
-    /// Seconds between polls when the server has no IDLE (and the longest IDLE wait).
-    #[serde(default = "default_poll")]
-    pub poll_secs: u64,
-}
-
-impl fmt::Debug for ImapConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImapConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .field("folder", &self.folder)
-            .finish_non_exhaustive()
-    }
-}
-
-fn default_security() -> Security {
-    Security::Tls
-}
-fn default_folder() -> String {
-    "INBOX".into()
-}
-fn default_poll() -> u64 {
-    60
-}
 
 /// Messages fetched (and then flagged) per IMAP command.
 const FETCH_CHUNK: usize = 50;
@@ -171,8 +105,73 @@ async fn connect(cfg: &ImapConfig) -> Result<ImapSession, ImapError> {
         .map_err(|(e, _)| ImapError::Connect(format!("login failed: {e}")))
 }
 
-/// One pass over the folder: takes in every unseen message. Answers how many
-/// were taken in (stored, duplicate or automatic).
+/// Most bytes of messages fetched in one IMAP command.
+const FETCH_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The unseen messages' UIDs with their sizes (RFC822.SIZE), ascending.
+async fn unseen_sizes(session: &mut ImapSession) -> Result<Vec<(u32, u64)>, ImapError> {
+    let mut uids: Vec<u32> = session.uid_search("UNSEEN").await?.into_iter().collect();
+    uids.sort_unstable();
+    let mut out = Vec::with_capacity(uids.len());
+    for chunk in uids.chunks(500) {
+        let set: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        let mut stream = session.uid_fetch(set.join(","), "RFC822.SIZE").await?;
+        while let Some(f) = stream.next().await {
+            let f = f?;
+            if let Some(uid) = f.uid {
+                out.push((uid, u64::from(f.size.unwrap_or(0))));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup_by_key(|(uid, _)| *uid);
+    Ok(out)
+}
+
+/// Groups messages so that one fetch carries at most [`FETCH_CHUNK`]
+/// messages and about [`FETCH_BYTES`] bytes (a single larger one alone).
+fn batches(sizes: &[(u32, u64)]) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    let mut bytes = 0;
+    for &(uid, size) in sizes {
+        match out.last_mut() {
+            Some(b) if b.len() < FETCH_CHUNK && bytes + size <= FETCH_BYTES => {
+                b.push(uid);
+                bytes += size;
+            }
+            _ => {
+                out.push(vec![uid]);
+                bytes = size;
+            }
+        }
+    }
+    out
+}
+
+/// Fetches with `query` and answers each message's UID and the bytes `pick` takes.
+async fn fetch(
+    session: &mut ImapSession,
+    uids: &[u32],
+    query: &str,
+    pick: fn(&async_imap::types::Fetch) -> Option<&[u8]>,
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    let set: Vec<String> = uids.iter().map(ToString::to_string).collect();
+    let mut fetched = Vec::with_capacity(uids.len());
+    let mut stream = session.uid_fetch(set.join(","), query).await?;
+    while let Some(f) = stream.next().await {
+        let f = f?;
+        if let (Some(uid), Some(bytes)) = (f.uid, pick(&f)) {
+            fetched.push((uid, bytes.to_vec()));
+        }
+    }
+    fetched.sort_unstable_by_key(|(uid, _)| *uid);
+    Ok(fetched)
+}
+
+/// One pass over the folder: takes in every unseen message. A message larger
+/// than `max_mail_bytes` is never loaded: its header goes to the quarantine and
+/// it stays unseen in the mailbox. Answers how many were taken in (stored,
+/// duplicate or automatic).
 async fn sweep(
     session: &mut ImapSession,
     intake: &Intake,
@@ -180,22 +179,25 @@ async fn sweep(
     cfg: &ImapConfig,
     uidvalidity: u32,
 ) -> Result<usize, ImapError> {
-    let mut uids: Vec<u32> = session.uid_search("UNSEEN").await?.into_iter().collect();
-    uids.sort_unstable();
-    let mut done = 0;
-    for chunk in uids.chunks(FETCH_CHUNK) {
-        let set: Vec<String> = chunk.iter().map(ToString::to_string).collect();
-        let mut fetched: Vec<(u32, Vec<u8>)> = Vec::with_capacity(chunk.len());
-        {
-            let mut stream = session.uid_fetch(set.join(","), "BODY.PEEK[]").await?;
-            while let Some(f) = stream.next().await {
-                let f = f?;
-                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
-                    fetched.push((uid, body.to_vec()));
-                }
-            }
+    let max = intake.settings().max_mail_bytes as u64;
+    let (large, sizes): (Vec<_>, Vec<_>) = unseen_sizes(session).await?.into_iter().partition(|(_, s)| *s > max);
+    for (uid, size) in large {
+        for (uid, head) in fetch(session, &[uid], "BODY.PEEK[HEADER]", async_imap::types::Fetch::header).await? {
+            intake
+                .ingest_oversized(
+                    mailbox,
+                    &head,
+                    None,
+                    size,
+                    Some((i64::from(uidvalidity), i64::from(uid))),
+                )
+                .await
+                .map_err(|e| ImapError::Storage(e.to_string()))?;
         }
-        fetched.sort_unstable_by_key(|(uid, _)| *uid);
+    }
+    let mut done = 0;
+    for batch in batches(&sizes) {
+        let fetched = fetch(session, &batch, "BODY.PEEK[]", async_imap::types::Fetch::body).await?;
         let mut processed = Vec::with_capacity(fetched.len());
         let mut failure = None;
         for (uid, raw) in fetched {
@@ -206,7 +208,9 @@ async fn sweep(
                 Ok(Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate) => {
                     processed.push(uid);
                 }
+                // In quarantine: it stays unseen here and the mail after it goes on.
                 Ok(Outcome::Quarantined(_) | Outcome::NotMail(_) | Outcome::Deferred) => {}
+                // Not even the quarantine could be written: storage is down.
                 Err(e) => {
                     failure = Some(ImapError::Storage(e.to_string()));
                     break;

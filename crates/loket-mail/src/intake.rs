@@ -1,51 +1,20 @@
 //! The intake pipeline every received mail takes, from IMAP or from a pipe:
-//! store the raw bytes, parse, find the ticket it belongs to, and write the
-//! ticket or reply together with the mail's receipt in one transaction. A mail
+//! parse, find the ticket it belongs to, and write the ticket or reply
+//! together with the mail's receipt (and raw bytes) in one transaction. A mail
 //! seen before is recognised (by mailbox + UID, and by Message-ID across all
-//! mailboxes); one that cannot be processed goes to quarantine with the reason.
+//! mailboxes). One that cannot be processed, for whatever reason, waits in
+//! quarantine with the reason and is tried again later, so it never holds back
+//! the mail after it; one too large to load waits there without being loaded.
 
+use crate::mailbox::{IntakeSettings, Mailbox};
 use crate::parse::{InboundMail, ParseError, parse};
 use crate::subject;
+use crate::thread::{Thread, linked_note};
 use chrono::Duration;
+use loket_core::blob::Staged;
 use loket_core::service::{Actor, CreateTicket, Reply, Service};
-use loket_core::store::MailReceipt;
+use loket_core::store::{MailReceipt, Stamp};
 use loket_core::*;
-
-/// A mailbox Loket reads, and the department its mail lands in.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Mailbox {
-    /// Name, as used by `loket ingest-mail --mailbox NAME`.
-    pub name: String,
-    /// The address customers write to (replies to Loket's mail go there too).
-    #[serde(default)]
-    pub address: Option<String>,
-    /// Department of new tickets from this mailbox.
-    pub department: Department,
-    /// The IMAP account to read; without it mail arrives by `loket ingest-mail`.
-    #[serde(default)]
-    pub imap: Option<crate::imap::ImapConfig>,
-}
-
-impl Mailbox {
-    /// The two mailboxes that exist without configuration.
-    pub fn defaults() -> Vec<Mailbox> {
-        vec![
-            Mailbox {
-                name: "helpdesk".into(),
-                address: None,
-                department: Department::Helpdesk,
-                imap: None,
-            },
-            Mailbox {
-                name: "updates".into(),
-                address: None,
-                department: Department::Updates,
-                imap: None,
-            },
-        ]
-    }
-}
 
 /// What became of a mail.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,18 +37,47 @@ pub enum Outcome {
 
 /// Retry delay for a quarantined mail.
 const QUARANTINE_RETRY_MINUTES: i64 = 15;
+/// Most bytes of a too-large mail's header section kept with its quarantine entry.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
 
-/// The intake: a service and the configured mailboxes.
+/// The header section of a raw message (up to the first blank line), bounded.
+pub fn head_of(raw: &[u8]) -> &[u8] {
+    let limit = raw.len().min(MAX_HEAD_BYTES);
+    let end = raw[..limit]
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| raw[..limit].windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
+        .unwrap_or(limit);
+    &raw[..end]
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes))
+}
+
+/// The intake: a service, the configured mailboxes and the intake's settings.
 #[derive(Clone)]
 pub struct Intake {
     service: Service,
     mailboxes: Vec<Mailbox>,
+    settings: IntakeSettings,
 }
 
 impl Intake {
-    /// An intake for these mailboxes.
+    /// An intake for these mailboxes with the default settings.
     pub fn new(service: Service, mailboxes: Vec<Mailbox>) -> Self {
-        Self { service, mailboxes }
+        Self {
+            service,
+            mailboxes,
+            settings: IntakeSettings::default(),
+        }
+    }
+
+    /// The same intake with these settings.
+    #[must_use]
+    pub fn with_settings(self, settings: IntakeSettings) -> Self {
+        Self { settings, ..self }
     }
 
     /// The configured mailboxes.
@@ -87,16 +85,29 @@ impl Intake {
         &self.mailboxes
     }
 
-    /// Takes one raw message into `mailbox`. Errors mean nothing was stored and
-    /// the caller must keep the mail and try again (storage unavailable, or an
-    /// unknown mailbox).
-    pub async fn ingest(&self, mailbox: &str, raw: &[u8], imap_uid: Option<(i64, i64)>) -> Result<Outcome> {
-        let mb = self
-            .mailboxes
+    /// The settings.
+    pub fn settings(&self) -> &IntakeSettings {
+        &self.settings
+    }
+
+    fn mailbox(&self, name: &str) -> Result<&Mailbox> {
+        self.mailboxes
             .iter()
-            .find(|m| m.name == mailbox)
-            .ok_or_else(|| DomainError::invalid(format!("unknown mailbox '{mailbox}'")))?;
-        let raw_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(raw));
+            .find(|m| m.name == name)
+            .ok_or_else(|| DomainError::invalid(format!("unknown mailbox '{name}'")))
+    }
+
+    /// Takes one raw message into `mailbox`. Errors mean nothing was stored
+    /// (not even in quarantine) and the caller must keep the mail and try
+    /// again later: storage unavailable, or an unknown mailbox.
+    pub async fn ingest(&self, mailbox: &str, raw: &[u8], imap_uid: Option<(i64, i64)>) -> Result<Outcome> {
+        let mb = self.mailbox(mailbox)?;
+        if raw.len() > self.settings.max_mail_bytes {
+            return self
+                .ingest_oversized(mailbox, head_of(raw), None, raw.len() as u64, imap_uid)
+                .await;
+        }
+        let raw_sha256 = sha256_hex(raw);
         let now = self.service.now();
         if let Some(q) = self.service.store().quarantine_entry(&mb.name, &raw_sha256).await?
             && q.next_attempt_at.is_some_and(|at| at > now)
@@ -109,6 +120,8 @@ impl Intake {
             imap_uid,
             raw_sha256,
             raw: std::sync::Arc::new(raw.to_vec()),
+            raw_blob: None,
+            size: raw.len() as u64,
             received_at: now,
         };
         let mail = match parse(raw) {
@@ -128,21 +141,67 @@ impl Intake {
         {
             return Ok(Outcome::Duplicate);
         }
-        let result = self.deliver(mb, &mail, receipt.clone()).await;
-        match result {
-            Ok(o) => Ok(o),
-            Err(DomainError::Duplicate(_)) => Ok(Outcome::Duplicate),
-            Err(DomainError::Invalid(why) | DomainError::Conflict(why) | DomainError::Forbidden(why)) => {
-                self.quarantine(&receipt, &why).await?;
-                Ok(Outcome::Quarantined(why))
+        let why = match self.deliver(mb, &mail, receipt.clone()).await {
+            Ok(o) => return Ok(o),
+            Err(DomainError::Duplicate(_)) => return Ok(Outcome::Duplicate),
+            Err(DomainError::NotFound(what)) => format!("{what} not found"),
+            Err(e @ (DomainError::Invalid(_) | DomainError::Conflict(_) | DomainError::Forbidden(_))) => e.to_string(),
+            Err(e) => {
+                // Whatever else failed, the mail waits in quarantine and is tried
+                // again later, so it never holds back the mail after it. Only
+                // when even that cannot be written is the error the caller's.
+                tracing::warn!(mailbox = %mb.name, error = %e, "mail could not be stored");
+                let why = format!("could not be stored: {e}");
+                return match self.quarantine(&receipt, &why).await {
+                    Ok(()) => Ok(Outcome::Quarantined(why)),
+                    Err(_) => Err(e),
+                };
             }
-            Err(DomainError::NotFound(what)) => {
-                let why = format!("{what} not found");
-                self.quarantine(&receipt, &why).await?;
-                Ok(Outcome::Quarantined(why))
-            }
-            Err(e) => Err(e),
+        };
+        self.quarantine(&receipt, &why).await?;
+        Ok(Outcome::Quarantined(why))
+    }
+
+    /// Records a mail too large to take in: in quarantine with its header
+    /// section and, when Loket holds them (`blob`, a piped mail), its complete
+    /// bytes in the blob store; it is tried again only when an administrator
+    /// asks. One fetched over IMAP stays in its mailbox.
+    pub async fn ingest_oversized(
+        &self,
+        mailbox: &str,
+        head: &[u8],
+        blob: Option<Staged>,
+        size: u64,
+        imap_uid: Option<(i64, i64)>,
+    ) -> Result<Outcome> {
+        let mb = self.mailbox(mailbox)?;
+        let head = head_of(head);
+        let raw_sha256 = blob.as_ref().map_or_else(|| sha256_hex(head), |b| b.sha256.clone());
+        let store = self.service.store();
+        if store.quarantine_entry(&mb.name, &raw_sha256).await?.is_some() {
+            return Ok(Outcome::Deferred);
         }
+        let receipt = MailReceipt {
+            mailbox: mb.name.clone(),
+            message_id: parse(head).ok().and_then(|m| m.message_id),
+            imap_uid,
+            raw_sha256,
+            raw: std::sync::Arc::new(head.to_vec()),
+            raw_blob: blob.as_ref().map(|b| b.sha256.clone()),
+            size,
+            received_at: self.service.now(),
+        };
+        let why = format!(
+            "too large: {} (the limit is {}; raise max_mail_bytes and retry)",
+            problem::megabytes(size),
+            problem::megabytes(self.settings.max_mail_bytes as u64)
+        );
+        tracing::warn!(mailbox = %mb.name, size, "mail too large; kept in quarantine");
+        store.quarantine_mail(&receipt, &why, None).await?;
+        if let Some(b) = &blob {
+            self.service.blobs().keep(b).await?;
+        }
+        Ok(Outcome::Quarantined(why))
     }
 
     /// Tries the quarantined mails that are due again; answers how many were
@@ -151,16 +210,13 @@ impl Intake {
         let store = self.service.store();
         let mut taken = 0;
         for (q, uid) in store.due_quarantine(self.service.now(), 50).await? {
-            let outcome = match store.quarantined_raw(q.id).await? {
-                Some(raw) => self.ingest(&q.mailbox, &raw, uid).await?,
-                None => Outcome::Quarantined("the raw message is missing".into()),
-            };
+            let outcome = self.retry_entry(q.id, &q.mailbox, uid).await?;
             match outcome {
                 Outcome::Created(_) | Outcome::Appended(_) | Outcome::Automatic(_) | Outcome::Duplicate => taken += 1,
                 Outcome::Quarantined(_) | Outcome::NotMail(_) | Outcome::Deferred => {
                     let wait = (QUARANTINE_RETRY_MINUTES << q.attempts.clamp(0, 7)).min(24 * 60);
                     store
-                        .defer_quarantine(q.id, self.service.now() + Duration::minutes(wait))
+                        .defer_quarantine(q.id, Some(self.service.now() + Duration::minutes(wait)))
                         .await?;
                 }
             }
@@ -168,28 +224,41 @@ impl Intake {
         Ok(taken)
     }
 
+    /// Takes a quarantined mail in again from what Loket kept of it.
+    async fn retry_entry(&self, id: i64, mailbox: &str, uid: Option<(i64, i64)>) -> Result<Outcome> {
+        let Some((raw, blob)) = self.service.store().quarantined_raw(id).await? else {
+            return Ok(Outcome::Quarantined("the raw message is missing".into()));
+        };
+        let Some(sha) = blob else {
+            return self.ingest(mailbox, &raw, uid).await;
+        };
+        let entry = self.service.store().quarantine_entry(mailbox, &sha).await?;
+        if entry.is_some_and(|e| e.size > i64::try_from(self.settings.max_mail_bytes).unwrap_or(i64::MAX)) {
+            return Ok(Outcome::Quarantined("still larger than max_mail_bytes".into()));
+        }
+        match self.service.blobs().get(&sha).await? {
+            Some(full) => self.ingest(mailbox, &full, uid).await,
+            None => Ok(Outcome::Quarantined("the message's bytes are missing".into())),
+        }
+    }
+
     /// Tries one quarantined mail again now (an admin's "retry").
     pub async fn retry_one(&self, id: i64) -> Result<Outcome> {
         let store = self.service.store();
-        let now = self.service.now();
-        store.defer_quarantine(id, now).await?;
-        let entry = store
-            .due_quarantine(now, 10_000)
+        let (q, uid) = store
+            .quarantine_by_id(id)
             .await?
-            .into_iter()
-            .find(|(q, _)| q.id == id);
-        let (q, uid) = entry.ok_or_else(|| DomainError::not_found(format!("quarantined mail {id}")))?;
-        let raw = store
-            .quarantined_raw(q.id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("the raw message"))?;
-        self.ingest(&q.mailbox, &raw, uid).await
+            .ok_or_else(|| DomainError::not_found(format!("quarantined mail {id}")))?;
+        if q.next_attempt_at.is_some() {
+            store.defer_quarantine(id, Some(self.service.now())).await?;
+        }
+        self.retry_entry(q.id, &q.mailbox, uid).await
     }
 
     async fn quarantine(&self, receipt: &MailReceipt, why: &str) -> Result<()> {
         tracing::warn!(mailbox = %receipt.mailbox, reason = why, "mail quarantined");
         let retry_at = self.service.now() + Duration::minutes(QUARANTINE_RETRY_MINUTES);
-        self.service.store().quarantine_mail(receipt, why, retry_at).await
+        self.service.store().quarantine_mail(receipt, why, Some(retry_at)).await
     }
 
     async fn deliver(&self, mb: &Mailbox, mail: &InboundMail, receipt: MailReceipt) -> Result<Outcome> {
@@ -199,51 +268,78 @@ impl Intake {
             .ok_or_else(|| DomainError::invalid("the mail has no sender address"))?;
         let from = normalise_email(from)
             .map_err(|_| DomainError::invalid(format!("sender '{from}' is not a valid address")))?;
+        let store = self.service.store();
+        let now = self.service.now();
+        // Mail from an address shows that mail to it arrives again.
+        if store.is_undeliverable(&from).await? {
+            let by = Stamp {
+                actor: "system".into(),
+                at: now,
+            };
+            store.clear_undeliverable(&from, &by).await?;
+        }
+        if mail.automatic == Some(crate::Automatic::Bounce) {
+            // Only a bounce of a mail Loket really sent to that address counts.
+            for addr in &mail.failed_recipients {
+                if let Ok(addr) = normalise_email(addr)
+                    && store.sent_to(&mail.bounced_ids, &addr).await?
+                {
+                    store.mark_undeliverable(&addr, now).await?;
+                }
+            }
+        }
+        let authenticated = self
+            .settings
+            .trusted_authserv_id
+            .as_deref()
+            .is_some_and(|id| crate::auth::authenticated(&mail.auth_results, id, email_domain(&from)));
         let references = (!mail.references.is_empty()).then(|| mail.references.join(" "));
+        let text = mail.text.replace('\0', "");
         let reply = Reply {
-            text: if mail.text.trim().is_empty() {
+            text: if text.trim().is_empty() {
                 "(leeg bericht)".into()
             } else {
-                mail.text.clone()
+                text
             },
             // Plain-text mail is shown with its quoted history folded away.
             html: mail
                 .html
-                .clone()
+                .as_ref()
+                .map(|h| h.replace('\0', ""))
                 .or_else(|| Some(crate::quote::folded_html(&mail.text))),
             attachments: mail.attachments.clone(),
             mail_message_id: mail.message_id.clone(),
             mail_references: references.clone(),
             receipt: Some(receipt.clone()),
         };
-        if mail.automatic == Some(crate::Automatic::Bounce) {
-            for addr in &mail.failed_recipients {
-                if let Ok(addr) = normalise_email(addr) {
-                    self.service
-                        .store()
-                        .mark_undeliverable(&addr, self.service.now())
+        let linked = match crate::thread::find(&self.service, mail, &from, authenticated).await? {
+            Thread::Existing(ticket) => {
+                if let Some(why) = mail.automatic {
+                    let t = self
+                        .service
+                        .record_automatic(ticket.number, reply, &format!("automatisch bericht: {why:?}"))
                         .await?;
+                    return Ok(Outcome::Automatic(t));
                 }
-            }
-        }
-        let (existing, linked) = self.thread(mail, &from).await?;
-        if let Some(ticket) = existing {
-            if let Some(why) = mail.automatic {
                 let t = self
                     .service
-                    .record_automatic(ticket.number, reply, &format!("automatisch bericht: {why:?}"))
+                    .customer_reply(&Actor::System, ticket.number, reply)
                     .await?;
-                return Ok(Outcome::Automatic(t));
+                return Ok(Outcome::Appended(t));
             }
-            let t = self
-                .service
-                .customer_reply(&Actor::System, ticket.number, reply)
-                .await?;
-            return Ok(Outcome::Appended(t));
-        }
+            Thread::Staff(ticket, staff) => {
+                let t = self
+                    .service
+                    .add_note(&Actor::Staff(staff), ticket.number, reply)
+                    .await?;
+                return Ok(Outcome::Appended(t));
+            }
+            Thread::Linked(other) => Some(other),
+            Thread::New => None,
+        };
         let subject = match subject::strip_prefixes(&mail.subject) {
             "" => "(geen onderwerp)".to_owned(),
-            s => s.chars().take(loket_core::service::MAX_SUBJECT_CHARS).collect(),
+            s => s.to_owned(),
         };
         let input = CreateTicket {
             subject,
@@ -263,43 +359,10 @@ impl Intake {
         };
         let ticket = self.service.create_ticket(&Actor::System, input).await?;
         if let Some(other) = linked {
-            let note = format!(
-                "Dit bericht noemde ticket #{} in het onderwerp, maar de afzender hoort niet bij dat ticket; daarom is een nieuw ticket gemaakt.",
-                other.number
-            );
-            self.service.add_system_note(ticket.number, &note).await?;
+            self.service
+                .add_system_note(ticket.number, &linked_note(other.number))
+                .await?;
         }
         Ok(Outcome::Created(ticket))
-    }
-
-    /// The ticket a mail belongs to: by In-Reply-To/References, then by the
-    /// number in the subject if the sender takes part in that ticket. A subject
-    /// number from a stranger is answered as "linked": a new ticket, noted.
-    async fn thread(&self, mail: &InboundMail, from: &str) -> Result<(Option<Ticket>, Option<Ticket>)> {
-        let store = self.service.store();
-        let mut ids = mail.references.clone();
-        ids.extend(mail.bounced_ids.iter().cloned());
-        if let Some(id) = store.ticket_for_mail_ids(&ids).await? {
-            return Ok((store.get_ticket(id).await?, None));
-        }
-        let Some(number) = subject::number_in(&mail.subject) else {
-            return Ok((None, None));
-        };
-        let Some(ticket) = store.ticket_by_number(number).await? else {
-            return Ok((None, None));
-        };
-        let sender = store.contact_by_email(from).await?;
-        let requester = store.get_contact(ticket.requester_id).await?;
-        let participant = match (&sender, &requester) {
-            (Some(s), _) if s.id == ticket.requester_id => true,
-            (Some(s), _) if s.organisation_id.is_some() && s.organisation_id == ticket.organisation_id => true,
-            (None, Some(r)) => email_domain(&r.email) == email_domain(from) && ticket.organisation_id.is_some(),
-            _ => store.staff_by_email(from).await?.is_some(),
-        };
-        Ok(if participant {
-            (Some(ticket), None)
-        } else {
-            (None, Some(ticket))
-        })
     }
 }

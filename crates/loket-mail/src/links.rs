@@ -27,8 +27,9 @@ pub fn follow_token(secret: &[u8], ticket: TicketId, contact: ContactId, issued:
 }
 
 /// Whether `token` is a live follow token for this ticket and contact at `now`:
-/// authentic (constant-time check), not expired, and issued after
-/// `revoked_before` when the ticket's links were revoked.
+/// in its one canonical spelling, authentic (constant-time check), not
+/// expired, and issued after `revoked_before` when the ticket's links were
+/// revoked.
 pub fn verify(
     secret: &[u8],
     ticket: TicketId,
@@ -43,6 +44,10 @@ pub fn verify(
     let (Ok(issued), Ok(raw)) = (i64::from_str_radix(issued_hex, 16), hex::decode(mac_hex)) else {
         return false;
     };
+    // One spelling only: lower-case hex without sign or leading zeros.
+    if token != format!("{issued:x}-{}", hex::encode(&raw)) {
+        return false;
+    }
     let Some(m) = mac(secret, ticket, contact, issued) else {
         return false;
     };
@@ -82,6 +87,14 @@ mod tests {
             !verify(s, TicketId(1), ContactId(2), &t.replacen('-', "0-", 1), now, None),
             "issue time is signed"
         );
+        for other in [
+            format!("0{t}"),
+            format!("+{t}"),
+            t.to_uppercase(),
+            t.replacen('-', "-0", 1),
+        ] {
+            assert!(!verify(s, TicketId(1), ContactId(2), &other, now, None), "{other}");
+        }
         assert!(
             !verify(
                 s,

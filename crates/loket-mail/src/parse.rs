@@ -40,6 +40,39 @@ pub struct InboundMail {
     pub bounced_ids: Vec<String>,
     /// For a bounce: the recipients that failed (`Final-Recipient`).
     pub failed_recipients: Vec<String>,
+    /// The `Authentication-Results` headers, topmost first (RFC 8601).
+    pub auth_results: Vec<String>,
+}
+
+/// Most Message-IDs read from In-Reply-To and References together: the
+/// In-Reply-To and the most recent references (a thread never needs more).
+pub const MAX_REFERENCES: usize = 50;
+/// Longest Message-ID kept, in bytes.
+const MAX_ID_BYTES: usize = 250;
+/// Most failed recipients read from a bounce.
+const MAX_FAILED_RECIPIENTS: usize = 20;
+/// Most `Authentication-Results` headers read.
+const MAX_AUTH_RESULTS: usize = 10;
+
+/// A header text as one clean line: control characters become spaces, runs of
+/// spaces one, at most `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect()
+}
+
+/// A Message-ID as kept: without brackets and spaces, bounded in length.
+fn clean_id(id: &str) -> Option<String> {
+    let id = id.trim().trim_matches(['<', '>']).trim();
+    (!id.is_empty() && id.len() <= MAX_ID_BYTES && !id.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .then(|| id.to_owned())
 }
 
 fn ids(v: &HeaderValue<'_>) -> Vec<String> {
@@ -63,8 +96,20 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
     if !has_headers {
         return Err(ParseError::NotMail("no From, Message-ID, Subject or Date header"));
     }
-    let mut references = ids(m.in_reply_to());
-    for r in ids(m.references()) {
+    // In-Reply-To first, then the most recent references: a mail with very
+    // many ids is bounded here, before anything looks them up.
+    let mut references: Vec<String> = ids(m.in_reply_to())
+        .iter()
+        .filter_map(|i| clean_id(i))
+        .take(1)
+        .collect();
+    let mut refs: Vec<String> = ids(m.references()).iter().rev().filter_map(|i| clean_id(i)).collect();
+    refs.retain(|r| !references.contains(r));
+    refs.dedup();
+    for r in refs {
+        if references.len() >= MAX_REFERENCES {
+            break;
+        }
         if !references.contains(&r) {
             references.push(r);
         }
@@ -90,7 +135,24 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
                     format!("bijlage-{}", i + 1)
                 }
             },
-            |n| n.replace(['/', '\\', '\0'], "_"),
+            |n| {
+                let n: String = n
+                    .chars()
+                    .map(|c| {
+                        if c.is_control() || c == '/' || c == '\\' {
+                            '_'
+                        } else {
+                            c
+                        }
+                    })
+                    .take(255)
+                    .collect();
+                if n.trim().is_empty() {
+                    format!("bijlage-{}", i + 1)
+                } else {
+                    n
+                }
+            },
         );
         let bytes = if part.is_message() {
             part.message()
@@ -98,11 +160,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
         } else {
             part.contents().to_vec()
         };
-        attachments.push(Upload {
-            filename,
-            media_type,
-            bytes,
-        });
+        attachments.push(Upload::bytes(filename, media_type, bytes));
     }
     let attachments = unpack_tnef(attachments);
     let automatic = detect(&m);
@@ -123,7 +181,9 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
                             .unwrap_or(value)
                             .trim()
                             .trim_matches(['<', '>']);
-                        failed_recipients.push(addr.to_owned());
+                        if failed_recipients.len() < MAX_FAILED_RECIPIENTS {
+                            failed_recipients.push(addr.chars().take(254).collect());
+                        }
                     }
                 }
             } else if sub == "rfc822" || sub == "rfc822-headers" || sub == "global" {
@@ -135,22 +195,35 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
                             .parse(part.contents())
                             .and_then(|x| x.message_id().map(ToOwned::to_owned))
                     });
-                bounced_ids.extend(inner);
+                bounced_ids.extend(inner.as_deref().and_then(clean_id));
             }
         }
     }
+    bounced_ids.truncate(MAX_REFERENCES);
+    let auth_results = m
+        .headers()
+        .iter()
+        .filter(|h| h.name().eq_ignore_ascii_case("Authentication-Results"))
+        .take(MAX_AUTH_RESULTS)
+        .filter_map(|h| raw.get(h.offset_start() as usize..h.offset_end() as usize))
+        .map(|v| String::from_utf8_lossy(v).chars().take(2000).collect())
+        .collect();
     Ok(InboundMail {
-        message_id: m.message_id().map(ToOwned::to_owned),
+        message_id: m.message_id().and_then(clean_id),
         references,
         from: from_addr.and_then(|a| a.address()).map(ToOwned::to_owned),
-        from_name: from_addr.and_then(|a| a.name()).map(ToOwned::to_owned),
-        subject: m.subject().unwrap_or_default().trim().to_owned(),
+        from_name: from_addr
+            .and_then(|a| a.name())
+            .map(|n| one_line(n, loket_core::service::MAX_NAME_CHARS))
+            .filter(|n| !n.is_empty()),
+        subject: one_line(m.subject().unwrap_or_default(), loket_core::service::MAX_SUBJECT_CHARS),
         text,
         html,
         attachments,
         automatic,
         bounced_ids,
         failed_recipients,
+        auth_results,
     })
 }
 
@@ -166,14 +239,10 @@ fn unpack_tnef(attachments: Vec<Upload>) -> Vec<Upload> {
             out.push(a);
             continue;
         }
-        let unpacked = crate::tnef::files(&a.bytes).map(|files| {
+        let unpacked = a.in_memory().and_then(crate::tnef::files).map(|files| {
             files
                 .into_iter()
-                .map(|f| Upload {
-                    filename: f.name,
-                    media_type: "application/octet-stream".into(),
-                    bytes: f.data,
-                })
+                .map(|f| Upload::bytes(f.name, "application/octet-stream", f.data))
                 .collect::<Vec<_>>()
         });
         match unpacked {

@@ -93,30 +93,50 @@ impl Templates {
             .as_ref()
             .and_then(|d| std::fs::read_to_string(d.join(format!("{}.{}.txt", kind.id(), lang.id()))).ok())
             .unwrap_or_else(|| builtin(kind, lang));
-        let filled = fill(&text, vars);
-        let (subject, body) = match filled.strip_prefix("Subject:") {
+        // The subject line and the body are split before expansion, so no value
+        // can add a line to the subject or start the body.
+        let (subject, body) = match text.strip_prefix("Subject:") {
             Some(rest) => {
                 let (s, b) = rest.split_once('\n').unwrap_or((rest, ""));
-                (s.trim().to_owned(), b.trim_start_matches(['\r', '\n']).to_owned())
+                (fill(s.trim(), vars), fill(b.trim_start_matches(['\r', '\n']), vars))
             }
-            None => (format!("[#{}] {}", vars.number, vars.subject), filled),
+            None => (format!("[#{}] {}", vars.number, vars.subject), fill(&text, vars)),
         };
+        let subject = subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         Rendered { subject, body }
     }
 }
 
-fn fill(text: &str, v: &Vars) -> String {
-    let mut out = text.to_owned();
-    for (k, val) in [
-        ("number", &v.number),
-        ("subject", &v.subject),
-        ("name", &v.name),
-        ("link", &v.link),
-        ("message", &v.message),
-        ("until", &v.until),
-    ] {
-        out = out.replace(&format!("{{{{{k}}}}}"), val);
+/// Expands the template's own `{{name}}` placeholders in one pass over its
+/// text: a value is copied as it is, so a placeholder inside user data (a
+/// subject containing `{{link}}`) stays text. Unknown placeholders stay too.
+pub fn fill(text: &str, v: &Vars) -> String {
+    let mut out = String::with_capacity(text.len() + v.message.len() + 256);
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let value = after.find("}}").and_then(|close| {
+            let value = match &after[..close] {
+                "number" => &v.number,
+                "subject" => &v.subject,
+                "name" => &v.name,
+                "link" => &v.link,
+                "message" => &v.message,
+                "until" => &v.until,
+                _ => return None,
+            };
+            Some((value, close))
+        });
+        if let Some((value, close)) = value {
+            out.push_str(value);
+            rest = &after[close + 2..];
+        } else {
+            out.push_str("{{");
+            rest = after;
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -153,6 +173,20 @@ mod tests {
         }
         let nl = Templates::default().render(MailKind::Confirmation, Lang::Nl, &vars());
         assert!(nl.body.contains("http://x/t/1/a") && nl.body.starts_with("Beste Jan"));
+    }
+
+    #[test]
+    fn placeholders_in_values_stay_text() {
+        let v = Vars {
+            subject: "Klik {{link}} en {{name}}\r\nBcc: x@evil.nl".into(),
+            link: "http://x/t/1/geheim".into(),
+            ..vars()
+        };
+        let r = Templates::default().render(MailKind::Confirmation, Lang::Nl, &v);
+        assert!(!r.subject.contains("geheim"), "{}", r.subject);
+        assert!(r.subject.contains("{{link}}") && r.subject.contains("{{name}}"));
+        assert!(!r.subject.contains('\n') && !r.subject.contains('\r'));
+        assert_eq!(fill("{{a}} {{number", &vars()), "{{a}} {{number");
     }
 
     #[test]

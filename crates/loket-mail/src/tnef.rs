@@ -13,6 +13,10 @@ pub struct TnefFile {
 }
 
 const SIGNATURE: u32 = 0x223E_9F78;
+/// Most files taken from one stream; beyond it the stream is kept whole.
+const MAX_FILES: usize = 100;
+/// Most attributes read from one stream (a real one has a few dozen per file).
+const MAX_ATTRIBUTES: usize = 10_000;
 const LEVEL_ATTACHMENT: u8 = 2;
 const ATT_ATTACH_REND_DATA: u16 = 0x9002;
 const ATT_ATTACH_TITLE: u16 = 0x8010;
@@ -22,14 +26,20 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// The files in a TNEF stream; `None` when it is not TNEF or is damaged.
+/// The files in a TNEF stream; `None` when it is not TNEF, is damaged, or
+/// holds more files or attributes than a real one (it is then kept whole).
 pub fn files(b: &[u8]) -> Option<Vec<TnefFile>> {
     if u32_at(b, 0)? != SIGNATURE {
         return None;
     }
     let mut at = 6; // signature and key
     let mut out: Vec<TnefFile> = Vec::new();
+    let mut attributes = 0;
     while at < b.len() {
+        attributes += 1;
+        if attributes > MAX_ATTRIBUTES {
+            return None;
+        }
         let level = *b.get(at)?;
         let id = u32_at(b, at + 1)?;
         let len = usize::try_from(u32_at(b, at + 5)?).ok()?;
@@ -40,10 +50,15 @@ pub fn files(b: &[u8]) -> Option<Vec<TnefFile>> {
             continue;
         }
         match u16::try_from(id & 0xFFFF).ok()? {
-            ATT_ATTACH_REND_DATA => out.push(TnefFile {
-                name: String::new(),
-                data: Vec::new(),
-            }),
+            ATT_ATTACH_REND_DATA => {
+                if out.len() >= MAX_FILES {
+                    return None;
+                }
+                out.push(TnefFile {
+                    name: String::new(),
+                    data: Vec::new(),
+                });
+            }
             ATT_ATTACH_TITLE => {
                 if let Some(f) = out.last_mut() {
                     let title = data.split(|&c| c == 0).next().unwrap_or_default();
@@ -109,5 +124,15 @@ mod tests {
         let mut cut = vec![0x78, 0x9F, 0x3E, 0x22, 0, 0, 2, 0x02, 0x90, 0x06, 0];
         cut.extend_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(files(&cut), None);
+    }
+
+    #[test]
+    fn a_stream_with_millions_of_entries_is_kept_whole() {
+        let mut b = vec![0x78, 0x9F, 0x3E, 0x22, 0, 0];
+        for _ in 0..200_000 {
+            // An attachment-level ATT_ATTACH_REND_DATA with no data, and its checksum.
+            b.extend_from_slice(&[2, 0x02, 0x90, 0x06, 0, 0, 0, 0, 0, 0, 0]);
+        }
+        assert_eq!(files(&b), None);
     }
 }

@@ -17,7 +17,8 @@ pub(crate) const ATTACHMENT_COLS: &str =
     "id, ticket_id, message_id, filename, media_type, size, sha256, created_at, removed_at, removal_reason";
 
 /// Columns of `contacts` in [`ContactRow`] order.
-pub(crate) const CONTACT_COLS: &str = "id, email, name, organisation_id, authorised, created_at, language";
+pub(crate) const CONTACT_COLS: &str =
+    "id, email, name, organisation_id, authorised, created_at, language, undeliverable_at";
 
 /// Columns of `staff` in [`StaffRow`] order.
 pub(crate) const STAFF_COLS: &str = "id, email, name, role, created_at";
@@ -156,6 +157,7 @@ pub(crate) struct ContactRow {
     authorised: bool,
     created_at: DateTime<Utc>,
     language: String,
+    undeliverable_at: Option<DateTime<Utc>>,
 }
 
 impl From<ContactRow> for Contact {
@@ -168,6 +170,7 @@ impl From<ContactRow> for Contact {
             authorised: r.authorised,
             created_at: r.created_at,
             language: Lang::parse_or_default(&r.language),
+            undeliverable_at: r.undeliverable_at,
         }
     }
 }
@@ -241,15 +244,6 @@ pub(crate) struct OutboxRow {
 /// Columns of `outbox` in [`OutboxRow`] order.
 pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token";
 
-/// A claimed outbox row.
-#[derive(sqlx::FromRow)]
-pub(crate) struct ClaimRow {
-    #[sqlx(flatten)]
-    pub(crate) row: OutboxRow,
-    pub(crate) mail_message_id: String,
-    pub(crate) attempts: i64,
-}
-
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
     fn try_from(r: OutboxRow) -> Result<Self> {
@@ -269,7 +263,7 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
 
 /// Columns of `mail_receipts` in [`QuarantineRow`] order.
 pub(crate) const QUARANTINE_COLS: &str = "id, mailbox, message_id, raw_sha256, reason, CAST(attempts AS BIGINT) AS attempts, \
-    next_attempt_at, uidvalidity, uid";
+    next_attempt_at, uidvalidity, uid, CAST(COALESCE(size, LENGTH(raw)) AS BIGINT) AS size";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct QuarantineRow {
@@ -282,6 +276,7 @@ pub(crate) struct QuarantineRow {
     next_attempt_at: Option<DateTime<Utc>>,
     uidvalidity: Option<i64>,
     uid: Option<i64>,
+    size: i64,
 }
 
 impl QuarantineRow {
@@ -297,6 +292,7 @@ impl QuarantineRow {
                 reason: self.reason.unwrap_or_default(),
                 attempts: self.attempts,
                 next_attempt_at: self.next_attempt_at,
+                size: self.size,
             },
             uid,
         )

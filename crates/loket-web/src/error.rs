@@ -13,8 +13,14 @@ pub struct ErrorBody {
     /// Machine-readable kind: `bad_request`, `unauthorized`, `forbidden`,
     /// `not_found`, `conflict`, `invalid`, `internal`.
     pub error: &'static str,
-    /// What is wrong, for people.
+    /// What is wrong, for people (English).
     pub message: String,
+    /// The same in Dutch, for input that was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_nl: Option<String>,
+    /// The request field the problem concerns, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
 }
 
 /// An error answered as JSON.
@@ -23,33 +29,37 @@ pub struct ApiError {
     status: StatusCode,
     kind: &'static str,
     message: String,
+    message_nl: Option<String>,
+    field: Option<&'static str>,
 }
 
 impl ApiError {
     /// 400: the request could not be read.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            kind: "bad_request",
-            message: message.into(),
-        }
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message.into())
     }
 
     /// 401: no valid bearer token.
     pub fn unauthorized() -> Self {
-        Self {
-            status: StatusCode::UNAUTHORIZED,
-            kind: "unauthorized",
-            message: "a valid bearer token is required (create one with `loket token create`)".into(),
-        }
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required (create one with `loket token create`)".into(),
+        )
     }
 
     /// 422: the request was read but its content is not acceptable.
     pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.into())
+    }
+
+    fn new(status: StatusCode, kind: &'static str, message: String) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "invalid",
-            message: message.into(),
+            status,
+            kind,
+            message,
+            message_nl: None,
+            field: None,
         }
     }
 }
@@ -66,18 +76,20 @@ impl From<DomainError> for ApiError {
             }
             DomainError::Storage(detail) => {
                 tracing::error!(%detail, "storage failure");
-                return Self {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    kind: "internal",
-                    message: "internal error; nothing was changed, try again later".into(),
-                };
+                return Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; nothing was changed, try again later".into(),
+                );
             }
         };
-        Self {
-            status,
-            kind,
-            message: e.to_string(),
+        let mut err = Self::new(status, kind, e.to_string());
+        if let DomainError::Invalid(p) = &e {
+            err.message = crate::portal::problem_text(p, loket_core::Lang::En);
+            err.message_nl = Some(crate::portal::problem_text(p, loket_core::Lang::Nl));
+            err.field = p.field().map(loket_core::Field::id);
         }
+        err
     }
 }
 
@@ -98,11 +110,11 @@ impl From<QueryRejection> for ApiError {
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
-            kind: "not_found",
-            message: format!("no such resource: {}", r.body_text()),
-        }
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such resource: {}", r.body_text()),
+        )
     }
 }
 
@@ -111,6 +123,8 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: self.kind,
             message: self.message,
+            message_nl: self.message_nl,
+            field: self.field,
         };
         let mut resp = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {

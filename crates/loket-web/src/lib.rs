@@ -9,5 +9,5 @@ mod router;
 mod state;
 
 pub use error::ApiError;
-pub use router::router;
-pub use state::{AppState, PortalSettings};
+pub use router::{PORTAL_UPLOAD_LIMIT, router, router_with_paths};
+pub use state::{AppState, IpNet, PortalSettings};

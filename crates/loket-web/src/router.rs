@@ -1,20 +1,60 @@
-//! Every route Loket serves, in one place.
+//! Every route Loket serves, in one place, with the security headers every
+//! response carries.
 
 use crate::api::v1::{contacts, mail, openapi, organisations, search, ticket_actions, tickets};
 use crate::{AppState, portal};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 /// Largest portal form (attachments included).
-const PORTAL_UPLOAD_LIMIT: usize = 50 * 1024 * 1024;
+pub const PORTAL_UPLOAD_LIMIT: usize = 50 * 1024 * 1024;
 
 /// Largest API request body: room for base64-encoded attachments.
 const API_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-/// The application's router.
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+/// The policy of every page: scripts, styles and images from Loket only (no
+/// inline script), no framing, forms post to Loket only.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A router that remembers the path of every route it is given, so tests can
+/// check every route without a list that could fall behind.
+struct Routes {
+    router: Router<AppState>,
+    paths: Vec<String>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    fn route(mut self, path: &'static str, method: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, method);
+        self.paths.push(path.to_owned());
+        self
+    }
+
+    fn nest(mut self, prefix: &'static str, inner: Routes) -> Self {
+        self.router = self.router.nest(prefix, inner.router);
+        self.paths.extend(inner.paths.iter().map(|p| format!("{prefix}{p}")));
+        self
+    }
+
+    fn layer_body_limit(mut self, bytes: usize) -> Self {
+        self.router = self.router.layer(DefaultBodyLimit::max(bytes));
+        self
+    }
+}
+
+fn api() -> Routes {
+    Routes::new()
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/{number}", get(tickets::get))
         .route("/tickets/{number}/messages", get(tickets::messages))
@@ -48,14 +88,18 @@ pub fn router(state: AppState) -> Router {
         .route("/mail/quarantine", get(mail::quarantine))
         .route("/mail/quarantine/{id}/retry", post(mail::retry))
         .route("/openapi.json", get(openapi::document))
-        .fallback(crate::api::not_found)
-        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
-    let portal = Router::new()
+        .layer_body_limit(API_BODY_LIMIT)
+}
+
+fn upload(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    method.layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT))
+}
+
+fn portal() -> Routes {
+    Routes::new()
         .route("/", get(portal::view_home_get))
-        .route(
-            "/tickets/new",
-            post(portal::view_submit_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
-        )
+        .route("/static/{file}", get(portal::view_static_get))
+        .route("/tickets/new", upload(post(portal::view_submit_post)))
         .route("/toegang", get(portal::view_access_get).post(portal::view_access_post))
         .route(
             "/toegang/{token}",
@@ -65,10 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/uitloggen", post(portal::view_logout_post))
         .route("/mijn", get(portal::view_mine_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
-        .route(
-            "/mijn/{number}/reply",
-            post(portal::view_mine_reply_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
-        )
+        .route("/mijn/{number}/reply", upload(post(portal::view_mine_reply_post)))
         .route("/mijn/{number}/bijlage/{id}", get(portal::view_mine_attachment_get))
         .route(
             "/t/{number}/{token}/bijlage/{id}",
@@ -78,12 +119,70 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{number}/{token}", get(portal::view_follow_get))
         .route(
             "/t/{number}/{token}/reply",
-            post(portal::view_follow_reply_post).layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT)),
+            upload(post(portal::view_follow_reply_post)),
         )
-        .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post));
-    Router::new()
-        .merge(portal)
+        .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post))
+}
+
+fn all() -> Routes {
+    portal()
         .route("/healthz", get(crate::api::healthz))
-        .nest("/api/v1", api)
-        .with_state(state)
+        .nest("/api/v1", api())
+}
+
+/// The application's router.
+pub fn router(state: AppState) -> Router {
+    router_with_paths(state).0
+}
+
+/// The application's router and the path of every route in it (for tests
+/// that must cover every route).
+pub fn router_with_paths(state: AppState) -> (Router, Vec<String>) {
+    let Routes { router, paths } = all();
+    let router = router
+        .fallback(fallback)
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .with_state(state);
+    (router, paths)
+}
+
+/// Unknown API paths answer a JSON 404, unknown pages the portal's 404 page.
+async fn fallback(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::api::not_found().into_response()
+    } else {
+        portal::PageError::not_found(portal::language(None, &headers)).into_response()
+    }
+}
+
+/// Adds the headers every response carries: the Content-Security-Policy, no
+/// framing, no referrer (follow tokens are in URLs), no sniffing, no caching
+/// of pages (which may show a customer's data), and HSTS behind https.
+async fn security_headers(State(s): State<AppState>, mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    h.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    if s.portal.secure_cookies {
+        set(
+            h,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    resp
 }

@@ -1,6 +1,10 @@
-//! What handlers share: the service layer.
+//! What handlers share: the service layer, the mail intake, the portal's
+//! settings, the key that binds form tokens to a visitor, and the bound on
+//! uploads in progress.
 
 use loket_core::service::Service;
+use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Application state handed to every handler.
 #[derive(Clone)]
@@ -11,13 +15,112 @@ pub struct AppState {
     pub intake: loket_mail::Intake,
     /// Portal settings.
     pub portal: PortalSettings,
+    /// The installation's key for form (CSRF) tokens, shared by every process.
+    pub(crate) csrf_key: Arc<Vec<u8>>,
+    /// Uploads being read at this moment; a request waits for a permit.
+    pub(crate) uploads: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// The state for a service, intake and settings; reads (or creates) the
+    /// installation's form-token key.
+    pub async fn new(service: Service, intake: loket_mail::Intake, portal: PortalSettings) -> loket_core::Result<Self> {
+        let csrf_key = Arc::new(service.store().secret("csrf").await?);
+        let uploads = Arc::new(tokio::sync::Semaphore::new(portal.max_uploads_in_progress.max(1)));
+        Ok(Self {
+            service,
+            intake,
+            portal,
+            csrf_key,
+            uploads,
+        })
+    }
 }
 
 /// Settings of the customer portal.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct PortalSettings {
-    /// Whether cookies get the `Secure` flag (the public URL is https).
+    /// Whether cookies get the `Secure` flag and responses HSTS (the public URL is https).
     pub secure_cookies: bool,
     /// The date of the next Functioneel overleg, shown on the start page.
     pub next_meeting: Option<chrono::NaiveDate>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+    pub trusted_proxies: Vec<IpNet>,
+    /// Most uploads read at the same moment; others wait their turn.
+    pub max_uploads_in_progress: usize,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            next_meeting: None,
+            trusted_proxies: Vec::new(),
+            max_uploads_in_progress: 8,
+        }
+    }
+}
+
+/// An IP address range (`10.0.0.0/8`, `::1/128`), or one address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Whether `ip` lies in the range.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 @ IpAddr::V4(_) => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (a, p) = s.trim().split_once('/').map_or((s.trim(), None), |(a, p)| (a, Some(p)));
+        let addr: IpAddr = a.parse().map_err(|_| format!("'{s}' is not an IP address or range"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("'{s}' has no valid prefix length"))?,
+            None => max,
+        };
+        Ok(Self { addr, prefix })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_contain_their_addresses() {
+        let net: IpNet = "10.1.0.0/16".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(net.contains("10.1.2.3".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))));
+        assert!(!net.contains("10.2.0.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))));
+        let one: IpNet = "127.0.0.1".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(one.contains("::ffff:127.0.0.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))));
+        assert!("10.0.0.0/33".parse::<IpNet>().is_err() && "x".parse::<IpNet>().is_err());
+        let all: IpNet = "0.0.0.0/0".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(all.contains("8.8.8.8".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))));
+    }
 }

@@ -138,7 +138,9 @@ pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     let token = format!("lkt_bench_{}", std::process::id());
-    svc.register_token(email, &token).await.map_err(|e| e.to_string())?;
+    svc.register_token(email, &token, None)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("data folder: {} (SQLite, synchronous=FULL)\n", dir.display());
     println!(
         "| tickets in db | clients | created/s | search '{COMMON}' p50 / p95 ms | search '{RARE}' p50 / p95 ms | peak RSS MiB |"

@@ -153,7 +153,7 @@ pub async fn run(base: &Config, args: BenchMailArgs) -> Result<(), String> {
             database_url: None,
             ..base.clone()
         };
-        let intake = loket_mail::Intake::new(service(&cfg).await?, cfg.mailboxes.clone());
+        let intake = loket_mail::Intake::new(service(&cfg).await?, cfg.mailboxes.clone()).with_settings(cfg.intake());
         let started = Instant::now();
         let taken = sweep_once(&intake, "helpdesk", &account)
             .await

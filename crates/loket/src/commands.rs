@@ -29,11 +29,26 @@ pub enum AgentCommand {
 /// `loket token …`
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Creates an API bearer token for a staff member and prints it.
+    /// Creates an API bearer token for a staff member and prints it (once).
     Create {
         /// The staff member's e-mail address.
         #[arg(long)]
         email: String,
+        /// Days until it stops working; for ever when absent.
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// Lists tokens (never the tokens themselves): id, staff member, created,
+    /// expires, revoked.
+    List {
+        /// Only this staff member's tokens.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revokes a token by the id `loket token list` shows.
+    Revoke {
+        /// The token's id (12 hexadecimal digits).
+        id: String,
     },
 }
 
@@ -74,18 +89,45 @@ pub async fn agent(cfg: &Config, cmd: AgentCommand) -> Result<(), String> {
     Ok(())
 }
 
-/// `loket token create`: prints a new random token; only its hash is stored.
+/// `loket token create|list|revoke`: a new random token is printed once; only
+/// its hash is stored.
 pub async fn token(cfg: &Config, cmd: TokenCommand) -> Result<(), String> {
-    let TokenCommand::Create { email } = cmd;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("lkt_{}", hex::encode(bytes));
-    service(cfg)
-        .await?
-        .register_token(&email, &token)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("{token}");
+    let svc = service(cfg).await?;
+    match cmd {
+        TokenCommand::Create { email, expires_days } => {
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            let token = format!("lkt_{}", hex::encode(bytes));
+            svc.register_token(&email, &token, expires_days)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+        }
+        TokenCommand::List { email } => {
+            let tokens = svc.list_tokens(email.as_deref()).await.map_err(|e| e.to_string())?;
+            let when = |t: Option<chrono::DateTime<Utc>>| {
+                t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+            };
+            println!(
+                "{:<12}  {:<32}  {:<16}  {:<16}  revoked",
+                "id", "staff", "created", "expires"
+            );
+            for t in tokens {
+                println!(
+                    "{:<12}  {:<32}  {:<16}  {:<16}  {}",
+                    t.id,
+                    t.staff_email,
+                    when(Some(t.created_at)),
+                    when(t.expires_at),
+                    when(t.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            svc.revoke_token(&id).await.map_err(|e| e.to_string())?;
+            println!("revoked {id}");
+        }
+    }
     Ok(())
 }
 
@@ -102,8 +144,8 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
         }
         None => base,
     };
-    let intake = loket_mail::Intake::new(svc.clone(), cfg.mailboxes.clone());
-    println!("{}", crate::serve::run_due(&svc, &intake).await?);
+    let intake = loket_mail::Intake::new(svc.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
+    println!("{}", crate::serve::run_due(&svc, &intake, true).await?);
     Ok(())
 }
 
@@ -111,28 +153,77 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
 const EX_TEMPFAIL: u8 = 75;
 /// Exit status for "not a mail" (sysexits `EX_DATAERR`).
 const EX_DATAERR: u8 = 65;
+/// Exit status for a configuration error such as an unknown mailbox (sysexits `EX_CONFIG`).
+const EX_CONFIG: u8 = 78;
+
+/// The message to take in: complete when within the limit, else its first
+/// bytes and the rest still to read.
+enum Input {
+    Whole(Vec<u8>),
+    TooLarge(Vec<u8>, Box<dyn std::io::Read>),
+}
+
+fn read_input(file: Option<&std::path::Path>, max: usize) -> Result<Input, (u8, String)> {
+    let mut source: Box<dyn std::io::Read> = match file {
+        Some(f) => {
+            Box::new(std::fs::File::open(f).map_err(|e| (EX_TEMPFAIL, format!("cannot read {}: {e}", f.display())))?)
+        }
+        None => Box::new(std::io::stdin()),
+    };
+    let mut buf = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut source, max as u64 + 1), &mut buf)
+        .map_err(|e| (EX_TEMPFAIL, format!("cannot read the message: {e}")))?;
+    Ok(if buf.len() > max {
+        Input::TooLarge(buf, source)
+    } else {
+        Input::Whole(buf)
+    })
+}
+
+/// Streams a too-large message to the blob store's temporary place, never
+/// holding more than its first `max_mail_bytes` in memory.
+async fn stage_rest(
+    svc: &loket_core::service::Service,
+    first: Vec<u8>,
+    mut rest: Box<dyn std::io::Read>,
+) -> Result<(Vec<u8>, loket_core::blob::Staged), String> {
+    let mut w = svc.blobs().writer().await.map_err(|e| e.to_string())?;
+    w.write(&first).await.map_err(|e| e.to_string())?;
+    let head = loket_mail::intake::head_of(&first).to_vec();
+    drop(first);
+    let mut chunk = vec![0u8; 1024 * 1024];
+    loop {
+        let n = std::io::Read::read(&mut rest, &mut chunk).map_err(|e| format!("cannot read the message: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        w.write(&chunk[..n]).await.map_err(|e| e.to_string())?;
+    }
+    Ok((head, w.finish().await.map_err(|e| e.to_string())?))
+}
 
 /// `loket ingest-mail`: the pipe intake; answers the process exit status.
 pub async fn ingest_mail(cfg: &Config, mailbox: &str, file: Option<&std::path::Path>) -> Result<u8, (u8, String)> {
     use loket_mail::Outcome;
-    let raw = if let Some(f) = file {
-        std::fs::read(f).map_err(|e| (EX_TEMPFAIL, format!("cannot read {}: {e}", f.display())))?
-    } else {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| (EX_TEMPFAIL, format!("cannot read standard input: {e}")))?;
-        buf
-    };
     if !cfg.mailboxes.iter().any(|m| m.name == mailbox) {
         let known: Vec<&str> = cfg.mailboxes.iter().map(|m| m.name.as_str()).collect();
         return Err((
-            EX_TEMPFAIL,
+            EX_CONFIG,
             format!("unknown mailbox '{mailbox}'; configured: {}", known.join(", ")),
         ));
     }
+    let input = read_input(file, cfg.max_mail_bytes)?;
     let svc = service(cfg).await.map_err(|e| (EX_TEMPFAIL, e))?;
-    let intake = loket_mail::Intake::new(svc, cfg.mailboxes.clone());
-    match intake.ingest(mailbox, &raw, None).await {
+    let intake = loket_mail::Intake::new(svc.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
+    let outcome = match input {
+        Input::Whole(raw) => intake.ingest(mailbox, &raw, None).await,
+        Input::TooLarge(first, rest) => {
+            let (head, staged) = stage_rest(&svc, first, rest).await.map_err(|e| (EX_TEMPFAIL, e))?;
+            let size = staged.size;
+            intake.ingest_oversized(mailbox, &head, Some(staged), size, None).await
+        }
+    };
+    match outcome {
         Ok(Outcome::Created(t)) => println!("created ticket {} in {}", t.number, t.department.id()),
         Ok(Outcome::Appended(t)) => println!("added to ticket {} ({})", t.number, t.status.id()),
         Ok(Outcome::Automatic(t)) => {

@@ -36,6 +36,18 @@ pub struct Config {
     /// The date of the next Functioneel overleg, shown in the portal (until the
     /// meeting schedule is kept in Loket itself).
     pub next_functional_meeting: Option<chrono::NaiveDate>,
+    /// Largest mail taken in, in bytes; a larger one waits in quarantine as
+    /// too large without being loaded.
+    pub max_mail_bytes: usize,
+    /// The authserv-id of the receiving mail server whose
+    /// `Authentication-Results` header is trusted (DMARC, DKIM, SPF); without
+    /// it no mail counts as authenticated and mail from staff gets no staff rights.
+    pub trusted_authserv_id: Option<String>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is
+    /// believed for per-visitor limits.
+    pub trusted_proxies: Vec<String>,
+    /// Most portal uploads read at the same moment.
+    pub max_uploads_in_progress: usize,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -53,6 +65,10 @@ impl Default for Config {
             jobs_interval_secs: 60,
             mail_from: None,
             next_functional_meeting: None,
+            max_mail_bytes: loket_mail::mailbox::DEFAULT_MAX_MAIL_BYTES,
+            trusted_authserv_id: None,
+            trusted_proxies: Vec::new(),
+            max_uploads_in_progress: 8,
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -70,6 +86,10 @@ const KEYS: &[&str] = &[
     "jobs_interval_secs",
     "mail_from",
     "next_functional_meeting",
+    "max_mail_bytes",
+    "trusted_authserv_id",
+    "trusted_proxies",
+    "max_uploads_in_progress",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
@@ -137,6 +157,37 @@ impl Config {
             message_id_domain: domain,
             templates: loket_mail::templates::Templates::new(Some(&self.data_dir.join("templates"))),
         }
+    }
+
+    /// The intake's settings.
+    pub fn intake(&self) -> loket_mail::IntakeSettings {
+        loket_mail::IntakeSettings {
+            max_mail_bytes: self.max_mail_bytes,
+            trusted_authserv_id: self
+                .trusted_authserv_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(ToOwned::to_owned),
+        }
+    }
+
+    /// The portal's settings; a proxy entry that is not an address or range is an error.
+    pub fn portal(&self) -> Result<loket_web::PortalSettings, String> {
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse::<loket_web::IpNet>()
+                    .map_err(|e| format!("trusted_proxies: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(loket_web::PortalSettings {
+            secure_cookies: self.public_url().starts_with("https://"),
+            next_meeting: self.next_functional_meeting,
+            trusted_proxies,
+            max_uploads_in_progress: self.max_uploads_in_progress.max(1),
+        })
     }
 
     /// The base URL of links in mails.

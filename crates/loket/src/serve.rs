@@ -37,8 +37,20 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     if cfg.smtp_url.is_none() {
         tracing::warn!("no smtp_url configured: mail waits in the outbox until one is");
     }
+    let from = cfg.mail_from();
+    let from_domain = from
+        .rsplit_once('@')
+        .map_or("", |(_, d)| d.trim_end_matches('>'))
+        .to_ascii_lowercase();
+    let last = from_domain.rsplit('.').next().unwrap_or_default();
+    if !from_domain.contains('.') || last == "localhost" || last == "local" {
+        tracing::warn!(
+            from = %from,
+            "mail goes out From a local address that customers cannot answer: set `address` of the helpdesk mailbox (or mail_from)"
+        );
+    }
     let outbox = tokio::spawn(outbox_loop(sender));
-    let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone());
+    let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
     let jobs = tokio::spawn(jobs_loop(
         service.clone(),
         intake.clone(),
@@ -53,15 +65,10 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
                 .map(|imap| tokio::spawn(loket_mail::imap::run(intake.clone(), m.name.clone(), imap)))
         })
         .collect();
-    let portal = loket_web::PortalSettings {
-        secure_cookies: cfg.public_url().starts_with("https://"),
-        next_meeting: cfg.next_functional_meeting,
-    };
-    let app = loket_web::router(loket_web::AppState {
-        service,
-        intake,
-        portal,
-    });
+    let state = loket_web::AppState::new(service, intake, cfg.portal()?)
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = loket_web::router(state);
     let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -75,12 +82,21 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     result.map_err(|e| format!("server error: {e}"))
 }
 
-/// Runs the scheduled jobs every `every`; errors are logged and retried next round.
+/// How often `serve` sweeps attachment bytes no record refers to.
+const SWEEP_EVERY: Duration = Duration::from_hours(1);
+
+/// Runs the scheduled jobs every `every` (the blob sweep once an hour);
+/// errors are logged and retried next round.
 async fn jobs_loop(service: Service, intake: loket_mail::Intake, every: Duration) {
     let mut tick = tokio::time::interval(every);
+    let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
-        match run_due(&service, &intake).await {
+        let sweep = last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY);
+        if sweep {
+            last_sweep = Some(std::time::Instant::now());
+        }
+        match run_due(&service, &intake, sweep).await {
             Ok(report) if report.is_idle() => {}
             Ok(report) => tracing::info!(%report, "scheduled jobs ran"),
             Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; retrying next round"),
@@ -94,11 +110,13 @@ pub struct DueReport {
     pub resolved: usize,
     /// Quarantined mails taken in on retry.
     pub unquarantined: usize,
+    /// What the blob sweep did, when it ran.
+    pub swept: Option<loket_core::service::SweepReport>,
 }
 
 impl DueReport {
     fn is_idle(&self) -> bool {
-        self.resolved == 0 && self.unquarantined == 0
+        self.resolved == 0 && self.unquarantined == 0 && self.swept.is_none_or(|s| s.removed == 0 && s.kept == 0)
     }
 }
 
@@ -108,17 +126,37 @@ impl std::fmt::Display for DueReport {
             f,
             "auto-resolve: {} postponed ticket(s) resolved; quarantine: {} mail(s) taken in",
             self.resolved, self.unquarantined
-        )
+        )?;
+        if let Some(s) = self.swept {
+            write!(
+                f,
+                "; attachments: {} unused file(s) removed, {} kept",
+                s.removed, s.kept
+            )?;
+        }
+        Ok(())
     }
 }
 
-/// Runs every scheduled job once: auto-resolve, then quarantine retries.
-pub async fn run_due(service: &Service, intake: &loket_mail::Intake) -> Result<DueReport, String> {
+/// Runs every scheduled job once: auto-resolve, quarantine retries, and
+/// (when `sweep`) the sweep of attachment bytes no record refers to.
+pub async fn run_due(service: &Service, intake: &loket_mail::Intake, sweep: bool) -> Result<DueReport, String> {
     let resolved = service.auto_resolve_due().await.map_err(|e| e.to_string())?;
     let unquarantined = intake.retry_quarantine().await.map_err(|e| e.to_string())?;
+    let swept = if sweep {
+        Some(
+            service
+                .sweep_blobs(loket_core::service::BLOB_SWEEP_AGE)
+                .await
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        None
+    };
     Ok(DueReport {
         resolved,
         unquarantined,
+        swept,
     })
 }
 

@@ -37,6 +37,9 @@ pub struct Contact {
     pub language: super::Lang,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// Since when mail to this address bounces (cleared when mail from it
+    /// arrives, or by staff); no mail is sent while it is set.
+    pub undeliverable_at: Option<DateTime<Utc>>,
 }
 
 /// A staff account.
@@ -52,6 +55,23 @@ pub struct Staff {
     pub role: Role,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+}
+
+/// An API token as staff see it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ApiToken {
+    /// Its public id: the first 12 hex digits of the token's SHA-256.
+    pub id: String,
+    /// The staff member it acts for.
+    pub staff_id: StaffId,
+    /// That staff member's address.
+    pub staff_email: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A ticket.

@@ -24,13 +24,89 @@ fn random_token() -> String {
 }
 
 /// A hash to verify against when the address is unknown, so a wrong address
-/// takes as long as a wrong password.
-fn dummy_hash() -> String {
-    let salt = SaltString::encode_b64(b"loket-dummy-salt").unwrap_or_else(|_| SaltString::generate(&mut OsRng));
+/// does the same work as a wrong password. Made once per process.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(b"not a password", &salt)
         .map(|h| h.to_string())
         .unwrap_or_default()
+});
+
+/// Dutch words that make a password easy to guess, for the strength estimate
+/// (its own dictionaries are English).
+const DUTCH_WORDS: &[&str] = &[
+    "wachtwoord",
+    "welkom",
+    "geheim",
+    "helpdesk",
+    "loket",
+    "gemeente",
+    "zomer",
+    "winter",
+    "lente",
+    "herfst",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+    "amsterdam",
+    "rotterdam",
+    "utrecht",
+    "nederland",
+    "holland",
+    "ajax",
+    "feyenoord",
+    "qwerty",
+    "azerty",
+];
+
+/// The lowest strength score (0 to 4) a password needs.
+const MIN_PASSWORD_SCORE: u8 = 3;
+
+/// Checks a new password: long enough, and not common, guessable or trivial
+/// (zxcvbn's estimate, with the person's own address and name and common Dutch
+/// words counted as guessable).
+pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
+    if password.trim().chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Problem::PasswordTooShort(MIN_PASSWORD_CHARS).into());
+    }
+    let mut known: Vec<&str> = DUTCH_WORDS.to_vec();
+    known.push(email);
+    known.extend(email.split(['@', '.']));
+    known.extend(name.split_whitespace());
+    let score: u8 = zxcvbn::zxcvbn(password, &known).score().into();
+    if score < MIN_PASSWORD_SCORE {
+        return Err(Problem::PasswordTooWeak.into());
+    }
+    Ok(())
+}
+
+/// Verifies a password against a PHC hash off the async threads (Argon2 is
+/// deliberately slow).
+async fn verify(password: &str, hash: String) -> bool {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
 }
 
 impl Service {
@@ -53,24 +129,40 @@ impl Service {
             .await
     }
 
-    /// Sets the password with the token from an access link (once).
+    /// The contact an unused, unexpired access link is for (to check a new
+    /// password against their address and name before using the link).
+    pub async fn access_contact(&self, token: &str) -> Result<Contact> {
+        let gone = || DomainError::not_found("this link (it was used or has expired)");
+        let id = self
+            .store
+            .access_contact(&token_hash(token), self.clock.now())
+            .await?
+            .ok_or_else(gone)?;
+        self.store.get_contact(id).await?.ok_or_else(gone)
+    }
+
+    /// Sets the password with the token from an access link (once). Every
+    /// other link sent to the contact stops working and every session of the
+    /// contact ends, so a reset shuts out whoever had the old password.
     pub async fn set_password(&self, token: &str, password: &str) -> Result<Contact> {
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(DomainError::invalid(format!(
-                "a password needs at least {MIN_PASSWORD_CHARS} characters"
-            )));
-        }
+        let contact = self.access_contact(token).await?;
+        check_password(password, &contact.email, &contact.name)?;
         let now = self.clock.now();
         let id = self
             .store
             .use_access(&token_hash(token), now)
             .await?
             .ok_or_else(|| DomainError::not_found("this link (it was used or has expired)"))?;
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))?
-            .to_string();
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+        })
+        .await
+        .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))?
+        .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))?;
         self.store.set_password(id, &hash, now).await?;
         self.store
             .get_contact(id)
@@ -88,10 +180,9 @@ impl Service {
         };
         let (contact, hash) = match found {
             Some((c, Some(h))) => (Some(c), h),
-            _ => (None, dummy_hash()),
+            _ => (None, DUMMY_HASH.clone()),
         };
-        let parsed = PasswordHash::new(&hash).map_err(|_| refused())?;
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = verify(password, hash).await;
         match contact {
             Some(c) if ok => Ok(c),
             _ => Err(refused()),

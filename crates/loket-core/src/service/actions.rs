@@ -2,7 +2,7 @@
 //! resolve, reopen, labels, assignee, version, work item and removal.
 
 use super::plan::{Plan, put, state};
-use super::{ALL_STAFF, Actor, DESK_STAFF, Service, Upload};
+use super::{ALL_STAFF, Actor, DESK_STAFF, Service, StagedFiles, Upload};
 use crate::store::{AuditEntry, NewAttachment, NewMessage, NewOutbox};
 use crate::*;
 use chrono::{DateTime, Duration, Utc};
@@ -36,11 +36,14 @@ impl Reply {
 
 /// Longest label, in characters.
 pub const MAX_LABEL_CHARS: usize = 64;
+/// Most labels on one ticket.
+pub const MAX_LABELS: usize = 30;
 
 impl Service {
-    async fn prepare(&self, r: &Reply, what: &str) -> Result<Vec<NewAttachment>> {
-        self.check_text(&r.text, what)?;
-        self.store_uploads(&r.attachments).await
+    /// Checks a message's text and stages its files (kept once the change commits).
+    async fn prepare(&self, r: &Reply, field: Field) -> Result<StagedFiles> {
+        self.check_text(&r.text, field)?;
+        self.stage_uploads(&r.attachments, r.receipt.is_some()).await
     }
 
     /// An agent's public reply: sets Beantwoord and mails the requester.
@@ -75,7 +78,7 @@ impl Service {
         F: Fn(&mut Ticket, DateTime<Utc>) -> Result<()> + Send + Sync,
     {
         let staff = actor.require_staff(ALL_STAFF, what)?.id;
-        let files = self.prepare(&reply, "message").await?;
+        let files = self.prepare(&reply, Field::Message).await?;
         let applied = self
             .change(actor, number, action, |t, now| {
                 rule(t, now)?;
@@ -86,7 +89,7 @@ impl Service {
                         MessageKind::Public,
                         Author::Staff(staff),
                         &reply,
-                        files.clone(),
+                        files.attachments.clone(),
                     )],
                     outbox: vec![NewOutbox {
                         kind,
@@ -98,6 +101,7 @@ impl Service {
                 })
             })
             .await?;
+        self.keep(&files).await;
         Ok(applied.ticket)
     }
 
@@ -107,19 +111,25 @@ impl Service {
         if let Actor::Staff(_) = actor {
             actor.require_staff(ALL_STAFF, "record a customer reply")?;
         }
-        let files = self.prepare(&reply, "reply").await?;
+        let files = self.prepare(&reply, Field::Message).await?;
         let applied = self
             .change(actor, number, "customer_reply", |t, now| {
                 put(t, &rules::customer_reply(&state(t)));
                 t.last_customer_at = Some(now);
                 let author = Author::Contact(t.requester_id);
                 Ok(Plan {
-                    messages: vec![new_message(MessageKind::Public, author, &reply, files.clone())],
+                    messages: vec![new_message(
+                        MessageKind::Public,
+                        author,
+                        &reply,
+                        files.attachments.clone(),
+                    )],
                     receipt: reply.receipt.clone(),
                     ..Plan::default()
                 })
             })
             .await?;
+        self.keep(&files).await;
         Ok(applied.ticket)
     }
 
@@ -132,7 +142,7 @@ impl Service {
                     text: format!("{why}\n\n{}", reply.text),
                     ..reply.clone()
                 },
-                "message",
+                Field::Message,
             )
             .await?;
         let applied = self
@@ -146,13 +156,14 @@ impl Service {
                         MessageKind::Internal,
                         Author::Contact(t.requester_id),
                         &r,
-                        files.clone(),
+                        files.attachments.clone(),
                     )],
                     receipt: reply.receipt.clone(),
                     ..Plan::default()
                 })
             })
             .await?;
+        self.keep(&files).await;
         Ok(applied.ticket)
     }
 
@@ -170,10 +181,11 @@ impl Service {
         Ok(applied.ticket)
     }
 
-    /// An internal note, visible to staff only.
+    /// An internal note, visible to staff only (also a staff member's mail on
+    /// a ticket's thread, with its receipt).
     pub async fn add_note(&self, actor: &Actor, number: TicketNumber, reply: Reply) -> Result<Ticket> {
         let staff = actor.require_staff(ALL_STAFF, "add internal notes")?.id;
-        let files = self.prepare(&reply, "note").await?;
+        let files = self.prepare(&reply, Field::Message).await?;
         let applied = self
             .change(actor, number, "note", |_, _| {
                 Ok(Plan {
@@ -181,12 +193,14 @@ impl Service {
                         MessageKind::Internal,
                         Author::Staff(staff),
                         &reply,
-                        files.clone(),
+                        files.attachments.clone(),
                     )],
+                    receipt: reply.receipt.clone(),
                     ..Plan::default()
                 })
             })
             .await?;
+        self.keep(&files).await;
         Ok(applied.ticket)
     }
 
@@ -253,7 +267,7 @@ impl Service {
         version: Option<String>,
     ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "transfer tickets")?;
-        let version = version.map(|v| clean_token(&v, "release version")).transpose()?;
+        let version = version.map(|v| clean_token(&v, Field::ReleaseVersion)).transpose()?;
         let applied = self
             .change(actor, number, "transfer", |t, now| {
                 if let Some(v) = &version {
@@ -272,7 +286,13 @@ impl Service {
     /// Replaces the ticket's labels.
     pub async fn set_labels(&self, actor: &Actor, number: TicketNumber, labels: &[String]) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set labels")?;
-        let mut clean = labels.iter().map(|l| clean_label(l)).collect::<Result<Vec<_>>>()?;
+        if labels.len() > MAX_LABELS {
+            return Err(Problem::TooManyLabels(MAX_LABELS).into());
+        }
+        let mut clean = labels
+            .iter()
+            .map(|l| crate::problem::clean_line(l, Field::Labels, MAX_LABEL_CHARS))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         clean.sort();
         clean.dedup();
         let applied = self
@@ -311,7 +331,7 @@ impl Service {
     /// Sets or clears the release version; a Gepland or Opgeleverd ticket keeps one.
     pub async fn set_version(&self, actor: &Actor, number: TicketNumber, version: Option<&str>) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the release version")?;
-        let version = version.map(|v| clean_token(v, "release version")).transpose()?;
+        let version = version.map(|v| clean_token(v, Field::ReleaseVersion)).transpose()?;
         let applied = self
             .change(actor, number, "set_version", |t, _| {
                 if version.is_none() && t.department.needs_version() {
@@ -330,7 +350,7 @@ impl Service {
     /// Sets or clears the external work item reference.
     pub async fn set_work_item(&self, actor: &Actor, number: TicketNumber, item: Option<&str>) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the work item")?;
-        let item = item.map(|v| clean_token(v, "work item")).transpose()?;
+        let item = item.map(|v| clean_token(v, Field::WorkItem)).transpose()?;
         let applied = self
             .change(actor, number, "set_work_item", |t, _| {
                 t.work_item.clone_from(&item);
@@ -359,10 +379,8 @@ impl Service {
         reason: &str,
     ) -> Result<Ticket> {
         actor.require_staff(DESK_STAFF, "remove messages")?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(DomainError::invalid("a removal needs a reason"));
-        }
+        let reason = crate::problem::clean_line(reason, Field::Reason, 500)?;
+        let reason = reason.as_str();
         let ticket = self.ticket_for(actor, number).await?;
         let messages = self.store.messages(ticket.id, true).await?;
         if !messages.iter().any(|m| m.id == message) {
@@ -402,22 +420,7 @@ fn new_message(kind: MessageKind, author: Author, r: &Reply, attachments: Vec<Ne
     }
 }
 
-/// Checks a label: non-empty, at most [`MAX_LABEL_CHARS`], no control characters.
-fn clean_label(raw: &str) -> Result<String> {
-    let l = raw.trim();
-    if l.is_empty() || l.chars().count() > MAX_LABEL_CHARS || l.chars().any(char::is_control) {
-        return Err(DomainError::invalid(format!(
-            "label '{l}' must be 1 to {MAX_LABEL_CHARS} characters without control characters"
-        )));
-    }
-    Ok(l.to_owned())
-}
-
 /// Checks a short identifier such as a version or work item reference.
-fn clean_token(raw: &str, what: &str) -> Result<String> {
-    let v = raw.trim();
-    if v.is_empty() || v.len() > 100 || v.chars().any(char::is_control) {
-        return Err(DomainError::invalid(format!("{what} must be 1 to 100 characters")));
-    }
-    Ok(v.to_owned())
+fn clean_token(raw: &str, field: Field) -> Result<String> {
+    Ok(crate::problem::clean_line(raw, field, 100)?)
 }

@@ -1,7 +1,7 @@
 //! Organisations, contacts, staff accounts, API tokens, and moving tickets from
 //! one contact to another.
 
-use super::{ALL_STAFF, Actor, DESK_STAFF, Service};
+use super::{Actor, DESK_STAFF, Service};
 use crate::store::{ContactPatch, NewOrganisation, NewStaff, TicketFilter};
 use crate::*;
 use sha2::{Digest, Sha256};
@@ -11,12 +11,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn clean_name(raw: &str, what: &str) -> Result<String> {
-    let n = raw.trim();
-    if n.is_empty() || n.chars().count() > 200 {
-        return Err(DomainError::invalid(format!("{what} must be 1 to 200 characters")));
-    }
-    Ok(n.to_owned())
+fn clean_name(raw: &str, field: Field) -> Result<String> {
+    Ok(crate::problem::clean_line(raw, field, super::MAX_NAME_CHARS)?)
 }
 
 impl Service {
@@ -42,12 +38,17 @@ impl Service {
     /// Creates an organisation with its mail domains.
     pub async fn create_organisation(&self, actor: &Actor, name: &str, domains: &[String]) -> Result<Organisation> {
         actor.require_staff(DESK_STAFF, "create organisations")?;
-        let name = clean_name(name, "organisation name")?;
+        let name = clean_name(name, Field::OrganisationName)?;
         let mut clean = Vec::new();
         for d in domains {
             let d = d.trim().trim_start_matches('@').to_lowercase();
-            normalise_email(&format!("x@{d}"))
-                .map_err(|_| DomainError::invalid(format!("'{d}' is not a mail domain")))?;
+            if !valid_domain(&d) {
+                let shown: String = d.chars().take(100).collect();
+                return Err(DomainError::invalid(format!("'{shown}' is not a mail domain")));
+            }
+            if crate::public_domains::is_public_mail_domain(&d) {
+                return Err(Problem::PublicMailDomain(d).into());
+            }
             clean.push(d);
         }
         clean.sort();
@@ -61,7 +62,8 @@ impl Service {
     pub async fn create_contact(&self, actor: &Actor, email: &str, name: &str) -> Result<Contact> {
         actor.require_staff(DESK_STAFF, "create contacts")?;
         let email = normalise_email(email)?;
-        self.store.ensure_contact(&email, name.trim(), self.clock.now()).await
+        let name = super::clean_name(name)?;
+        self.store.ensure_contact(&email, &name, self.clock.now()).await
     }
 
     /// Changes a contact's name, organisation or authorised flag.
@@ -69,7 +71,7 @@ impl Service {
         actor.require_staff(DESK_STAFF, "change contacts")?;
         let mut patch = patch;
         if let Some(n) = &patch.name {
-            patch.name = Some(clean_name(n, "contact name")?);
+            patch.name = Some(clean_name(n, Field::Name)?);
         }
         if let Some(Some(org)) = patch.organisation_id {
             self.store
@@ -86,36 +88,65 @@ impl Service {
             actor.require_staff(&[Role::Admin], "create staff accounts")?;
         }
         let email = normalise_email(email)?;
-        let name = clean_name(name, "name")?;
+        let name = clean_name(name, Field::Name)?;
         self.store
             .create_staff(&NewStaff { email, name, role }, &self.stamp(actor))
             .await
     }
 
-    /// Stores a new API token for a staff member; the caller generated it and
-    /// shows it once.
-    pub async fn register_token(&self, staff_email: &str, token: &str) -> Result<Staff> {
-        let email = normalise_email(staff_email)?;
-        let staff = self
-            .store
-            .staff_by_email(&email)
-            .await?
-            .ok_or_else(|| DomainError::not_found(format!("staff member {email}")))?;
+    /// Stores a new API token for a staff member, valid for `days` (for ever
+    /// when absent); the caller generated it and shows it once.
+    pub async fn register_token(&self, staff_email: &str, token: &str, days: Option<u32>) -> Result<Staff> {
+        let staff = self.staff_named(staff_email).await?;
+        let stamp = self.stamp(&Actor::System);
+        let expires = days.map(|d| stamp.at + chrono::Duration::days(i64::from(d)));
         self.store
-            .add_token(staff.id, &token_hash(token), &self.stamp(&Actor::System))
+            .add_token(staff.id, &token_hash(token), expires, &stamp)
             .await?;
         Ok(staff)
     }
 
-    /// The staff member a bearer token belongs to.
+    /// The staff member a live bearer token belongs to.
     pub async fn authenticate_token(&self, token: &str) -> Result<Option<Staff>> {
-        self.store.staff_by_token(&token_hash(token)).await
+        self.store.staff_by_token(&token_hash(token), self.clock.now()).await
+    }
+
+    /// API tokens, of one staff member (by address) or all.
+    pub async fn list_tokens(&self, staff_email: Option<&str>) -> Result<Vec<ApiToken>> {
+        let staff = match staff_email {
+            Some(e) => Some(self.staff_named(e).await?.id),
+            None => None,
+        };
+        self.store.list_tokens(staff).await
+    }
+
+    /// Revokes a token by its id (the command line acts as system).
+    pub async fn revoke_token(&self, id: &str) -> Result<()> {
+        let id = id.trim().to_ascii_lowercase();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(DomainError::invalid(
+                "a token id is 12 hexadecimal digits, as `loket token list` shows",
+            ));
+        }
+        if self.store.revoke_token(&id, &self.stamp(&Actor::System)).await? {
+            Ok(())
+        } else {
+            Err(DomainError::not_found(format!("live token {id}")))
+        }
+    }
+
+    async fn staff_named(&self, email: &str) -> Result<Staff> {
+        let email = normalise_email(email)?;
+        self.store
+            .staff_by_email(&email)
+            .await?
+            .ok_or_else(|| DomainError::not_found(format!("staff member {email}")))
     }
 
     /// Moves every ticket of one contact to another address (for example a
     /// shared organisation mailbox); answers how many moved.
     pub async fn move_tickets(&self, actor: &Actor, from: &str, to: &str) -> Result<usize> {
-        actor.require_staff(ALL_STAFF, "move tickets")?;
+        actor.require_staff(DESK_STAFF, "move tickets")?;
         let from = normalise_email(from)?;
         let to = normalise_email(to)?;
         if from == to {

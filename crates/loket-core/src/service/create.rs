@@ -1,6 +1,6 @@
 //! Creating a ticket, from any channel.
 
-use super::{Actor, Service, Upload};
+use super::{Actor, Service, StagedFiles, Upload};
 use crate::store::{AuditEntry, MailReceipt, NewMessage, NewOutbox, NewTicketRecord};
 use crate::*;
 
@@ -66,44 +66,62 @@ impl CreateTicket {
     }
 }
 
-/// Trims a subject and checks its length.
+/// Longest name of a person, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Trims a subject (runs of spaces become one) and checks it: not empty, at
+/// most [`MAX_SUBJECT_CHARS`], no control characters.
 pub fn clean_subject(subject: &str) -> Result<String> {
+    if subject.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        return Err(Problem::ControlCharacters(Field::Subject).into());
+    }
     let s: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.is_empty() {
-        return Err(DomainError::invalid("subject must not be empty"));
+    Ok(crate::problem::clean_line(&s, Field::Subject, MAX_SUBJECT_CHARS)?)
+}
+
+/// Checks an optional name: at most [`MAX_NAME_CHARS`], no control characters;
+/// empty is allowed.
+pub fn clean_name(name: &str) -> Result<String> {
+    match crate::problem::clean_line(name, Field::Name, MAX_NAME_CHARS) {
+        Ok(n) => Ok(n),
+        Err(Problem::Empty(_)) => Ok(String::new()),
+        Err(p) => Err(p.into()),
     }
-    if s.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(DomainError::invalid(format!(
-            "subject is longer than {MAX_SUBJECT_CHARS} characters"
-        )));
-    }
-    Ok(s)
 }
 
 impl Service {
     /// Creates a ticket and queues the confirmation mail to the requester.
     pub async fn create_ticket(&self, actor: &Actor, input: CreateTicket) -> Result<Ticket> {
-        let record = self.ticket_record(actor, input).await?;
-        self.store.insert_ticket(&record).await
+        let (record, files) = self.ticket_record(actor, input).await?;
+        let ticket = self.store.insert_ticket(&record).await?;
+        self.keep(&files).await;
+        Ok(ticket)
     }
 
     /// Imports tickets from another system in one transaction, without
     /// confirmation mails: all or none. Only the system (command line) imports.
     pub async fn import_tickets(&self, inputs: Vec<CreateTicket>) -> Result<Vec<Ticket>> {
         let mut records = Vec::with_capacity(inputs.len());
+        let mut staged = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let mut r = self.ticket_record(&Actor::System, input).await?;
+            let (mut r, files) = self.ticket_record(&Actor::System, input).await?;
             r.outbox.clear();
             r.audit[0].action = "import".into();
             records.push(r);
+            staged.push(files);
         }
-        self.store.insert_tickets(&records).await
+        let tickets = self.store.insert_tickets(&records).await?;
+        for files in &staged {
+            self.keep(files).await;
+        }
+        Ok(tickets)
     }
 
-    async fn ticket_record(&self, actor: &Actor, input: CreateTicket) -> Result<NewTicketRecord> {
+    async fn ticket_record(&self, actor: &Actor, input: CreateTicket) -> Result<(NewTicketRecord, StagedFiles)> {
         let subject = clean_subject(&input.subject)?;
-        self.check_text(&input.message, "message")?;
+        self.check_text(&input.message, Field::Message)?;
         let email = normalise_email(&input.requester)?;
+        let name = clean_name(input.requester_name.as_deref().unwrap_or_default())?;
         let department = input.department.unwrap_or(Department::Helpdesk);
         match actor {
             Actor::Contact(c) => {
@@ -123,16 +141,15 @@ impl Service {
             }
             Actor::System => {}
         }
-        let name = input.requester_name.as_deref().map(str::trim).unwrap_or_default();
         let now = self.clock.now();
-        let contact = self.store.ensure_contact(&email, name, now).await?;
+        let files = self.stage_uploads(&input.attachments, input.receipt.is_some()).await?;
+        let contact = self.store.ensure_contact(&email, &name, now).await?;
         let confirm = !input.automatic
             && self
                 .store
                 .recent_automatic_mails(&email, now - chrono::Duration::hours(1))
                 .await?
                 < AUTOMATIC_MAILS_PER_HOUR;
-        let attachments = self.store_uploads(&input.attachments).await?;
         let body_html = match &input.message_html {
             Some(h) => html::sanitise(h),
             None => html::text_to_html(&input.message),
@@ -165,7 +182,7 @@ impl Service {
             last_agent_at: None,
             version: 0,
         };
-        Ok(NewTicketRecord {
+        let record = NewTicketRecord {
             ticket,
             actor: actor.audit_id(),
             requester_label: format!("{} {}", contact.email, contact.name),
@@ -176,7 +193,7 @@ impl Service {
                 body_html,
                 mail_message_id: input.mail_message_id,
                 mail_references: input.mail_references,
-                attachments,
+                attachments: files.attachments.clone(),
             },
             audit: vec![AuditEntry {
                 action: "create".into(),
@@ -195,6 +212,7 @@ impl Service {
                 Vec::new()
             },
             receipt: input.receipt,
-        })
+        };
+        Ok((record, files))
     }
 }

@@ -7,6 +7,7 @@ mod actions;
 mod admin;
 mod create;
 mod jobs;
+pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
 mod plan;
 
 pub use accounts::*;
@@ -14,6 +15,7 @@ pub use actions::*;
 pub use admin::*;
 pub use create::*;
 
+use crate::blob::Staged;
 use crate::store::{BlobStore, NewAttachment, Store};
 use crate::*;
 use std::sync::Arc;
@@ -89,8 +91,52 @@ pub struct Upload {
     pub filename: String,
     /// Media type as given (or guessed).
     pub media_type: String,
-    /// The bytes.
-    pub bytes: Vec<u8>,
+    /// The content.
+    pub content: UploadContent,
+}
+
+/// Where an upload's bytes are.
+#[derive(Debug, Clone)]
+pub enum UploadContent {
+    /// In memory (mail parts, API bodies).
+    Bytes(Vec<u8>),
+    /// Already written to the blob store's temporary place (streamed uploads).
+    Staged(Staged),
+}
+
+impl Upload {
+    /// An upload held in memory.
+    pub fn bytes(filename: impl Into<String>, media_type: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Self {
+            filename: filename.into(),
+            media_type: media_type.into(),
+            content: UploadContent::Bytes(bytes),
+        }
+    }
+
+    /// Its size in bytes.
+    pub fn size(&self) -> u64 {
+        match &self.content {
+            UploadContent::Bytes(b) => b.len() as u64,
+            UploadContent::Staged(s) => s.size,
+        }
+    }
+
+    /// The bytes, when held in memory.
+    pub fn in_memory(&self) -> Option<&[u8]> {
+        match &self.content {
+            UploadContent::Bytes(b) => Some(b),
+            UploadContent::Staged(_) => None,
+        }
+    }
+}
+
+/// Files written to the blob store's temporary place for one change: kept
+/// with [`Service::keep`] after the change commits; dropped, they vanish.
+#[derive(Debug, Default)]
+pub(crate) struct StagedFiles {
+    pub attachments: Vec<NewAttachment>,
+    pub files: Vec<Staged>,
 }
 
 /// The service layer.
@@ -127,6 +173,11 @@ impl Service {
         }
     }
 
+    /// The limits on input.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The store, for read-only queries the service does not wrap.
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
@@ -142,54 +193,67 @@ impl Service {
         self.clock.now()
     }
 
-    /// Stores uploads' bytes (before the transaction that refers to them) after
-    /// checking the limits.
-    async fn store_uploads(&self, uploads: &[Upload]) -> Result<Vec<NewAttachment>> {
-        if uploads.len() > self.limits.max_attachments {
-            return Err(DomainError::invalid(format!(
-                "at most {} attachments per message",
-                self.limits.max_attachments
-            )));
+    /// Checks uploads against the limits, every one before anything is
+    /// written, then writes them to the blob store's temporary place. Files of
+    /// a received mail (`from_mail`) are bounded by the mail's size instead.
+    pub(crate) async fn stage_uploads(&self, uploads: &[Upload], from_mail: bool) -> Result<StagedFiles> {
+        if !from_mail && uploads.len() > self.limits.max_attachments {
+            return Err(Problem::TooManyFiles(self.limits.max_attachments).into());
         }
-        let mut out = Vec::with_capacity(uploads.len());
         for u in uploads {
             let filename = u.filename.trim();
-            if filename.is_empty() || filename.len() > 255 {
-                return Err(DomainError::invalid(
-                    "an attachment needs a file name of at most 255 characters",
-                ));
+            if filename.is_empty() || filename.chars().count() > 255 || filename.chars().any(char::is_control) {
+                return Err(Problem::FileName.into());
             }
-            if u.bytes.len() > self.limits.max_attachment_bytes {
-                return Err(DomainError::invalid(format!(
-                    "attachment '{filename}' is larger than {} bytes",
-                    self.limits.max_attachment_bytes
-                )));
+            if !from_mail && u.size() > self.limits.max_attachment_bytes as u64 {
+                return Err(Problem::FileTooLarge {
+                    name: filename.chars().take(100).collect(),
+                    max: self.limits.max_attachment_bytes as u64,
+                }
+                .into());
             }
-            let sha256 = self.blobs.put(&u.bytes).await?;
-            out.push(NewAttachment {
-                filename: filename.to_owned(),
-                media_type: if u.media_type.trim().is_empty() {
-                    "application/octet-stream".to_owned()
-                } else {
-                    u.media_type.trim().to_owned()
+        }
+        let mut out = StagedFiles::default();
+        for u in uploads {
+            let staged = match &u.content {
+                UploadContent::Bytes(b) => self.blobs.stage(b).await?,
+                UploadContent::Staged(s) => s.clone(),
+            };
+            out.attachments.push(NewAttachment {
+                filename: u.filename.trim().to_owned(),
+                media_type: match u.media_type.trim() {
+                    "" => "application/octet-stream".to_owned(),
+                    t => t.chars().take(100).collect(),
                 },
-                size: i64::try_from(u.bytes.len()).unwrap_or(i64::MAX),
-                sha256,
+                size: i64::try_from(staged.size).unwrap_or(i64::MAX),
+                sha256: staged.sha256.clone(),
             });
+            out.files.push(staged);
         }
         Ok(out)
     }
 
-    /// Checks a message text against the limits.
-    fn check_text(&self, text: &str, what: &str) -> Result<()> {
+    /// Keeps staged files once the change referring to them has committed; a
+    /// failure is logged and left to the blob sweep, which keeps such files.
+    pub(crate) async fn keep(&self, files: &StagedFiles) {
+        for f in &files.files {
+            if let Err(e) = self.blobs.keep(f).await {
+                tracing::warn!(sha = %f.sha256, error = %e, "could not keep attachment content; the sweep will");
+            }
+        }
+    }
+
+    /// Checks a message text against the limits: not only spaces, not too
+    /// long, no NUL.
+    fn check_text(&self, text: &str, field: Field) -> Result<()> {
         if text.trim().is_empty() {
-            return Err(DomainError::invalid(format!("{what} must not be empty")));
+            return Err(Problem::Empty(field).into());
         }
         if text.len() > self.limits.max_message_bytes {
-            return Err(DomainError::invalid(format!(
-                "{what} is longer than {} bytes",
-                self.limits.max_message_bytes
-            )));
+            return Err(Problem::TooLong(field, self.limits.max_message_bytes).into());
+        }
+        if text.contains('\0') {
+            return Err(Problem::ControlCharacters(field).into());
         }
         Ok(())
     }

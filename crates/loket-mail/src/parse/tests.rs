@@ -43,7 +43,7 @@ Content-Disposition: attachment; filename=\"lijst.xls\"\r\nContent-Transfer-Enco
     assert_eq!(m.attachments.len(), 1);
     assert_eq!(m.attachments[0].filename, "lijst.xls");
     assert_eq!(m.attachments[0].media_type, "application/vnd.ms-excel");
-    assert_eq!(m.attachments[0].bytes, b"BSN 123456782");
+    assert_eq!(m.attachments[0].in_memory(), Some(&b"BSN 123456782"[..]));
     assert!(m.text.contains("Zie bijlage."));
 }
 
@@ -102,15 +102,11 @@ Content-Disposition: attachment; filename=\"winmail.dat\"\r\nContent-Transfer-En
     let m = parse(&raw).unwrap_or_else(|e| panic!("{e}"));
     let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
     assert_eq!(names, vec!["AUTHORS"], "the file inside winmail.dat");
-    assert!(String::from_utf8_lossy(&m.attachments[0].bytes).contains("Authors of tnef"));
+    assert!(String::from_utf8_lossy(m.attachments[0].in_memory().unwrap_or_default()).contains("Authors of tnef"));
     // Every TNEF sample unpacks or is kept, never panics.
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let bytes = std::fs::read(entry.path()).unwrap_or_default();
-        let files = unpack_tnef(vec![Upload {
-            filename: "winmail.dat".into(),
-            media_type: String::new(),
-            bytes,
-        }]);
+        let files = unpack_tnef(vec![Upload::bytes("winmail.dat", "", bytes)]);
         assert!(!files.is_empty());
     }
 }

@@ -137,7 +137,8 @@ macro_rules! directory_store {
                 let sql = format!(
                     "UPDATE contacts SET name = COALESCE($1, name), \
                      organisation_id = CASE WHEN $2 THEN $3 ELSE organisation_id END, \
-                     authorised = COALESCE($4, authorised), language = COALESCE($6, language) WHERE id = $5 RETURNING {CONTACT_COLS}"
+                     authorised = COALESCE($4, authorised), language = COALESCE($6, language), \
+                     undeliverable_at = CASE WHEN $7 THEN NULL ELSE undeliverable_at END WHERE id = $5 RETURNING {CONTACT_COLS}"
                 );
                 let row: ContactRow = sqlx::query_as(&sql)
                     .bind(&patch.name)
@@ -146,6 +147,7 @@ macro_rules! directory_store {
                     .bind(patch.authorised)
                     .bind(id.0)
                     .bind(patch.language.map(Lang::id))
+                    .bind(patch.clear_undeliverable)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
@@ -156,6 +158,7 @@ macro_rules! directory_store {
                     ("organisation", opt(old.organisation_id), opt(new.organisation_id)),
                     ("authorised", Some(old.authorised.to_string()), Some(new.authorised.to_string())),
                     ("language", Some(old.language.id().to_string()), Some(new.language.id().to_string())),
+                    ("undeliverable", old.undeliverable_at.map(|t| t.to_rfc3339()), new.undeliverable_at.map(|t| t.to_rfc3339())),
                 ];
                 let entries: Vec<AuditEntry> = fields
                     .into_iter()
@@ -197,26 +200,75 @@ macro_rules! directory_store {
                 row.map(TryInto::try_into).transpose()
             }
 
-            async fn add_token(&self, staff: StaffId, token_sha256: &str, by: &Stamp) -> Result<()> {
+            async fn add_token(&self, staff: StaffId, token_sha256: &str, expires: Option<DateTime<Utc>>, by: &Stamp) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("INSERT INTO api_tokens (token_sha256, staff_id, created_at) VALUES ($1, $2, $3)")
+                sqlx::query("INSERT INTO api_tokens (token_sha256, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                     .bind(token_sha256)
                     .bind(staff.0)
                     .bind(by.at)
+                    .bind(expires)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                let entry = AuditEntry { action: "token_create".into(), field: None, old_value: None, new_value: None };
+                let entry = AuditEntry {
+                    action: "token_create".into(),
+                    field: Some("token".into()),
+                    old_value: None,
+                    new_value: Some(token_sha256.chars().take(12).collect()),
+                };
                 Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)
             }
 
-            async fn staff_by_token(&self, token_sha256: &str) -> Result<Option<Staff>> {
+            async fn staff_by_token(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<Staff>> {
                 let sql = "SELECT s.id, s.email, s.name, s.role, s.created_at FROM staff s \
-                           JOIN api_tokens t ON t.staff_id = s.id WHERE t.token_sha256 = $1";
+                           JOIN api_tokens t ON t.staff_id = s.id WHERE t.token_sha256 = $1 \
+                           AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)";
                 let row: Option<StaffRow> =
-                    sqlx::query_as(sql).bind(token_sha256).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    sqlx::query_as(sql).bind(token_sha256).bind(now).fetch_optional(self.reader()).await.map_err(db_err)?;
                 row.map(TryInto::try_into).transpose()
+            }
+
+            async fn list_tokens(&self, staff: Option<StaffId>) -> Result<Vec<ApiToken>> {
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(String, i64, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "SELECT t.token_sha256, t.staff_id, s.email, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t \
+                     JOIN staff s ON s.id = t.staff_id WHERE ($1 IS NULL OR t.staff_id = $1) ORDER BY t.created_at DESC",
+                )
+                .bind(staff.map(|s| s.0))
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(sha, staff_id, staff_email, created_at, expires_at, revoked_at)| ApiToken {
+                        id: sha.chars().take(12).collect(),
+                        staff_id: StaffId(staff_id),
+                        staff_email,
+                        created_at,
+                        expires_at,
+                        revoked_at,
+                    })
+                    .collect())
+            }
+
+            async fn revoke_token(&self, id: &str, by: &Stamp) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let prefix = format!("{}%", id.replace(['%', '_', '!'], ""));
+                let revoked: Vec<i64> = sqlx::query_scalar(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE token_sha256 LIKE $2 AND revoked_at IS NULL RETURNING staff_id",
+                )
+                .bind(by.at)
+                .bind(&prefix)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let entry = AuditEntry { action: "token_revoke".into(), field: Some("token".into()), old_value: Some(id.to_owned()), new_value: None };
+                for staff in &revoked {
+                    Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, std::slice::from_ref(&entry)).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(!revoked.is_empty())
             }
 
             async fn audit_of(&self, entity: &str) -> Result<Vec<AuditEvent>> {
@@ -283,6 +335,18 @@ macro_rules! directory_store {
                 tx.commit().await.map_err(db_err)
             }
 
+            async fn access_contact(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>> {
+                let id: Option<i64> = sqlx::query_scalar(
+                    "SELECT contact_id FROM access_tokens WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_sha256)
+                .bind(now)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(id.map(ContactId))
+            }
+
             async fn use_access(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>> {
                 let mut tx = self.begin_write().await?;
                 let id: Option<i64> = sqlx::query_scalar(
@@ -306,7 +370,24 @@ macro_rules! directory_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                let entry = AuditEntry { action: "password_set".into(), field: None, old_value: None, new_value: None };
+                let ended = sqlx::query("DELETE FROM sessions WHERE contact_id = $1")
+                    .bind(contact.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                sqlx::query("UPDATE access_tokens SET used_at = $1 WHERE contact_id = $2 AND used_at IS NULL")
+                    .bind(at)
+                    .bind(contact.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry {
+                    action: "password_set".into(),
+                    field: Some("sessions_ended".into()),
+                    old_value: None,
+                    new_value: Some(ended.to_string()),
+                };
                 let by = Stamp { actor: format!("contact:{contact}"), at };
                 Self::insert_audit(&mut tx, &format!("contact:{contact}"), None, &by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)
@@ -412,6 +493,28 @@ macro_rules! directory_store {
                     Self::insert_audit(&mut tx, &format!("contact:{id}"), None, &Stamp { actor: "system".into(), at }, std::slice::from_ref(&entry)).await?;
                 }
                 tx.commit().await.map_err(db_err)
+            }
+
+            async fn clear_undeliverable(&self, email: &str, by: &Stamp) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT id, undeliverable_at FROM contacts WHERE email = $1 AND undeliverable_at IS NOT NULL",
+                )
+                .bind(email)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query("UPDATE contacts SET undeliverable_at = NULL WHERE email = $1")
+                    .bind(email)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                for (id, was) in &rows {
+                    let entry = AuditEntry { action: "mail_received".into(), field: Some("undeliverable".into()), old_value: Some(was.to_rfc3339()), new_value: None };
+                    Self::insert_audit(&mut tx, &format!("contact:{id}"), None, by, &[entry]).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(!rows.is_empty())
             }
 
             async fn is_undeliverable(&self, email: &str) -> Result<bool> {

@@ -20,42 +20,62 @@ macro_rules! mail_store {
                 Ok(n > 0)
             }
 
-            async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<TicketId>> {
+            async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<(TicketId, bool)>> {
                 if ids.is_empty() {
                     return Ok(None);
                 }
-                let mut qb = QueryBuilder::<$db>::new("SELECT ticket_id FROM messages WHERE mail_message_id IN (");
+                let mut qb = QueryBuilder::<$db>::new("SELECT ticket_id, 1 AS sent FROM outbox WHERE ticket_id IS NOT NULL AND mail_message_id IN (");
                 let mut sep = qb.separated(", ");
                 for id in ids {
                     sep.push_bind(id.clone());
                 }
-                qb.push(") UNION ALL SELECT ticket_id FROM outbox WHERE mail_message_id IN (");
+                qb.push(") UNION ALL SELECT ticket_id, 0 AS sent FROM messages WHERE mail_message_id IN (");
                 let mut sep = qb.separated(", ");
                 for id in ids {
                     sep.push_bind(id.clone());
                 }
-                qb.push(") LIMIT 1");
-                let found: Option<i64> = qb.build_query_scalar().fetch_optional(self.reader()).await.map_err(db_err)?;
-                Ok(found.map(TicketId))
+                qb.push(") ORDER BY sent DESC LIMIT 1");
+                let found: Option<(i64, i32)> = qb.build_query_as().fetch_optional(self.reader()).await.map_err(db_err)?;
+                Ok(found.map(|(t, sent)| (TicketId(t), sent == 1)))
             }
 
-            async fn quarantine_mail(&self, r: &MailReceipt, reason: &str, retry_at: DateTime<Utc>) -> Result<()> {
+            async fn sent_to(&self, ids: &[String], to: &str) -> Result<bool> {
+                if ids.is_empty() {
+                    return Ok(false);
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM outbox WHERE to_addr = ");
+                qb.push_bind(to.to_owned()).push(" AND mail_message_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(")");
+                let n: i64 = qb.build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
+                Ok(n > 0)
+            }
+
+            async fn quarantine_mail(&self, r: &MailReceipt, reason: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
+                // The same bytes, or the same IMAP message (once recorded as too
+                // large by its header), have one entry.
                 let updated = sqlx::query(
                     "UPDATE mail_receipts SET reason = $1, attempts = attempts + 1, next_attempt_at = $2 \
-                     WHERE state = 'quarantined' AND mailbox = $3 AND raw_sha256 = $4",
+                     WHERE state = 'quarantined' AND mailbox = $3 AND (raw_sha256 = $4 OR \
+                     (uid IS NOT NULL AND uidvalidity = $5 AND uid = $6))",
                 )
                 .bind(reason)
                 .bind(retry_at)
                 .bind(&r.mailbox)
                 .bind(&r.raw_sha256)
+                .bind(r.imap_uid.map(|u| u.0))
+                .bind(r.imap_uid.map(|u| u.1))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
                 if updated.rows_affected() == 0 {
                     sqlx::query(
                         "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, reason, \
-                         attempts, next_attempt_at, raw) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8, $9)",
+                         attempts, next_attempt_at, raw, raw_blob, size) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8, $9, $10, $11)",
                     )
                     .bind(&r.mailbox)
                     .bind(&r.message_id)
@@ -66,6 +86,8 @@ macro_rules! mail_store {
                     .bind(reason)
                     .bind(retry_at)
                     .bind(r.raw.as_slice())
+                    .bind(&r.raw_blob)
+                    .bind(i64::try_from(r.size).unwrap_or(i64::MAX))
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
@@ -109,15 +131,26 @@ macro_rules! mail_store {
                 Ok(row.map(|r| r.into_parts().0))
             }
 
-            async fn quarantined_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
-                sqlx::query_scalar("SELECT raw FROM mail_receipts WHERE id = $1 AND state = 'quarantined'")
+            async fn quarantined_raw(&self, id: i64) -> Result<Option<(Vec<u8>, Option<String>)>> {
+                sqlx::query_as("SELECT raw, raw_blob FROM mail_receipts WHERE id = $1 AND state = 'quarantined'")
                     .bind(id)
                     .fetch_optional(self.reader())
                     .await
                     .map_err(db_err)
             }
 
-            async fn defer_quarantine(&self, id: i64, retry_at: DateTime<Utc>) -> Result<()> {
+            async fn quarantine_by_id(&self, id: i64) -> Result<Option<(QuarantinedMail, Option<(i64, i64)>)>> {
+                let row: Option<QuarantineRow> = sqlx::query_as(&format!(
+                    "SELECT {QUARANTINE_COLS} FROM mail_receipts WHERE state = 'quarantined' AND id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(row.map(QuarantineRow::into_parts))
+            }
+
+            async fn defer_quarantine(&self, id: i64, retry_at: Option<DateTime<Utc>>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query("UPDATE mail_receipts SET next_attempt_at = $1 WHERE id = $2 AND state = 'quarantined'")
                     .bind(retry_at)
@@ -139,27 +172,50 @@ macro_rules! mail_store {
 
             async fn claim_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, domain: &str, limit: i64) -> Result<Vec<ClaimedMail>> {
                 let mut tx = self.begin_write().await?;
-                let rows: Vec<ClaimRow> = sqlx::query_as(&format!(
-                    "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1, \
-                     mail_message_id = COALESCE(mail_message_id, 'loket.' || CAST(id AS TEXT) || '.' || $2 || '@' || $3) \
-                     WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $4) AND id IN \
-                     (SELECT id FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY id LIMIT $5) \
-                     RETURNING {OUTBOX_COLS}, mail_message_id, CAST(attempts AS BIGINT) AS attempts"
-                ))
+                let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
+                    "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+                     WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $2) AND id IN \
+                     (SELECT id FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id LIMIT $3) \
+                     RETURNING id, mail_message_id, CAST(attempts AS BIGINT) AS attempts",
+                )
                 .bind(lease_until)
-                .bind(now.timestamp_micros().to_string())
-                .bind(domain)
                 .bind(now)
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let (id, mail) = r.row.try_into()?;
-                    out.push(ClaimedMail { id, mail, mail_message_id: r.mail_message_id, attempts: r.attempts });
+                let mut claimed = Vec::with_capacity(rows.len());
+                for (id, mail_id, attempts) in rows {
+                    // Fixed at the first attempt, so a retry sends the same message;
+                    // 128 random bits, so nobody can guess the id of another's mail.
+                    let mail_id = match mail_id {
+                        Some(m) => m,
+                        None => {
+                            let mut bytes = [0u8; 16];
+                            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+                            let m = format!("{}@{domain}", hex::encode(bytes));
+                            sqlx::query("UPDATE outbox SET mail_message_id = $1 WHERE id = $2")
+                                .bind(&m)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(db_err)?;
+                            m
+                        }
+                    };
+                    claimed.push((id, mail_id, attempts));
                 }
+                let mut out = Vec::with_capacity(claimed.len());
+                for (id, mail_message_id, attempts) in claimed {
+                    let row: OutboxRow = sqlx::query_as(&format!("SELECT {OUTBOX_COLS} FROM outbox WHERE id = $1"))
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let (id, mail) = row.try_into()?;
+                    out.push(ClaimedMail { id, mail, mail_message_id, attempts });
+                }
+                tx.commit().await.map_err(db_err)?;
                 out.sort_by_key(|c| c.id);
                 Ok(out)
             }

@@ -115,6 +115,18 @@ macro_rules! ticket_store {
                 .map_err(db_err)?;
                 Ok(ids.into_iter().map(TicketId).collect())
             }
+
+            async fn blob_in_use(&self, sha256: &str) -> Result<bool> {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT (SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL) + \
+                     (SELECT COUNT(*) FROM mail_receipts WHERE raw_blob = $1)",
+                )
+                .bind(sha256)
+                .fetch_one(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(n > 0)
+            }
         }
     };
 }

@@ -266,9 +266,14 @@ macro_rules! write_helpers {
 
             /// Records a received mail as stored for a ticket, replacing its quarantine entry.
             async fn insert_receipt(tx: &mut <$db as sqlx::Database>::Connection, r: &MailReceipt, ticket: i64) -> Result<()> {
-                sqlx::query("DELETE FROM mail_receipts WHERE state = 'quarantined' AND mailbox = $1 AND raw_sha256 = $2")
+                sqlx::query(
+                    "DELETE FROM mail_receipts WHERE state = 'quarantined' AND mailbox = $1 AND (raw_sha256 = $2 OR \
+                     (uid IS NOT NULL AND uidvalidity = $3 AND uid = $4))",
+                )
                     .bind(&r.mailbox)
                     .bind(&r.raw_sha256)
+                    .bind(r.imap_uid.map(|u| u.0))
+                    .bind(r.imap_uid.map(|u| u.1))
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;

@@ -19,12 +19,14 @@ pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>
 }
 
 /// Unknown API paths answer a JSON 404.
-pub async fn not_found() -> (StatusCode, Json<crate::error::ErrorBody>) {
+pub fn not_found() -> (StatusCode, Json<crate::error::ErrorBody>) {
     (
         StatusCode::NOT_FOUND,
         Json(crate::error::ErrorBody {
             error: "not_found",
             message: "no such API endpoint".into(),
+            message_nl: None,
+            field: None,
         }),
     )
 }

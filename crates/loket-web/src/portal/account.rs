@@ -70,7 +70,7 @@ fn with_status(mut r: Response, status: StatusCode) -> Response {
 }
 
 fn access_page(s: &AppState, headers: &HeaderMap, lang: Lang, sent: bool, error: Option<String>) -> Response {
-    let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
+    let (csrf, new_cookie) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
     render(
         &AccessPage {
             t: texts(lang),
@@ -93,7 +93,7 @@ pub async fn view_access_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let (form, headers, ip, lang) = checked_form::<EmailForm>(request).await?;
+    let (form, headers, ip, lang) = checked_form::<EmailForm>(&s, request).await?;
     let address = form.email.trim().to_lowercase();
     let keys = [
         (format!("access-ip:{ip}"), 20, 60),
@@ -107,8 +107,8 @@ pub async fn view_access_post(
     }
     match s.service.request_access(&form.email).await {
         Ok(()) => Ok(access_page(&s, &headers, lang, true, None)),
-        Err(DomainError::Invalid(msg)) => Ok(with_status(
-            access_page(&s, &headers, lang, false, Some(msg)),
+        Err(DomainError::Invalid(p)) => Ok(with_status(
+            access_page(&s, &headers, lang, false, Some(super::problem_text(&p, lang))),
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(PageError::from_domain(&e, lang)),
@@ -116,7 +116,7 @@ pub async fn view_access_post(
 }
 
 fn password_page(s: &AppState, headers: &HeaderMap, lang: Lang, token: String, error: Option<String>) -> Response {
-    let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
+    let (csrf, new_cookie) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
     render(
         &PasswordPage {
             t: texts(lang),
@@ -142,7 +142,7 @@ pub async fn view_password_post(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     let t = texts(lang);
@@ -154,8 +154,8 @@ pub async fn view_password_post(
     }
     match s.service.set_password(&token, &form.password).await {
         Ok(contact) => logged_in(&s, &contact, lang).await,
-        Err(DomainError::Invalid(msg)) => Ok(with_status(
-            password_page(&s, &headers, lang, token, Some(msg)),
+        Err(DomainError::Invalid(p)) => Ok(with_status(
+            password_page(&s, &headers, lang, token, Some(super::problem_text(&p, lang))),
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(DomainError::NotFound(_)) => Ok(with_status(
@@ -180,7 +180,7 @@ async fn logged_in(s: &AppState, contact: &loket_core::Contact, lang: Lang) -> R
 }
 
 fn login_page(s: &AppState, headers: &HeaderMap, lang: Lang, email: String, error: Option<String>) -> Response {
-    let (csrf, new_cookie) = csrf::token(headers, s.portal.secure_cookies);
+    let (csrf, new_cookie) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
     render(
         &LoginPage {
             t: texts(lang),
@@ -203,7 +203,7 @@ pub async fn view_login_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let (form, headers, ip, lang) = checked_form::<LoginForm>(request).await?;
+    let (form, headers, ip, lang) = checked_form::<LoginForm>(&s, request).await?;
     let t = texts(lang);
     let address = form.email.trim().to_lowercase();
     let keys = [
@@ -233,7 +233,7 @@ pub async fn view_logout_post(
     Form(form): Form<super::follow::CsrfForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     if let Some((_, token)) = session::current(&s, &headers)
@@ -272,15 +272,16 @@ impl WithCsrf for LoginForm {
 /// Reads a posted form from the whole request and checks its CSRF token;
 /// answers the form, the headers, the visitor's IP and language.
 async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
+    s: &AppState,
     request: axum::extract::Request,
 ) -> Result<(T, HeaderMap, String, Lang), PageError> {
-    let ip = super::client_ip(request.extensions());
     let headers = request.headers().clone();
+    let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
     let lang = super::language(None, &headers);
     let Form(form) = <Form<T> as axum::extract::FromRequest<()>>::from_request(request, &())
         .await
         .map_err(|_| PageError::bad_request(lang))?;
-    if !csrf::valid(&headers, form.csrf()) {
+    if !csrf::valid(&s.csrf_key, &headers, form.csrf()) {
         return Err(PageError::forbidden(lang));
     }
     Ok((form, headers, ip, lang))

@@ -1,37 +1,92 @@
-//! CSRF protection for portal forms: a random token in an HttpOnly, SameSite
-//! cookie that every form repeats in a hidden field (double submit); a POST
-//! whose field does not match the cookie is refused.
+//! CSRF protection for portal forms. The visitor gets a random nonce in an
+//! HttpOnly, SameSite=Strict cookie; every form carries a token that is an HMAC,
+//! under the installation's key, of that nonce and the visitor's session
+//! cookie. A POST whose token does not match is refused. Because the token is
+//! bound to the session, a nonce planted in a victim's browser (by a sibling
+//! subdomain, say) gives an attacker no token for the victim's session.
 
 use super::cookie;
 use axum::http::HeaderMap;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 
 /// Name of the cookie.
 pub const COOKIE: &str = "loket_csrf";
 
-/// The visitor's token, and the `Set-Cookie` value when it is new.
-pub fn token(headers: &HeaderMap, secure: bool) -> (String, Option<String>) {
-    if let Some(t) = cookie(headers, COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
-        return (t.to_owned(), None);
-    }
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let t = hex::encode(bytes);
-    let secure = if secure { "; Secure" } else { "" };
-    let set = format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict{secure}");
-    (t, Some(set))
+fn is_nonce(t: &&str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn mac(key: &[u8], nonce: &str, headers: &HeaderMap) -> Option<Hmac<Sha256>> {
+    let session = cookie(headers, super::session::COOKIE).unwrap_or_default();
+    let mut m = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    m.update(b"csrf\0");
+    m.update(nonce.as_bytes());
+    m.update(b"\0");
+    m.update(session.as_bytes());
+    Some(m)
+}
+
+/// The token for the visitor's forms, and the `Set-Cookie` value when their
+/// nonce is new.
+pub fn token(key: &[u8], headers: &HeaderMap, secure: bool) -> (String, Option<String>) {
+    let (nonce, set) = if let Some(n) = cookie(headers, COOKIE).filter(is_nonce) {
+        (n.to_owned(), None)
+    } else {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let n = hex::encode(bytes);
+        let secure = if secure { "; Secure" } else { "" };
+        let set = format!("{COOKIE}={n}; Path=/; HttpOnly; SameSite=Strict{secure}");
+        (n, Some(set))
+    };
+    let token = mac(key, &nonce, headers).map_or_else(String::new, |m| hex::encode(m.finalize().into_bytes()));
+    (token, set)
 }
 
 /// Whether a submitted form carries the visitor's token (constant-time compare).
-pub fn valid(headers: &HeaderMap, submitted: &str) -> bool {
-    let Some(expected) = cookie(headers, COOKIE) else {
+pub fn valid(key: &[u8], headers: &HeaderMap, submitted: &str) -> bool {
+    let Some(nonce) = cookie(headers, COOKIE).filter(is_nonce) else {
         return false;
     };
-    expected.len() == submitted.len()
-        && !expected.is_empty()
-        && expected
-            .bytes()
-            .zip(submitted.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    let Ok(raw) = hex::decode(submitted.trim()) else {
+        return false;
+    };
+    mac(key, nonce, headers).is_some_and(|m| m.verify_slice(&raw).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(cookies: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "cookie",
+            HeaderValue::from_str(cookies).unwrap_or(HeaderValue::from_static("")),
+        );
+        h
+    }
+
+    #[test]
+    fn tokens_are_bound_to_nonce_session_and_key() {
+        let nonce = "ab".repeat(32);
+        let anon = headers(&format!("{COOKIE}={nonce}"));
+        let (t, set) = token(b"key", &anon, false);
+        assert!(set.is_none() && valid(b"key", &anon, &t));
+        assert!(!valid(b"other key", &anon, &t));
+        assert!(!valid(b"key", &anon, &t.replacen(&t[..2], "00", 1)) || t.starts_with("00"));
+        let logged_in = headers(&format!("{COOKIE}={nonce}; loket_session={}", "cd".repeat(32)));
+        assert!(
+            !valid(b"key", &logged_in, &t),
+            "a token from before login does not work for the session"
+        );
+        let (t2, _) = token(b"key", &logged_in, false);
+        assert!(valid(b"key", &logged_in, &t2));
+        assert!(!valid(b"key", &headers(""), &t2), "no cookie, no entry");
+        let (_, set) = token(b"key", &headers(""), true);
+        assert!(set.is_some_and(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure")));
+    }
 }

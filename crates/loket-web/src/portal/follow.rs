@@ -8,7 +8,7 @@ use super::page::{PageError, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::{Actor, Reply};
 use loket_core::*;
@@ -125,6 +125,14 @@ struct FollowPage<'a> {
     messages: Vec<MessageView>,
     csrf: String,
     can_solve: bool,
+    /// A reply that was refused: why, and the text typed.
+    draft: Option<Draft>,
+}
+
+/// A refused reply, shown again with its reason and the text typed.
+pub(super) struct Draft {
+    pub error: String,
+    pub text: String,
 }
 
 /// The ticket and its requester, when `token` is that pair's follow token.
@@ -170,11 +178,14 @@ pub async fn view_follow_get(
         lang,
         &headers,
         q.lang.as_deref(),
+        None,
     )
     .await
 }
 
-/// The ticket page for its requester, with forms posting under `base`.
+/// The ticket page for its requester, with forms posting under `base`, and
+/// a refused reply's reason and text when there is one.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn ticket_page(
     s: &AppState,
     ticket: &Ticket,
@@ -183,6 +194,7 @@ pub(super) async fn ticket_page(
     lang: Lang,
     headers: &HeaderMap,
     lang_query: Option<&str>,
+    draft: Option<Draft>,
 ) -> Result<Response, PageError> {
     let t = texts(lang);
     let messages = s
@@ -212,7 +224,7 @@ pub(super) async fn ticket_page(
             html: m.body_html,
         })
         .collect();
-    let (csrf, set_csrf) = csrf::token(headers, s.portal.secure_cookies);
+    let (csrf, set_csrf) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
     let page = FollowPage {
         t,
         base,
@@ -225,29 +237,62 @@ pub(super) async fn ticket_page(
         messages,
         csrf,
         can_solve: ticket.status != Status::Resolved,
+        draft,
     };
     let cookies: Vec<String> = set_csrf.into_iter().chain(lang_cookie(lang_query)).collect();
     Ok(render(&page, &cookies, lang))
 }
 
-/// Adds the requester's reply; then back to `base`.
+/// Replies one visitor may post per hour, and one ticket may receive.
+const REPLIES_PER_IP_PER_HOUR: i64 = 30;
+const REPLIES_PER_TICKET_PER_HOUR: i64 = 20;
+
+/// Adds the requester's reply, then back to `base` (Post/Redirect/Get); a
+/// refused reply shows the ticket page again with the reason and the text.
 pub(super) async fn reply_as(
     s: &AppState,
     contact: Contact,
-    number: TicketNumber,
-    posted: super::upload::Posted,
+    ticket: &Ticket,
+    request: axum::extract::Request,
     base: &str,
     lang: Lang,
 ) -> Result<Response, PageError> {
-    let reply = Reply {
-        attachments: posted.files.clone(),
-        ..Reply::text(posted.get("message"))
+    let headers = request.headers().clone();
+    let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
+    let posted = super::upload::read(s, request, lang).await?;
+    let text = posted.get("message").to_owned();
+    let refused = async |error: String, status: StatusCode| -> Result<Response, PageError> {
+        let draft = Draft {
+            error,
+            text: text.clone(),
+        };
+        let mut r = ticket_page(s, ticket, &contact, base.to_owned(), lang, &headers, None, Some(draft)).await?;
+        *r.status_mut() = status;
+        Ok(r)
     };
-    s.service
-        .customer_reply(&Actor::Contact(contact), number, reply)
+    let keys = [
+        (format!("reply-ip:{ip}"), REPLIES_PER_IP_PER_HOUR, 60),
+        (format!("reply-ticket:{}", ticket.id), REPLIES_PER_TICKET_PER_HOUR, 60),
+    ];
+    if super::limited(s, &keys, lang).await? {
+        return refused(texts(lang).too_many.into(), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    if let Some(p) = posted.problems.first() {
+        return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let reply = Reply {
+        attachments: posted.files,
+        ..Reply::text(&text)
+    };
+    match s
+        .service
+        .customer_reply(&Actor::Contact(contact.clone()), ticket.number, reply)
         .await
-        .map_err(|e| PageError::from_domain(&e, lang))?;
-    Ok(Redirect::to(base).into_response())
+    {
+        Ok(_) => Ok(Redirect::to(base).into_response()),
+        Err(DomainError::Invalid(p)) => refused(super::problem_text(&p, lang), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
 }
 
 /// Marks the ticket solved for its requester; then back to `base`.
@@ -281,22 +326,9 @@ pub async fn view_follow_reply_post(
     Path((number, token)): Path<(i64, String)>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let headers = request.headers().clone();
-    let lang = super::language(None, &headers);
-    let posted = super::upload::read(request, lang).await?;
-    if !csrf::valid(&headers, posted.get("csrf")) {
-        return Err(PageError::forbidden(lang));
-    }
+    let lang = super::language(None, request.headers());
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
-    reply_as(
-        &s,
-        contact,
-        ticket.number,
-        posted,
-        &format!("/t/{number}/{token}"),
-        lang,
-    )
-    .await
+    reply_as(&s, contact, &ticket, request, &format!("/t/{number}/{token}"), lang).await
 }
 
 /// `POST /t/{number}/{token}/solve`: the customer marks the ticket solved.
@@ -307,7 +339,7 @@ pub async fn view_follow_solve_post(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     let (ticket, contact) = verified(&s, number, &token, lang).await?;

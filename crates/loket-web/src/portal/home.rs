@@ -45,7 +45,7 @@ struct SubmittedPage<'a> {
 }
 
 fn home(s: &AppState, headers: &HeaderMap, lang: Lang, error: Option<String>, form: FormValues) -> Response {
-    let (csrf, set) = csrf::token(headers, s.portal.secure_cookies);
+    let (csrf, set) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
     let next_meeting = s
         .portal
         .next_meeting
@@ -87,12 +87,10 @@ pub async fn view_submit_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let (parts, body) = request.into_parts();
-    let headers = parts.headers.clone();
+    let headers = request.headers().clone();
     let lang = super::language(None, &headers);
-    let ip = super::client_ip(&parts.extensions);
-    let posted = super::upload::read(axum::extract::Request::from_parts(parts, body), lang).await?;
-    let token = posted.get("csrf").to_owned();
+    let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
+    let posted = super::upload::read(&s, request, lang).await?;
     let mut form = FormValues {
         name: posted.get("name").to_owned(),
         email: posted.get("email").to_owned(),
@@ -100,7 +98,6 @@ pub async fn view_submit_post(
         message: posted.get("message").to_owned(),
         urgent: !posted.get("urgent").is_empty(),
     };
-    let files = posted.files;
     // A logged-in contact submits for their own address.
     if let Some((me, _)) = super::session::current(&s, &headers)
         .await
@@ -108,17 +105,20 @@ pub async fn view_submit_post(
     {
         form.email = me.email;
     }
-    if !csrf::valid(&headers, &token) {
-        return Err(PageError::forbidden(lang));
-    }
     let again = |status: StatusCode, msg: String, form: FormValues| {
         let mut r = home(&s, &headers, lang, Some(msg), form);
         *r.status_mut() = status;
         Ok(r)
     };
+    if let Some(p) = posted.problems.first() {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, super::problem_text(p, lang), form);
+    }
     let email = match normalise_email(&form.email) {
         Ok(e) => e,
-        Err(e) => return again(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), form),
+        Err(DomainError::Invalid(p)) => {
+            return again(StatusCode::UNPROCESSABLE_ENTITY, super::problem_text(&p, lang), form);
+        }
+        Err(e) => return Err(PageError::from_domain(&e, lang)),
     };
     let keys = [
         (format!("ticket-ip:{ip}"), PER_IP_PER_HOUR, 60),
@@ -130,7 +130,7 @@ pub async fn view_submit_post(
     let input = CreateTicket {
         requester_name: Some(form.name.clone()),
         urgent: form.urgent,
-        attachments: files,
+        attachments: posted.files,
         ..CreateTicket::new(&form.subject, &form.message, &email, Channel::Portal)
     };
     match s.service.create_ticket(&Actor::System, input).await {
@@ -142,7 +142,7 @@ pub async fn view_submit_post(
             &[],
             lang,
         )),
-        Err(DomainError::Invalid(msg)) => again(StatusCode::UNPROCESSABLE_ENTITY, msg, form),
+        Err(DomainError::Invalid(p)) => again(StatusCode::UNPROCESSABLE_ENTITY, super::problem_text(&p, lang), form),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }

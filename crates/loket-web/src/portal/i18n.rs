@@ -1,6 +1,7 @@
 //! The portal's words in Dutch (default) and English.
 
-use loket_core::{Department, Lang};
+use loket_core::problem::megabytes;
+use loket_core::{Department, Field, Lang, Problem};
 
 /// Fixed texts of the portal pages.
 pub struct Texts {
@@ -27,6 +28,10 @@ pub struct Texts {
     pub forbidden_text: &'static str,
     pub error: &'static str,
     pub error_text: &'static str,
+    pub too_large: &'static str,
+    pub too_large_text: &'static str,
+    pub busy: &'static str,
+    pub busy_text: &'static str,
     pub home_title: &'static str,
     pub next_meeting: &'static str,
     pub submit_title: &'static str,
@@ -87,6 +92,10 @@ const NL: Texts = Texts {
     forbidden_text: "Dit formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.",
     error: "Er ging iets mis",
     error_text: "Er is niets veranderd. Probeer het later opnieuw.",
+    too_large: "Te groot",
+    too_large_text: "Uw bericht met bijlagen is groter dan 50 MB en is niet verstuurd. Stuur grote bestanden via de beveiligde bestandsuitwisseling.",
+    busy: "Even geduld",
+    busy_text: "Er worden nu veel bestanden tegelijk verstuurd. Er is niets veranderd; probeer het over een minuut opnieuw.",
     home_title: "Helpdesk",
     next_meeting: "Eerstvolgende functioneel overleg",
     submit_title: "Verstuur ticket",
@@ -147,6 +156,10 @@ const EN: Texts = Texts {
     forbidden_text: "This form has expired. Reload the page and try again.",
     error: "Something went wrong",
     error_text: "Nothing was changed. Please try again later.",
+    too_large: "Too large",
+    too_large_text: "Your message with its attachments is larger than 50 MB and was not sent. Please send large files through the secure file exchange.",
+    busy: "One moment, please",
+    busy_text: "Many files are being sent right now. Nothing was changed; please try again in a minute.",
     home_title: "Helpdesk",
     next_meeting: "Next functional meeting",
     submit_title: "Submit a ticket",
@@ -208,5 +221,123 @@ pub fn promise(department: Department, lang: Lang) -> Option<&'static str> {
         (Department::Design | Department::Development, Lang::Nl) => Some("opgenomen voor een volgende versie"),
         (Department::Design | Department::Development, Lang::En) => Some("taken up for a future version"),
         _ => None,
+    }
+}
+
+/// A field as the forms name it, with its article, in Dutch.
+fn field_nl(f: Field) -> &'static str {
+    match f {
+        Field::Name => "de naam",
+        Field::Email => "het e-mailadres",
+        Field::Subject => "het onderwerp",
+        Field::Message => "het bericht",
+        Field::Attachments => "de bijlagen",
+        Field::Password => "het wachtwoord",
+        Field::Labels => "het label",
+        Field::ReleaseVersion => "het versienummer",
+        Field::WorkItem => "het werkitem",
+        Field::OrganisationName => "de naam van de organisatie",
+        Field::Domain => "het maildomein",
+        Field::Reason => "de reden",
+        Field::Date => "de datum",
+    }
+}
+
+/// A field as the forms name it, in English.
+fn field_en(f: Field) -> &'static str {
+    match f {
+        Field::Name => "the name",
+        Field::Email => "the e-mail address",
+        Field::Subject => "the subject",
+        Field::Message => "the message",
+        Field::Attachments => "the attachments",
+        Field::Password => "the password",
+        Field::Labels => "the label",
+        Field::ReleaseVersion => "the version number",
+        Field::WorkItem => "the work item",
+        Field::OrganisationName => "the organisation's name",
+        Field::Domain => "the mail domain",
+        Field::Reason => "the reason",
+        Field::Date => "the date",
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// What is wrong with input, for people, in their language; fields are named
+/// as the forms name them and sizes are in MB.
+pub fn problem_text(p: &Problem, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => match p {
+            Problem::Empty(f) => format!("Vul {} in.", field_nl(*f)),
+            Problem::TooLong(f, max) => format!("{} mag hoogstens {max} tekens lang zijn.", capital(field_nl(*f))),
+            Problem::ControlCharacters(f) => format!("{} bevat tekens die niet zijn toegestaan.", capital(field_nl(*f))),
+            Problem::NotAnEmail(a) => format!(
+                "'{a}' is geen geldig e-mailadres. Controleer het adres, bijvoorbeeld naam@gemeente.nl."
+            ),
+            Problem::TooManyFiles(n) => format!("U kunt hoogstens {n} bijlagen per bericht meesturen."),
+            Problem::FileTooLarge { name, max } => format!(
+                "De bijlage '{name}' is groter dan {} en is niet meegestuurd. Verklein het bestand of stuur het via de beveiligde bestandsuitwisseling.",
+                megabytes(*max)
+            ),
+            Problem::FileName => "Een bijlage heeft geen bruikbare bestandsnaam (hoogstens 255 tekens).".into(),
+            Problem::PasswordTooShort(n) => format!("Kies een wachtwoord van minstens {n} tekens."),
+            Problem::PasswordTooWeak => "Dit wachtwoord is te makkelijk te raden. Kies een langer wachtwoord, bijvoorbeeld een zin van een paar woorden.".into(),
+            Problem::TooManyLabels(n) => format!("Een ticket heeft hoogstens {n} labels."),
+            Problem::PublicMailDomain(d) => {
+                format!("'{d}' is het domein van een openbare maildienst en kan niet bij een organisatie horen.")
+            }
+            Problem::Other(s) => format!("De invoer is niet geldig ({s})."),
+        },
+        Lang::En => match p {
+            Problem::Empty(f) => format!("Please fill in {}.", field_en(*f)),
+            Problem::TooLong(f, max) => format!("{} can be at most {max} characters long.", capital(field_en(*f))),
+            Problem::ControlCharacters(f) => format!("{} contains characters that are not allowed.", capital(field_en(*f))),
+            Problem::NotAnEmail(a) => format!(
+                "'{a}' is not a valid e-mail address. Please check it, for example name@municipality.nl."
+            ),
+            Problem::TooManyFiles(n) => format!("You can send at most {n} attachments per message."),
+            Problem::FileTooLarge { name, max } => format!(
+                "The attachment '{name}' is larger than {} and was not sent. Make the file smaller or send it through the secure file exchange.",
+                megabytes(*max)
+            ),
+            Problem::FileName => "An attachment has no usable file name (at most 255 characters).".into(),
+            Problem::PasswordTooShort(n) => format!("Please choose a password of at least {n} characters."),
+            Problem::PasswordTooWeak => "This password is too easy to guess. Please choose a longer one, for example a sentence of a few words.".into(),
+            Problem::TooManyLabels(n) => format!("A ticket has at most {n} labels."),
+            Problem::PublicMailDomain(d) => {
+                format!("'{d}' is the domain of a public mail provider and cannot belong to an organisation.")
+            }
+            Problem::Other(s) => format!("{}.", capital(s)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_read_in_dutch_with_the_forms_field_names() {
+        assert_eq!(
+            problem_text(&Problem::Empty(Field::Message), Lang::Nl),
+            "Vul het bericht in."
+        );
+        assert_eq!(
+            problem_text(&Problem::TooLong(Field::Subject, 250), Lang::Nl),
+            "Het onderwerp mag hoogstens 250 tekens lang zijn."
+        );
+        let big = Problem::FileTooLarge {
+            name: "big.bin".into(),
+            max: 26_214_400,
+        };
+        assert!(problem_text(&big, Lang::Nl).contains("groter dan 25 MB"));
+        assert!(problem_text(&big, Lang::En).contains("larger than 25 MB"));
+        assert!(problem_text(&Problem::PasswordTooShort(10), Lang::Nl).contains("minstens 10 tekens"));
     }
 }

@@ -109,7 +109,7 @@ pub async fn view_mine_get(
             updated: t.updated_at.format("%d-%m-%Y").to_string(),
         })
         .collect();
-    let (csrf, set) = csrf::token(&headers, s.portal.secure_cookies);
+    let (csrf, set) = csrf::token(&s.csrf_key, &headers, s.portal.secure_cookies);
     let statuses = Status::ALL
         .iter()
         .map(|st| (st.id(), st.label(lang), Some(*st) == status))
@@ -149,7 +149,7 @@ pub async fn view_mine_ticket_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang(), &headers);
     let (me, t) = own(&s, &headers, number, lang).await?;
-    ticket_page(&s, &t, &me, format!("/mijn/{number}"), lang, &headers, q.lang()).await
+    ticket_page(&s, &t, &me, format!("/mijn/{number}"), lang, &headers, q.lang(), None).await
 }
 
 /// `GET /mijn/{number}/bijlage/{id}`: an attachment of one of the contact's tickets.
@@ -169,14 +169,9 @@ pub async fn view_mine_reply_post(
     Path(number): Path<i64>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let headers = request.headers().clone();
-    let lang = super::language(None, &headers);
-    let posted = super::upload::read(request, lang).await?;
-    if !csrf::valid(&headers, posted.get("csrf")) {
-        return Err(PageError::forbidden(lang));
-    }
-    let (me, t) = own(&s, &headers, number, lang).await?;
-    reply_as(&s, me, t.number, posted, &format!("/mijn/{number}"), lang).await
+    let lang = super::language(None, request.headers());
+    let (me, t) = own(&s, request.headers(), number, lang).await?;
+    reply_as(&s, me, &t, request, &format!("/mijn/{number}"), lang).await
 }
 
 /// `POST /mijn/{number}/solve`.
@@ -187,7 +182,7 @@ pub async fn view_mine_solve_post(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     let (me, t) = own(&s, &headers, number, lang).await?;

@@ -3,6 +3,7 @@
 //! named `view_<page>_<method>`.
 
 mod account;
+mod assets;
 mod csrf;
 mod follow;
 mod home;
@@ -16,11 +17,14 @@ pub use account::{
     view_access_get, view_access_post, view_login_get, view_login_post, view_logout_post, view_password_get,
     view_password_post,
 };
+pub use assets::view_static_get;
 pub use follow::{view_follow_attachment_get, view_follow_get, view_follow_reply_post, view_follow_solve_post};
 pub use home::{view_home_get, view_submit_post};
+pub(crate) use i18n::problem_text;
 pub use mine::{
     view_mine_attachment_get, view_mine_get, view_mine_reply_post, view_mine_solve_post, view_mine_ticket_get,
 };
+pub(crate) use page::PageError;
 
 use axum::http::HeaderMap;
 use loket_core::Lang;
@@ -44,11 +48,41 @@ pub(crate) fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
         .map_or(Lang::Nl, Lang::parse_or_default)
 }
 
-/// The visitor's IP address for rate limits: the TCP peer, when the server
-/// recorded it.
-pub(crate) fn client_ip(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
+/// The visitor's IP address for rate limits: the TCP peer, or, when the peer
+/// is a configured reverse proxy, the last address in `X-Forwarded-For` that
+/// is not one of those proxies (what a client writes there itself is never
+/// believed).
+pub(crate) fn client_ip(ext: &axum::http::Extensions, headers: &HeaderMap, trusted: &[crate::state::IpNet]) -> String {
+    let Some(peer) = ext
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".into();
+    };
+    let is_proxy = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_proxy(peer) {
+        return peer.to_string();
+    }
+    let chain: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in chain.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_proxy(ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client.to_string()
 }
 
 /// Counts an attempt against each `(key, max, minutes)` limit; answers whether

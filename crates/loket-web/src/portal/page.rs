@@ -46,6 +46,22 @@ impl PageError {
         }
     }
 
+    /// 413: the form with its files is larger than the portal takes.
+    pub fn too_large(lang: Lang) -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            lang,
+        }
+    }
+
+    /// 503: too many uploads at this moment; nothing was changed.
+    pub fn busy(lang: Lang) -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+        }
+    }
+
     /// Maps a domain error: not found and forbidden look the same to visitors.
     pub fn from_domain(e: &DomainError, lang: Lang) -> Self {
         match e {
@@ -77,12 +93,19 @@ impl IntoResponse for PageError {
         let (title, message) = match self.status {
             StatusCode::NOT_FOUND => (t.not_found, t.not_found_text),
             StatusCode::FORBIDDEN => (t.forbidden, t.forbidden_text),
+            StatusCode::PAYLOAD_TOO_LARGE => (t.too_large, t.too_large_text),
+            StatusCode::SERVICE_UNAVAILABLE => (t.busy, t.busy_text),
             _ => (t.error, t.error_text),
         };
         let body = ErrorPage { t, title, message }
             .render()
             .unwrap_or_else(|_| title.to_owned());
-        (self.status, Html(body)).into_response()
+        let mut resp = (self.status, Html(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        resp
     }
 }
 

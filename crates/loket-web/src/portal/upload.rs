@@ -1,17 +1,36 @@
-//! Reading a multipart form (fields and files) from a portal request.
+//! Reading a posted multipart form (fields and files) without holding it in
+//! memory. The form's first field must be its CSRF token, and it is checked
+//! before anything else is read, so a forged post costs a few bytes. Files
+//! stream to the blob store's temporary place, hashed on the way, within the
+//! size limit; a file over the limit is dropped (and reported) while the rest
+//! of the form is still read, so nothing typed is lost. A limited number of
+//! uploads is read at the same moment.
 
 use super::page::PageError;
+use crate::AppState;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request};
-use loket_core::Lang;
-use loket_core::service::Upload;
+use axum::http::StatusCode;
+use loket_core::service::{Upload, UploadContent};
+use loket_core::{Lang, Problem};
 use std::collections::HashMap;
+use std::time::Duration;
+
+/// Longest text field read, in bytes (a message is at most 1 MB).
+const MAX_FIELD_BYTES: usize = 2 * 1024 * 1024;
+/// How long a visitor waits for a free upload slot.
+const SLOT_WAIT: Duration = Duration::from_secs(30);
+/// How long a request may stall between two pieces of its body.
+const STALL: Duration = Duration::from_mins(1);
 
 /// The text fields and the files of a posted form.
 pub struct Posted {
     /// Text fields by name (the last value wins).
     pub fields: HashMap<String, String>,
-    /// Files from inputs named `files`.
+    /// Files from inputs named `files`, staged.
     pub files: Vec<Upload>,
+    /// What was wrong with files that were dropped.
+    pub problems: Vec<Problem>,
 }
 
 impl Posted {
@@ -21,33 +40,111 @@ impl Posted {
     }
 }
 
-/// Reads the whole multipart body; a form that cannot be read is a 400 page.
-pub async fn read(request: Request, lang: Lang) -> Result<Posted, PageError> {
-    let bad = |_| PageError::bad_request(lang);
+fn failed(e: &MultipartError, lang: Lang) -> PageError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        PageError::too_large(lang)
+    } else {
+        PageError::bad_request(lang)
+    }
+}
+
+/// The next piece of a field, or a page error when the body fails or stalls.
+async fn chunk(field: &mut Field<'_>, lang: Lang) -> Result<Option<axum::body::Bytes>, PageError> {
+    match tokio::time::timeout(STALL, field.chunk()).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(failed(&e, lang)),
+        Err(_) => Err(PageError::bad_request(lang)),
+    }
+}
+
+async fn text(mut field: Field<'_>, lang: Lang) -> Result<String, PageError> {
+    let mut buf = Vec::new();
+    while let Some(c) = chunk(&mut field, lang).await? {
+        if buf.len() + c.len() > MAX_FIELD_BYTES {
+            return Err(PageError::too_large(lang));
+        }
+        buf.extend_from_slice(&c);
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Reads a posted form whose first field is `csrf`: refused (403) at once
+/// when that token is wrong; then every field, with files streamed to the
+/// blob store within the service's limits.
+pub async fn read(s: &AppState, request: Request, lang: Lang) -> Result<Posted, PageError> {
+    let headers = request.headers().clone();
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|_| PageError::bad_request(lang))?;
+    let first = multipart.next_field().await.map_err(|e| failed(&e, lang))?;
+    let token = match first {
+        Some(f) if f.name() == Some("csrf") => text(f, lang).await?,
+        _ => String::new(),
+    };
+    if !super::csrf::valid(&s.csrf_key, &headers, &token) {
+        return Err(PageError::forbidden(lang));
+    }
+    let _slot = tokio::time::timeout(SLOT_WAIT, s.uploads.clone().acquire_owned())
+        .await
+        .map_err(|_| PageError::busy(lang))?
+        .map_err(|_| PageError::busy(lang))?;
+    let limits = s.service.limits();
+    let max_file = limits.max_attachment_bytes as u64;
     let mut posted = Posted {
         fields: HashMap::new(),
         files: Vec::new(),
+        problems: Vec::new(),
     };
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| failed(&e, lang))? {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "files" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            let media_type = field.content_type().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(bad)?;
-            if !filename.is_empty() || !bytes.is_empty() {
-                posted.files.push(Upload {
-                    filename,
-                    media_type,
-                    bytes: bytes.to_vec(),
-                });
-            }
-        } else {
-            let value = field.text().await.map_err(bad)?;
+        if name != "files" {
+            let value = text(field, lang).await?;
             posted.fields.insert(name, value);
+            continue;
         }
+        let filename = field.file_name().unwrap_or_default().to_owned();
+        let media_type = field.content_type().unwrap_or_default().to_owned();
+        let shown: String = filename.chars().take(100).collect();
+        if posted.files.len() >= limits.max_attachments {
+            while chunk(&mut field, lang).await?.is_some() {}
+            let p = Problem::TooManyFiles(limits.max_attachments);
+            if !posted.problems.contains(&p) {
+                posted.problems.push(p);
+            }
+            continue;
+        }
+        let mut writer = s
+            .service
+            .blobs()
+            .writer()
+            .await
+            .map_err(|e| PageError::from_domain(&e, lang))?;
+        let mut too_large = false;
+        while let Some(c) = chunk(&mut field, lang).await? {
+            if too_large || writer.written() + c.len() as u64 > max_file {
+                // Dropped as it comes; the rest of the form is still read.
+                too_large = true;
+                continue;
+            }
+            writer.write(&c).await.map_err(|e| PageError::from_domain(&e, lang))?;
+        }
+        if too_large {
+            drop(writer);
+            posted.problems.push(Problem::FileTooLarge {
+                name: shown,
+                max: max_file,
+            });
+            continue;
+        }
+        if filename.is_empty() && writer.written() == 0 {
+            continue; // no file chosen
+        }
+        let staged = writer.finish().await.map_err(|e| PageError::from_domain(&e, lang))?;
+        posted.files.push(Upload {
+            filename,
+            media_type,
+            content: UploadContent::Staged(staged),
+        });
     }
     Ok(posted)
 }

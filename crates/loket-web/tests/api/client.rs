@@ -34,15 +34,14 @@ impl App {
             .await
             .unwrap();
         service
-            .register_token("admin@leverancier.nl", "lkt_test")
+            .register_token("admin@leverancier.nl", "lkt_test", None)
             .await
             .unwrap();
         let intake = loket_mail::Intake::new(service.clone(), loket_mail::Mailbox::defaults());
-        let router = loket_web::router(loket_web::AppState {
-            service: service.clone(),
-            intake,
-            portal: loket_web::PortalSettings::default(),
-        });
+        let state = loket_web::AppState::new(service.clone(), intake, loket_web::PortalSettings::default())
+            .await
+            .unwrap();
+        let router = loket_web::router(state);
         Self {
             router,
             token: "lkt_test".into(),

@@ -114,7 +114,10 @@ async fn product_managers_cannot_manage_contacts() {
         )
         .await
         .unwrap();
-    app.service.register_token("pm@leverancier.nl", "lkt_pm").await.unwrap();
+    app.service
+        .register_token("pm@leverancier.nl", "lkt_pm", None)
+        .await
+        .unwrap();
     let (s, v) = app
         .raw(
             "POST",
@@ -154,7 +157,10 @@ async fn quarantine_is_listed_and_retried_by_desk_staff_only() {
         )
         .await
         .unwrap();
-    app.service.register_token("c@leverancier.nl", "lkt_c").await.unwrap();
+    app.service
+        .register_token("c@leverancier.nl", "lkt_c", None)
+        .await
+        .unwrap();
     let (s, _) = app.raw("GET", "/api/v1/mail/quarantine", None, Some("lkt_c")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }

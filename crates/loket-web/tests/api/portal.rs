@@ -28,17 +28,26 @@ async fn ticket(app: &App, requester: &str, subject: &str) -> (Ticket, String) {
     (t, token)
 }
 
-fn csrf_of(cookies: &[String]) -> String {
-    let c = cookies
+/// The token in a page's forms.
+pub fn form_token(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a form with a csrf field")
+        .to_owned()
+}
+
+/// The form token of a fresh visitor's page and the Cookie header with the
+/// CSRF nonce the page set.
+pub fn csrf_of(page: &super::client::Page) -> (String, String) {
+    let c = page
+        .cookies
         .iter()
         .find(|c| c.starts_with("loket_csrf="))
         .expect("csrf cookie");
     assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
-    c.trim_start_matches("loket_csrf=")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
+    let nonce = c.trim_start_matches("loket_csrf=").split(';').next().unwrap();
+    (form_token(&page.body), format!("loket_csrf={nonce}"))
 }
 
 #[tokio::test]
@@ -76,8 +85,7 @@ async fn the_requester_follows_replies_and_solves_from_the_mail_link() {
         p.body.contains("&lt;script&gt;") || p.body.contains("&#60;script&#62;"),
         "shown as text"
     );
-    let csrf = csrf_of(&p.cookies);
-    let cookie = format!("loket_csrf={csrf}");
+    let (csrf, cookie) = csrf_of(&p);
 
     // Forms without the token are refused.
     let no_cookie = app
@@ -169,8 +177,8 @@ async fn forged_and_foreign_links_see_nothing() {
         assert!(!p.body.contains("Van Jan") && !p.body.contains("Van Piet"), "{url}");
     }
     // Posting with someone else's token changes nothing, even with a valid CSRF pair.
-    let cookie = "loket_csrf=".to_owned() + &"a".repeat(64);
-    let form = format!("csrf={}&message=Inbraak", "a".repeat(64));
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/", None, None).await);
+    let form = format!("csrf={csrf}&message=Inbraak");
     let p = app
         .page(
             "POST",
@@ -184,7 +192,7 @@ async fn forged_and_foreign_links_see_nothing() {
         .page(
             "POST",
             &format!("/t/{}/{token_b}/solve", a.number),
-            Some(&format!("csrf={}", "a".repeat(64))),
+            Some(&format!("csrf={csrf}")),
             Some(&cookie),
         )
         .await;
@@ -258,8 +266,7 @@ async fn visitors_submit_a_ticket_with_an_attachment() {
     let home = app.page("GET", "/", None, None).await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Verstuur ticket") && home.body.contains("<label for=\"email\">"));
-    let csrf = csrf_of(&home.cookies);
-    let cookie = format!("loket_csrf={csrf}");
+    let (csrf, cookie) = csrf_of(&home);
     let fields = [
         ("csrf", csrf.as_str()),
         ("name", "Els"),
@@ -315,7 +322,7 @@ async fn visitors_submit_a_ticket_with_an_attachment() {
     let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        p.body.contains("not a valid e-mail address")
+        p.body.contains("&#39;geen-adres&#39; is geen geldig e-mailadres")
             && p.body.contains("value=\"Mijn onderwerp\"")
             && p.body.contains("Mijn tekst")
     );
@@ -332,8 +339,7 @@ async fn visitors_submit_a_ticket_with_an_attachment() {
 #[tokio::test]
 async fn the_ticket_form_is_rate_limited_per_address() {
     let app = App::new().await;
-    let csrf = csrf_of(&app.page("GET", "/", None, None).await.cookies);
-    let cookie = format!("loket_csrf={csrf}");
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/", None, None).await);
     let mut statuses = Vec::new();
     for i in 0..11 {
         let subject = format!("Vraag {i}");
@@ -380,8 +386,7 @@ async fn access_link(app: &App, email: &str) -> String {
 #[tokio::test]
 async fn register_set_password_see_and_search_only_own_tickets() {
     let app = App::new().await;
-    let csrf = csrf_of(&app.page("GET", "/toegang", None, None).await.cookies);
-    let c = format!("loket_csrf={csrf}");
+    let (csrf, c) = csrf_of(&app.page("GET", "/toegang", None, None).await);
     let sent = app
         .page(
             "POST",
@@ -417,7 +422,9 @@ async fn register_set_password_see_and_search_only_own_tickets() {
         .page(
             "POST",
             &url,
-            Some(&format!("csrf={csrf}&password=lang-genoeg-1&repeat=lang-genoeg-2")),
+            Some(&format!(
+                "csrf={csrf}&password=paars-fietsje-onder-de-brug&repeat=paars-fietsje-onder-de-bru"
+            )),
             Some(&c),
         )
         .await;
@@ -426,7 +433,9 @@ async fn register_set_password_see_and_search_only_own_tickets() {
         .page(
             "POST",
             &url,
-            Some(&format!("csrf={csrf}&password=lang-genoeg-1&repeat=lang-genoeg-1")),
+            Some(&format!(
+                "csrf={csrf}&password=paars-fietsje-onder-de-brug&repeat=paars-fietsje-onder-de-brug"
+            )),
             Some(&c),
         )
         .await;
@@ -439,7 +448,9 @@ async fn register_set_password_see_and_search_only_own_tickets() {
         .page(
             "POST",
             &url,
-            Some(&format!("csrf={csrf}&password=lang-genoeg-1&repeat=lang-genoeg-1")),
+            Some(&format!(
+                "csrf={csrf}&password=paars-fietsje-onder-de-brug&repeat=paars-fietsje-onder-de-brug"
+            )),
             Some(&c),
         )
         .await;
@@ -450,6 +461,14 @@ async fn register_set_password_see_and_search_only_own_tickets() {
     let cookies = format!("{c}; loket_session={session}");
     let list = app.page("GET", "/mijn", None, Some(&cookies)).await;
     assert_eq!(list.status, StatusCode::OK);
+    // Form tokens are bound to the session: the one from before login is spent.
+    let old = csrf;
+    let csrf = form_token(&list.body);
+    assert_ne!(old, csrf);
+    let stale = app
+        .page("POST", "/uitloggen", Some(&format!("csrf={old}")), Some(&cookies))
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
     assert!(list.body.contains("Rapportage wmo") && !list.body.contains("Rapportage jeugd"));
     let found = app.page("GET", "/mijn?q=rapportage", None, Some(&cookies)).await;
     assert!(
@@ -539,9 +558,11 @@ async fn login_gives_one_answer_for_unknown_and_wrong_and_stops_the_sixth_try() 
     let app = App::new().await;
     app.service.request_access("kees@gemeente.nl").await.unwrap();
     let token = access_link(&app, "kees@gemeente.nl").await;
-    app.service.set_password(&token, "een-goed-wachtwoord").await.unwrap();
-    let csrf = csrf_of(&app.page("GET", "/inloggen", None, None).await.cookies);
-    let c = format!("loket_csrf={csrf}");
+    app.service
+        .set_password(&token, "zeven-zilveren-zwaluwen")
+        .await
+        .unwrap();
+    let (csrf, c) = csrf_of(&app.page("GET", "/inloggen", None, None).await);
     let wrong = app
         .page(
             "POST",
@@ -571,7 +592,7 @@ async fn login_gives_one_answer_for_unknown_and_wrong_and_stops_the_sixth_try() 
             "POST",
             "/inloggen",
             Some(&format!(
-                "csrf={csrf}&email=kees%40gemeente.nl&password=een-goed-wachtwoord"
+                "csrf={csrf}&email=kees%40gemeente.nl&password=zeven-zilveren-zwaluwen"
             )),
             Some(&c),
         )
@@ -635,18 +656,14 @@ async fn attachments_download_only_for_their_requester() {
             .unwrap(),
     );
     let mut input = CreateTicket::new("Met bijlage", "Zie bijlage", "jan@gemeente.nl", Channel::Portal);
-    input.attachments = vec![loket_core::service::Upload {
-        filename: "fout<1>.txt".into(),
-        media_type: "text/html".into(),
-        bytes: b"<script>x</script>".to_vec(),
-    }];
+    input.attachments = vec![loket_core::service::Upload::bytes(
+        "fout<1>.txt",
+        "text/html",
+        b"<script>x</script>".to_vec(),
+    )];
     let t = app.service.create_ticket(&admin, input).await.unwrap();
     let note = Reply {
-        attachments: vec![loket_core::service::Upload {
-            filename: "intern.txt".into(),
-            media_type: String::new(),
-            bytes: b"intern".to_vec(),
-        }],
+        attachments: vec![loket_core::service::Upload::bytes("intern.txt", "", b"intern".to_vec())],
         ..Reply::text("Interne notitie")
     };
     app.service.add_note(&admin, t.number, note).await.unwrap();
@@ -697,19 +714,13 @@ async fn replies_carry_attachments() {
     let app = App::new().await;
     let (t, token) = ticket(&app, "jan@gemeente.nl", "Met bijlage later").await;
     let url = format!("/t/{}/{token}", t.number);
-    let csrf = csrf_of(&app.page("GET", &url, None, None).await.cookies);
+    let (csrf, cookie) = csrf_of(&app.page("GET", &url, None, None).await);
     let (ct, body) = multipart(
         &[("csrf", csrf.as_str()), ("message", "Hier is het logbestand")],
         Some(("log.txt", b"regel 1")),
     );
     let p = app
-        .raw_body(
-            "POST",
-            &format!("{url}/reply"),
-            &ct,
-            body,
-            Some(&format!("loket_csrf={csrf}")),
-        )
+        .raw_body("POST", &format!("{url}/reply"), &ct, body, Some(&cookie))
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let atts = app.service.store().attachments(t.id).await.unwrap();

@@ -224,7 +224,7 @@ fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
     let not_mail = loket(&data, &["ingest-mail", "--mailbox", "helpdesk", junk.to_str().unwrap()]);
     assert_eq!(not_mail.status.code(), Some(65));
     let unknown = loket(&data, &["ingest-mail", "--mailbox", "kantine", path]);
-    assert_eq!(unknown.status.code(), Some(75));
+    assert_eq!(unknown.status.code(), Some(78), "a configuration error");
     let down = Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(["ingest-mail", "--mailbox", "helpdesk", path])
         .env("LOKET_DATA_DIR", &data)

@@ -51,6 +51,10 @@ pub struct ContactPatchBody {
     /// Language of mail and pages: `nl` or `en`.
     #[serde(default)]
     language: Option<loket_core::Lang>,
+    /// `false` clears the mark that mail to this address bounces (staff know
+    /// it works again); it cannot be set by hand.
+    #[serde(default)]
+    undeliverable: Option<bool>,
 }
 
 /// `POST /contacts/move-tickets`.
@@ -113,7 +117,8 @@ pub async fn get(
     Ok(Json(c.ok_or_else(|| DomainError::not_found(format!("contact {id}")))?))
 }
 
-/// Changes a contact's name, organisation or authorised flag.
+/// Changes a contact's name, organisation, authorised flag or language, or
+/// clears the mark that mail to it bounces.
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", params(("id" = i64, Path)), request_body = ContactPatchBody,
     security(("bearer" = [])), responses((status = 200, body = Contact), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -122,11 +127,17 @@ pub async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ContactPatchBody>,
 ) -> Result<Json<Contact>, ApiError> {
+    if b.undeliverable == Some(true) {
+        return Err(ApiError::invalid(
+            "undeliverable can only be cleared (false); bounces of Loket's own mail set it",
+        ));
+    }
     let patch = ContactPatch {
         name: b.name,
         organisation_id: b.organisation_id.map(|o| o.map(OrganisationId)),
         authorised: b.authorised,
         language: b.language,
+        clear_undeliverable: b.undeliverable == Some(false),
     };
     Ok(Json(
         s.service.update_contact(&auth.actor(), ContactId(id), patch).await?,

@@ -34,11 +34,7 @@ pub fn uploads(files: Vec<AttachmentBody>) -> Result<Vec<Upload>, ApiError> {
                         f.filename
                     ))
                 })?;
-            Ok(Upload {
-                filename: f.filename,
-                media_type: f.media_type.unwrap_or_default(),
-                bytes,
-            })
+            Ok(Upload::bytes(f.filename, f.media_type.unwrap_or_default(), bytes))
         })
         .collect()
 }

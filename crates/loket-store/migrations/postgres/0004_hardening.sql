@@ -1,0 +1,11 @@
+-- API tokens can expire and be revoked.
+ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMPTZ;
+ALTER TABLE api_tokens ADD COLUMN revoked_at TIMESTAMPTZ;
+-- A mail too large to load waits in quarantine with only its header section in
+-- `raw`; its complete bytes, when Loket holds them, are in the blob store.
+ALTER TABLE mail_receipts ADD COLUMN raw_blob TEXT;
+ALTER TABLE mail_receipts ADD COLUMN size BIGINT;
+CREATE INDEX mail_receipts_raw_blob ON mail_receipts(raw_blob) WHERE raw_blob IS NOT NULL;
+-- A password reset ends the contact's sessions and spends their other links.
+CREATE INDEX sessions_contact ON sessions(contact_id);
+CREATE INDEX access_tokens_contact ON access_tokens(contact_id) WHERE used_at IS NULL;

@@ -1,0 +1,23 @@
+//! The portal's static files (style sheet, the picture shown for a blocked
+//! image), compiled into the binary and served with a day's caching.
+
+use axum::extract::Path;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+
+/// `GET /static/{file}`.
+pub async fn view_static_get(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let (body, media_type): (&'static str, &'static str) = match file.as_str() {
+        "portal.css" => (include_str!("../../static/portal.css"), "text/css; charset=utf-8"),
+        "blocked-image.svg" => (include_str!("../../static/blocked-image.svg"), "image/svg+xml"),
+        _ => return super::page::PageError::not_found(super::language(None, &headers)).into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
