@@ -123,8 +123,11 @@ impl Problem {
     }
 }
 
-/// Megabytes for people: `25 MB`, `1.5 MB`.
+/// A size for people: `25 MB`, `1.5 MB`, `20 kB` below a megabyte.
 pub fn megabytes(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        return format!("{} kB", bytes.div_ceil(1024));
+    }
     let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
     if tenths.is_multiple_of(10) {
         format!("{} MB", tenths / 10)
@@ -185,6 +188,7 @@ mod tests {
     fn sizes_read_as_megabytes() {
         assert_eq!(megabytes(25 * 1024 * 1024), "25 MB");
         assert_eq!(megabytes(1024 * 1024 * 3 / 2), "1.5 MB");
+        assert_eq!(megabytes(20_000), "20 kB");
         assert_eq!(
             Problem::FileTooLarge {
                 name: "big.bin".into(),

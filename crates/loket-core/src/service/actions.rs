@@ -42,7 +42,7 @@ pub const MAX_LABELS: usize = 30;
 impl Service {
     /// Checks a message's text and stages its files (kept once the change commits).
     async fn prepare(&self, r: &Reply, field: Field) -> Result<StagedFiles> {
-        self.check_text(&r.text, field)?;
+        self.check_text(&r.text, field, r.receipt.is_some())?;
         self.stage_uploads(&r.attachments, r.receipt.is_some()).await
     }
 

@@ -119,7 +119,7 @@ impl Service {
 
     async fn ticket_record(&self, actor: &Actor, input: CreateTicket) -> Result<(NewTicketRecord, StagedFiles)> {
         let subject = clean_subject(&input.subject)?;
-        self.check_text(&input.message, Field::Message)?;
+        self.check_text(&input.message, Field::Message, input.receipt.is_some())?;
         let email = normalise_email(&input.requester)?;
         let name = clean_name(input.requester_name.as_deref().unwrap_or_default())?;
         let department = input.department.unwrap_or(Department::Helpdesk);

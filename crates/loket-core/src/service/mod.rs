@@ -146,6 +146,7 @@ pub struct Service {
     blobs: Arc<dyn BlobStore>,
     clock: Arc<dyn Clock>,
     limits: Limits,
+    password_work: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Service {
@@ -156,6 +157,7 @@ impl Service {
             blobs,
             clock,
             limits,
+            password_work: Arc::default(),
         }
     }
 
@@ -244,12 +246,12 @@ impl Service {
     }
 
     /// Checks a message text against the limits: not only spaces, not too
-    /// long, no NUL.
-    fn check_text(&self, text: &str, field: Field) -> Result<()> {
+    /// long (the text of a received mail is bounded by the mail's size), no NUL.
+    fn check_text(&self, text: &str, field: Field, from_mail: bool) -> Result<()> {
         if text.trim().is_empty() {
             return Err(Problem::Empty(field).into());
         }
-        if text.len() > self.limits.max_message_bytes {
+        if !from_mail && text.len() > self.limits.max_message_bytes {
             return Err(Problem::TooLong(field, self.limits.max_message_bytes).into());
         }
         if text.contains('\0') {

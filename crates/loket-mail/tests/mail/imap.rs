@@ -1,5 +1,5 @@
 //! Intake over IMAP against a real Dovecot server (`LOKET_TEST_IMAP_ADDR`,
-//! with accounts `box1@example.test` … `box8@example.test`, password `secret`):
+//! with accounts `box1@example.test` … `box12@example.test`, password `secret`):
 //! flagging only after storing, crash recovery, quarantine, duplicates across
 //! mailboxes, and a broken mailbox that does not stop the others.
 
@@ -220,4 +220,64 @@ async fn a_broken_mailbox_does_not_stop_the_others() {
     t1.abort();
     t2.abort();
     assert_eq!(tickets(&e).await, 1);
+}
+
+#[tokio::test]
+async fn one_bad_mail_never_holds_back_the_mail_after_it() {
+    let Some(addr) = service_var("LOKET_TEST_IMAP_ADDR") else {
+        return;
+    };
+    let cfg = account(&addr, 9);
+    reset(&cfg).await;
+    // What once failed on every pass (16,400 ids: "too many SQL variables"),
+    // a mail too large to load, and an ordinary mail after them.
+    let refs: Vec<String> = (0..16_400).map(|i| format!("<gok.{i}@leverancier.nl>")).collect();
+    let header = format!("References: {}\r\n", refs.join(" "));
+    append(
+        &cfg,
+        &mail("jan@gemeente.nl", "Veel ids", "imap-refs@gemeente.nl", &header, "x"),
+    )
+    .await;
+    let big = mail(
+        "jan@gemeente.nl",
+        "Te groot",
+        "imap-big@gemeente.nl",
+        "",
+        &"x".repeat(1_500_000),
+    );
+    append(&cfg, &big).await;
+    append(
+        &cfg,
+        &mail("piet@gemeente.nl", "Daarna", "imap-after@gemeente.nl", "", "x"),
+    )
+    .await;
+    let big_uid = search(&cfg, "ALL").await[1];
+    let mut e = env().await;
+    e.intake = loket_mail::Intake::new(
+        e.service.clone(),
+        vec![with_imap("helpdesk", Department::Helpdesk, cfg.clone())],
+    )
+    .with_settings(loket_mail::IntakeSettings {
+        max_mail_bytes: 1_000_000,
+        ..loket_mail::IntakeSettings::default()
+    });
+    assert_eq!(sweep_once(&e.intake, "helpdesk", &cfg).await.unwrap(), 2);
+    assert_eq!(tickets(&e).await, 2);
+    assert_eq!(
+        search(&cfg, "UNSEEN").await,
+        vec![big_uid],
+        "the large one stays in the mailbox"
+    );
+    let q = e.service.store().list_quarantine(10).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert!(q[0].reason.contains("too large") && q[0].size > 1_500_000, "{q:?}");
+    // The next pass neither loads it nor records it again.
+    assert_eq!(sweep_once(&e.intake, "helpdesk", &cfg).await.unwrap(), 0);
+    let q = e.service.store().list_quarantine(10).await.unwrap();
+    assert_eq!(q.len(), 1, "{q:?}");
+    // Raised limit: the next pass takes it in and clears its quarantine entry.
+    e.intake = e.intake.clone().with_settings(loket_mail::IntakeSettings::default());
+    assert_eq!(sweep_once(&e.intake, "helpdesk", &cfg).await.unwrap(), 1);
+    assert!(search(&cfg, "UNSEEN").await.is_empty());
+    assert!(e.service.store().list_quarantine(10).await.unwrap().is_empty());
 }

@@ -4,6 +4,7 @@
 //! the tests that need a server say so and skip when its variables are unset.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attacks;
 mod imap;
 mod intake;
 mod outbox;

@@ -14,21 +14,25 @@ pub struct App {
     router: axum::Router,
     pub token: String,
     pub service: Service,
-    _dir: tempfile::TempDir,
+    pub clock: Arc<loket_core::FixedClock>,
+    /// The peer address requests come from.
+    pub peer: std::net::SocketAddr,
+    dir: tempfile::TempDir,
 }
 
 impl App {
     pub async fn new() -> Self {
+        Self::with(Limits::default(), loket_web::PortalSettings::default()).await
+    }
+
+    /// An app with these limits and portal settings.
+    pub async fn with(limits: Limits, portal: loket_web::PortalSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let store = Arc::new(SqliteStore::open(&url).await.unwrap());
         let blobs = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).unwrap());
-        let service = Service::new(
-            store,
-            blobs,
-            Arc::new(loket_core::FixedClock::new(chrono::Utc::now())),
-            Limits::default(),
-        );
+        let clock = Arc::new(loket_core::FixedClock::new(chrono::Utc::now()));
+        let service = Service::new(store, blobs, clock.clone(), limits);
         service
             .create_staff(&Actor::System, "admin@leverancier.nl", "Admin", Role::Admin)
             .await
@@ -38,16 +42,51 @@ impl App {
             .await
             .unwrap();
         let intake = loket_mail::Intake::new(service.clone(), loket_mail::Mailbox::defaults());
-        let state = loket_web::AppState::new(service.clone(), intake, loket_web::PortalSettings::default())
-            .await
-            .unwrap();
+        let state = loket_web::AppState::new(service.clone(), intake, portal).await.unwrap();
         let router = loket_web::router(state);
         Self {
             router,
             token: "lkt_test".into(),
             service,
-            _dir: dir,
+            clock,
+            peer: "192.0.2.10:40000".parse().unwrap(),
+            dir,
         }
+    }
+
+    /// Every file under `blobs/` (kept bytes and temporary files).
+    pub fn blob_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    walk(&e.path(), out);
+                } else {
+                    out.push(e.path());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.dir.path().join("blobs"), &mut out);
+        out
+    }
+
+    /// A staff actor with this role (created when new).
+    pub async fn staff(&self, email: &str, role: Role) -> Actor {
+        let existing = self.service.store().staff_by_email(email).await.unwrap();
+        Actor::Staff(match existing {
+            Some(s) => s,
+            None => self
+                .service
+                .create_staff(&Actor::System, email, "Medewerker", role)
+                .await
+                .unwrap(),
+        })
+    }
+
+    /// Sends a prepared request as it arrives from the network (with the peer address).
+    pub async fn request(&self, mut req: Request<Body>) -> axum::response::Response {
+        req.extensions_mut().insert(axum::extract::ConnectInfo(self.peer));
+        self.router.clone().oneshot(req).await.unwrap()
     }
 
     /// Sends a request with the admin token; `body` is raw text (JSON or not).
@@ -63,7 +102,7 @@ impl App {
             None => req.body(Body::empty()),
         }
         .unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let resp = self.request(req).await;
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let value =
@@ -87,6 +126,7 @@ impl App {
 /// An HTML response: status, `Set-Cookie` values, `Location`, body.
 pub struct Page {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub cookies: Vec<String>,
     pub location: Option<String>,
     pub body: String,
@@ -142,7 +182,7 @@ impl App {
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
-        let resp = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+        let resp = self.request(req.body(body).unwrap()).await;
         let status = resp.status();
         let cookies = resp
             .headers()
@@ -151,9 +191,11 @@ impl App {
             .map(|v| v.to_str().unwrap().to_owned())
             .collect();
         let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        let headers = resp.headers().clone();
         let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
         Page {
             status,
+            headers,
             cookies,
             location,
             body,
@@ -169,6 +211,26 @@ pub fn multipart_body(fields: &[(String, String)]) -> (String, Vec<u8>) {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
         );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A multipart/form-data body of text fields (in order) and then files.
+pub fn multipart_files(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "XyZloketBOUNDARY";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)

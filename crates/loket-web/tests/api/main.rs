@@ -2,6 +2,7 @@
 //! SQLite database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attacks;
 mod client;
 mod contacts;
 mod portal;

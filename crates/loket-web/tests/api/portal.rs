@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use loket_core::service::{Actor, CreateTicket, Reply};
 use loket_core::*;
 
-async fn ticket(app: &App, requester: &str, subject: &str) -> (Ticket, String) {
+pub async fn ticket(app: &App, requester: &str, subject: &str) -> (Ticket, String) {
     let admin = Actor::Staff(
         app.service
             .store()
@@ -241,23 +241,8 @@ async fn the_security_incident_label_is_shown() {
     );
 }
 
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "XyZloketBOUNDARY";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    super::client::multipart_files(fields, file.as_slice())
 }
 
 #[tokio::test]

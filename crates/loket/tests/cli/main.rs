@@ -4,6 +4,7 @@
 
 mod http;
 mod imap_crash;
+mod memory;
 mod portal_e2e;
 
 use http::request;
@@ -252,4 +253,58 @@ fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
     .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(stdout(&out).contains("created ticket"));
+}
+
+#[test]
+fn api_tokens_are_listed_expire_and_are_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    stdout(&loket(
+        &data,
+        &["agent", "add", "--email", "a@leverancier.nl", "--name", "A"],
+    ));
+    let forever = stdout(&loket(&data, &["token", "create", "--email", "a@leverancier.nl"]));
+    let week = stdout(&loket(
+        &data,
+        &["token", "create", "--email", "a@leverancier.nl", "--expires-days", "7"],
+    ));
+    let list = stdout(&loket(&data, &["token", "list"]));
+    assert!(
+        !list.contains(&forever) && !list.contains(&week),
+        "tokens are never shown again"
+    );
+    let rows: Vec<&str> = list.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    assert!(rows.iter().all(|r| r.contains("a@leverancier.nl")));
+    let server = Server::start(&data);
+    assert_eq!(
+        request(&server.addr, "GET", "/api/v1/tickets", None, Some(&week))
+            .unwrap()
+            .0,
+        200
+    );
+    // The row with an expiry date is the week's token.
+    let id = rows
+        .iter()
+        .find(|r| r.split_whitespace().nth(4).is_some_and(|e| e != "-"))
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap();
+    assert!(stdout(&loket(&data, &["token", "revoke", id])).contains("revoked"));
+    assert_eq!(
+        request(&server.addr, "GET", "/api/v1/tickets", None, Some(&week))
+            .unwrap()
+            .0,
+        401
+    );
+    assert_eq!(
+        request(&server.addr, "GET", "/api/v1/tickets", None, Some(&forever))
+            .unwrap()
+            .0,
+        200
+    );
+    let again = loket(&data, &["token", "revoke", id]);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("not found"));
+    let bad = loket(&data, &["token", "revoke", "xyz"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("12 hexadecimal digits"));
+    server.stop();
 }
