@@ -12,6 +12,8 @@ use tower::ServiceExt;
 
 pub struct App {
     router: axum::Router,
+    /// The path of every route the router has.
+    pub paths: Vec<String>,
     pub token: String,
     pub service: Service,
     pub clock: Arc<loket_core::FixedClock>,
@@ -43,9 +45,10 @@ impl App {
             .unwrap();
         let intake = loket_mail::Intake::new(service.clone(), loket_mail::Mailbox::defaults());
         let state = loket_web::AppState::new(service.clone(), intake, portal).await.unwrap();
-        let router = loket_web::router(state);
+        let (router, paths) = loket_web::router_with_paths(state);
         Self {
             router,
+            paths,
             token: "lkt_test".into(),
             service,
             clock,

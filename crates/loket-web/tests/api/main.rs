@@ -5,5 +5,6 @@
 mod attacks;
 mod client;
 mod contacts;
+mod matrix;
 mod portal;
 mod tickets;

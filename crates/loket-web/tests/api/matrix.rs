@@ -1,0 +1,414 @@
+//! The authorisation of every route, in one table. The routes come from the
+//! router itself: a route without a row here fails the test, so a new route
+//! cannot be missed. Each row says, for anonymous visitors, customer A (the
+//! requester), customer B (A's organisation), customer C (another
+//! organisation), and each staff role, what the answer must be:
+//!
+//! `Y` allowed (2xx, 3xx, or 409 refused by the rules), `U` 401, `F` 403,
+//! `N` 404 (what a customer gets for what is not theirs), `L` sent to the login page.
+
+use super::client::{App, multipart_files};
+use super::portal::form_token;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use loket_core::service::{Actor, CreateTicket, Reply, Upload};
+use loket_core::*;
+use std::collections::BTreeSet;
+
+/// The actors, in the order of the expectation strings.
+const ACTORS: [&str; 8] = [
+    "anonymous",
+    "customer A",
+    "customer B (same organisation)",
+    "customer C (other organisation)",
+    "agent",
+    "product manager",
+    "consultant",
+    "admin",
+];
+
+/// `(method, path, body, expected per actor)`. Rows that change what later
+/// rows need (removing a message, revoking links) come last.
+const TABLE: &[(&str, &str, &str, &str)] = &[
+    // Public pages.
+    ("GET", "/", "", "YYYYYYYY"),
+    ("GET", "/healthz", "", "YYYYYYYY"),
+    ("GET", "/static/{file}", "", "YYYYYYYY"),
+    ("GET", "/api/v1/openapi.json", "", "YYYYYYYY"),
+    ("POST", "/tickets/new", "multipart", "YYYYYYYY"),
+    ("GET", "/toegang", "", "YYYYYYYY"),
+    ("POST", "/toegang", "email=iemand%40zuid.nl", "YYYYYYYY"),
+    ("GET", "/toegang/{token}", "", "YYYYYYYY"),
+    (
+        "POST",
+        "/toegang/{token}",
+        "password=paars-fietsje-onder-de-brug&repeat=paars-fietsje-onder-de-brug",
+        "NNNNNNNN",
+    ),
+    ("GET", "/inloggen", "", "YYYYYYYY"),
+    (
+        "POST",
+        "/inloggen",
+        "email=jan%40zuid.nl&password=fout-wachtwoord-123",
+        "UUUUUUUU",
+    ),
+    // The follow link: whoever holds it (the token is the key).
+    ("GET", "/t/{number}/{token}", "", "YYYYYYYY"),
+    ("GET", "/t/{number}/{token}/bijlage/{id}", "", "YYYYYYYY"),
+    ("POST", "/t/{number}/{token}/reply", "message=Reactie", "YYYYYYYY"),
+    // A customer's own tickets.
+    ("GET", "/mijn", "", "LYYYLLLL"),
+    ("GET", "/mijn/{number}", "", "NYNNNNNN"),
+    ("GET", "/mijn/{number}/bijlage/{id}", "", "NYNNNNNN"),
+    ("POST", "/mijn/{number}/reply", "message=Aanvulling", "NYNNNNNN"),
+    // The API: staff with a bearer token.
+    ("GET", "/api/v1/tickets", "", "UUUUYYYY"),
+    (
+        "POST",
+        "/api/v1/tickets",
+        r#"{"subject":"S","message":"M","requester":"x@zuid.nl"}"#,
+        "UUUUYYYY",
+    ),
+    ("GET", "/api/v1/tickets/{number}", "", "UUUUYYYY"),
+    ("GET", "/api/v1/tickets/{number}/messages", "", "UUUUYYYY"),
+    ("GET", "/api/v1/tickets/{number}/attachments", "", "UUUUYYYY"),
+    ("GET", "/api/v1/tickets/{number}/audit", "", "UUUUYYYY"),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/replies",
+        r#"{"message":"Antwoord"}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/customer-replies",
+        r#"{"message":"Belde"}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/notes",
+        r#"{"message":"Notitie"}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/postpone",
+        r#"{"message":"Vraag"}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/transfer",
+        r#"{"department":"bi"}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "PUT",
+        "/api/v1/tickets/{number}/labels",
+        r#"{"labels":["x"]}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "PUT",
+        "/api/v1/tickets/{number}/assignee",
+        r#"{"assignee":null}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "PUT",
+        "/api/v1/tickets/{number}/version",
+        r#"{"version":"8.4.1"}"#,
+        "UUUUYYYY",
+    ),
+    (
+        "PUT",
+        "/api/v1/tickets/{number}/work-item",
+        r#"{"work_item":"AB#1"}"#,
+        "UUUUYYYY",
+    ),
+    ("POST", "/api/v1/tickets/{number}/resolve", "", "UUUUYYYY"),
+    ("POST", "/api/v1/tickets/{number}/reopen", "", "UUUUYYYY"),
+    ("GET", "/api/v1/contacts", "", "UUUUYYYY"),
+    (
+        "POST",
+        "/api/v1/contacts",
+        r#"{"email":"nieuw@zuid.nl","name":"Nieuw"}"#,
+        "UUUUYFFY",
+    ),
+    ("GET", "/api/v1/contacts/{id}", "", "UUUUYYYY"),
+    ("PATCH", "/api/v1/contacts/{id}", r#"{"authorised":true}"#, "UUUUYFFY"),
+    (
+        "POST",
+        "/api/v1/contacts/move-tickets",
+        r#"{"from":"piet@noord.nl","to":"balie@noord.nl"}"#,
+        "UUUUYFFY",
+    ),
+    ("GET", "/api/v1/organisations", "", "UUUUYYYY"),
+    (
+        "POST",
+        "/api/v1/organisations",
+        r#"{"name":"West","domains":["west.nl"]}"#,
+        "UUUUYFFY",
+    ),
+    ("GET", "/api/v1/organisations/{id}", "", "UUUUYYYY"),
+    ("GET", "/api/v1/search?q=koppeling", "", "UUUUYYYY"),
+    ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
+    ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
+    // Last: these change what the rows above need.
+    ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
+    ("POST", "/mijn/{number}/solve", "", "NYNNNNNN"),
+    (
+        "DELETE",
+        "/api/v1/tickets/{number}/messages/{id}?reason=AVG",
+        "",
+        "UUUUYFFY",
+    ),
+    ("POST", "/api/v1/tickets/{number}/revoke-links", "", "UUUUYFFY"),
+    ("POST", "/uitloggen", "", "YYYYYYYY"),
+];
+
+/// What one actor brings: a session and CSRF cookie, a form token, a bearer token.
+struct Who {
+    cookie: String,
+    csrf: String,
+    bearer: Option<String>,
+}
+
+/// The records the routes are tried on.
+struct Fixture {
+    number: TicketNumber,
+    follow: String,
+    attachment: AttachmentId,
+    message: MessageId,
+    contact: ContactId,
+    organisation: OrganisationId,
+    quarantined: i64,
+    sessions: [String; 3],
+}
+
+async fn fixture(app: &App) -> Fixture {
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let zuid = app
+        .service
+        .create_organisation(&admin, "Zuid", &["zuid.nl".into()])
+        .await
+        .unwrap();
+    app.service
+        .create_organisation(&admin, "Noord", &["noord.nl".into()])
+        .await
+        .unwrap();
+    let mut input = CreateTicket::new("Koppeling", "Het werkt niet", "jan@zuid.nl", Channel::Portal);
+    input.attachments = vec![Upload::bytes("log.txt", "text/plain", b"fout".to_vec())];
+    let t = app.service.create_ticket(&Actor::System, input).await.unwrap();
+    app.service
+        .agent_reply(&admin, t.number, Reply::text("Antwoord"))
+        .await
+        .unwrap();
+    let messages = app.service.store().messages(t.id, true).await.unwrap();
+    let attachment = app.service.store().attachments(t.id).await.unwrap()[0].id;
+    let secret = app.service.store().secret("follow_link").await.unwrap();
+    let follow = loket_mail::links::follow_token(&secret, t.id, t.requester_id, app.service.now());
+    let intake = loket_mail::Intake::new(app.service.clone(), loket_mail::Mailbox::defaults());
+    intake
+        .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
+        .await
+        .unwrap();
+    let quarantined = app.service.store().list_quarantine(1).await.unwrap()[0].id;
+    let mut sessions = Vec::new();
+    for email in ["jan@zuid.nl", "kees@zuid.nl", "piet@noord.nl"] {
+        let c = app.service.create_contact(&admin, email, "").await.unwrap();
+        sessions.push(app.service.start_session(c.id).await.unwrap());
+    }
+    app.service
+        .create_ticket(
+            &Actor::System,
+            CreateTicket::new("Noord", "x", "piet@noord.nl", Channel::Portal),
+        )
+        .await
+        .unwrap();
+    Fixture {
+        number: t.number,
+        follow,
+        attachment,
+        message: messages[1].id,
+        contact: t.requester_id,
+        organisation: zuid.id,
+        quarantined,
+        sessions: sessions.try_into().unwrap(),
+    }
+}
+
+async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
+    let session = (1..=3)
+        .contains(&actor)
+        .then(|| format!("loket_session={}", f.sessions[actor - 1]));
+    let bearer = match actor {
+        4..=7 => {
+            let role = [Role::Agent, Role::ProductManager, Role::Consultant, Role::Admin][actor - 4];
+            let email = format!("{}@leverancier.nl", role.id());
+            app.staff(&email, role).await;
+            let token = format!("lkt_{}", role.id());
+            app.service.register_token(&email, &token, None).await.unwrap();
+            Some(token)
+        }
+        _ => None,
+    };
+    let home = app.page("GET", "/", None, session.as_deref()).await;
+    let nonce = home
+        .cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("loket_csrf="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    let cookie = match session {
+        Some(s) => format!("{s}; loket_csrf={nonce}"),
+        None => format!("loket_csrf={nonce}"),
+    };
+    let csrf = form_token(&app.page("GET", "/", None, Some(&cookie)).await.body);
+    Who { cookie, csrf, bearer }
+}
+
+fn fill(path: &str, f: &Fixture) -> String {
+    let id = if path.contains("/bijlage/") {
+        f.attachment.to_string()
+    } else if path.contains("/messages/") {
+        f.message.to_string()
+    } else if path.contains("/contacts/") {
+        f.contact.to_string()
+    } else if path.contains("/organisations/") {
+        f.organisation.to_string()
+    } else {
+        f.quarantined.to_string()
+    };
+    let token = if path.starts_with("/toegang/") {
+        "0".repeat(64)
+    } else {
+        f.follow.clone()
+    };
+    path.replace("{number}", &f.number.to_string())
+        .replace("{token}", &token)
+        .replace("{id}", &id)
+        .replace("{file}", "portal.css")
+}
+
+async fn send(app: &App, who: &Who, method: &str, path: &str, body: &str) -> (StatusCode, Option<String>) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("cookie", &who.cookie);
+    if let Some(t) = &who.bearer {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let (content_type, bytes) = if path.starts_with("/api/") {
+        ("application/json".to_owned(), body.as_bytes().to_vec())
+    } else if body == "multipart" {
+        multipart_files(
+            &[
+                ("csrf", &who.csrf),
+                ("email", "iemand@zuid.nl"),
+                ("subject", "Vraag"),
+                ("message", "Tekst"),
+            ],
+            &[],
+        )
+    } else if path.ends_with("/reply") {
+        let message = body.trim_start_matches("message=").replace('+', " ");
+        multipart_files(&[("csrf", &who.csrf), ("message", &message)], &[])
+    } else {
+        let form = if body.is_empty() {
+            format!("csrf={}", who.csrf)
+        } else {
+            format!("csrf={}&{body}", who.csrf)
+        };
+        ("application/x-www-form-urlencoded".to_owned(), form.into_bytes())
+    };
+    let empty = method == "GET" || method == "DELETE" || (path.starts_with("/api/") && body.is_empty());
+    let req = if empty {
+        req.body(Body::empty())
+    } else {
+        req.header("content-type", content_type).body(Body::from(bytes))
+    }
+    .unwrap();
+    let resp = app.request(req).await;
+    let location = resp.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+    (resp.status(), location)
+}
+
+fn class(status: StatusCode, location: Option<&str>) -> char {
+    match status.as_u16() {
+        303 | 302 | 307 if location == Some("/inloggen") => 'L',
+        200..=399 | 409 => 'Y',
+        401 => 'U',
+        403 => 'F',
+        404 => 'N',
+        _ => '?',
+    }
+}
+
+/// Which methods each router path answers (a path with the wrong method is 405).
+async fn routes(app: &App) -> BTreeSet<(String, String)> {
+    let f = Fixture {
+        number: TicketNumber(1),
+        follow: "x".into(),
+        attachment: AttachmentId(1),
+        message: MessageId(1),
+        contact: ContactId(1),
+        organisation: OrganisationId(1),
+        quarantined: 1,
+        sessions: [String::new(), String::new(), String::new()],
+    };
+    let mut out = BTreeSet::new();
+    for path in &app.paths {
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            let req = Request::builder()
+                .method(method)
+                .uri(fill(path, &f))
+                .body(Body::empty())
+                .unwrap();
+            if app.request(req).await.status() != StatusCode::METHOD_NOT_ALLOWED {
+                out.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_route_answers_every_actor_as_the_table_says() {
+    let probe = App::new().await;
+    let in_router = routes(&probe).await;
+    let in_table: BTreeSet<(String, String)> = TABLE
+        .iter()
+        .map(|(m, p, _, _)| ((*m).to_owned(), p.split('?').next().unwrap().to_owned()))
+        .collect();
+    let missing: Vec<_> = in_router.difference(&in_table).collect();
+    assert!(missing.is_empty(), "routes without a row in the table: {missing:?}");
+    let stale: Vec<_> = in_table.difference(&in_router).collect();
+    assert!(stale.is_empty(), "rows for routes the router does not have: {stale:?}");
+
+    let mut wrong = Vec::new();
+    for (actor, name) in ACTORS.iter().enumerate() {
+        // A fresh installation per actor, so one actor's changes never decide another's answer.
+        let app = App::new().await;
+        let f = fixture(&app).await;
+        let w = who(&app, actor, &f).await;
+        for (method, path, body, expected) in TABLE {
+            let (status, location) = send(&app, &w, method, &fill(path, &f), body).await;
+            let got = class(status, location.as_deref());
+            let want = expected.chars().nth(actor).unwrap();
+            if got != want {
+                wrong.push(format!(
+                    "{method} {path} as {name}: expected {want}, got {got} ({status})"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} answers differ from the table:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
