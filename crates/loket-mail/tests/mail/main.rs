@@ -8,6 +8,7 @@ mod attacks;
 mod imap;
 mod intake;
 mod outbox;
+mod props;
 
 use chrono::Utc;
 use loket_core::FixedClock;
