@@ -11,7 +11,7 @@ use serde::Serialize;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable kind: `bad_request`, `unauthorized`, `forbidden`,
-    /// `not_found`, `conflict`, `invalid`, `internal`.
+    /// `not_found`, `conflict`, `invalid`, `too_many`, `busy`, `internal`.
     pub error: &'static str,
     /// What is wrong, for people (English).
     pub message: String,
@@ -45,6 +45,15 @@ impl ApiError {
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "a valid bearer token is required (create one with `loket token create`)".into(),
+        )
+    }
+
+    /// 503: too many large requests at this moment; nothing was changed.
+    pub fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "too many large requests at this moment; nothing was changed, try again shortly".into(),
         )
     }
 

@@ -91,6 +91,16 @@ fn api() -> Routes {
         .layer_body_limit(API_BODY_LIMIT)
 }
 
+fn bounded(routes: Routes, state: &AppState) -> Routes {
+    Routes {
+        router: routes.router.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::bounded_bodies,
+        )),
+        paths: routes.paths,
+    }
+}
+
 fn upload(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
     method.layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT))
 }
@@ -124,10 +134,10 @@ fn portal() -> Routes {
         .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post))
 }
 
-fn all() -> Routes {
+fn all(state: &AppState) -> Routes {
     portal()
         .route("/healthz", get(crate::api::healthz))
-        .nest("/api/v1", api())
+        .nest("/api/v1", bounded(api(), state))
 }
 
 /// The application's router.
@@ -138,7 +148,7 @@ pub fn router(state: AppState) -> Router {
 /// The application's router and the path of every route in it (for tests
 /// that must cover every route).
 pub fn router_with_paths(state: AppState) -> (Router, Vec<String>) {
-    let Routes { router, paths } = all();
+    let Routes { router, paths } = all(&state);
     let router = router
         .fallback(fallback)
         .layer(axum::middleware::map_response_with_state(

@@ -6,6 +6,10 @@ use loket_core::service::Service;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+/// API requests with a large body handled at the same moment (each holds its
+/// JSON and decoded attachments in memory, about three times its size).
+const API_UPLOADS: usize = 2;
+
 /// Application state handed to every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -19,6 +23,9 @@ pub struct AppState {
     pub(crate) csrf_key: Arc<Vec<u8>>,
     /// Uploads being read at this moment; a request waits for a permit.
     pub(crate) uploads: Arc<tokio::sync::Semaphore>,
+    /// API requests with large bodies (base64 attachments, held in memory)
+    /// being handled at this moment.
+    pub(crate) api_uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -33,6 +40,7 @@ impl AppState {
             portal,
             csrf_key,
             uploads,
+            api_uploads: Arc::new(tokio::sync::Semaphore::new(API_UPLOADS)),
         })
     }
 }

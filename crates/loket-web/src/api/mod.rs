@@ -97,3 +97,43 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         Ok(Self(v))
     }
 }
+
+/// Bodies up to this size are handled at once; larger ones wait for one of
+/// the few permits, so memory stays bounded whatever staff send.
+const LARGE_BODY: u64 = 1024 * 1024;
+
+/// Lets a bounded number of API requests with large bodies in at a time;
+/// others wait (at most 30 seconds, then 503 with Retry-After).
+pub async fn bounded_bodies(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let size = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let has_body = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::DELETE
+    );
+    if !has_body || size.is_some_and(|n| n <= LARGE_BODY) {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        s.api_uploads.clone().acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(_permit)) => next.run(req).await,
+        _ => {
+            let mut r = ApiError::busy().into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+            r
+        }
+    }
+}
