@@ -122,18 +122,12 @@ pub async fn bounded_bodies(
     if !has_body || size.is_some_and(|n| n <= LARGE_BODY) {
         return next.run(req).await;
     }
-    match tokio::time::timeout(
-        std::time::Duration::from_secs(30),
-        s.api_uploads.clone().acquire_owned(),
-    )
-    .await
-    {
-        Ok(Ok(_permit)) => next.run(req).await,
-        _ => {
-            let mut r = ApiError::busy().into_response();
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
-            r
-        }
+    let wait = std::time::Duration::from_secs(30);
+    if let Ok(Ok(_permit)) = tokio::time::timeout(wait, s.api_uploads.clone().acquire_owned()).await {
+        return next.run(req).await;
     }
+    let mut r = ApiError::busy().into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+    r
 }
