@@ -3,6 +3,7 @@
 mod bench;
 mod bench_mail;
 mod bench_portal;
+mod bench_soak;
 mod commands;
 mod config;
 mod serve;
@@ -55,6 +56,8 @@ enum Command {
     BenchMail(bench_mail::BenchMailArgs),
     /// Measures the portal's "my tickets" and ticket page (see BENCHMARKS.md).
     BenchPortal(bench_portal::BenchPortalArgs),
+    /// Runs minutes of mixed load with wrk and reports errors and memory per minute (see BENCHMARKS.md).
+    BenchSoak(bench_soak::BenchSoakArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
             Command::Bench(a) => bench::run(&cfg, a).await,
             Command::BenchMail(a) => bench_mail::run(&cfg, a).await,
             Command::BenchPortal(a) => bench_portal::run(&cfg, a).await,
+            Command::BenchSoak(a) => bench_soak::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }
         .map(|()| 0)
