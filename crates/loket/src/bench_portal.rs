@@ -34,7 +34,7 @@ pub struct BenchPortalArgs {
 }
 
 const CONTACT: &str = "portaal.bench@gemeente.nl";
-const PASSWORD: &str = "bench-wachtwoord-123";
+const PASSWORD: &str = "bench-paars-fietsje-onder-de-brug";
 
 /// Runs the portal benchmark and prints a Markdown table.
 pub async fn run(base: &Config, args: BenchPortalArgs) -> Result<(), String> {
@@ -133,23 +133,29 @@ async fn measure(args: &BenchPortalArgs) -> Result<Vec<(&'static str, f64, f64, 
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Log in as a browser would: the form's CSRF cookie, then the session cookie.
-    let (_, cookies, _) = send(
+    // Log in as a browser would: the CSRF cookie and the form's token, then the session cookie.
+    let (_, cookies, page) = send(
         &client,
         hyper::Request::get(format!("{base}/inloggen"))
             .body(Full::default())
             .map_err(|e| e.to_string())?,
     )
     .await?;
-    let csrf = cookies
+    let nonce = cookies
         .iter()
         .find_map(|c| c.strip_prefix("loket_csrf="))
+        .and_then(|c| c.split(';').next())
         .ok_or("no csrf cookie")?
         .to_owned();
-    let form = format!("csrf={csrf}&email={}&password={PASSWORD}", CONTACT.replace('@', "%40"));
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .ok_or("no csrf field")?;
+    let form = format!("csrf={token}&email={}&password={PASSWORD}", CONTACT.replace('@', "%40"));
     let req = hyper::Request::post(format!("{base}/inloggen"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", format!("loket_csrf={csrf}"))
+        .header("cookie", format!("loket_csrf={nonce}"))
         .body(Full::new(Bytes::from(form)))
         .map_err(|e| e.to_string())?;
     let (status, cookies, _) = send(&client, req).await?;
@@ -158,7 +164,8 @@ async fn measure(args: &BenchPortalArgs) -> Result<Vec<(&'static str, f64, f64, 
         .find(|c| c.starts_with("loket_session="))
         .ok_or(format!("login answered {status}"))?
         .clone();
-    let cookie = format!("loket_csrf={csrf}; {session}");
+    let session = session.split(';').next().unwrap_or_default();
+    let cookie = format!("loket_csrf={nonce}; {session}");
     let (_, _, list) = send(
         &client,
         hyper::Request::get(format!("{base}/mijn"))

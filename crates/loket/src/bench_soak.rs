@@ -15,9 +15,13 @@ use std::time::{Duration, Instant};
 /// Options of `loket bench-soak`.
 #[derive(Debug, clap::Args)]
 pub struct BenchSoakArgs {
-    /// How long the load runs, in minutes.
+    /// How long the load runs after the warm-up, in minutes.
     #[arg(long, default_value_t = 10)]
     minutes: u64,
+    /// Minutes of the same load first, while the server's caches (SQLite's
+    /// page caches, the allocator's arenas) fill; reported, not compared.
+    #[arg(long, default_value_t = 2)]
+    warmup_minutes: u64,
     /// Concurrent connections.
     #[arg(long, default_value_t = 8)]
     connections: u32,
@@ -32,8 +36,11 @@ pub struct BenchSoakArgs {
     listen: String,
 }
 
-/// How many tickets the follow pages and replies are spread over.
+/// How many tickets the follow pages are spread over (they get no replies,
+/// so the pages keep their size and the load stays the same throughout).
 const TARGETS: u64 = 500;
+/// How many of the seeded tickets the replies are spread over.
+const REPLIED: i64 = 5000;
 
 /// Runs the soak and prints its figures.
 pub async fn run(base: &Config, args: BenchSoakArgs) -> Result<(), String> {
@@ -85,8 +92,20 @@ pub async fn run(base: &Config, args: BenchSoakArgs) -> Result<(), String> {
         let link = loket_mail::links::follow_token(&secret, t.id, t.requester_id, svc.now());
         targets.push((t.number.0, link));
     }
+    let first = svc
+        .store()
+        .list_tickets(&loket_core::store::TicketFilter {
+            limit: 1,
+            ..loket_core::store::TicketFilter::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let newest = first.first().map_or(0, |t| t.number.0);
+    let replied: Vec<i64> = (0..REPLIED)
+        .map(|i| newest - i64::try_from(TARGETS).unwrap_or(0) - i)
+        .collect();
     let script = dir.join("soak.lua");
-    std::fs::write(&script, lua(&token, &targets)).map_err(|e| e.to_string())?;
+    std::fs::write(&script, lua(&token, &targets, &replied)).map_err(|e| e.to_string())?;
     let mut child = spawn_server(&cfg)?;
     let pid = child.id();
     let result = soak(&args, &script, pid).await;
@@ -98,7 +117,7 @@ pub async fn run(base: &Config, args: BenchSoakArgs) -> Result<(), String> {
 }
 
 /// The request mix, as a `wrk` Lua script that cycles through prepared requests.
-fn lua(token: &str, targets: &[(i64, String)]) -> String {
+fn lua(token: &str, targets: &[(i64, String)], replied: &[i64]) -> String {
     // "regel 1 regel 2" 400 times: 6,000 bytes.
     let attachment = "cmVnZWwgMSByZWdlbCAy".repeat(400);
     let mut s = String::from("local reqs = {}\nlocal auth = {[\"Authorization\"] = \"Bearer ");
@@ -130,10 +149,11 @@ fn lua(token: &str, targets: &[(i64, String)]) -> String {
             ),
         );
         if i % 2 == 0 {
+            let to = replied[(i * 10) % replied.len()];
             add(
                 &mut s,
                 format!(
-                    "wrk.format(\"POST\", \"/api/v1/tickets/{number}/replies\", auth, '{{\"message\":\"Zie bijlage\",\"attachments\":[{{\"filename\":\"log{i}.txt\",\"content_base64\":\"{attachment}\"}}]}}')"
+                    "wrk.format(\"POST\", \"/api/v1/tickets/{to}/replies\", auth, '{{\"message\":\"Zie bijlage\",\"attachments\":[{{\"filename\":\"log{i}.txt\",\"content_base64\":\"{attachment}\"}}]}}')"
                 ),
             );
         }
@@ -161,7 +181,7 @@ async fn soak(args: &BenchSoakArgs, script: &std::path::Path, pid: u32) -> Resul
         .args([
             "-t2",
             &format!("-c{}", args.connections),
-            &format!("-d{}m", args.minutes),
+            &format!("-d{}m", args.warmup_minutes + args.minutes),
             "--timeout",
             "10s",
             "-s",
@@ -171,7 +191,7 @@ async fn soak(args: &BenchSoakArgs, script: &std::path::Path, pid: u32) -> Resul
         .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start wrk (apt-get install wrk): {e}"))?;
-    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); usize::try_from(args.minutes).unwrap_or(1)];
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); usize::try_from(args.warmup_minutes + args.minutes).unwrap_or(1)];
     let started = Instant::now();
     let handle = tokio::task::spawn_blocking(move || wrk.wait_with_output());
     while !handle.is_finished() {
@@ -225,7 +245,11 @@ fn report(args: &BenchSoakArgs, wrk: &str, minutes: &[f64]) -> String {
         )
     };
     let mut out = String::new();
-    let _ = writeln!(out, "wrk: {} connections, {} minutes", args.connections, args.minutes);
+    let _ = writeln!(
+        out,
+        "wrk: {} connections, {} minutes of warm-up, then {} minutes",
+        args.connections, args.warmup_minutes, args.minutes
+    );
     let _ = writeln!(out, "{}", find("Requests/sec"));
     let _ = writeln!(out, "{}", find("Latency"));
     let _ = writeln!(out, "{}", find("requests in"));
@@ -241,13 +265,20 @@ fn report(args: &BenchSoakArgs, wrk: &str, minutes: &[f64]) -> String {
         find("Socket errors").replace("Socket errors: ", "")
     );
     let _ = writeln!(out, "\n| minute | mean resident MiB |\n|---:|---:|");
+    let warmup = usize::try_from(args.warmup_minutes).unwrap_or(0);
     for (i, m) in minutes.iter().enumerate() {
-        let _ = writeln!(out, "| {} | {m:.1} |", i + 1);
+        let note = if i < warmup { " (warm-up)" } else { "" };
+        let _ = writeln!(out, "| {}{note} | {m:.1} |", i + 1);
     }
-    if let (Some(first), Some(last)) = (minutes.first(), minutes.last())
+    let measured = minutes.get(warmup..).unwrap_or_default();
+    if let (Some(first), Some(last)) = (measured.first(), measured.last())
         && *first > 0.0
     {
-        let _ = writeln!(out, "\nlast minute vs first: {:+.1}%", (last - first) / first * 100.0);
+        let _ = writeln!(
+            out,
+            "\nlast minute vs first after the warm-up: {:+.1}%",
+            (last - first) / first * 100.0
+        );
     }
     out
 }

@@ -16,6 +16,8 @@ pub const ACCESS_LINK_HOURS: i64 = 24;
 pub const SESSION_DAYS: i64 = 14;
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The longest password accepted.
+pub const MAX_PASSWORD_CHARS: usize = 200;
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -77,13 +79,20 @@ const MIN_PASSWORD_SCORE: u8 = 3;
 /// (zxcvbn's estimate, with the person's own address and name and common Dutch
 /// words counted as guessable).
 pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
-    if password.trim().chars().count() < MIN_PASSWORD_CHARS {
+    let length = password.trim().chars().count();
+    if length < MIN_PASSWORD_CHARS {
         return Err(Problem::PasswordTooShort(MIN_PASSWORD_CHARS).into());
+    }
+    // The estimate takes time with the length; nobody types more than this.
+    if length > MAX_PASSWORD_CHARS {
+        return Err(Problem::TooLong(Field::Password, MAX_PASSWORD_CHARS).into());
     }
     let mut known: Vec<&str> = DUTCH_WORDS.to_vec();
     known.push(email);
     known.extend(email.split(['@', '.']));
     known.extend(name.split_whitespace());
+    let joined: String = name.split_whitespace().collect();
+    known.push(&joined);
     let score: u8 = zxcvbn::zxcvbn(password, &known).score().into();
     if score < MIN_PASSWORD_SCORE {
         return Err(Problem::PasswordTooWeak.into());
@@ -228,5 +237,39 @@ impl Service {
     /// Ends a session.
     pub async fn end_session(&self, token: &str) -> Result<()> {
         self.store.delete_session(&token_hash(token)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_long_enough_and_hard_to_guess() {
+        for weak in [
+            "          ",
+            "wachtwoord1",
+            "welkom2026!",
+            "1234567890",
+            "qwertyuiop",
+            "jan@gemeente.nl",
+        ] {
+            assert!(
+                check_password(weak, "jan@gemeente.nl", "Jan de Vries").is_err(),
+                "{weak}"
+            );
+        }
+        assert!(check_password("jandevries1", "jan@gemeente.nl", "Jan de Vries").is_err());
+        assert!(matches!(
+            check_password(&"x".repeat(100_000), "a@b.nl", ""),
+            Err(DomainError::Invalid(Problem::TooLong(Field::Password, _)))
+        ));
+        for strong in [
+            "paars-fietsje-onder-de-brug",
+            "zeven-zilveren-zwaluwen",
+            "een-lang-wachtwoord",
+        ] {
+            assert!(check_password(strong, "jan@gemeente.nl", "Jan").is_ok(), "{strong}");
+        }
     }
 }

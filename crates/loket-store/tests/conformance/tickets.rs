@@ -360,6 +360,48 @@ both!(
     attachments_stored_and_removed
 );
 
+async fn sweep(env: &Env) {
+    let keep = Upload::bytes("blijft.txt", "", b"blijft".to_vec());
+    let mut input = new_ticket("Bijlage", "Zie bijlage", "a@gemeente.nl");
+    input.attachments = vec![keep];
+    let t = env.service.create_ticket(&env.admin, input).await.unwrap();
+    let kept = env.store.attachments(t.id).await.unwrap()[0].sha256.clone();
+    // Bytes nothing refers to (a crash between keeping and removing), and bytes
+    // whose record committed though they were never put in place (a crash
+    // between the commit and keeping them).
+    let orphan = env.blobs.stage(b"wees").await.unwrap();
+    env.blobs.keep(&orphan).await.unwrap();
+    let waiting = env.blobs.stage(b"laat").await.unwrap();
+    let sha = waiting.sha256.clone();
+    std::mem::forget(waiting); // as a process that stopped would leave it
+    let mut late = new_ticket("Laat", "x", "b@gemeente.nl");
+    late.attachments = vec![Upload::bytes("laat.txt", "", b"laat".to_vec())];
+    env.service.create_ticket(&env.admin, late).await.unwrap();
+    env.blobs.delete(&sha).await.unwrap(); // committed, never put in place
+    assert!(env.store.blob_in_use(&kept).await.unwrap());
+    assert!(!env.store.blob_in_use(&orphan.sha256).await.unwrap());
+    let report = env
+        .service
+        .sweep_blobs(std::time::Duration::from_hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        loket_core::service::SweepReport::default(),
+        "fresh files are left alone"
+    );
+    let report = env.service.sweep_blobs(std::time::Duration::ZERO).await.unwrap();
+    assert_eq!((report.removed, report.kept), (1, 1), "{report:?}");
+    assert_eq!(env.blobs.get(&orphan.sha256).await.unwrap(), None);
+    assert!(env.blobs.get(&kept).await.unwrap().is_some());
+    assert_eq!(
+        env.blobs.get(&sha).await.unwrap().as_deref(),
+        Some(&b"laat"[..]),
+        "kept by the sweep"
+    );
+}
+both!(the_sweep_removes_only_what_nothing_refers_to, sweep);
+
 async fn tokens(env: &Env) {
     let staff = env
         .service
