@@ -42,11 +42,9 @@ impl SqliteStore {
             .run(&writer)
             .await
             .map_err(|e| DomainError::Storage(format!("migration failed: {e}")))?;
-        // Each reader keeps its own page cache; the operating system's file
-        // cache serves them all, so a small one each keeps memory flat.
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(opts.read_only(true).pragma("cache_size", "-2000"))
+            .connect_with(opts.read_only(true))
             .await
             .map_err(|e| DomainError::Storage(format!("cannot open SQLite database: {e}")))?;
         let batcher = crate::sqlite_writer::spawn(writer.clone());
