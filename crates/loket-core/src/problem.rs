@@ -104,6 +104,8 @@ pub enum Problem {
     TooManyLabels(usize),
     /// A public mail provider's domain, which is never an organisation's.
     PublicMailDomain(String),
+    /// Not a mail domain (`gemeente.nl`).
+    NotADomain(String),
     /// Anything else, worded in English.
     Other(String),
 }
@@ -117,7 +119,7 @@ impl Problem {
             Problem::TooManyFiles(_) | Problem::FileTooLarge { .. } | Problem::FileName => Some(Field::Attachments),
             Problem::PasswordTooShort(_) | Problem::PasswordTooWeak => Some(Field::Password),
             Problem::TooManyLabels(_) => Some(Field::Labels),
-            Problem::PublicMailDomain(_) => Some(Field::Domain),
+            Problem::PublicMailDomain(_) | Problem::NotADomain(_) => Some(Field::Domain),
             Problem::Other(_) => None,
         }
     }
@@ -159,6 +161,7 @@ impl fmt::Display for Problem {
                 f,
                 "'{d}' is a public mail provider's domain and cannot belong to an organisation"
             ),
+            Problem::NotADomain(d) => write!(f, "'{d}' is not a mail domain"),
             Problem::Other(s) => f.write_str(s),
         }
     }

@@ -107,6 +107,8 @@ pub struct MailReceipt {
     pub mailbox: String,
     /// Its Message-ID, without brackets.
     pub message_id: Option<String>,
+    /// Its sender's address (normalised), when it has a usable one.
+    pub sender: Option<String>,
     /// IMAP UIDVALIDITY and UID, when fetched over IMAP.
     pub imap_uid: Option<(i64, i64)>,
     /// SHA-256 of the raw message (hex): its identity in quarantine.
@@ -385,13 +387,22 @@ pub trait TicketStore: Send + Sync + 'static {
 /// Mail receipts, the quarantine and the outbox.
 #[async_trait]
 pub trait MailStore: Send + Sync + 'static {
-    /// Whether a mail was stored before: by mailbox and IMAP UID, or by Message-ID.
+    /// Whether a mail was stored before: by mailbox and IMAP UID, by its exact
+    /// bytes, or by Message-ID from the same sender (a Message-ID alone is the
+    /// sender's word, and anyone can claim one first).
     async fn receipt_exists(
         &self,
         mailbox: &str,
         imap_uid: Option<(i64, i64)>,
+        raw_sha256: &str,
         message_id: Option<&str>,
+        sender: Option<&str>,
     ) -> Result<bool>;
+    /// The original mail a message came from (staff's "show original"); empty
+    /// once the message was removed for good.
+    async fn raw_mail(&self, message: MessageId) -> Result<Option<Vec<u8>>>;
+    /// Whether a stored mail already carries this Message-ID (from anyone).
+    async fn message_id_taken(&self, message_id: &str) -> Result<bool>;
     /// The ticket of any message Loket received or sent with one of these
     /// Message-IDs, and whether the match was a mail Loket sent.
     async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<(TicketId, bool)>>;

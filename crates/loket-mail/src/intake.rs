@@ -35,6 +35,63 @@ pub enum Outcome {
     Deferred,
 }
 
+/// Longest message text or HTML kept on a ticket from one mail; a longer body
+/// is cut there, and kept whole as an attachment.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What a ticket keeps of a mail's body: text and HTML within
+/// [`MAX_BODY_BYTES`] (without NUL), and the attachments, plus the whole body
+/// as a file when it was cut.
+struct Body {
+    text: String,
+    html: Option<String>,
+    attachments: Vec<loket_core::service::Upload>,
+}
+
+impl Body {
+    fn of(mail: &InboundMail) -> Self {
+        let mut attachments = mail.attachments.clone();
+        let mut text = cut(&mail.text).replace('\0', "");
+        if text.len() < mail.text.len() {
+            text.push_str("\n\n[…] (De volledige tekst staat in de bijlage bericht-volledig.txt.)");
+            attachments.push(loket_core::service::Upload::bytes(
+                "bericht-volledig.txt",
+                "text/plain; charset=utf-8",
+                mail.text.as_bytes().to_vec(),
+            ));
+        }
+        let html = match &mail.html {
+            Some(h) if h.len() > MAX_BODY_BYTES => {
+                attachments.push(loket_core::service::Upload::bytes(
+                    "bericht.html",
+                    "text/html; charset=utf-8",
+                    h.as_bytes().to_vec(),
+                ));
+                None
+            }
+            Some(h) => Some(h.replace('\0', "")),
+            None => None,
+        };
+        Self {
+            text,
+            html,
+            attachments,
+        }
+    }
+}
+
+/// The first [`MAX_BODY_BYTES`] of a text, at a character boundary.
+fn cut(text: &str) -> &str {
+    if text.len() <= MAX_BODY_BYTES {
+        return text;
+    }
+    let mut end = MAX_BODY_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Retry delay for a quarantined mail.
 const QUARANTINE_RETRY_MINUTES: i64 = 15;
 /// Most bytes of a too-large mail's header section kept with its quarantine entry.
@@ -117,6 +174,7 @@ impl Intake {
         let mut receipt = MailReceipt {
             mailbox: mb.name.clone(),
             message_id: None,
+            sender: None,
             imap_uid,
             raw_sha256,
             raw: std::sync::Arc::new(raw.to_vec()),
@@ -124,7 +182,7 @@ impl Intake {
             size: raw.len() as u64,
             received_at: now,
         };
-        let mail = match parse(raw) {
+        let mut mail = match parse(raw) {
             Ok(m) => m,
             Err(ParseError::NotMail(why)) => {
                 self.quarantine(&receipt, &format!("not an e-mail message: {why}"))
@@ -133,13 +191,28 @@ impl Intake {
             }
         };
         receipt.message_id.clone_from(&mail.message_id);
-        if self
-            .service
-            .store()
-            .receipt_exists(&mb.name, imap_uid, mail.message_id.as_deref())
+        receipt.sender = mail.from.as_deref().and_then(|f| normalise_email(f).ok());
+        let store = self.service.store();
+        if store
+            .receipt_exists(
+                &mb.name,
+                imap_uid,
+                &receipt.raw_sha256,
+                mail.message_id.as_deref(),
+                receipt.sender.as_deref(),
+            )
             .await?
         {
             return Ok(Outcome::Duplicate);
+        }
+        // Another sender's mail claimed this Message-ID first: this one is taken
+        // in without it, so a forged mail cannot make a real one be dropped.
+        if let Some(id) = &mail.message_id
+            && store.message_id_taken(id).await?
+        {
+            tracing::warn!(mailbox = %mb.name, "a Message-ID used before by another sender; taken in without it");
+            mail.message_id = None;
+            receipt.message_id = None;
         }
         let why = match self.deliver(mb, &mail, receipt.clone()).await {
             Ok(o) => return Ok(o),
@@ -181,9 +254,11 @@ impl Intake {
         if store.quarantine_entry(&mb.name, &raw_sha256).await?.is_some() {
             return Ok(Outcome::Deferred);
         }
+        let parsed = parse(head).ok();
         let receipt = MailReceipt {
             mailbox: mb.name.clone(),
-            message_id: parse(head).ok().and_then(|m| m.message_id),
+            message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
+            sender: parsed.and_then(|m| m.from).and_then(|f| normalise_email(&f).ok()),
             imap_uid,
             raw_sha256,
             raw: std::sync::Arc::new(head.to_vec()),
@@ -294,23 +369,20 @@ impl Intake {
             .as_deref()
             .is_some_and(|id| crate::auth::authenticated(&mail.auth_results, id, email_domain(&from)));
         let references = (!mail.references.is_empty()).then(|| mail.references.join(" "));
-        let text = mail.text.replace('\0', "");
+        let body = Body::of(mail);
         let reply = Reply {
-            text: if text.trim().is_empty() {
+            text: if body.text.trim().is_empty() {
                 "(leeg bericht)".into()
             } else {
-                text
+                body.text.clone()
             },
             // Plain-text mail is shown with its quoted history folded away.
-            html: mail
-                .html
-                .as_ref()
-                .map(|h| h.replace('\0', ""))
-                .or_else(|| Some(crate::quote::folded_html(&mail.text))),
-            attachments: mail.attachments.clone(),
+            html: body.html.or_else(|| Some(crate::quote::folded_html(&body.text))),
+            attachments: body.attachments,
             mail_message_id: mail.message_id.clone(),
             mail_references: references.clone(),
             receipt: Some(receipt.clone()),
+            sender: Some(from.clone()),
         };
         let linked = match crate::thread::find(&self.service, mail, &from, authenticated).await? {
             Thread::Existing(ticket) => {

@@ -165,16 +165,26 @@ impl Sender {
             .ok_or_else(|| DomainError::not_found("requester"))?;
         let messages = store.messages(ticket.id, false).await?;
         let carried = c.mail.message_id.and_then(|id| messages.iter().find(|m| m.id == id));
-        let token = follow_token(secret, ticket.id, requester.id, self.service.now());
+        // The follow link opens the ticket for its requester: only a mail to
+        // the requester carries it (a mail queued before the ticket moved to
+        // another address points to the portal's own page instead).
+        let link = if c.mail.to == requester.email {
+            let token = follow_token(secret, ticket.id, requester.id, self.service.now());
+            follow_link(&self.settings.public_url, ticket.number, &token)
+        } else {
+            format!("{}/mijn", self.settings.public_url.trim_end_matches('/'))
+        };
         let vars = Vars {
             number: ticket.number.to_string(),
             subject: subject::strip_prefixes(&ticket.subject).to_owned(),
-            name: if requester.name.is_empty() {
+            name: if c.mail.to != requester.email {
+                c.mail.to.clone()
+            } else if requester.name.is_empty() {
                 requester.email.clone()
             } else {
                 requester.name.clone()
             },
-            link: follow_link(&self.settings.public_url, ticket.number, &token),
+            link,
             message: carried.map(|m| m.body_text.clone()).unwrap_or_default(),
             until: ticket
                 .postponed_until
@@ -195,13 +205,10 @@ impl Sender {
             .link_token
             .as_deref()
             .ok_or_else(|| DomainError::invalid("the link of this mail is gone"))?;
+        // No name: whoever asked for the link may have typed it.
         let contact = self.service.store().contact_by_email(&c.mail.to).await?;
         let lang = contact.as_ref().map_or(Lang::Nl, |c| c.language);
-        let name = contact
-            .map(|c| if c.name.is_empty() { c.email } else { c.name })
-            .unwrap_or_default();
         let vars = Vars {
-            name,
             link: format!("{}/toegang/{token}", self.settings.public_url.trim_end_matches('/')),
             ..Vars::default()
         };

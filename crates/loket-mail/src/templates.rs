@@ -67,8 +67,8 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
 
 fn account(lang: Lang) -> String {
     match lang {
-        Lang::Nl => "Subject: Uw toegang tot het helpdeskportaal\n\nBeste {{name}},\n\nMet deze link stelt u uw wachtwoord voor het helpdeskportaal in (de link werkt één keer en 24 uur lang):\n\n{{link}}\n\nHeeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren.\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
-        Lang::En => "Subject: Your access to the helpdesk portal\n\nDear {{name}},\n\nUse this link to set your password for the helpdesk portal (it works once, for 24 hours):\n\n{{link}}\n\nDid you not ask for this? Then you can ignore this e-mail.\n\nKind regards,\nthe helpdesk\n".into(),
+        Lang::Nl => "Subject: Uw toegang tot het helpdeskportaal\n\nGoedendag,\n\nMet deze link stelt u uw wachtwoord voor het helpdeskportaal in (de link werkt één keer en 24 uur lang):\n\n{{link}}\n\nHeeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren.\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
+        Lang::En => "Subject: Your access to the helpdesk portal\n\nHello,\n\nUse this link to set your password for the helpdesk portal (it works once, for 24 hours):\n\n{{link}}\n\nDid you not ask for this? Then you can ignore this e-mail.\n\nKind regards,\nthe helpdesk\n".into(),
     }
 }
 

@@ -187,6 +187,17 @@ impl BlobStore for FsBlobStore {
         }
     }
 
+    async fn open(&self, sha: &str) -> Result<Option<(Box<dyn tokio::io::AsyncRead + Send + Unpin>, u64)>> {
+        match tokio::fs::File::open(self.path(sha)?).await {
+            Ok(f) => {
+                let size = f.metadata().await.map_err(io)?.len();
+                Ok(Some((Box::new(f), size)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
+
     async fn delete(&self, sha: &str) -> Result<()> {
         match tokio::fs::remove_file(self.path(sha)?).await {
             Ok(()) => Ok(()),

@@ -48,6 +48,15 @@ impl ApiError {
         )
     }
 
+    /// 405: the path exists, but not with this method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this endpoint does not take this method; see /api/v1/openapi.json".into(),
+        )
+    }
+
     /// 503: too many large requests at this moment; nothing was changed.
     pub fn busy() -> Self {
         Self::new(
@@ -59,7 +68,9 @@ impl ApiError {
 
     /// 422: the request was read but its content is not acceptable.
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.into())
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.into());
+        e.message_nl = Some("Het verzoek bevat een ongeldige waarde; de Engelse melding zegt welke.".into());
+        e
     }
 
     fn new(status: StatusCode, kind: &'static str, message: String) -> Self {

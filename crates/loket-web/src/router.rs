@@ -101,37 +101,66 @@ fn bounded(routes: Routes, state: &AppState) -> Routes {
     }
 }
 
+/// Largest form without files (log in, ask for a link, set a password,
+/// solve, log out): a few fields.
+const SMALL_FORM_LIMIT: usize = 16 * 1024;
+
 fn upload(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
     method.layer(DefaultBodyLimit::max(PORTAL_UPLOAD_LIMIT))
+}
+
+fn small(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    method.layer(DefaultBodyLimit::max(SMALL_FORM_LIMIT))
 }
 
 fn portal() -> Routes {
     Routes::new()
         .route("/", get(portal::view_home_get))
         .route("/static/{file}", get(portal::view_static_get))
-        .route("/tickets/new", upload(post(portal::view_submit_post)))
-        .route("/toegang", get(portal::view_access_get).post(portal::view_access_post))
+        .route(
+            "/tickets/new",
+            upload(get(portal::view_post_only_get).post(portal::view_submit_post)),
+        )
+        .route(
+            "/toegang",
+            small(get(portal::view_access_get).post(portal::view_access_post)),
+        )
         .route(
             "/toegang/{token}",
-            get(portal::view_password_get).post(portal::view_password_post),
+            small(get(portal::view_password_get).post(portal::view_password_post)),
         )
-        .route("/inloggen", get(portal::view_login_get).post(portal::view_login_post))
-        .route("/uitloggen", post(portal::view_logout_post))
+        .route(
+            "/inloggen",
+            small(get(portal::view_login_get).post(portal::view_login_post)),
+        )
+        .route(
+            "/uitloggen",
+            small(get(portal::view_post_only_get).post(portal::view_logout_post)),
+        )
         .route("/mijn", get(portal::view_mine_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
-        .route("/mijn/{number}/reply", upload(post(portal::view_mine_reply_post)))
+        .route(
+            "/mijn/{number}/reply",
+            upload(get(portal::view_post_only_get).post(portal::view_mine_reply_post)),
+        )
         .route("/mijn/{number}/bijlage/{id}", get(portal::view_mine_attachment_get))
         .route(
             "/t/{number}/{token}/bijlage/{id}",
             get(portal::view_follow_attachment_get),
         )
-        .route("/mijn/{number}/solve", post(portal::view_mine_solve_post))
+        .route(
+            "/mijn/{number}/solve",
+            small(get(portal::view_post_only_get).post(portal::view_mine_solve_post)),
+        )
         .route("/t/{number}/{token}", get(portal::view_follow_get))
         .route(
             "/t/{number}/{token}/reply",
-            upload(post(portal::view_follow_reply_post)),
+            upload(get(portal::view_post_only_get).post(portal::view_follow_reply_post)),
         )
-        .route("/t/{number}/{token}/solve", post(portal::view_follow_solve_post))
+        .route(
+            "/t/{number}/{token}/solve",
+            small(get(portal::view_post_only_get).post(portal::view_follow_solve_post)),
+        )
 }
 
 fn all(state: &AppState) -> Routes {
@@ -151,6 +180,7 @@ pub fn router_with_paths(state: AppState) -> (Router, Vec<String>) {
     let Routes { router, paths } = all(&state);
     let router = router
         .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             security_headers,
@@ -165,6 +195,15 @@ async fn fallback(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Respo
         crate::api::not_found().into_response()
     } else {
         portal::PageError::not_found(portal::language(None, &headers)).into_response()
+    }
+}
+
+/// A known path with another method: JSON for the API, the portal's page elsewhere.
+async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::ApiError::method_not_allowed().into_response()
+    } else {
+        portal::PageError::method_not_allowed(portal::language(None, &headers)).into_response()
     }
 }
 

@@ -26,6 +26,63 @@ pub struct AppState {
     /// API requests with large bodies (base64 attachments, held in memory)
     /// being handled at this moment.
     pub(crate) api_uploads: Arc<tokio::sync::Semaphore>,
+    /// Uploads in progress per visitor address, so one visitor cannot take
+    /// every upload slot.
+    pub(crate) uploads_by_ip: IpGate,
+}
+
+/// Most uploads one visitor address has in progress at once.
+pub(crate) const UPLOADS_PER_IP: usize = 2;
+
+type Counts = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
+
+/// Counts what each visitor address has in progress, up to a most.
+#[derive(Clone, Default)]
+pub(crate) struct IpGate {
+    counts: Counts,
+}
+
+/// One visitor's upload in progress; the count goes down when it is dropped.
+pub(crate) struct IpUpload {
+    counts: Counts,
+    ip: String,
+}
+
+impl IpGate {
+    /// Starts something for a visitor address, unless it has `most` in
+    /// progress already.
+    pub(crate) fn enter(&self, ip: &str, most: usize) -> Option<IpUpload> {
+        let mut map = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = map.entry(ip.to_owned()).or_insert(0);
+        if *n >= most {
+            return None;
+        }
+        *n += 1;
+        Some(IpUpload {
+            counts: self.counts.clone(),
+            ip: ip.to_owned(),
+        })
+    }
+}
+
+impl AppState {
+    /// Starts an upload for a visitor address, unless it has
+    /// [`UPLOADS_PER_IP`] in progress already.
+    pub(crate) fn upload_for(&self, ip: &str) -> Option<IpUpload> {
+        self.uploads_by_ip.enter(ip, UPLOADS_PER_IP)
+    }
+}
+
+impl Drop for IpUpload {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
+    }
 }
 
 impl AppState {
@@ -41,6 +98,7 @@ impl AppState {
             csrf_key,
             uploads,
             api_uploads: Arc::new(tokio::sync::Semaphore::new(API_UPLOADS)),
+            uploads_by_ip: IpGate::default(),
         })
     }
 }
@@ -119,6 +177,29 @@ impl std::str::FromStr for IpNet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_address_gets_only_so_many_uploads_at_once() {
+        let gate = IpGate::default();
+        let a = gate.enter("192.0.2.1", 2);
+        let b = gate.enter("192.0.2.1", 2);
+        assert!(a.is_some() && b.is_some());
+        assert!(gate.enter("192.0.2.1", 2).is_none(), "a third waits");
+        assert!(gate.enter("192.0.2.2", 2).is_some(), "another visitor is not held up");
+        drop(a);
+        let c = gate.enter("192.0.2.1", 2);
+        assert!(c.is_some(), "a finished upload frees its place");
+        drop(b);
+        assert_eq!(
+            gate.counts.lock().map_or(None, |m| m.get("192.0.2.1").copied()),
+            Some(1)
+        );
+        drop(c);
+        assert!(
+            gate.counts.lock().is_ok_and(|m| m.is_empty()),
+            "nothing is kept for finished visitors"
+        );
+    }
 
     #[test]
     fn ranges_contain_their_addresses() {

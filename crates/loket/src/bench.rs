@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use loket_core::service::{Actor, CreateTicket};
+use loket_core::service::{Actor, CreateTicket, Service};
 use loket_core::{Channel, Role};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -112,20 +112,23 @@ pub(crate) fn seeded_ticket(i: u64) -> CreateTicket {
     CreateTicket::new(&subject, &words.join(" "), &requester, Channel::Email)
 }
 
-/// Runs the benchmark and prints a Markdown table.
-pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("loket-bench-{}", std::process::id())));
-    let cfg = Config {
-        data_dir: dir.clone(),
+/// The configuration of a benchmark run: SQLite in its own data folder (a new
+/// temporary one named after `name` when none is given) and its own address.
+pub(crate) fn bench_config(base: &Config, dir: Option<&std::path::Path>, listen: &str, name: &str) -> Config {
+    let data_dir = dir.map_or_else(
+        || std::env::temp_dir().join(format!("loket-{name}-{}", std::process::id())),
+        std::path::Path::to_path_buf,
+    );
+    Config {
+        data_dir,
         database_url: None,
-        listen: args.listen.clone(),
+        listen: listen.to_owned(),
         ..base.clone()
-    };
-    let svc = service(&cfg).await?;
-    let email = "bench@loket.invalid";
+    }
+}
+
+/// A staff member with this role (created when new) and a new API token for it.
+pub(crate) async fn bench_token(svc: &Service, email: &str, role: Role) -> Result<String, String> {
     if svc
         .store()
         .staff_by_email(email)
@@ -133,28 +136,44 @@ pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .is_none()
     {
-        svc.create_staff(&Actor::System, email, "Bench", Role::Admin)
+        svc.create_staff(&Actor::System, email, "Bench", role)
             .await
             .map_err(|e| e.to_string())?;
     }
-    let token = format!("lkt_bench_{}", std::process::id());
-    svc.register_token(email, &token, None)
+    let token = format!("lkt_bench_{}_{}", role.id(), std::process::id());
+    svc.register_token(email, &token, Some(1))
         .await
         .map_err(|e| e.to_string())?;
-    println!("data folder: {} (SQLite, synchronous=FULL)\n", dir.display());
+    Ok(token)
+}
+
+/// Imports tickets made by `make` until the database holds `size`; answers how
+/// many it holds.
+pub(crate) async fn seed_to(svc: &Service, size: u64, make: impl Fn(u64) -> CreateTicket) -> Result<u64, String> {
+    let mut seeded = count(svc).await?;
+    while seeded < size {
+        let n = (size - seeded).min(5000);
+        svc.import_tickets((seeded..seeded + n).map(&make).collect())
+            .await
+            .map_err(|e| e.to_string())?;
+        seeded += n;
+    }
+    Ok(seeded)
+}
+
+/// Runs the benchmark and prints a Markdown table.
+pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
+    let cfg = bench_config(base, args.dir.as_deref(), &args.listen, "bench");
+    let svc = service(&cfg).await?;
+    let token = bench_token(&svc, "bench@loket.invalid", Role::Admin).await?;
+    println!("data folder: {} (SQLite, synchronous=FULL)\n", cfg.data_dir.display());
     println!(
         "| tickets in db | clients | created/s | search '{COMMON}' p50 / p95 ms | search '{RARE}' p50 / p95 ms | peak RSS MiB |"
     );
     println!("|---:|---:|---:|---:|---:|---:|");
-    let mut seeded = count(&svc).await?;
     for size in &args.sizes {
         let started = Instant::now();
-        while seeded < *size {
-            let n = (size - seeded).min(5000);
-            let batch = (seeded..seeded + n).map(seeded_ticket).collect();
-            svc.import_tickets(batch).await.map_err(|e| e.to_string())?;
-            seeded += n;
-        }
+        let seeded = seed_to(&svc, *size, seeded_ticket).await?;
         eprintln!("seeded to {seeded} tickets in {:.1}s", started.elapsed().as_secs_f64());
         let mut child = spawn_server(&cfg)?;
         let result = measure(&args, &token, &mut child).await;
@@ -167,7 +186,6 @@ pub async fn run(base: &Config, args: BenchArgs) -> Result<(), String> {
                 common.0, common.1, rare.0, rare.1
             );
         }
-        seeded = count(&svc).await?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! latency of "my tickets" and of a ticket page through a real `loket serve`,
 //! and requests per second with eight concurrent clients.
 
-use crate::bench::{count, peak_rss_mib, percentile, seeded_ticket, spawn_server, timed_gets};
+use crate::bench::{bench_config, peak_rss_mib, percentile, seed_to, seeded_ticket, spawn_server, timed_gets};
 use crate::config::Config;
 use crate::serve::service;
 use http_body_util::{BodyExt, Full};
@@ -38,33 +38,17 @@ const PASSWORD: &str = "bench-paars-fietsje-onder-de-brug";
 
 /// Runs the portal benchmark and prints a Markdown table.
 pub async fn run(base: &Config, args: BenchPortalArgs) -> Result<(), String> {
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("loket-bench-portal-{}", std::process::id())));
-    let cfg = Config {
-        data_dir: dir.clone(),
-        database_url: None,
-        listen: args.listen.clone(),
-        ..base.clone()
-    };
+    let cfg = bench_config(base, args.dir.as_deref(), &args.listen, "bench-portal");
     let svc = service(&cfg).await?;
     let every = (args.tickets / args.own.max(1)).max(1);
-    let mut seeded = count(&svc).await?;
-    while seeded < args.tickets {
-        let n = (args.tickets - seeded).min(5000);
-        let batch = (seeded..seeded + n)
-            .map(|i| {
-                let mut t = seeded_ticket(i);
-                if i % every == 0 {
-                    t.requester = CONTACT.into();
-                }
-                t
-            })
-            .collect();
-        svc.import_tickets(batch).await.map_err(|e| e.to_string())?;
-        seeded += n;
-    }
+    seed_to(&svc, args.tickets, |i| {
+        let mut t = seeded_ticket(i);
+        if i % every == 0 {
+            t.requester = CONTACT.into();
+        }
+        t
+    })
+    .await?;
     svc.request_access(CONTACT).await.map_err(|e| e.to_string())?;
     let mails = svc.store().pending_outbox(1_000_000).await.map_err(|e| e.to_string())?;
     let token = mails
@@ -82,7 +66,7 @@ pub async fn run(base: &Config, args: BenchPortalArgs) -> Result<(), String> {
     let rows = result?;
     println!(
         "data folder: {} ({} tickets, {} of them the contact's)\n",
-        dir.display(),
+        cfg.data_dir.display(),
         args.tickets,
         args.tickets.div_ceil(every)
     );

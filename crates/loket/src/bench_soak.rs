@@ -4,7 +4,7 @@
 //! the requests per second, every answer that was not 2xx/3xx, and the
 //! server's resident memory per minute, to show it stays flat.
 
-use crate::bench::{seeded_ticket, spawn_server};
+use crate::bench::{bench_config, bench_token, seed_to, seeded_ticket, spawn_server};
 use crate::config::Config;
 use crate::serve::service;
 use loket_core::service::{Actor, Upload};
@@ -44,41 +44,10 @@ const REPLIED: i64 = 5000;
 
 /// Runs the soak and prints its figures.
 pub async fn run(base: &Config, args: BenchSoakArgs) -> Result<(), String> {
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("loket-bench-soak-{}", std::process::id())));
-    let cfg = Config {
-        data_dir: dir.clone(),
-        database_url: None,
-        listen: args.listen.clone(),
-        ..base.clone()
-    };
+    let cfg = bench_config(base, args.dir.as_deref(), &args.listen, "bench-soak");
     let svc = service(&cfg).await?;
-    let mut seeded = crate::bench::count(&svc).await?;
-    while seeded < args.tickets {
-        let n = (args.tickets - seeded).min(5000);
-        svc.import_tickets((seeded..seeded + n).map(seeded_ticket).collect())
-            .await
-            .map_err(|e| e.to_string())?;
-        seeded += n;
-    }
-    let email = "soak@leverancier.nl";
-    if svc
-        .store()
-        .staff_by_email(email)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_none()
-    {
-        svc.create_staff(&Actor::System, email, "Soak", loket_core::Role::Agent)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    let token = format!("lkt_soak_{}", std::process::id());
-    svc.register_token(email, &token, Some(1))
-        .await
-        .map_err(|e| e.to_string())?;
+    seed_to(&svc, args.tickets, seeded_ticket).await?;
+    let token = bench_token(&svc, "soak@leverancier.nl", loket_core::Role::Agent).await?;
     // Tickets with a follow link each, for the follow pages and the replies.
     let secret = svc.store().secret("follow_link").await.map_err(|e| e.to_string())?;
     let mut targets = Vec::new();
@@ -104,7 +73,7 @@ pub async fn run(base: &Config, args: BenchSoakArgs) -> Result<(), String> {
     let replied: Vec<i64> = (0..REPLIED)
         .map(|i| newest - i64::try_from(TARGETS).unwrap_or(0) - i)
         .collect();
-    let script = dir.join("soak.lua");
+    let script = cfg.data_dir.join("soak.lua");
     std::fs::write(&script, lua(&token, &targets, &replied)).map_err(|e| e.to_string())?;
     let mut child = spawn_server(&cfg)?;
     let pid = child.id();

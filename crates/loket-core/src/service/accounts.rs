@@ -80,6 +80,9 @@ const MIN_PASSWORD_SCORE: u8 = 3;
 /// words counted as guessable).
 pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
     let length = password.trim().chars().count();
+    if length == 0 {
+        return Err(Problem::Empty(Field::Password).into());
+    }
     if length < MIN_PASSWORD_CHARS {
         return Err(Problem::PasswordTooShort(MIN_PASSWORD_CHARS).into());
     }
@@ -89,12 +92,28 @@ pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
     }
     let mut known: Vec<&str> = DUTCH_WORDS.to_vec();
     known.push(email);
+    known.extend(email.split('@'));
     known.extend(email.split(['@', '.']));
     known.extend(name.split_whitespace());
     let joined: String = name.split_whitespace().collect();
     known.push(&joined);
     let score: u8 = zxcvbn::zxcvbn(password, &known).score().into();
     if score < MIN_PASSWORD_SCORE {
+        return Err(Problem::PasswordTooWeak.into());
+    }
+    // Guessable words strung together ("Welkom-Loket-2026") score well on
+    // their own; what remains without them must still be a few letters.
+    let mut words: Vec<String> = known
+        .iter()
+        .map(|w| w.to_lowercase())
+        .filter(|w| w.chars().count() >= 3)
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let mut rest = password.to_lowercase();
+    for w in &words {
+        rest = rest.replace(w.as_str(), "");
+    }
+    if rest.chars().filter(|c| c.is_alphabetic()).count() < 4 {
         return Err(Problem::PasswordTooWeak.into());
     }
     Ok(())
@@ -260,6 +279,16 @@ mod tests {
             );
         }
         assert!(check_password("jandevries1", "jan@gemeente.nl", "Jan de Vries").is_err());
+        for combined in [
+            "Wachtwoord-Welkom1",
+            "Zomer-Winter-2026",
+            "Helpdesk-Gemeente1",
+            "Welkom-Loket-2026",
+            "Amsterdam-Ajax1",
+            "loket1helpdesk",
+        ] {
+            assert!(check_password(combined, "x@y.nl", "").is_err(), "{combined}");
+        }
         assert!(matches!(
             check_password(&"x".repeat(100_000), "a@b.nl", ""),
             Err(DomainError::Invalid(Problem::TooLong(Field::Password, _)))

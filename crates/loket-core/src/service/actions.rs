@@ -22,6 +22,9 @@ pub struct Reply {
     pub mail_references: Option<String>,
     /// The mail it came from, recorded in the same transaction.
     pub receipt: Option<crate::store::MailReceipt>,
+    /// Who wrote it, when that may be someone other than the requester (a
+    /// colleague of the requester's organisation writing by mail).
+    pub sender: Option<String>,
 }
 
 impl Reply {
@@ -112,11 +115,19 @@ impl Service {
             actor.require_staff(ALL_STAFF, "record a customer reply")?;
         }
         let files = self.prepare(&reply, Field::Message).await?;
+        // A colleague writing by mail is the message's author, not the requester.
+        let writer = match (actor, &reply.sender) {
+            (Actor::System, Some(email)) => {
+                let email = normalise_email(email)?;
+                Some(self.store.ensure_contact(&email, "", self.clock.now()).await?.id)
+            }
+            _ => None,
+        };
         let applied = self
             .change(actor, number, "customer_reply", |t, now| {
                 put(t, &rules::customer_reply(&state(t)));
                 t.last_customer_at = Some(now);
-                let author = Author::Contact(t.requester_id);
+                let author = Author::Contact(writer.unwrap_or(t.requester_id));
                 Ok(Plan {
                     messages: vec![new_message(
                         MessageKind::Public,

@@ -11,6 +11,16 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A rate-limit key as stored: keys carry what visitors typed, so a long one
+/// is stored by its hash (its kind kept readable).
+fn limit_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.len() <= 128 {
+        return key.into();
+    }
+    let kind: String = key.split(':').next().unwrap_or("key").chars().take(32).collect();
+    format!("{kind}:#{}", token_hash(key)).into()
+}
+
 fn clean_name(raw: &str, field: Field) -> Result<String> {
     Ok(crate::problem::clean_line(raw, field, super::MAX_NAME_CHARS)?)
 }
@@ -21,11 +31,12 @@ impl Service {
     /// that the answer is [`DomainError::TooMany`]. Counters are in the store,
     /// so every process shares them.
     pub async fn rate_limit(&self, key: &str, max: i64, minutes: i64) -> Result<()> {
+        let key = limit_key(key);
         let now = self.clock.now();
         let span = minutes.max(1) * 60;
         let start = now.timestamp() - now.timestamp().rem_euclid(span);
         let window = chrono::DateTime::from_timestamp(start, 0).unwrap_or(now);
-        let hits = self.store.rate_hit(key, window).await?;
+        let hits = self.store.rate_hit(&key, window).await?;
         if hits > max {
             let wait = (window + chrono::Duration::seconds(span) - now).num_seconds().max(1);
             return Err(DomainError::TooMany(format!(
@@ -43,8 +54,7 @@ impl Service {
         for d in domains {
             let d = d.trim().trim_start_matches('@').to_lowercase();
             if !valid_domain(&d) {
-                let shown: String = d.chars().take(100).collect();
-                return Err(DomainError::invalid(format!("'{shown}' is not a mail domain")));
+                return Err(Problem::NotADomain(d.chars().take(100).collect()).into());
             }
             if crate::public_domains::is_public_mail_domain(&d) {
                 return Err(Problem::PublicMailDomain(d).into());
@@ -179,5 +189,21 @@ impl Service {
                 moved += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_rate_limit_keys_are_stored_by_their_hash() {
+        assert_eq!(
+            super::limit_key("login-address:jan@gemeente.nl"),
+            "login-address:jan@gemeente.nl"
+        );
+        let long = format!("login-address:{}", "x".repeat(2_000_000));
+        let stored = super::limit_key(&long);
+        assert!(stored.starts_with("login-address:#") && stored.len() < 100, "{stored}");
+        assert_eq!(stored, super::limit_key(&long), "the same input counts as the same key");
+        assert_ne!(stored, super::limit_key(&format!("{long}y")));
     }
 }

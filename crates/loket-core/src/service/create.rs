@@ -143,7 +143,12 @@ impl Service {
         }
         let now = self.clock.now();
         let files = self.stage_uploads(&input.attachments, input.receipt.is_some()).await?;
-        let contact = self.store.ensure_contact(&email, &name, now).await?;
+        // A name from the portal form or a mail's From is whatever the sender
+        // typed: it names a new contact, never renames one that exists.
+        let contact = match (actor, self.store.contact_by_email(&email).await?) {
+            (Actor::System, Some(existing)) => existing,
+            _ => self.store.ensure_contact(&email, &name, now).await?,
+        };
         let confirm = !input.automatic
             && self
                 .store

@@ -131,6 +131,20 @@ impl Upload {
     }
 }
 
+/// A file name as kept: no folders (`/`, `\`), no leading dots, and no
+/// characters that change the direction of text (which make `exe.txt` read as
+/// `txt.exe`).
+pub fn clean_filename(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '_',
+            c => c,
+        })
+        .collect();
+    cleaned.trim_start_matches('.').to_owned()
+}
+
 /// Files written to the blob store's temporary place for one change: kept
 /// with [`Service::keep`] after the change commits; dropped, they vanish.
 #[derive(Debug, Default)]
@@ -207,6 +221,9 @@ impl Service {
             if filename.is_empty() || filename.chars().count() > 255 || filename.chars().any(char::is_control) {
                 return Err(Problem::FileName.into());
             }
+            if clean_filename(filename).trim_matches(['_', '.', ' ']).is_empty() {
+                return Err(Problem::FileName.into());
+            }
             if !from_mail && u.size() > self.limits.max_attachment_bytes as u64 {
                 return Err(Problem::FileTooLarge {
                     name: filename.chars().take(100).collect(),
@@ -222,7 +239,7 @@ impl Service {
                 UploadContent::Staged(s) => s.clone(),
             };
             out.attachments.push(NewAttachment {
-                filename: u.filename.trim().to_owned(),
+                filename: clean_filename(u.filename.trim()),
                 media_type: match u.media_type.trim() {
                     "" => "application/octet-stream".to_owned(),
                     t => t.chars().take(100).collect(),
@@ -282,5 +299,16 @@ impl Service {
                 tracing::warn!(sha, error = %e, "could not delete attachment content");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_lose_folders_and_direction_marks() {
+        assert_eq!(super::clean_filename("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(super::clean_filename("..\\..\\win.ini"), "_.._win.ini");
+        assert_eq!(super::clean_filename("factuur\u{202e}txt.exe"), "factuur_txt.exe");
+        assert_eq!(super::clean_filename("gewoon bestand.pdf"), "gewoon bestand.pdf");
     }
 }

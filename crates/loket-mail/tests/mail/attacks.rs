@@ -408,3 +408,140 @@ async fn a_mail_too_large_waits_in_quarantine_without_being_loaded() {
     );
     assert_eq!(e.service.store().list_quarantine(10).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_forged_mail_claiming_a_message_id_first_cannot_make_the_real_one_vanish() {
+    let e = env().await;
+    let id = "CAF123456789@mail.gmail.com";
+    created(
+        e.intake
+            .ingest("helpdesk", &mail("mallory@evil.nl", "spam", id, "", "x"), None)
+            .await
+            .unwrap(),
+    );
+    let real = mail("alice@klant-a.nl", "Dringend", id, "", "Productie ligt stil");
+    let t = created(e.intake.ingest("helpdesk", &real, None).await.unwrap());
+    let m = &e.service.store().messages(t.id, true).await.unwrap()[0];
+    assert!(m.body_text.contains("Productie ligt stil"));
+    assert_eq!(m.mail_message_id, None, "taken in without the claimed id");
+    // The real mail again, from the same sender, is the same mail.
+    assert_eq!(
+        e.intake.ingest("helpdesk", &real, None).await.unwrap(),
+        Outcome::Duplicate
+    );
+}
+
+#[tokio::test]
+async fn removing_a_message_for_good_empties_the_mail_it_came_from() {
+    let e = env().await;
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail(
+                    "alice@klant-a.nl",
+                    "Lijst",
+                    "bsn@klant-a.nl",
+                    "",
+                    "GEHEIM-BSN-987654321",
+                ),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let m = e.service.store().messages(t.id, true).await.unwrap()[0].id;
+    let raw = e.service.store().raw_mail(m).await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&raw).contains("GEHEIM-BSN-987654321"));
+    let admin = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    e.service.remove_message(&admin, t.number, m, "privacy").await.unwrap();
+    assert_eq!(e.service.store().raw_mail(m).await.unwrap(), Some(Vec::new()));
+    // Still recognised, never taken in again.
+    assert_eq!(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail(
+                    "alice@klant-a.nl",
+                    "Lijst",
+                    "bsn@klant-a.nl",
+                    "",
+                    "GEHEIM-BSN-987654321"
+                ),
+                None
+            )
+            .await
+            .unwrap(),
+        Outcome::Duplicate
+    );
+}
+
+#[tokio::test]
+async fn a_very_long_body_is_cut_on_the_ticket_and_kept_whole_as_a_file() {
+    let e = env().await;
+    let text = "regel met tekst\r\n".repeat(200_000); // 3.4 MB
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("jan@gemeente.nl", "Logboek", "lang@gemeente.nl", "", &text),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let m = &e.service.store().messages(t.id, true).await.unwrap()[0];
+    assert!(m.body_text.len() < 1_100_000 && m.body_text.contains("bericht-volledig.txt"));
+    let atts = e.service.store().attachments(t.id).await.unwrap();
+    let full = atts.iter().find(|a| a.filename == "bericht-volledig.txt").unwrap();
+    assert!(full.size > 3_000_000, "{}", full.size);
+}
+
+#[tokio::test]
+async fn a_colleagues_mail_is_recorded_as_written_by_the_colleague() {
+    let e = env().await;
+    let admin = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    e.service
+        .create_organisation(&admin, "Gemeente Oost", &["oost.nl".into()])
+        .await
+        .unwrap();
+    let t = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("req@oost.nl", "Koppeling", "r1@oost.nl", "", "x"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let subject = format!("Re: [#{}] Koppeling", t.number);
+    e.intake
+        .ingest(
+            "helpdesk",
+            &mail("Collega <collega@oost.nl>", &subject, "c1@oost.nl", "", "Sluit maar"),
+            None,
+        )
+        .await
+        .unwrap();
+    let last = e.service.store().messages(t.id, true).await.unwrap().pop().unwrap();
+    let colleague = e
+        .service
+        .store()
+        .contact_by_email("collega@oost.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.author, Author::Contact(colleague.id));
+    assert_ne!(colleague.id, t.requester_id);
+}

@@ -321,3 +321,40 @@ async fn the_set_password_link_goes_out_once() {
     assert!(!got[0].subject.contains("[#"), "no ticket");
     assert_eq!(sender.run_once().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_mail_queued_before_a_move_carries_no_follow_link_for_the_new_owner() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let (typo, right) = (unique("jan.typo"), unique("jan.goed"));
+    // The confirmation to a mistyped address waits in the outbox (the server
+    // was unreachable), then staff move the ticket to the right address.
+    let t = e
+        .service
+        .create_ticket(
+            &Actor::System,
+            loket_core::service::CreateTicket::new("Vertrouwelijk", "BSN 123456782", &typo, Channel::Portal),
+        )
+        .await
+        .unwrap();
+    let admin = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    e.service.move_tickets(&admin, &typo, &right).await.unwrap();
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    assert!(sender.run_once().await.unwrap() >= 1);
+    let to_typo = captured(&cap, &typo);
+    assert_eq!(to_typo.len(), 1);
+    let follow = format!("/t/{}/", t.number);
+    assert!(!to_typo[0].body.contains(&follow), "{}", to_typo[0].body);
+    assert!(to_typo[0].body.contains("https://helpdesk.example.nl/mijn"));
+    assert!(!to_typo[0].body.contains(&right), "the new address is not told");
+}

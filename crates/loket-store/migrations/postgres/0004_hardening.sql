@@ -9,3 +9,10 @@ CREATE INDEX mail_receipts_raw_blob ON mail_receipts(raw_blob) WHERE raw_blob IS
 -- A password reset ends the contact's sessions and spends their other links.
 CREATE INDEX sessions_contact ON sessions(contact_id);
 CREATE INDEX access_tokens_contact ON access_tokens(contact_id) WHERE used_at IS NULL;
+-- Who sent a stored mail: a Message-ID counts as seen before only from the same
+-- sender (or as the same bytes). The message a mail made: removing it for good
+-- empties the raw mail.
+ALTER TABLE mail_receipts ADD COLUMN sender TEXT;
+ALTER TABLE mail_receipts ADD COLUMN message_row BIGINT;
+CREATE INDEX mail_receipts_message_row ON mail_receipts(message_row) WHERE message_row IS NOT NULL;
+CREATE INDEX mail_receipts_raw_sha ON mail_receipts(raw_sha256) WHERE state = 'stored';

@@ -5,18 +5,45 @@ macro_rules! mail_store {
     ($t:ty, $db:ty) => {
         #[async_trait]
         impl MailStore for $t {
-            async fn receipt_exists(&self, mailbox: &str, imap_uid: Option<(i64, i64)>, message_id: Option<&str>) -> Result<bool> {
+            async fn receipt_exists(
+                &self,
+                mailbox: &str,
+                imap_uid: Option<(i64, i64)>,
+                raw_sha256: &str,
+                message_id: Option<&str>,
+                sender: Option<&str>,
+            ) -> Result<bool> {
                 let n: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM mail_receipts WHERE state = 'stored' AND \
-                     ((mailbox = $1 AND uidvalidity = $2 AND uid = $3) OR message_id = $4)",
+                     ((mailbox = $1 AND uidvalidity = $2 AND uid = $3) OR raw_sha256 = $6 OR \
+                      (message_id = $4 AND (sender IS NULL OR sender = $5)))",
                 )
                 .bind(mailbox)
                 .bind(imap_uid.map(|u| u.0))
                 .bind(imap_uid.map(|u| u.1))
                 .bind(message_id)
+                .bind(sender)
+                .bind(raw_sha256)
                 .fetch_one(self.reader())
                 .await
                 .map_err(db_err)?;
+                Ok(n > 0)
+            }
+
+            async fn raw_mail(&self, message: MessageId) -> Result<Option<Vec<u8>>> {
+                sqlx::query_scalar("SELECT raw FROM mail_receipts WHERE state = 'stored' AND message_row = $1")
+                    .bind(message.0)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn message_id_taken(&self, message_id: &str) -> Result<bool> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_receipts WHERE state = 'stored' AND message_id = $1")
+                    .bind(message_id)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(db_err)?;
                 Ok(n > 0)
             }
 
@@ -75,7 +102,7 @@ macro_rules! mail_store {
                 if updated.rows_affected() == 0 {
                     sqlx::query(
                         "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, reason, \
-                         attempts, next_attempt_at, raw, raw_blob, size) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8, $9, $10, $11)",
+                         attempts, next_attempt_at, raw, raw_blob, size, sender) VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, 1, $8, $9, $10, $11, $12)",
                     )
                     .bind(&r.mailbox)
                     .bind(&r.message_id)
@@ -88,6 +115,7 @@ macro_rules! mail_store {
                     .bind(r.raw.as_slice())
                     .bind(&r.raw_blob)
                     .bind(i64::try_from(r.size).unwrap_or(i64::MAX))
+                    .bind(&r.sender)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;

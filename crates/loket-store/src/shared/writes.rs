@@ -143,7 +143,7 @@ macro_rules! write_helpers {
                 Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
                 if let Some(r) = &new.receipt {
-                    Self::insert_receipt(tx, r, id).await?;
+                    Self::insert_receipt(tx, r, id, Some(msg)).await?;
                 }
                 let mut out = t.clone();
                 out.id = TicketId(id);
@@ -202,7 +202,7 @@ macro_rules! write_helpers {
                 Self::insert_audit(tx, &format!("ticket:{}", t.id.0), Some(t.id.0), &by, &c.audit).await?;
                 Self::insert_outbox(tx, t.id.0, c.at, &c.outbox, &ids).await?;
                 if let Some(r) = &c.receipt {
-                    Self::insert_receipt(tx, r, t.id.0).await?;
+                    Self::insert_receipt(tx, r, t.id.0, ids.first().copied()).await?;
                 }
                 let mut ticket = t.clone();
                 ticket.version = c.expected_version + 1;
@@ -264,8 +264,14 @@ macro_rules! write_helpers {
                 Ok(())
             }
 
-            /// Records a received mail as stored for a ticket, replacing its quarantine entry.
-            async fn insert_receipt(tx: &mut <$db as sqlx::Database>::Connection, r: &MailReceipt, ticket: i64) -> Result<()> {
+            /// Records a received mail as stored for a ticket (and the message
+            /// it made), replacing its quarantine entry.
+            async fn insert_receipt(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                r: &MailReceipt,
+                ticket: i64,
+                message: Option<i64>,
+            ) -> Result<()> {
                 sqlx::query(
                     "DELETE FROM mail_receipts WHERE state = 'quarantined' AND mailbox = $1 AND (raw_sha256 = $2 OR \
                      (uid IS NOT NULL AND uidvalidity = $3 AND uid = $4))",
@@ -278,8 +284,8 @@ macro_rules! write_helpers {
                     .await
                     .map_err(db_err)?;
                 sqlx::query(
-                    "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, ticket_id, raw) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $8)",
+                    "INSERT INTO mail_receipts (mailbox, message_id, uidvalidity, uid, raw_sha256, received_at, state, ticket_id, raw, \
+                     sender, message_row) VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $8, $9, $10)",
                 )
                 .bind(&r.mailbox)
                 .bind(&r.message_id)
@@ -289,6 +295,8 @@ macro_rules! write_helpers {
                 .bind(r.received_at)
                 .bind(ticket)
                 .bind(r.raw.as_slice())
+                .bind(&r.sender)
+                .bind(message)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -352,6 +360,14 @@ macro_rules! write_helpers {
                     if gone.rows_affected() == 0 {
                         return Err(DomainError::not_found(format!("message {m}")));
                     }
+                    // The mail it came from goes too (its identity stays, so the
+                    // same mail is still recognised and not taken in again).
+                    sqlx::query("UPDATE mail_receipts SET raw = $1, raw_blob = NULL WHERE message_row = $2")
+                        .bind(Vec::<u8>::new())
+                        .bind(m.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
                     Self::unindex_message(tx, m.0).await?;
                 }
                 for (a, reason) in &change.remove_attachments {

@@ -4,11 +4,11 @@
 
 use super::csrf;
 use super::i18n::{Texts, texts};
-use super::page::{PageError, render};
+use super::page::{PageError, PageForm, PagePath, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::{DomainError, Lang};
@@ -130,19 +130,23 @@ fn password_page(s: &AppState, headers: &HeaderMap, lang: Lang, token: String, e
 }
 
 /// `GET /toegang/{token}`: choose a password.
-pub async fn view_password_get(State(s): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+pub async fn view_password_get(
+    State(s): State<AppState>,
+    PagePath(token): PagePath<String>,
+    headers: HeaderMap,
+) -> Response {
     password_page(&s, &headers, super::language(None, &headers), token, None)
 }
 
 /// `POST /toegang/{token}`: sets the password, logs in, goes to "my tickets".
 pub async fn view_password_post(
     State(s): State<AppState>,
-    Path(token): Path<String>,
+    PagePath(token): PagePath<String>,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     let t = texts(lang);
@@ -230,10 +234,10 @@ pub async fn view_login_post(
 pub async fn view_logout_post(
     State(s): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<super::follow::CsrfForm>,
+    PageForm(form): PageForm<super::follow::CsrfForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     if let Some((_, token)) = session::current(&s, &headers)
@@ -246,7 +250,7 @@ pub async fn view_logout_post(
             .map_err(|e| PageError::from_domain(&e, lang))?;
     }
     let mut r = Redirect::to("/").into_response();
-    if let Ok(v) = HeaderValue::from_str(&session::clear()) {
+    if let Ok(v) = HeaderValue::from_str(&session::clear(s.portal.secure_cookies)) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
@@ -278,10 +282,8 @@ async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
     let headers = request.headers().clone();
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
     let lang = super::language(None, &headers);
-    let Form(form) = <Form<T> as axum::extract::FromRequest<()>>::from_request(request, &())
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    if !csrf::valid(&s.csrf_key, &headers, form.csrf()) {
+    let PageForm(form) = <PageForm<T> as axum::extract::FromRequest<()>>::from_request(request, &()).await?;
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, form.csrf()) {
         return Err(PageError::forbidden(lang));
     }
     Ok((form, headers, ip, lang))

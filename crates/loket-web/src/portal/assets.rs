@@ -1,12 +1,12 @@
 //! The portal's static files (style sheet, the picture shown for a blocked
 //! image), compiled into the binary and served with a day's caching.
 
-use axum::extract::Path;
+use super::page::PagePath;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 /// `GET /static/{file}`.
-pub async fn view_static_get(Path(file): Path<String>, headers: HeaderMap) -> Response {
+pub async fn view_static_get(PagePath(file): PagePath<String>, headers: HeaderMap) -> Response {
     let (body, media_type): (&'static str, &'static str) = match file.as_str() {
         "portal.css" => (include_str!("../../static/portal.css"), "text/css; charset=utf-8"),
         "blocked-image.svg" => (include_str!("../../static/blocked-image.svg"), "image/svg+xml"),

@@ -11,15 +11,21 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
-/// Name of the cookie.
+/// Name of the cookie over plain http.
 pub const COOKIE: &str = "loket_csrf";
+
+/// The cookie's name: with the `__Host-` prefix over https, so no other host
+/// (a sibling subdomain) can plant a nonce of its choosing.
+fn name(secure: bool) -> &'static str {
+    if secure { "__Host-loket_csrf" } else { COOKIE }
+}
 
 fn is_nonce(t: &&str) -> bool {
     t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn mac(key: &[u8], nonce: &str, headers: &HeaderMap) -> Option<Hmac<Sha256>> {
-    let session = cookie(headers, super::session::COOKIE).unwrap_or_default();
+fn mac(key: &[u8], nonce: &str, headers: &HeaderMap, secure: bool) -> Option<Hmac<Sha256>> {
+    let session = super::session::token_of(headers, secure).unwrap_or_default();
     let mut m = Hmac::<Sha256>::new_from_slice(key).ok()?;
     m.update(b"csrf\0");
     m.update(nonce.as_bytes());
@@ -31,29 +37,29 @@ fn mac(key: &[u8], nonce: &str, headers: &HeaderMap) -> Option<Hmac<Sha256>> {
 /// The token for the visitor's forms, and the `Set-Cookie` value when their
 /// nonce is new.
 pub fn token(key: &[u8], headers: &HeaderMap, secure: bool) -> (String, Option<String>) {
-    let (nonce, set) = if let Some(n) = cookie(headers, COOKIE).filter(is_nonce) {
+    let (nonce, set) = if let Some(n) = cookie(headers, name(secure)).filter(is_nonce) {
         (n.to_owned(), None)
     } else {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         let n = hex::encode(bytes);
-        let secure = if secure { "; Secure" } else { "" };
-        let set = format!("{COOKIE}={n}; Path=/; HttpOnly; SameSite=Strict{secure}");
+        let flag = if secure { "; Secure" } else { "" };
+        let set = format!("{}={n}; Path=/; HttpOnly; SameSite=Strict{flag}", name(secure));
         (n, Some(set))
     };
-    let token = mac(key, &nonce, headers).map_or_else(String::new, |m| hex::encode(m.finalize().into_bytes()));
+    let token = mac(key, &nonce, headers, secure).map_or_else(String::new, |m| hex::encode(m.finalize().into_bytes()));
     (token, set)
 }
 
 /// Whether a submitted form carries the visitor's token (constant-time compare).
-pub fn valid(key: &[u8], headers: &HeaderMap, submitted: &str) -> bool {
-    let Some(nonce) = cookie(headers, COOKIE).filter(is_nonce) else {
+pub fn valid(key: &[u8], headers: &HeaderMap, secure: bool, submitted: &str) -> bool {
+    let Some(nonce) = cookie(headers, name(secure)).filter(is_nonce) else {
         return false;
     };
     let Ok(raw) = hex::decode(submitted.trim()) else {
         return false;
     };
-    mac(key, nonce, headers).is_some_and(|m| m.verify_slice(&raw).is_ok())
+    mac(key, nonce, headers, secure).is_some_and(|m| m.verify_slice(&raw).is_ok())
 }
 
 #[cfg(test)]
@@ -75,18 +81,26 @@ mod tests {
         let nonce = "ab".repeat(32);
         let anon = headers(&format!("{COOKIE}={nonce}"));
         let (t, set) = token(b"key", &anon, false);
-        assert!(set.is_none() && valid(b"key", &anon, &t));
-        assert!(!valid(b"other key", &anon, &t));
-        assert!(!valid(b"key", &anon, &t.replacen(&t[..2], "00", 1)) || t.starts_with("00"));
+        assert!(set.is_none() && valid(b"key", &anon, false, &t));
+        assert!(!valid(b"other key", &anon, false, &t));
+        assert!(!valid(b"key", &anon, false, &t.replacen(&t[..2], "00", 1)) || t.starts_with("00"));
         let logged_in = headers(&format!("{COOKIE}={nonce}; loket_session={}", "cd".repeat(32)));
         assert!(
-            !valid(b"key", &logged_in, &t),
+            !valid(b"key", &logged_in, false, &t),
             "a token from before login does not work for the session"
         );
         let (t2, _) = token(b"key", &logged_in, false);
-        assert!(valid(b"key", &logged_in, &t2));
-        assert!(!valid(b"key", &headers(""), &t2), "no cookie, no entry");
+        assert!(valid(b"key", &logged_in, false, &t2));
+        assert!(!valid(b"key", &headers(""), false, &t2), "no cookie, no entry");
         let (_, set) = token(b"key", &headers(""), true);
-        assert!(set.is_some_and(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure")));
+        assert!(set.is_some_and(|c| c.starts_with("__Host-loket_csrf=")
+            && c.contains("HttpOnly")
+            && c.contains("SameSite=Strict")
+            && c.contains("Secure")));
+        let (t3, _) = token(b"key", &anon, true);
+        assert!(
+            !valid(b"key", &anon, true, &t3),
+            "over https only the __Host- cookie counts"
+        );
     }
 }

@@ -4,10 +4,10 @@
 
 use super::csrf;
 use super::i18n::{Texts, promise, texts};
-use super::page::{PageError, render};
+use super::page::{PageError, PageForm, PagePath, render};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::{Actor, Reply};
@@ -82,10 +82,10 @@ pub(super) async fn download(s: &AppState, ticket: &Ticket, id: i64, lang: Lang)
         .into_iter()
         .find(|a| a.id.0 == id)
         .ok_or(PageError::not_found(lang))?;
-    let bytes = s
+    let (file, size) = s
         .service
         .blobs()
-        .get(&att.sha256)
+        .open(&att.sha256)
         .await
         .map_err(fail)?
         .ok_or(PageError::not_found(lang))?;
@@ -107,8 +107,26 @@ pub(super) async fn download(s: &AppState, ticket: &Ticket, id: i64, lang: Lang)
             format!("attachment; filename=\"{name}\""),
         ),
         (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        (axum::http::header::CONTENT_LENGTH, size.to_string()),
     ];
-    Ok((headers, bytes).into_response())
+    Ok((headers, axum::body::Body::from_stream(chunks(file))).into_response())
+}
+
+/// A file read piece by piece, so a download never holds it whole in memory.
+fn chunks(
+    file: Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+) -> impl futures_util::Stream<Item = std::io::Result<axum::body::Bytes>> {
+    futures_util::stream::unfold(file, |mut file| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(axum::body::Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    })
 }
 
 #[derive(Template)]
@@ -164,7 +182,7 @@ pub(super) fn lang_cookie(q: Option<&str>) -> Option<String> {
 /// `GET /t/{number}/{token}`: the ticket page.
 pub async fn view_follow_get(
     State(s): State<AppState>,
-    Path((number, token)): Path<(i64, String)>,
+    PagePath((number, token)): PagePath<(i64, String)>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
@@ -206,6 +224,24 @@ pub(super) async fn ticket_page(
     let files = visible_attachments(s, ticket)
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
+    // Other writers (colleagues of the requester's organisation) by name.
+    let mut writers = std::collections::HashMap::new();
+    for m in &messages {
+        if let Author::Contact(c) = m.author
+            && c != contact.id
+            && !writers.contains_key(&c)
+        {
+            let who = s
+                .service
+                .store()
+                .get_contact(c)
+                .await
+                .map_err(|e| PageError::from_domain(&e, lang))?
+                .map(|w| if w.name.is_empty() { w.email } else { w.name })
+                .unwrap_or_default();
+            writers.insert(c, who);
+        }
+    }
     let messages = messages
         .into_iter()
         .map(|m| MessageView {
@@ -216,7 +252,7 @@ pub(super) async fn ticket_page(
                 .collect(),
             who: match m.author {
                 Author::Contact(c) if c == contact.id => t.you.to_owned(),
-                Author::Contact(_) => contact.name.clone(),
+                Author::Contact(c) => writers.get(&c).cloned().unwrap_or_default(),
                 Author::Staff(_) | Author::System => t.helpdesk.to_owned(),
             },
             at: m.created_at.format("%d-%m-%Y %H:%M").to_string(),
@@ -259,9 +295,15 @@ pub(super) async fn reply_as(
 ) -> Result<Response, PageError> {
     let headers = request.headers().clone();
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
-    let posted = super::upload::read(s, request, lang).await?;
+    let posted = super::upload::read(s, request, &ip, lang).await?;
     let text = posted.get("message").to_owned();
+    let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let refused = async |error: String, status: StatusCode| -> Result<Response, PageError> {
+        let error = if with_files {
+            format!("{error} {}", texts(lang).files_again)
+        } else {
+            error
+        };
         let draft = Draft {
             error,
             text: text.clone(),
@@ -312,7 +354,7 @@ pub(super) async fn solve_as(
 /// `GET /t/{number}/{token}/bijlage/{id}`: an attachment of the ticket.
 pub async fn view_follow_attachment_get(
     State(s): State<AppState>,
-    Path((number, token, id)): Path<(i64, String, i64)>,
+    PagePath((number, token, id)): PagePath<(i64, String, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
@@ -323,7 +365,7 @@ pub async fn view_follow_attachment_get(
 /// `POST /t/{number}/{token}/reply`: the customer's reply, with attachments.
 pub async fn view_follow_reply_post(
     State(s): State<AppState>,
-    Path((number, token)): Path<(i64, String)>,
+    PagePath((number, token)): PagePath<(i64, String)>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, request.headers());
@@ -334,12 +376,12 @@ pub async fn view_follow_reply_post(
 /// `POST /t/{number}/{token}/solve`: the customer marks the ticket solved.
 pub async fn view_follow_solve_post(
     State(s): State<AppState>,
-    Path((number, token)): Path<(i64, String)>,
+    PagePath((number, token)): PagePath<(i64, String)>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     let (ticket, contact) = verified(&s, number, &token, lang).await?;

@@ -90,7 +90,7 @@ pub async fn view_submit_post(
     let headers = request.headers().clone();
     let lang = super::language(None, &headers);
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
-    let posted = super::upload::read(&s, request, lang).await?;
+    let posted = super::upload::read(&s, request, &ip, lang).await?;
     let mut form = FormValues {
         name: posted.get("name").to_owned(),
         email: posted.get("email").to_owned(),
@@ -105,7 +105,14 @@ pub async fn view_submit_post(
     {
         form.email = me.email;
     }
+    // A refused form keeps what was typed; files must be chosen again.
+    let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let again = |status: StatusCode, msg: String, form: FormValues| {
+        let msg = if with_files {
+            format!("{msg} {}", texts(lang).files_again)
+        } else {
+            msg
+        };
         let mut r = home(&s, &headers, lang, Some(msg), form);
         *r.status_mut() = status;
         Ok(r)

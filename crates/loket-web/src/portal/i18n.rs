@@ -32,6 +32,9 @@ pub struct Texts {
     pub too_large_text: &'static str,
     pub busy: &'static str,
     pub busy_text: &'static str,
+    pub reply_not_sent: &'static str,
+    pub to_your_reply: &'static str,
+    pub files_again: &'static str,
     pub home_title: &'static str,
     pub next_meeting: &'static str,
     pub submit_title: &'static str,
@@ -94,6 +97,9 @@ const NL: Texts = Texts {
     error_text: "Er is niets veranderd. Probeer het later opnieuw.",
     too_large: "Te groot",
     too_large_text: "Uw bericht met bijlagen is groter dan 50 MB en is niet verstuurd. Stuur grote bestanden via de beveiligde bestandsuitwisseling.",
+    reply_not_sent: "Uw reactie is niet verstuurd.",
+    to_your_reply: "Naar uw reactie",
+    files_again: "Er is nog niets verstuurd. Kies uw bijlagen opnieuw.",
     busy: "Even geduld",
     busy_text: "Er worden nu veel bestanden tegelijk verstuurd. Er is niets veranderd; probeer het over een minuut opnieuw.",
     home_title: "Helpdesk",
@@ -158,6 +164,9 @@ const EN: Texts = Texts {
     error_text: "Nothing was changed. Please try again later.",
     too_large: "Too large",
     too_large_text: "Your message with its attachments is larger than 50 MB and was not sent. Please send large files through the secure file exchange.",
+    reply_not_sent: "Your reply was not sent.",
+    to_your_reply: "Go to your reply",
+    files_again: "Nothing was sent yet. Please choose your attachments again.",
     busy: "One moment, please",
     busy_text: "Many files are being sent right now. Nothing was changed; please try again in a minute.",
     home_title: "Helpdesk",
@@ -282,17 +291,18 @@ pub fn problem_text(p: &Problem, lang: Lang) -> String {
             ),
             Problem::TooManyFiles(n) => format!("U kunt hoogstens {n} bijlagen per bericht meesturen."),
             Problem::FileTooLarge { name, max } => format!(
-                "De bijlage '{name}' is groter dan {} en is niet meegestuurd. Verklein het bestand of stuur het via de beveiligde bestandsuitwisseling.",
+                "De bijlage '{name}' is groter dan {}. Verklein het bestand of stuur het via de beveiligde bestandsuitwisseling.",
                 megabytes(*max)
             ),
             Problem::FileName => "Een bijlage heeft geen bruikbare bestandsnaam (hoogstens 255 tekens).".into(),
             Problem::PasswordTooShort(n) => format!("Kies een wachtwoord van minstens {n} tekens."),
-            Problem::PasswordTooWeak => "Dit wachtwoord is te makkelijk te raden. Kies een langer wachtwoord, bijvoorbeeld een zin van een paar woorden.".into(),
+            Problem::PasswordTooWeak => "Dit wachtwoord is te makkelijk te raden, bijvoorbeeld omdat het een bekend woord, uw naam of uw e-mailadres bevat. Kies iets anders, bijvoorbeeld een zin van een paar woorden.".into(),
             Problem::TooManyLabels(n) => format!("Een ticket heeft hoogstens {n} labels."),
             Problem::PublicMailDomain(d) => {
                 format!("'{d}' is het domein van een openbare maildienst en kan niet bij een organisatie horen.")
             }
-            Problem::Other(s) => format!("De invoer is niet geldig ({s})."),
+            Problem::NotADomain(d) => format!("'{d}' is geen maildomein (zoals gemeente.nl)."),
+            Problem::Other(_) => "Deze invoer is niet geldig; de Engelse melding zegt waarom.".into(),
         },
         Lang::En => match p {
             Problem::Empty(f) => format!("Please fill in {}.", field_en(*f)),
@@ -303,16 +313,17 @@ pub fn problem_text(p: &Problem, lang: Lang) -> String {
             ),
             Problem::TooManyFiles(n) => format!("You can send at most {n} attachments per message."),
             Problem::FileTooLarge { name, max } => format!(
-                "The attachment '{name}' is larger than {} and was not sent. Make the file smaller or send it through the secure file exchange.",
+                "The attachment '{name}' is larger than {}. Make the file smaller or send it through the secure file exchange.",
                 megabytes(*max)
             ),
             Problem::FileName => "An attachment has no usable file name (at most 255 characters).".into(),
             Problem::PasswordTooShort(n) => format!("Please choose a password of at least {n} characters."),
-            Problem::PasswordTooWeak => "This password is too easy to guess. Please choose a longer one, for example a sentence of a few words.".into(),
+            Problem::PasswordTooWeak => "This password is too easy to guess, for example because it contains a common word, your name or your e-mail address. Please choose another, for example a sentence of a few words.".into(),
             Problem::TooManyLabels(n) => format!("A ticket has at most {n} labels."),
             Problem::PublicMailDomain(d) => {
                 format!("'{d}' is the domain of a public mail provider and cannot belong to an organisation.")
             }
+            Problem::NotADomain(d) => format!("'{d}' is not a mail domain (such as municipality.nl)."),
             Problem::Other(s) => format!("{}.", capital(s)),
         },
     }

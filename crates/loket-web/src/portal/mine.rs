@@ -6,11 +6,11 @@
 use super::csrf;
 use super::follow::{CsrfForm, reply_as, solve_as, ticket_page};
 use super::i18n::{Texts, promise, texts};
-use super::page::{PageError, render};
+use super::page::{PageError, PageForm, PagePath, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::Actor;
@@ -143,7 +143,7 @@ async fn own(s: &AppState, headers: &HeaderMap, number: i64, lang: Lang) -> Resu
 /// `GET /mijn/{number}`: one of the contact's tickets.
 pub async fn view_mine_ticket_get(
     State(s): State<AppState>,
-    Path(number): Path<i64>,
+    PagePath(number): PagePath<i64>,
     Query(q): Query<super::follow::LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
@@ -155,7 +155,7 @@ pub async fn view_mine_ticket_get(
 /// `GET /mijn/{number}/bijlage/{id}`: an attachment of one of the contact's tickets.
 pub async fn view_mine_attachment_get(
     State(s): State<AppState>,
-    Path((number, id)): Path<(i64, i64)>,
+    PagePath((number, id)): PagePath<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
@@ -166,7 +166,7 @@ pub async fn view_mine_attachment_get(
 /// `POST /mijn/{number}/reply`, with attachments.
 pub async fn view_mine_reply_post(
     State(s): State<AppState>,
-    Path(number): Path<i64>,
+    PagePath(number): PagePath<i64>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, request.headers());
@@ -177,12 +177,12 @@ pub async fn view_mine_reply_post(
 /// `POST /mijn/{number}/solve`.
 pub async fn view_mine_solve_post(
     State(s): State<AppState>,
-    Path(number): Path<i64>,
+    PagePath(number): PagePath<i64>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
-    if !csrf::valid(&s.csrf_key, &headers, &form.csrf) {
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
     let (me, t) = own(&s, &headers, number, lang).await?;

@@ -25,6 +25,7 @@ pub use mine::{
     view_mine_attachment_get, view_mine_get, view_mine_reply_post, view_mine_solve_post, view_mine_ticket_get,
 };
 pub(crate) use page::PageError;
+pub use page::view_post_only_get;
 
 use axum::http::HeaderMap;
 use loket_core::Lang;

@@ -54,12 +54,25 @@ impl PageError {
         }
     }
 
+    /// 405: a page opened with a method it does not take.
+    pub fn method_not_allowed(lang: Lang) -> Self {
+        Self {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            lang,
+        }
+    }
+
     /// 503: too many uploads at this moment; nothing was changed.
     pub fn busy(lang: Lang) -> Self {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
             lang,
         }
+    }
+
+    /// The language the page is shown in.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// Maps a domain error: not found and forbidden look the same to visitors.
@@ -128,6 +141,70 @@ pub fn render(page: &impl Template, cookies: &[String], lang: Lang) -> Response 
                 lang,
             }
             .into_response()
+        }
+    }
+}
+
+/// Path parameters of a page: a value that does not parse (`/mijn/abc`) is the
+/// portal's "not found" page in the visitor's language, never the framework's
+/// plain-text rejection.
+pub struct PagePath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PagePath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(_) => Err(PageError::not_found(super::language(None, &parts.headers))),
+        }
+    }
+}
+
+/// `GET` on a path that only takes a form's `POST` (after a form came back
+/// with an error, the language switch links there): back to the page the form
+/// belongs to, in the language asked for.
+pub async fn view_post_only_get(uri: axum::http::Uri) -> axum::response::Redirect {
+    let path = uri.path();
+    let page = path
+        .strip_suffix("/reply")
+        .or_else(|| path.strip_suffix("/solve"))
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/");
+    let page = if path == "/tickets/new" || path == "/uitloggen" {
+        "/"
+    } else {
+        page
+    };
+    let lang = uri
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
+        .map(|l| format!("?lang={}", Lang::parse_or_default(l).id()))
+        .unwrap_or_default();
+    axum::response::Redirect::to(&format!("{page}{lang}"))
+}
+
+/// A posted form (urlencoded): one that cannot be read is the portal's 400
+/// page, one that is too large its 413 page, never the framework's plain text.
+pub struct PageForm<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PageError> {
+        let lang = super::language(None, req.headers());
+        match axum::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum::extract::Form(v)) => Ok(Self(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(PageError::too_large(lang)),
+            Err(_) => Err(PageError::bad_request(lang)),
         }
     }
 }

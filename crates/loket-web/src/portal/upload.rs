@@ -1,10 +1,12 @@
 //! Reading a posted multipart form (fields and files) without holding it in
-//! memory. The form's first field must be its CSRF token, and it is checked
-//! before anything else is read, so a forged post costs a few bytes. Files
-//! stream to the blob store's temporary place, hashed on the way, within the
-//! size limit; a file over the limit is dropped (and reported) while the rest
-//! of the form is still read, so nothing typed is lost. A limited number of
-//! uploads is read at the same moment.
+//! memory. The form's first field must be its CSRF token (at most a few hundred
+//! bytes), checked before anything else is read, so a forged post costs a few
+//! bytes. Files stream to the blob store's temporary place, hashed on the way,
+//! within the size limit; a file over the limit is dropped (and reported) while
+//! the rest of the form is still read, so nothing typed is lost. A form with
+//! files takes one of a limited number of upload slots when its first file
+//! begins, at most two per visitor address, and the whole form must arrive
+//! within ten minutes.
 
 use super::page::PageError;
 use crate::AppState;
@@ -22,6 +24,10 @@ const MAX_FIELD_BYTES: usize = 2 * 1024 * 1024;
 const SLOT_WAIT: Duration = Duration::from_secs(30);
 /// How long a request may stall between two pieces of its body.
 const STALL: Duration = Duration::from_mins(1);
+/// How long a whole form may take to arrive (25 MB at 50 kB/s).
+const DEADLINE: Duration = Duration::from_mins(10);
+/// Longest CSRF field read (the token is 64 characters).
+const MAX_TOKEN_BYTES: usize = 256;
 
 /// The text fields and the files of a posted form.
 pub struct Posted {
@@ -57,11 +63,13 @@ async fn chunk(field: &mut Field<'_>, lang: Lang) -> Result<Option<axum::body::B
     }
 }
 
-async fn text(mut field: Field<'_>, lang: Lang) -> Result<String, PageError> {
+/// A text field of at most `max` bytes; a longer one is refused (`refusal`).
+async fn text(mut field: Field<'_>, max: usize, refusal: PageError) -> Result<String, PageError> {
+    let lang = refusal.lang();
     let mut buf = Vec::new();
     while let Some(c) = chunk(&mut field, lang).await? {
-        if buf.len() + c.len() > MAX_FIELD_BYTES {
-            return Err(PageError::too_large(lang));
+        if buf.len() + c.len() > max {
+            return Err(refusal);
         }
         buf.extend_from_slice(&c);
     }
@@ -70,24 +78,46 @@ async fn text(mut field: Field<'_>, lang: Lang) -> Result<String, PageError> {
 
 /// Reads a posted form whose first field is `csrf`: refused (403) at once
 /// when that token is wrong; then every field, with files streamed to the
-/// blob store within the service's limits.
-pub async fn read(s: &AppState, request: Request, lang: Lang) -> Result<Posted, PageError> {
+/// blob store within the service's limits. `ip` is the visitor's address.
+pub async fn read(s: &AppState, request: Request, ip: &str, lang: Lang) -> Result<Posted, PageError> {
     let headers = request.headers().clone();
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|_| PageError::bad_request(lang))?;
     let first = multipart.next_field().await.map_err(|e| failed(&e, lang))?;
     let token = match first {
-        Some(f) if f.name() == Some("csrf") => text(f, lang).await?,
+        Some(f) if f.name() == Some("csrf") => text(f, MAX_TOKEN_BYTES, PageError::forbidden(lang)).await?,
         _ => String::new(),
     };
-    if !super::csrf::valid(&s.csrf_key, &headers, &token) {
+    if !super::csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &token) {
         return Err(PageError::forbidden(lang));
     }
-    let _slot = tokio::time::timeout(SLOT_WAIT, s.uploads.clone().acquire_owned())
+    tokio::time::timeout(DEADLINE, fields(s, &mut multipart, ip, lang))
+        .await
+        .map_err(|_| PageError::bad_request(lang))?
+}
+
+/// A form's upload slot: taken when its first file begins.
+struct Slot {
+    _global: tokio::sync::OwnedSemaphorePermit,
+    _ip: crate::state::IpUpload,
+}
+
+async fn slot(s: &AppState, ip: &str, lang: Lang) -> Result<Slot, PageError> {
+    let ip_upload = s.upload_for(ip).ok_or(PageError::busy(lang))?;
+    let global = tokio::time::timeout(SLOT_WAIT, s.uploads.clone().acquire_owned())
         .await
         .map_err(|_| PageError::busy(lang))?
         .map_err(|_| PageError::busy(lang))?;
+    Ok(Slot {
+        _global: global,
+        _ip: ip_upload,
+    })
+}
+
+/// The fields after the CSRF token.
+async fn fields(s: &AppState, multipart: &mut Multipart, ip: &str, lang: Lang) -> Result<Posted, PageError> {
+    let mut held: Option<Slot> = None;
     let limits = s.service.limits();
     let max_file = limits.max_attachment_bytes as u64;
     let mut posted = Posted {
@@ -98,9 +128,12 @@ pub async fn read(s: &AppState, request: Request, lang: Lang) -> Result<Posted, 
     while let Some(mut field) = multipart.next_field().await.map_err(|e| failed(&e, lang))? {
         let name = field.name().unwrap_or_default().to_owned();
         if name != "files" {
-            let value = text(field, lang).await?;
+            let value = text(field, MAX_FIELD_BYTES, PageError::too_large(lang)).await?;
             posted.fields.insert(name, value);
             continue;
+        }
+        if held.is_none() {
+            held = Some(slot(s, ip, lang).await?);
         }
         let filename = field.file_name().unwrap_or_default().to_owned();
         let media_type = field.content_type().unwrap_or_default().to_owned();

@@ -36,7 +36,10 @@ async fn refused_uploads_leave_nothing_on_disk() {
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        p.body.contains("De bijlage &#39;big.bin&#39; is groter dan 1 MB") && p.body.contains("Zie bijlagen"),
+        p.body.contains("De bijlage &#39;big.bin&#39; is groter dan 1 MB")
+            && p.body.contains("Kies uw bijlagen opnieuw")
+            && p.body.contains("Uw reactie is niet verstuurd")
+            && p.body.contains("Zie bijlagen"),
         "the reason in Dutch and the text kept: {}",
         p.body
     );
@@ -234,7 +237,9 @@ async fn input_that_should_be_refused_gets_a_clear_422_in_dutch_and_english() {
     let url = format!("/toegang/{token}");
     let (csrf, c) = csrf_of(&app.page("GET", &url, None, None).await);
     for (pw, says) in [
-        ("          ", "minstens 10 tekens"),
+        ("          ", "Vul het wachtwoord in"),
+        ("kort-12", "minstens 10 tekens"),
+        ("Kees.Gemeente", "te makkelijk te raden"),
         ("wachtwoord1", "te makkelijk te raden"),
         ("kees@gemeente.nl", "te makkelijk te raden"),
         ("1234567890", "te makkelijk te raden"),
@@ -485,4 +490,104 @@ async fn login_does_the_same_work_for_unknown_addresses() {
         assert!(app.service.login(email, "fout-wachtwoord").await.is_err());
         assert_eq!(app.service.password_work() - before, 1, "{email}: one Argon2 run");
     }
+}
+
+#[tokio::test]
+async fn malformed_requests_get_the_portals_own_pages() {
+    let app = App::new().await;
+    for (method, path, status) in [
+        ("GET", "/mijn/abc", StatusCode::NOT_FOUND),
+        ("GET", "/t/abc/x/bijlage/zz", StatusCode::NOT_FOUND),
+        ("PUT", "/inloggen", StatusCode::METHOD_NOT_ALLOWED),
+        ("GET", "/bestaat/niet", StatusCode::NOT_FOUND),
+    ] {
+        let p = app.page(method, path, None, None).await;
+        assert_eq!(p.status, status, "{method} {path}");
+        assert!(p.body.contains("<html lang=\"nl\">"), "{method} {path}: {}", p.body);
+    }
+    let (s, v) = app.call("PUT", "/api/v1/tickets", None).await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    // A form without files is a few fields: a large one is refused before it is read.
+    let (csrf, c) = csrf_of(&app.page("GET", "/inloggen", None, None).await);
+    let big = format!("csrf={csrf}&email={}&password=x", "a".repeat(100_000));
+    let p = app.page("POST", "/inloggen", Some(&big), Some(&c)).await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(p.body.contains("Te groot"), "{}", p.body);
+    // A CSRF field longer than a token is refused at once.
+    let (ct, body) = multipart_files(&[("csrf", &"a".repeat(10_000)), ("message", "x")], &[]);
+    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&c)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn over_https_the_cookies_are_host_only() {
+    let app = App::with(
+        Limits::default(),
+        loket_web::PortalSettings {
+            secure_cookies: true,
+            ..loket_web::PortalSettings::default()
+        },
+    )
+    .await;
+    let p = app.page("GET", "/inloggen", None, None).await;
+    let set = p.cookies.iter().find(|c| c.contains("csrf")).unwrap();
+    assert!(set.starts_with("__Host-loket_csrf=") && set.contains("Secure"), "{set}");
+    let nonce = set.trim_start_matches("__Host-loket_csrf=").split(';').next().unwrap();
+    let token = form_token(&p.body);
+    // A nonce planted under the plain name (by a sibling host) does not count.
+    let planted = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some(&format!("csrf={token}&email=a%40b.nl&password=x")),
+            Some(&format!("loket_csrf={nonce}")),
+        )
+        .await;
+    assert_eq!(planted.status, StatusCode::FORBIDDEN);
+    let ok = app
+        .page(
+            "POST",
+            "/inloggen",
+            Some(&format!("csrf={token}&email=a%40b.nl&password=x")),
+            Some(&format!("__Host-loket_csrf={nonce}")),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::UNAUTHORIZED, "the form was read: wrong password");
+}
+
+#[tokio::test]
+async fn visitors_cannot_rename_existing_contacts() {
+    let app = App::new().await;
+    app.service.request_access("victim@gemeente.nl").await.unwrap();
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/", None, None).await);
+    let (ct, body) = multipart_files(
+        &[
+            ("csrf", &csrf),
+            ("name", "Uw account is geblokkeerd - bel 0900-1234"),
+            ("email", "victim@gemeente.nl"),
+            ("subject", "x"),
+            ("message", "y"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let victim = app
+        .service
+        .store()
+        .contact_by_email("victim@gemeente.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        victim.name, "",
+        "the name typed by a visitor does not rename an existing contact"
+    );
 }

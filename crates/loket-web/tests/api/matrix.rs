@@ -46,6 +46,13 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "NNNNNNNN",
     ),
     ("GET", "/inloggen", "", "YYYYYYYY"),
+    // A form's POST address opened with GET leads back to its page.
+    ("GET", "/tickets/new", "", "YYYYYYYY"),
+    ("GET", "/uitloggen", "", "YYYYYYYY"),
+    ("GET", "/t/{number}/{token}/reply", "", "YYYYYYYY"),
+    ("GET", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
+    ("GET", "/mijn/{number}/reply", "", "YYYYYYYY"),
+    ("GET", "/mijn/{number}/solve", "", "YYYYYYYY"),
     (
         "POST",
         "/inloggen",

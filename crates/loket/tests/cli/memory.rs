@@ -1,7 +1,8 @@
 //! Memory stays bounded under the attacks that once took gigabytes: 48
-//! clients posting 49 MB uploads with a wrong CSRF token to `loket serve`, and
-//! a 143 MB mail piped into `loket ingest-mail`. Each process's peak resident
-//! memory (`VmHWM`) must stay under 200 MB.
+//! clients posting 49 MB uploads with a wrong CSRF token to `loket serve`, a
+//! 143 MB mail piped into `loket ingest-mail`, and 60 clients downloading a 24
+//! MB attachment. Each process's peak resident memory (`VmHWM`) must stay
+//! under 200 MB.
 
 use super::{Server, loket, stdout};
 use std::io::{Read, Write};
@@ -139,4 +140,58 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn downloads_stream_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data);
+    // A ticket with a 24 MB attachment, written beside the running server.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (number, token, id) = rt.block_on(async {
+        use loket_core::service::{Actor, CreateTicket, Limits, Service, Upload};
+        let url = format!("sqlite://{}", data.join("loket.db").display());
+        let store = std::sync::Arc::new(loket_store::SqliteStore::open(&url).await.unwrap());
+        let blobs = std::sync::Arc::new(loket_store::FsBlobStore::new(&data.join("blobs")).unwrap());
+        let svc = Service::new(
+            store,
+            blobs,
+            std::sync::Arc::new(loket_core::SystemClock),
+            Limits::default(),
+        );
+        let mut input = CreateTicket::new("Groot", "Zie bijlage", "jan@gemeente.nl", loket_core::Channel::Portal);
+        input.attachments = vec![Upload::bytes("groot.bin", "", vec![7u8; 24 * 1024 * 1024])];
+        let t = svc.create_ticket(&Actor::System, input).await.unwrap();
+        let secret = svc.store().secret("follow_link").await.unwrap();
+        let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id, svc.now());
+        let id = svc.store().attachments(t.id).await.unwrap()[0].id;
+        (t.number, token, id)
+    });
+    let path = format!("/t/{number}/{token}/bijlage/{id}");
+    // 60 clients ask for it and read only the start of the answer.
+    let threads: Vec<_> = (0..60)
+        .map(|_| {
+            let (addr, path) = (server.addr.clone(), path.clone());
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(&addr).unwrap();
+                let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+                s.write_all(req.as_bytes()).unwrap();
+                let mut head = [0u8; 64];
+                let n = s.read(&mut head).unwrap_or(0);
+                std::thread::sleep(Duration::from_secs(2));
+                String::from_utf8_lossy(&head[..n]).into_owned()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert!(t.join().unwrap().starts_with("HTTP/1.1 200"));
+    }
+    let peak = peak_kb(server.child.id()).unwrap();
+    eprintln!("loket serve peak resident memory with 60 downloads of 24 MB open: {peak} kB");
+    assert!(peak < CAP_KB, "serve peaked at {peak} kB");
+    server.stop();
 }
