@@ -13,6 +13,7 @@ pub mod public_domains;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod time;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{DomainError, Result};

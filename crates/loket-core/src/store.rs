@@ -179,6 +179,9 @@ pub struct NewTicketRecord {
     pub outbox: Vec<NewOutbox>,
     /// The mail it came from, recorded in the same transaction.
     pub receipt: Option<MailReceipt>,
+    /// The key of the form submission that asks for it: the same key twice
+    /// makes one ticket ([`DomainError::Duplicate`] the second time).
+    pub request_key: Option<String>,
 }
 
 /// A change to one ticket, applied only if the ticket is still at `expected_version`.
@@ -245,6 +248,8 @@ pub struct SearchQuery {
     pub text: String,
     /// Only tickets of this requester.
     pub requester: Option<ContactId>,
+    /// Only tickets of this organisation (and only public messages).
+    pub organisation: Option<OrganisationId>,
     /// Most results.
     pub limit: i64,
 }
@@ -268,6 +273,9 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>>;
     /// All organisations by name.
     async fn list_organisations(&self) -> Result<Vec<Organisation>>;
+    /// Lets (or stops letting) an organisation's authorised contacts see all
+    /// of its tickets; answers the organisation.
+    async fn set_ticket_sharing(&self, id: OrganisationId, share: bool, by: &Stamp) -> Result<Organisation>;
     /// The organisation a mail domain belongs to.
     async fn organisation_for_domain(&self, domain: &str) -> Result<Option<OrganisationId>>;
     /// The contact with this (normalised) address, created if new; a new contact
@@ -365,6 +373,8 @@ pub trait TicketStore: Send + Sync + 'static {
     async fn get_ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
     /// One ticket by number.
     async fn ticket_by_number(&self, number: TicketNumber) -> Result<Option<Ticket>>;
+    /// The ticket a form submission made (its request key), if any.
+    async fn ticket_for_request(&self, key: &str) -> Result<Option<Ticket>>;
     /// Tickets matching a filter, newest first.
     async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>>;
     /// Applies a change in one transaction; [`DomainError::Stale`] if the ticket moved on.

@@ -428,6 +428,7 @@ impl Intake {
             mail_references: references,
             receipt: Some(receipt),
             automatic: mail.automatic.is_some(),
+            request_key: None,
         };
         let ticket = self.service.create_ticket(&Actor::System, input).await?;
         if let Some(other) = linked {

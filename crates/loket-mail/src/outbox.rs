@@ -35,6 +35,8 @@ pub struct OutboxSettings {
     pub message_id_domain: String,
     /// Templates.
     pub templates: Templates,
+    /// The time zone of dates in mails.
+    pub time_zone: loket_core::time::Zone,
 }
 
 /// `Auto-Submitted: auto-replied` (RFC 3834), on every automatic mail.
@@ -188,7 +190,7 @@ impl Sender {
             message: carried.map(|m| m.body_text.clone()).unwrap_or_default(),
             until: ticket
                 .postponed_until
-                .map(|d| d.format("%d-%m-%Y").to_string())
+                .map(|d| self.settings.time_zone.date(d))
                 .unwrap_or_default(),
         };
         Ok(Content {

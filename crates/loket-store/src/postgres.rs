@@ -98,7 +98,7 @@ impl PgStore {
     /// Ticket ids matching a search, newest first.
     async fn search_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
         let limit = q.limit.clamp(1, 500);
-        let kinds = if q.requester.is_some() {
+        let kinds = if q.requester.is_some() || q.organisation.is_some() {
             "kind = 'public'"
         } else {
             "kind <> 'event'"
@@ -106,12 +106,14 @@ impl PgStore {
         let sql = format!(
             "SELECT x.id FROM (SELECT ticket_id AS id FROM messages WHERE search_doc @@ plainto_tsquery('dutch', $1) AND {kinds} \
              UNION SELECT id FROM tickets WHERE search_doc @@ plainto_tsquery('dutch', $1)) x \
-             JOIN tickets t ON t.id = x.id WHERE ($2::BIGINT IS NULL OR t.requester_id = $2) ORDER BY x.id DESC LIMIT $3"
+             JOIN tickets t ON t.id = x.id WHERE ($2::BIGINT IS NULL OR t.requester_id = $2) \
+             AND ($4::BIGINT IS NULL OR t.organisation_id = $4) ORDER BY x.id DESC LIMIT $3"
         );
         sqlx::query_scalar(&sql)
             .bind(&q.text)
             .bind(q.requester.map(|r| r.0))
             .bind(limit)
+            .bind(q.organisation.map(|o| o.0))
             .fetch_all(&self.pool)
             .await
             .map_err(crate::rows::db_err)

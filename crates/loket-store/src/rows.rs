@@ -309,6 +309,9 @@ pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
         if d.message().contains("mail_receipts") {
             return DomainError::Duplicate("this mail was stored before".into());
         }
+        if d.message().contains("ticket_requests") {
+            return DomainError::Duplicate("this form was submitted before".into());
+        }
         {
             let what = d.message().to_lowercase();
             let thing = if what.contains("email") {

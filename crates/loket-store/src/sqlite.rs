@@ -164,15 +164,17 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let limit = q.limit.clamp(1, 500);
-        if let Some(r) = q.requester {
+        if q.requester.is_some() || q.organisation.is_some() {
             return sqlx::query_scalar(
                 "SELECT DISTINCT search_docs.ticket_id FROM search_docs JOIN tickets t ON t.id = search_docs.ticket_id \
-                 WHERE search_docs MATCH $1 AND search_docs.public = 1 AND t.requester_id = $2 \
+                 WHERE search_docs MATCH $1 AND search_docs.public = 1 \
+                 AND ($2 IS NULL OR t.requester_id = $2) AND ($4 IS NULL OR t.organisation_id = $4) \
                  ORDER BY search_docs.ticket_id DESC LIMIT $3",
             )
             .bind(&m)
-            .bind(r.0)
+            .bind(q.requester.map(|r| r.0))
             .bind(limit)
+            .bind(q.organisation.map(|o| o.0))
             .fetch_all(&self.reader)
             .await
             .map_err(crate::rows::db_err);

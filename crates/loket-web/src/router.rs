@@ -83,7 +83,10 @@ fn api() -> Routes {
         .route("/contacts/move-tickets", post(contacts::move_tickets))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::update))
         .route("/organisations", get(organisations::list).post(organisations::create))
-        .route("/organisations/{id}", get(organisations::get))
+        .route(
+            "/organisations/{id}",
+            get(organisations::get).patch(organisations::update),
+        )
         .route("/search", get(search::search))
         .route("/mail/quarantine", get(mail::quarantine))
         .route("/mail/quarantine/{id}/retry", post(mail::retry))
@@ -116,6 +119,7 @@ fn small(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
 fn portal() -> Routes {
     Routes::new()
         .route("/", get(portal::view_home_get))
+        .route("/verstuurd", get(portal::view_sent_get))
         .route("/static/{file}", get(portal::view_static_get))
         .route(
             "/tickets/new",
@@ -150,7 +154,7 @@ fn portal() -> Routes {
         )
         .route(
             "/mijn/{number}/solve",
-            small(get(portal::view_post_only_get).post(portal::view_mine_solve_post)),
+            small(get(portal::view_mine_solve_get).post(portal::view_mine_solve_post)),
         )
         .route("/t/{number}/{token}", get(portal::view_follow_get))
         .route(
@@ -159,7 +163,7 @@ fn portal() -> Routes {
         )
         .route(
             "/t/{number}/{token}/solve",
-            small(get(portal::view_post_only_get).post(portal::view_follow_solve_post)),
+            small(get(portal::view_follow_solve_get).post(portal::view_follow_solve_post)),
         )
 }
 

@@ -114,6 +114,8 @@ pub struct PortalSettings {
     pub trusted_proxies: Vec<IpNet>,
     /// Most uploads read at the same moment; others wait their turn.
     pub max_uploads_in_progress: usize,
+    /// The time zone of every time shown.
+    pub time_zone: loket_core::time::Zone,
 }
 
 impl Default for PortalSettings {
@@ -123,6 +125,7 @@ impl Default for PortalSettings {
             next_meeting: None,
             trusted_proxies: Vec::new(),
             max_uploads_in_progress: 8,
+            time_zone: loket_core::time::Zone::default(),
         }
     }
 }

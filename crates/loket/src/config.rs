@@ -48,6 +48,8 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// Most portal uploads read at the same moment.
     pub max_uploads_in_progress: usize,
+    /// The time zone of every time shown in pages and mails (IANA name).
+    pub time_zone: String,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -69,6 +71,7 @@ impl Default for Config {
             trusted_authserv_id: None,
             trusted_proxies: Vec::new(),
             max_uploads_in_progress: 8,
+            time_zone: "Europe/Amsterdam".into(),
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -90,6 +93,7 @@ const KEYS: &[&str] = &[
     "trusted_authserv_id",
     "trusted_proxies",
     "max_uploads_in_progress",
+    "time_zone",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
@@ -113,7 +117,14 @@ impl Config {
                 fig = fig.merge(Serialized::default(key, value.trim().to_owned()));
             }
         }
-        fig.extract().map_err(|e| e.to_string())
+        let cfg: Self = fig.extract().map_err(|e| e.to_string())?;
+        cfg.zone()?;
+        Ok(cfg)
+    }
+
+    /// The time zone of times shown to people.
+    pub fn zone(&self) -> Result<loket_core::time::Zone, String> {
+        loket_core::time::Zone::parse(&self.time_zone)
     }
 
     /// The database URL in effect.
@@ -156,6 +167,7 @@ impl Config {
             public_url: self.public_url(),
             message_id_domain: domain,
             templates: loket_mail::templates::Templates::new(Some(&self.data_dir.join("templates"))),
+            time_zone: self.zone().unwrap_or_default(),
         }
     }
 
@@ -187,6 +199,7 @@ impl Config {
             next_meeting: self.next_functional_meeting,
             trusted_proxies,
             max_uploads_in_progress: self.max_uploads_in_progress.max(1),
+            time_zone: self.zone()?,
         })
     }
 

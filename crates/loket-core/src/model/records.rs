@@ -16,6 +16,8 @@ pub struct Organisation {
     pub name: String,
     /// Mail domains whose senders belong to this organisation.
     pub domains: Vec<String>,
+    /// Whether its authorised contacts see all of its tickets on the portal.
+    pub share_tickets: bool,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }

@@ -127,7 +127,11 @@ impl Service {
             .change(actor, number, "customer_reply", |t, now| {
                 put(t, &rules::customer_reply(&state(t)));
                 t.last_customer_at = Some(now);
-                let author = Author::Contact(writer.unwrap_or(t.requester_id));
+                let author = match actor {
+                    // A colleague who may see the organisation's tickets writes as themselves.
+                    Actor::Contact(c) => Author::Contact(c.id),
+                    _ => Author::Contact(writer.unwrap_or(t.requester_id)),
+                };
                 Ok(Plan {
                     messages: vec![new_message(
                         MessageKind::Public,

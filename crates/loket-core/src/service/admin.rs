@@ -68,6 +68,13 @@ impl Service {
             .await
     }
 
+    /// Lets (or stops letting) an organisation's authorised contacts see all of
+    /// its tickets on the portal.
+    pub async fn set_ticket_sharing(&self, actor: &Actor, id: OrganisationId, share: bool) -> Result<Organisation> {
+        actor.require_staff(DESK_STAFF, "change organisations")?;
+        self.store.set_ticket_sharing(id, share, &self.stamp(actor)).await
+    }
+
     /// Creates (or finds) a contact by address.
     pub async fn create_contact(&self, actor: &Actor, email: &str, name: &str) -> Result<Contact> {
         actor.require_staff(DESK_STAFF, "create contacts")?;

@@ -38,6 +38,9 @@ pub struct CreateTicket {
     pub receipt: Option<MailReceipt>,
     /// Sent automatically (auto-reply, bounce, list): never answered automatically.
     pub automatic: bool,
+    /// The id of the form submission that asks for it: submitted again (a
+    /// refresh, a double click), it answers the ticket the first one made.
+    pub request_key: Option<String>,
 }
 
 /// Most automatic mails to one address per hour; beyond it confirmations are
@@ -62,6 +65,7 @@ impl CreateTicket {
             mail_references: None,
             receipt: None,
             automatic: false,
+            request_key: None,
         }
     }
 }
@@ -92,10 +96,23 @@ pub fn clean_name(name: &str) -> Result<String> {
 impl Service {
     /// Creates a ticket and queues the confirmation mail to the requester.
     pub async fn create_ticket(&self, actor: &Actor, input: CreateTicket) -> Result<Ticket> {
+        let key = input.request_key.clone();
         let (record, files) = self.ticket_record(actor, input).await?;
-        let ticket = self.store.insert_ticket(&record).await?;
-        self.keep(&files).await;
-        Ok(ticket)
+        match self.store.insert_ticket(&record).await {
+            Ok(ticket) => {
+                self.keep(&files).await;
+                Ok(ticket)
+            }
+            Err(DomainError::Duplicate(why)) => match &key {
+                Some(k) => self
+                    .store
+                    .ticket_for_request(k)
+                    .await?
+                    .ok_or(DomainError::Duplicate(why)),
+                None => Err(DomainError::Duplicate(why)),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     /// Imports tickets from another system in one transaction, without
@@ -159,8 +176,10 @@ impl Service {
             Some(h) => html::sanitise(h),
             None => html::text_to_html(&input.message),
         };
+        // The requester wrote the first message, on every channel but the
+        // phone: there staff write it down on the customer's behalf.
         let author = match actor {
-            Actor::Staff(s) if input.channel != Channel::Phone => Author::Staff(s.id),
+            Actor::Staff(s) if input.channel == Channel::Phone => Author::Staff(s.id),
             _ => Author::Contact(contact.id),
         };
         let ticket = Ticket {
@@ -217,6 +236,7 @@ impl Service {
                 Vec::new()
             },
             receipt: input.receipt,
+            request_key: input.request_key,
         };
         Ok((record, files))
     }

@@ -278,17 +278,33 @@ impl Service {
     }
 
     /// Loads a ticket by number as `actor` may see it: staff and system see all,
-    /// a contact only their own (others answer "not found", never "forbidden").
+    /// a contact their own and, when they are an authorised contact of an
+    /// organisation that shares its tickets, the organisation's (others answer
+    /// "not found", never "forbidden").
     pub async fn ticket_for(&self, actor: &Actor, number: TicketNumber) -> Result<Ticket> {
-        let ticket = self
-            .store
-            .ticket_by_number(number)
-            .await?
-            .ok_or_else(|| DomainError::not_found(format!("ticket {number}")))?;
+        let gone = || DomainError::not_found(format!("ticket {number}"));
+        let ticket = self.store.ticket_by_number(number).await?.ok_or_else(gone)?;
         match actor {
-            Actor::Contact(c) if c.id != ticket.requester_id => Err(DomainError::not_found(format!("ticket {number}"))),
+            Actor::Contact(c) if c.id != ticket.requester_id => {
+                let shared = self.shared_organisation(c).await?;
+                if shared.is_some() && shared == ticket.organisation_id {
+                    Ok(ticket)
+                } else {
+                    Err(gone())
+                }
+            }
             _ => Ok(ticket),
         }
+    }
+
+    /// The organisation whose tickets a contact sees besides their own: theirs,
+    /// when they are an authorised contact and it shares its tickets.
+    pub async fn shared_organisation(&self, contact: &Contact) -> Result<Option<OrganisationId>> {
+        let Some(org) = contact.organisation_id.filter(|_| contact.authorised) else {
+            return Ok(None);
+        };
+        let shares = self.store.get_organisation(org).await?.is_some_and(|o| o.share_tickets);
+        Ok(shares.then_some(org))
     }
 
     /// Deletes blobs nothing refers to any more; failures are logged, the bytes

@@ -423,12 +423,14 @@ async fn quoted_history_is_folded_in_display_and_kept_in_storage() {
     let q = loket_core::store::SearchQuery {
         text: "opstarten opnieuw".into(),
         requester: None,
+        organisation: None,
         limit: 10,
     };
     let _ = e.service.store().search(&q).await.unwrap();
     let q = loket_core::store::SearchQuery {
         text: "Probeer".into(),
         requester: None,
+        organisation: None,
         limit: 10,
     };
     assert_eq!(

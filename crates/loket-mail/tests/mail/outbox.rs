@@ -19,6 +19,7 @@ fn settings(url: &str) -> OutboxSettings {
         public_url: "https://helpdesk.example.nl".into(),
         message_id_domain: "loket.test".into(),
         templates: Templates::default(),
+        time_zone: loket_core::time::Zone::default(),
     }
 }
 

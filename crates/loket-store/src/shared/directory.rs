@@ -34,21 +34,22 @@ macro_rules! directory_store {
                 let entry = AuditEntry { action: "create".into(), field: Some("domains".into()), old_value: None, new_value: Some(new.domains.join(", ")) };
                 Self::insert_audit(&mut tx, &format!("organisation:{id}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)?;
-                Ok(Organisation { id: OrganisationId(id), name: new.name.clone(), domains: new.domains.clone(), created_at: now })
+                Ok(Organisation { id: OrganisationId(id), name: new.name.clone(), domains: new.domains.clone(), share_tickets: false, created_at: now })
             }
 
             async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>> {
-                let row: Option<(i64, String, DateTime<Utc>)> =
-                    sqlx::query_as("SELECT id, name, created_at FROM organisations WHERE id = $1")
+                let row: Option<(i64, String, bool, DateTime<Utc>)> =
+                    sqlx::query_as("SELECT id, name, share_tickets, created_at FROM organisations WHERE id = $1")
                         .bind(id.0)
                         .fetch_optional(self.reader())
                         .await
                         .map_err(db_err)?;
                 match row {
-                    Some((id, name, created_at)) => Ok(Some(Organisation {
+                    Some((id, name, share_tickets, created_at)) => Ok(Some(Organisation {
                         id: OrganisationId(id),
                         name,
                         domains: self.org_domains(id).await?,
+                        share_tickets,
                         created_at,
                     })),
                     None => Ok(None),
@@ -56,16 +57,38 @@ macro_rules! directory_store {
             }
 
             async fn list_organisations(&self) -> Result<Vec<Organisation>> {
-                let rows: Vec<(i64, String, DateTime<Utc>)> =
-                    sqlx::query_as("SELECT id, name, created_at FROM organisations ORDER BY name, id")
+                let rows: Vec<(i64, String, bool, DateTime<Utc>)> =
+                    sqlx::query_as("SELECT id, name, share_tickets, created_at FROM organisations ORDER BY name, id")
                         .fetch_all(self.reader())
                         .await
                         .map_err(db_err)?;
                 let mut out = Vec::with_capacity(rows.len());
-                for (id, name, created_at) in rows {
-                    out.push(Organisation { id: OrganisationId(id), name, domains: self.org_domains(id).await?, created_at });
+                for (id, name, share_tickets, created_at) in rows {
+                    out.push(Organisation { id: OrganisationId(id), name, domains: self.org_domains(id).await?, share_tickets, created_at });
                 }
                 Ok(out)
+            }
+
+            async fn set_ticket_sharing(&self, id: OrganisationId, share: bool, by: &Stamp) -> Result<Organisation> {
+                let mut tx = self.begin_write().await?;
+                let old: Option<bool> = sqlx::query_scalar("SELECT share_tickets FROM organisations WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let old = old.ok_or_else(|| DomainError::not_found(format!("organisation {id}")))?;
+                sqlx::query("UPDATE organisations SET share_tickets = $1 WHERE id = $2")
+                    .bind(share)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if old != share {
+                    let entry = AuditEntry { action: "update".into(), field: Some("share_tickets".into()), old_value: Some(old.to_string()), new_value: Some(share.to_string()) };
+                    Self::insert_audit(&mut tx, &format!("organisation:{id}"), None, by, &[entry]).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                self.get_organisation(id).await?.ok_or_else(|| DomainError::not_found(format!("organisation {id}")))
             }
 
             async fn organisation_for_domain(&self, domain: &str) -> Result<Option<OrganisationId>> {

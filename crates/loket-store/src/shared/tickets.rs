@@ -27,6 +27,18 @@ macro_rules! ticket_store {
                 self.ticket_where("number", number.0).await
             }
 
+            async fn ticket_for_request(&self, key: &str) -> Result<Option<Ticket>> {
+                let id: Option<i64> = sqlx::query_scalar("SELECT ticket_id FROM ticket_requests WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                match id {
+                    Some(id) => self.get_ticket(TicketId(id)).await,
+                    None => Ok(None),
+                }
+            }
+
             async fn list_tickets(&self, f: &TicketFilter) -> Result<Vec<Ticket>> {
                 let mut qb = QueryBuilder::<$db>::new(format!("SELECT {TICKET_COLS} FROM tickets WHERE 1 = 1"));
                 if let Some(s) = f.status {
@@ -81,7 +93,9 @@ macro_rules! ticket_store {
                 let mut out: Vec<Ticket> = Vec::new();
                 if let Some(n) = as_number(&q.text) {
                     if let Some(t) = self.ticket_by_number(n).await? {
-                        if q.requester.is_none_or(|r| r == t.requester_id) {
+                        if q.requester.is_none_or(|r| r == t.requester_id)
+                            && q.organisation.is_none_or(|o| Some(o) == t.organisation_id)
+                        {
                             out.push(t);
                         }
                     }

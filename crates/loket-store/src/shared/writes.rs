@@ -145,6 +145,15 @@ macro_rules! write_helpers {
                 if let Some(r) = &new.receipt {
                     Self::insert_receipt(tx, r, id, Some(msg)).await?;
                 }
+                if let Some(key) = &new.request_key {
+                    sqlx::query("INSERT INTO ticket_requests (key, ticket_id, created_at) VALUES ($1, $2, $3)")
+                        .bind(key)
+                        .bind(id)
+                        .bind(t.created_at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
                 let mut out = t.clone();
                 out.id = TicketId(id);
                 out.number = TicketNumber(number);

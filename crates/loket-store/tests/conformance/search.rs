@@ -11,6 +11,7 @@ async fn numbers(env: &Env, text: &str, requester: Option<ContactId>) -> Vec<Tic
     let q = SearchQuery {
         text: text.into(),
         requester,
+        organisation: None,
         limit: 50,
     };
     env.store

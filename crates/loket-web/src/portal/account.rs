@@ -1,14 +1,16 @@
 //! Registration and forgotten password (one flow: a link to set a password),
 //! login and logout. Answers never reveal whether an address has an account;
-//! attempts are rate limited per address and per IP address.
+//! attempts are rate limited per address and per IP address. Every successful
+//! POST answers with a redirect (Post/Redirect/Get), its result told on the
+//! page it leads to.
 
 use super::csrf;
 use super::i18n::{Texts, texts};
-use super::page::{PageError, PageForm, PagePath, render};
+use super::page::{Chrome, PageError, PageForm, PagePath, chrome, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::{DomainError, Lang};
@@ -18,7 +20,7 @@ use serde::Deserialize;
 #[template(path = "portal/access.html")]
 struct AccessPage<'a> {
     t: &'a Texts,
-    csrf: String,
+    chrome: Chrome,
     sent: bool,
     error: Option<String>,
 }
@@ -27,7 +29,7 @@ struct AccessPage<'a> {
 #[template(path = "portal/password.html")]
 struct PasswordPage<'a> {
     t: &'a Texts,
-    csrf: String,
+    chrome: Chrome,
     token: String,
     error: Option<String>,
 }
@@ -36,9 +38,18 @@ struct PasswordPage<'a> {
 #[template(path = "portal/login.html")]
 struct LoginPage<'a> {
     t: &'a Texts,
-    csrf: String,
+    chrome: Chrome,
     email: String,
     error: Option<String>,
+    notice: Option<&'a str>,
+}
+
+/// What a page after a redirect tells: `?verstuurd=1`, `?uitgelogd=1`, `?terug=mijn`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Told {
+    verstuurd: Option<String>,
+    uitgelogd: Option<String>,
+    terug: Option<String>,
 }
 
 /// A posted address.
@@ -69,23 +80,46 @@ fn with_status(mut r: Response, status: StatusCode) -> Response {
     r
 }
 
-fn access_page(s: &AppState, headers: &HeaderMap, lang: Lang, sent: bool, error: Option<String>) -> Response {
-    let (csrf, new_cookie) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
-    render(
-        &AccessPage {
-            t: texts(lang),
-            csrf,
-            sent,
-            error,
-        },
-        &new_cookie.into_iter().collect::<Vec<_>>(),
-        lang,
-    )
+/// A page with the frame of this request: renders it with the chrome built
+/// from the request, and the CSRF cookie when new.
+macro_rules! framed {
+    ($s:expr, $headers:expr, $lang:expr, |$chrome:ident| $page:expr) => {{
+        let ($chrome, set) = chrome($s, $headers)
+            .await
+            .map_err(|e| PageError::from_domain(&e, $lang))?;
+        Ok::<Response, PageError>(render(&$page, &set.into_iter().collect::<Vec<_>>(), $lang))
+    }};
 }
 
-/// `GET /toegang`: ask for a link to set a password.
-pub async fn view_access_get(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    access_page(&s, &headers, super::language(None, &headers), false, None)
+async fn access_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    sent: bool,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    framed!(s, headers, lang, |chrome| AccessPage {
+        t: texts(lang),
+        chrome,
+        sent,
+        error,
+    })
+}
+
+/// `GET /toegang`: ask for a link to set a password (`?verstuurd=1`: it was sent).
+pub async fn view_access_get(
+    State(s): State<AppState>,
+    Query(told): Query<Told>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    access_page(
+        &s,
+        &headers,
+        super::language(None, &headers),
+        told.verstuurd.is_some(),
+        None,
+    )
+    .await
 }
 
 /// `POST /toegang`: mails the link; the same answer for every address.
@@ -100,42 +134,53 @@ pub async fn view_access_post(
         (format!("access-address:{address}"), 5, 60),
     ];
     if super::limited(&s, &keys, lang).await? {
-        return Ok(with_status(
-            access_page(&s, &headers, lang, false, Some(texts(lang).too_many.into())),
-            StatusCode::TOO_MANY_REQUESTS,
-        ));
+        let page = access_page(&s, &headers, lang, false, Some(texts(lang).too_many_hour.into())).await?;
+        return Ok(with_status(page, StatusCode::TOO_MANY_REQUESTS));
     }
     match s.service.request_access(&form.email).await {
-        Ok(()) => Ok(access_page(&s, &headers, lang, true, None)),
-        Err(DomainError::Invalid(p)) => Ok(with_status(
-            access_page(&s, &headers, lang, false, Some(super::problem_text(&p, lang))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
+        Ok(()) => Ok(Redirect::to("/toegang?verstuurd=1").into_response()),
+        Err(DomainError::Invalid(p)) => {
+            let page = access_page(&s, &headers, lang, false, Some(super::problem_text(&p, lang))).await?;
+            Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }
 
-fn password_page(s: &AppState, headers: &HeaderMap, lang: Lang, token: String, error: Option<String>) -> Response {
-    let (csrf, new_cookie) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
-    render(
-        &PasswordPage {
-            t: texts(lang),
-            csrf,
-            token,
-            error,
-        },
-        &new_cookie.into_iter().collect::<Vec<_>>(),
-        lang,
-    )
+async fn password_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    token: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    framed!(s, headers, lang, |chrome| PasswordPage {
+        t: texts(lang),
+        chrome,
+        token,
+        error,
+    })
 }
 
-/// `GET /toegang/{token}`: choose a password.
+/// The page for a link that was used or has expired: ask for a new one.
+async fn link_gone(s: &AppState, headers: &HeaderMap, lang: Lang) -> Result<Response, PageError> {
+    let page = access_page(s, headers, lang, false, Some(texts(lang).link_invalid.into())).await?;
+    Ok(with_status(page, StatusCode::NOT_FOUND))
+}
+
+/// `GET /toegang/{token}`: choose a password, or, for a link that was used or
+/// has expired, ask for a new one at once.
 pub async fn view_password_get(
     State(s): State<AppState>,
     PagePath(token): PagePath<String>,
     headers: HeaderMap,
-) -> Response {
-    password_page(&s, &headers, super::language(None, &headers), token, None)
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    match s.service.access_contact(&token).await {
+        Ok(_) => password_page(&s, &headers, lang, token, None).await,
+        Err(DomainError::NotFound(_)) => link_gone(&s, &headers, lang).await,
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
 }
 
 /// `POST /toegang/{token}`: sets the password, logs in, goes to "my tickets".
@@ -151,55 +196,67 @@ pub async fn view_password_post(
     }
     let t = texts(lang);
     if form.password != form.repeat {
-        return Ok(with_status(
-            password_page(&s, &headers, lang, token, Some(t.passwords_differ.into())),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        let page = password_page(&s, &headers, lang, token, Some(t.passwords_differ.into())).await?;
+        return Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY));
     }
     match s.service.set_password(&token, &form.password).await {
-        Ok(contact) => logged_in(&s, &contact, lang).await,
-        Err(DomainError::Invalid(p)) => Ok(with_status(
-            password_page(&s, &headers, lang, token, Some(super::problem_text(&p, lang))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Err(DomainError::NotFound(_)) => Ok(with_status(
-            access_page(&s, &headers, lang, false, Some(t.link_invalid.into())),
-            StatusCode::NOT_FOUND,
-        )),
+        Ok(contact) => logged_in(&s, &contact, lang, "/mijn?welkom=1").await,
+        Err(DomainError::Invalid(p)) => {
+            let page = password_page(&s, &headers, lang, token, Some(super::problem_text(&p, lang))).await?;
+            Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(DomainError::NotFound(_)) => link_gone(&s, &headers, lang).await,
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }
 
-async fn logged_in(s: &AppState, contact: &loket_core::Contact, lang: Lang) -> Result<Response, PageError> {
+async fn logged_in(s: &AppState, contact: &loket_core::Contact, lang: Lang, to: &str) -> Result<Response, PageError> {
     let token = s
         .service
         .start_session(contact.id)
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
-    let mut r = Redirect::to("/mijn").into_response();
+    let mut r = Redirect::to(to).into_response();
     if let Ok(v) = HeaderValue::from_str(&session::set(&token, s.portal.secure_cookies)) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
 }
 
-fn login_page(s: &AppState, headers: &HeaderMap, lang: Lang, email: String, error: Option<String>) -> Response {
-    let (csrf, new_cookie) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
-    render(
-        &LoginPage {
-            t: texts(lang),
-            csrf,
-            email,
-            error,
-        },
-        &new_cookie.into_iter().collect::<Vec<_>>(),
-        lang,
-    )
+async fn login_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    email: String,
+    error: Option<String>,
+    notice: Option<&str>,
+) -> Result<Response, PageError> {
+    framed!(s, headers, lang, |chrome| LoginPage {
+        t: texts(lang),
+        chrome,
+        email,
+        error,
+        notice,
+    })
 }
 
-/// `GET /inloggen`.
-pub async fn view_login_get(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    login_page(&s, &headers, super::language(None, &headers), String::new(), None)
+/// `GET /inloggen` (`?uitgelogd=1` after logging out, `?terug=mijn` when a
+/// page needs a login).
+pub async fn view_login_get(
+    State(s): State<AppState>,
+    Query(told): Query<Told>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    let t = texts(lang);
+    let notice = if told.uitgelogd.is_some() {
+        Some(t.logged_out)
+    } else if told.terug.is_some() {
+        Some(t.login_needed)
+    } else {
+        None
+    };
+    login_page(&s, &headers, lang, String::new(), None, notice).await
 }
 
 /// `POST /inloggen`: at most five attempts a minute per address, thirty per IP.
@@ -215,17 +272,15 @@ pub async fn view_login_post(
         (format!("login-address:{address}"), 5, 1),
     ];
     if super::limited(&s, &keys, lang).await? {
-        return Ok(with_status(
-            login_page(&s, &headers, lang, form.email, Some(t.too_many.into())),
-            StatusCode::TOO_MANY_REQUESTS,
-        ));
+        let page = login_page(&s, &headers, lang, form.email, Some(t.too_many.into()), None).await?;
+        return Ok(with_status(page, StatusCode::TOO_MANY_REQUESTS));
     }
     match s.service.login(&form.email, &form.password).await {
-        Ok(contact) => logged_in(&s, &contact, lang).await,
-        Err(DomainError::Forbidden(_)) => Ok(with_status(
-            login_page(&s, &headers, lang, form.email, Some(t.login_failed.into())),
-            StatusCode::UNAUTHORIZED,
-        )),
+        Ok(contact) => logged_in(&s, &contact, lang, "/mijn").await,
+        Err(DomainError::Forbidden(_)) => {
+            let page = login_page(&s, &headers, lang, form.email, Some(t.login_failed.into()), None).await?;
+            Ok(with_status(page, StatusCode::UNAUTHORIZED))
+        }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }
@@ -249,7 +304,7 @@ pub async fn view_logout_post(
             .await
             .map_err(|e| PageError::from_domain(&e, lang))?;
     }
-    let mut r = Redirect::to("/").into_response();
+    let mut r = Redirect::to("/inloggen?uitgelogd=1").into_response();
     if let Ok(v) = HeaderValue::from_str(&session::clear(s.portal.secure_cookies)) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -62,6 +62,20 @@ pub fn valid(key: &[u8], headers: &HeaderMap, secure: bool, submitted: &str) -> 
     mac(key, nonce, headers, secure).is_some_and(|m| m.verify_slice(&raw).is_ok())
 }
 
+/// A seal on `value` bound to the visitor (their nonce and session), for
+/// what the portal hands a visitor and reads back (a sent ticket's number):
+/// nobody else can make or reuse it. Empty when the visitor has no nonce.
+pub fn seal(key: &[u8], headers: &HeaderMap, secure: bool, value: &str) -> String {
+    let Some(nonce) = cookie(headers, name(secure)).filter(is_nonce) else {
+        return String::new();
+    };
+    mac(key, nonce, headers, secure).map_or_else(String::new, |mut m| {
+        m.update(b"\0seal\0");
+        m.update(value.as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 //! request; a forged or foreign token sees nothing but "not found".
 
 use super::csrf;
-use super::i18n::{Texts, promise, texts};
-use super::page::{PageError, PageForm, PagePath, render};
+use super::i18n::{Texts, standing, texts};
+use super::page::{Chrome, PageError, PageForm, PagePath, chrome, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -17,10 +17,13 @@ use serde::Deserialize;
 /// The label customers see on a ticket with a serious privacy incident.
 pub const SECURITY_LABEL: &str = "Security incident Helpdesk";
 
-/// `?lang=` on any page.
+/// `?lang=` on any page; on a ticket page also what the last action did
+/// (`?verstuurd=1` a reply was sent, `?opgelost=1` it was marked solved).
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+    verstuurd: Option<String>,
+    opgelost: Option<String>,
 }
 
 impl LangQuery {
@@ -28,6 +31,28 @@ impl LangQuery {
     pub fn lang(&self) -> Option<&str> {
         self.lang.as_deref()
     }
+
+    /// What the page tells about the last action, in `lang`.
+    pub(super) fn notice(&self, lang: Lang) -> Option<&'static str> {
+        let t = texts(lang);
+        if self.verstuurd.is_some() {
+            Some(t.reply_sent)
+        } else if self.opgelost.is_some() {
+            Some(t.solved_notice)
+        } else {
+            None
+        }
+    }
+}
+
+/// How a ticket page is shown: where its forms post, in which language, and
+/// what it tells (a refused reply, the result of the last action).
+pub(super) struct View {
+    pub base: String,
+    pub lang: Lang,
+    pub lang_query: Option<String>,
+    pub draft: Option<Draft>,
+    pub notice: Option<&'static str>,
 }
 
 /// A posted "solved".
@@ -63,6 +88,9 @@ pub(super) async fn visible_attachments(s: &AppState, ticket: &Ticket) -> loket_
 }
 
 fn size(bytes: i64) -> String {
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
     if bytes >= 1024 * 1024 {
         format!(
             "{:.1} MB",
@@ -133,18 +161,31 @@ fn chunks(
 #[template(path = "portal/follow.html")]
 struct FollowPage<'a> {
     t: &'a Texts,
+    chrome: Chrome,
     base: String,
     number: TicketNumber,
     subject: String,
-    status: &'static str,
-    department: &'static str,
-    promise: Option<&'static str>,
+    /// Status and department, or what is asked of the requester.
+    standing: String,
+    /// What that means for them (a date, a reaction to expect).
+    promise: Option<String>,
     security_incident: bool,
     messages: Vec<MessageView>,
-    csrf: String,
     can_solve: bool,
     /// A reply that was refused: why, and the text typed.
     draft: Option<Draft>,
+    /// What the last action did.
+    notice: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/solve.html")]
+struct SolvePage<'a> {
+    t: &'a Texts,
+    chrome: Chrome,
+    base: String,
+    number: TicketNumber,
+    subject: String,
 }
 
 /// A refused reply, shown again with its reason and the text typed.
@@ -176,7 +217,12 @@ async fn verified(s: &AppState, number: i64, token: &str, lang: Lang) -> Result<
 }
 
 pub(super) fn lang_cookie(q: Option<&str>) -> Option<String> {
-    q.map(|l| format!("loket_lang={}; Path=/; SameSite=Lax", Lang::parse_or_default(l).id()))
+    q.map(|l| {
+        format!(
+            "loket_lang={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            Lang::parse_or_default(l).id()
+        )
+    })
 }
 
 /// `GET /t/{number}/{token}`: the ticket page.
@@ -188,32 +234,26 @@ pub async fn view_follow_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang.as_deref(), &headers);
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
-    ticket_page(
-        &s,
-        &ticket,
-        &contact,
-        format!("/t/{number}/{token}"),
+    let view = View {
+        base: format!("/t/{number}/{token}"),
         lang,
-        &headers,
-        q.lang.as_deref(),
-        None,
-    )
-    .await
+        lang_query: q.lang.clone(),
+        draft: None,
+        notice: q.notice(lang),
+    };
+    ticket_page(&s, &ticket, &contact, &headers, view).await
 }
 
-/// The ticket page for its requester, with forms posting under `base`, and
-/// a refused reply's reason and text when there is one.
-#[allow(clippy::too_many_arguments)]
+/// A ticket's page for `viewer` (its requester, or a colleague who may see
+/// the organisation's tickets), shown as `view` says.
 pub(super) async fn ticket_page(
     s: &AppState,
     ticket: &Ticket,
-    contact: &Contact,
-    base: String,
-    lang: Lang,
+    viewer: &Contact,
     headers: &HeaderMap,
-    lang_query: Option<&str>,
-    draft: Option<Draft>,
+    view: View,
 ) -> Result<Response, PageError> {
+    let lang = view.lang;
     let t = texts(lang);
     let messages = s
         .service
@@ -228,7 +268,7 @@ pub(super) async fn ticket_page(
     let mut writers = std::collections::HashMap::new();
     for m in &messages {
         if let Author::Contact(c) = m.author
-            && c != contact.id
+            && c != viewer.id
             && !writers.contains_key(&c)
         {
             let who = s
@@ -251,31 +291,35 @@ pub(super) async fn ticket_page(
                 .map(|a| (a.id.0, a.filename.clone(), size(a.size)))
                 .collect(),
             who: match m.author {
-                Author::Contact(c) if c == contact.id => t.you.to_owned(),
+                Author::Contact(c) if c == viewer.id => t.you.to_owned(),
                 Author::Contact(c) => writers.get(&c).cloned().unwrap_or_default(),
                 Author::Staff(_) | Author::System => t.helpdesk.to_owned(),
             },
-            at: m.created_at.format("%d-%m-%Y %H:%M").to_string(),
-            at_iso: m.created_at.to_rfc3339(),
+            at: s.portal.time_zone.date_time(m.created_at),
+            at_iso: s.portal.time_zone.iso(m.created_at),
             html: m.body_html,
         })
         .collect();
-    let (csrf, set_csrf) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
+    let (chrome, set_csrf) = chrome(s, headers).await.map_err(|e| PageError::from_domain(&e, lang))?;
+    let (standing, promise) = standing(ticket, lang, s.portal.time_zone, s.portal.next_meeting);
     let page = FollowPage {
         t,
-        base,
+        chrome,
+        base: view.base,
         number: ticket.number,
         subject: ticket.subject.clone(),
-        status: ticket.status.label(lang),
-        department: ticket.department.label(lang),
-        promise: promise(ticket.department, lang),
+        standing,
+        promise,
         security_incident: ticket.labels.iter().any(|l| l == SECURITY_LABEL),
         messages,
-        csrf,
         can_solve: ticket.status != Status::Resolved,
-        draft,
+        draft: view.draft,
+        notice: view.notice,
     };
-    let cookies: Vec<String> = set_csrf.into_iter().chain(lang_cookie(lang_query)).collect();
+    let cookies: Vec<String> = set_csrf
+        .into_iter()
+        .chain(lang_cookie(view.lang_query.as_deref()))
+        .collect();
     Ok(render(&page, &cookies, lang))
 }
 
@@ -308,7 +352,14 @@ pub(super) async fn reply_as(
             error,
             text: text.clone(),
         };
-        let mut r = ticket_page(s, ticket, &contact, base.to_owned(), lang, &headers, None, Some(draft)).await?;
+        let view = View {
+            base: base.to_owned(),
+            lang,
+            lang_query: None,
+            draft: Some(draft),
+            notice: None,
+        };
+        let mut r = ticket_page(s, ticket, &contact, &headers, view).await?;
         *r.status_mut() = status;
         Ok(r)
     };
@@ -317,7 +368,7 @@ pub(super) async fn reply_as(
         (format!("reply-ticket:{}", ticket.id), REPLIES_PER_TICKET_PER_HOUR, 60),
     ];
     if super::limited(s, &keys, lang).await? {
-        return refused(texts(lang).too_many.into(), StatusCode::TOO_MANY_REQUESTS).await;
+        return refused(texts(lang).too_many_hour.into(), StatusCode::TOO_MANY_REQUESTS).await;
     }
     if let Some(p) = posted.problems.first() {
         return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -331,7 +382,7 @@ pub(super) async fn reply_as(
         .customer_reply(&Actor::Contact(contact.clone()), ticket.number, reply)
         .await
     {
-        Ok(_) => Ok(Redirect::to(base).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{base}?verstuurd=1")).into_response()),
         Err(DomainError::Invalid(p)) => refused(super::problem_text(&p, lang), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
@@ -346,9 +397,43 @@ pub(super) async fn solve_as(
     lang: Lang,
 ) -> Result<Response, PageError> {
     match s.service.resolve(&Actor::Contact(contact), number).await {
-        Ok(_) | Err(DomainError::Conflict(_)) => Ok(Redirect::to(base).into_response()),
+        Ok(_) | Err(DomainError::Conflict(_)) => Ok(Redirect::to(&format!("{base}?opgelost=1")).into_response()),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
+}
+
+/// The step before marking a ticket solved: asks whether the question is
+/// solved, and says that a later reply opens it again.
+pub(super) async fn solve_page(
+    s: &AppState,
+    ticket: &Ticket,
+    base: String,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<Response, PageError> {
+    if ticket.status == Status::Resolved {
+        return Ok(Redirect::to(&base).into_response());
+    }
+    let (chrome, set) = chrome(s, headers).await.map_err(|e| PageError::from_domain(&e, lang))?;
+    let page = SolvePage {
+        t: texts(lang),
+        chrome,
+        base,
+        number: ticket.number,
+        subject: ticket.subject.clone(),
+    };
+    Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
+}
+
+/// `GET /t/{number}/{token}/solve`: asks whether the question is solved.
+pub async fn view_follow_solve_get(
+    State(s): State<AppState>,
+    PagePath((number, token)): PagePath<(i64, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    let (ticket, _) = verified(&s, number, &token, lang).await?;
+    solve_page(&s, &ticket, format!("/t/{number}/{token}"), &headers, lang).await
 }
 
 /// `GET /t/{number}/{token}/bijlage/{id}`: an attachment of the ticket.

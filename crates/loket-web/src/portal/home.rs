@@ -1,21 +1,25 @@
 //! The portal's start page with the "Verstuur ticket" form, for visitors
-//! (identified by the address they give); logged-in contacts follow later.
+//! (identified by the address they give) and logged-in contacts (their own
+//! address). A sent form answers with a redirect to the confirmation page
+//! (Post/Redirect/Get); the same form sent twice makes one ticket.
 
-use super::csrf;
 use super::i18n::{Texts, texts};
-use super::page::{PageError, render};
+use super::page::{Chrome, PageError, chrome, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::{Actor, CreateTicket};
 use loket_core::*;
+use rand::RngCore;
 
 /// Tickets one address may submit per hour.
 const PER_ADDRESS_PER_HOUR: i64 = 10;
 /// Tickets one IP address may submit per hour.
 const PER_IP_PER_HOUR: i64 = 30;
+/// The cookie that carries a sent ticket's number to its confirmation page.
+const SENT_COOKIE: &str = "loket_verstuurd";
 
 /// What the visitor typed, kept when the form comes back with an error.
 #[derive(Debug, Default, Clone)]
@@ -31,33 +35,60 @@ pub struct FormValues {
 #[template(path = "portal/home.html")]
 struct HomePage<'a> {
     t: &'a Texts,
-    csrf: String,
+    chrome: Chrome,
     next_meeting: Option<(String, String)>,
     error: Option<String>,
+    /// The field the error concerns (`email`, `subject`, ...).
+    error_field: Option<&'static str>,
     form: FormValues,
+    /// The form's own id: sent twice, it makes one ticket.
+    form_id: String,
+}
+
+impl HomePage<'_> {
+    /// Whether the error concerns this field.
+    fn invalid(&self, field: &str) -> bool {
+        self.error_field == Some(field)
+    }
 }
 
 #[derive(Template)]
 #[template(path = "portal/submitted.html")]
 struct SubmittedPage<'a> {
     t: &'a Texts,
+    chrome: Chrome,
     number: TicketNumber,
+    logged_in: bool,
 }
 
-fn home(s: &AppState, headers: &HeaderMap, lang: Lang, error: Option<String>, form: FormValues) -> Response {
-    let (csrf, set) = csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
+/// A refused form: the message, and the field it concerns.
+type Refusal = (String, Option<&'static str>);
+
+async fn home(
+    s: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    error: Option<Refusal>,
+    form: FormValues,
+) -> Result<Response, PageError> {
+    let (chrome, set) = chrome(s, headers).await.map_err(|e| PageError::from_domain(&e, lang))?;
     let next_meeting = s
         .portal
         .next_meeting
         .map(|d| (d.format("%Y-%m-%d").to_string(), d.format("%d-%m-%Y").to_string()));
+    let mut id = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    let (error, error_field) = error.map_or((None, None), |(m, f)| (Some(m), f));
     let page = HomePage {
         t: texts(lang),
-        csrf,
+        chrome,
         next_meeting,
         error,
+        error_field,
         form,
+        form_id: hex::encode(id),
     };
-    render(&page, &set.into_iter().collect::<Vec<_>>(), lang)
+    Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
 
 /// `GET /`: the start page.
@@ -65,24 +96,25 @@ pub async fn view_home_get(
     State(s): State<AppState>,
     Query(q): Query<super::follow::LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = super::language(q.lang(), &headers);
     let mut form = FormValues::default();
     if let Ok(Some((me, _))) = super::session::current(&s, &headers).await {
         form.email = me.email;
         form.name = me.name;
     }
-    let mut resp = home(&s, &headers, lang, None, form);
+    let mut resp = home(&s, &headers, lang, None, form).await?;
     if let Some(c) = super::follow::lang_cookie(q.lang())
-        && let Ok(v) = axum::http::HeaderValue::from_str(&c)
+        && let Ok(v) = HeaderValue::from_str(&c)
     {
-        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
-    resp
+    Ok(resp)
 }
 
-/// `POST /tickets/new`: creates the ticket; the form comes back with a clear
-/// message and everything typed when something is wrong.
+/// `POST /tickets/new`: creates the ticket and sends the visitor to its
+/// confirmation; the form comes back with a clear message and everything typed
+/// when something is wrong.
 pub async fn view_submit_post(
     State(s): State<AppState>,
     request: axum::extract::Request,
@@ -98,33 +130,35 @@ pub async fn view_submit_post(
         message: posted.get("message").to_owned(),
         urgent: !posted.get("urgent").is_empty(),
     };
+    let form_id = posted.get("form_id");
+    let request_key =
+        (form_id.len() == 32 && form_id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("portal:{form_id}"));
     // A logged-in contact submits for their own address.
-    if let Some((me, _)) = super::session::current(&s, &headers)
+    let me = super::session::current(&s, &headers)
         .await
-        .map_err(|e| PageError::from_domain(&e, lang))?
-    {
-        form.email = me.email;
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    if let Some((me, _)) = &me {
+        form.email.clone_from(&me.email);
     }
     // A refused form keeps what was typed; files must be chosen again.
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
-    let again = |status: StatusCode, msg: String, form: FormValues| {
+    let again = async |status: StatusCode, p: Refusal, form: FormValues| {
         let msg = if with_files {
-            format!("{msg} {}", texts(lang).files_again)
+            format!("{} {}", p.0, texts(lang).files_again)
         } else {
-            msg
+            p.0
         };
-        let mut r = home(&s, &headers, lang, Some(msg), form);
+        let mut r = home(&s, &headers, lang, Some((msg, p.1)), form).await?;
         *r.status_mut() = status;
         Ok(r)
     };
+    let refusal = |p: &Problem| (super::problem_text(p, lang), p.field().map(Field::id));
     if let Some(p) = posted.problems.first() {
-        return again(StatusCode::UNPROCESSABLE_ENTITY, super::problem_text(p, lang), form);
+        return again(StatusCode::UNPROCESSABLE_ENTITY, refusal(p), form).await;
     }
     let email = match normalise_email(&form.email) {
         Ok(e) => e,
-        Err(DomainError::Invalid(p)) => {
-            return again(StatusCode::UNPROCESSABLE_ENTITY, super::problem_text(&p, lang), form);
-        }
+        Err(DomainError::Invalid(p)) => return again(StatusCode::UNPROCESSABLE_ENTITY, refusal(&p), form).await,
         Err(e) => return Err(PageError::from_domain(&e, lang)),
     };
     let keys = [
@@ -132,24 +166,59 @@ pub async fn view_submit_post(
         (format!("ticket-address:{email}"), PER_ADDRESS_PER_HOUR, 60),
     ];
     if super::limited(&s, &keys, lang).await? {
-        return again(StatusCode::TOO_MANY_REQUESTS, texts(lang).too_many.into(), form);
+        let msg = (texts(lang).too_many_hour.into(), None);
+        return again(StatusCode::TOO_MANY_REQUESTS, msg, form).await;
     }
     let input = CreateTicket {
         requester_name: Some(form.name.clone()),
         urgent: form.urgent,
         attachments: posted.files,
+        request_key,
         ..CreateTicket::new(&form.subject, &form.message, &email, Channel::Portal)
     };
     match s.service.create_ticket(&Actor::System, input).await {
-        Ok(t) => Ok(render(
-            &SubmittedPage {
-                t: texts(lang),
-                number: t.number,
-            },
-            &[],
-            lang,
-        )),
-        Err(DomainError::Invalid(p)) => again(StatusCode::UNPROCESSABLE_ENTITY, super::problem_text(&p, lang), form),
+        Ok(t) => {
+            let mut r = Redirect::to("/verstuurd").into_response();
+            let value = format!("{}.{}", t.number, sent_mac(&s, &headers, t.number));
+            let cookie = format!(
+                "{SENT_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+                if s.portal.secure_cookies { "; Secure" } else { "" }
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(r)
+        }
+        Err(DomainError::Invalid(p)) => again(StatusCode::UNPROCESSABLE_ENTITY, refusal(&p), form).await,
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
+}
+
+/// The seal on a sent ticket's number, bound to the visitor's form nonce, so
+/// the confirmation page shows a number only to whoever sent it.
+fn sent_mac(s: &AppState, headers: &HeaderMap, number: TicketNumber) -> String {
+    super::csrf::seal(&s.csrf_key, headers, s.portal.secure_cookies, &format!("sent:{number}"))
+}
+
+/// `GET /verstuurd`: the confirmation of the ticket just sent (a refresh shows
+/// it again and sends nothing).
+pub async fn view_sent_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    let sealed = super::cookie(&headers, SENT_COOKIE)
+        .and_then(|v| v.split_once('.'))
+        .and_then(|(n, mac)| Some((TicketNumber(n.parse().ok()?), mac)))
+        .filter(|(n, mac)| !mac.is_empty() && sent_mac(&s, &headers, *n) == *mac);
+    let Some((number, _)) = sealed else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let (chrome, new_cookie) = chrome(&s, &headers)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    let page = SubmittedPage {
+        t: texts(lang),
+        logged_in: chrome.me.is_some(),
+        chrome,
+        number,
+    };
+    Ok(render(&page, &new_cookie.into_iter().collect::<Vec<_>>(), lang))
 }

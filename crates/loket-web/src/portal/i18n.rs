@@ -14,7 +14,6 @@ pub struct Texts {
     pub skip: &'static str,
     pub ticket: &'static str,
     pub status: &'static str,
-    pub department: &'static str,
     pub messages: &'static str,
     pub reply: &'static str,
     pub your_message: &'static str,
@@ -28,10 +27,27 @@ pub struct Texts {
     pub forbidden_text: &'static str,
     pub error: &'static str,
     pub error_text: &'static str,
+    pub bad_request_text: &'static str,
     pub too_large: &'static str,
     pub too_large_text: &'static str,
     pub busy: &'static str,
     pub busy_text: &'static str,
+    pub logged_in_as: &'static str,
+    pub optional: &'static str,
+    pub attachments_limit: &'static str,
+    pub submitted_by: &'static str,
+    pub to_ticket: &'static str,
+    pub security_incident_text: &'static str,
+    pub solved_title: &'static str,
+    pub solve_confirm_title: &'static str,
+    pub solve_confirm_text: &'static str,
+    pub solve_yes: &'static str,
+    pub solve_no: &'static str,
+    pub reply_sent: &'static str,
+    pub solved_notice: &'static str,
+    pub login_needed: &'static str,
+    pub logged_out: &'static str,
+    pub password_saved: &'static str,
     pub reply_not_sent: &'static str,
     pub to_your_reply: &'static str,
     pub files_again: &'static str,
@@ -50,6 +66,7 @@ pub struct Texts {
     pub submitted_mail: &'static str,
     pub back_home: &'static str,
     pub too_many: &'static str,
+    pub too_many_hour: &'static str,
     pub access_title: &'static str,
     pub access_intro: &'static str,
     pub access_send: &'static str,
@@ -81,12 +98,11 @@ const NL: Texts = Texts {
     skip: "Naar de inhoud",
     ticket: "Ticket",
     status: "Status",
-    department: "Afdeling",
     messages: "Berichten",
     reply: "Reageren",
     your_message: "Uw bericht",
     send: "Versturen",
-    solved: "Mijn vraag is opgelost",
+    solved: "Ja, mijn vraag is opgelost…",
     you: "U",
     helpdesk: "Helpdesk",
     not_found: "Niet gevonden",
@@ -95,15 +111,32 @@ const NL: Texts = Texts {
     forbidden_text: "Dit formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.",
     error: "Er ging iets mis",
     error_text: "Er is niets veranderd. Probeer het later opnieuw.",
+    bad_request_text: "Dit verzoek kon niet worden gelezen; er is niets veranderd. Ga terug en probeer het opnieuw.",
     too_large: "Te groot",
     too_large_text: "Uw bericht met bijlagen is groter dan 50 MB en is niet verstuurd. Stuur grote bestanden via de beveiligde bestandsuitwisseling.",
+    logged_in_as: "Ingelogd als",
+    optional: "niet verplicht",
+    attachments_limit: "hoogstens 25 MB per bestand",
+    submitted_by: "Ingediend door",
+    to_ticket: "Naar uw ticket",
+    security_incident_text: "De helpdesk trof in deze melding privacygevoelige gegevens van meerdere personen aan en heeft die verwijderd. Stuur zulke gegevens liever niet mee: het cliëntnummer volstaat meestal.",
+    solved_title: "Is uw vraag opgelost?",
+    solve_confirm_title: "Is uw vraag opgelost?",
+    solve_confirm_text: "Dan sluiten wij de melding. Reageert u later toch nog, dan gaat de melding weer open.",
+    solve_yes: "Ja, mijn vraag is opgelost",
+    solve_no: "Nee, terug naar de melding",
+    reply_sent: "Uw reactie is verstuurd.",
+    solved_notice: "U heeft aangegeven dat uw vraag is opgelost. Dank u wel. Reageert u later toch nog, dan gaat de melding weer open.",
+    login_needed: "Log in om uw tickets te zien.",
+    logged_out: "U bent uitgelogd.",
+    password_saved: "Uw wachtwoord is ingesteld; u bent nu ingelogd.",
     reply_not_sent: "Uw reactie is niet verstuurd.",
     to_your_reply: "Naar uw reactie",
     files_again: "Er is nog niets verstuurd. Kies uw bijlagen opnieuw.",
     busy: "Even geduld",
     busy_text: "Er worden nu veel bestanden tegelijk verstuurd. Er is niets veranderd; probeer het over een minuut opnieuw.",
     home_title: "Helpdesk",
-    next_meeting: "Eerstvolgende functioneel overleg",
+    next_meeting: "Eerstvolgend functioneel overleg",
     submit_title: "Verstuur ticket",
     name: "Naam",
     email: "E-mailadres",
@@ -116,7 +149,8 @@ const NL: Texts = Texts {
     submitted_text: "Uw melding is geregistreerd onder ticketnummer",
     submitted_mail: "U ontvangt een bevestiging per e-mail met een link om de voortgang te volgen. Kijk ook in uw map met ongewenste e-mail.",
     back_home: "Terug naar het begin",
-    too_many: "Te veel pogingen; probeer het over een paar minuten opnieuw.",
+    too_many: "Te veel pogingen; probeer het over een minuut opnieuw.",
+    too_many_hour: "U heeft het afgelopen uur al veel verstuurd; probeer het over een uur opnieuw. Is het dringend? Bel dan de helpdesk.",
     access_title: "Registreren of wachtwoord vergeten",
     access_intro: "Vul uw e-mailadres in. U ontvangt een e-mail met een link waarmee u uw wachtwoord instelt.",
     access_send: "Stuur mij een link",
@@ -148,12 +182,11 @@ const EN: Texts = Texts {
     skip: "Skip to content",
     ticket: "Ticket",
     status: "Status",
-    department: "Department",
     messages: "Messages",
     reply: "Reply",
     your_message: "Your message",
     send: "Send",
-    solved: "My question is solved",
+    solved: "Yes, my question is solved…",
     you: "You",
     helpdesk: "Helpdesk",
     not_found: "Not found",
@@ -162,8 +195,25 @@ const EN: Texts = Texts {
     forbidden_text: "This form has expired. Reload the page and try again.",
     error: "Something went wrong",
     error_text: "Nothing was changed. Please try again later.",
+    bad_request_text: "This request could not be read; nothing was changed. Please go back and try again.",
     too_large: "Too large",
     too_large_text: "Your message with its attachments is larger than 50 MB and was not sent. Please send large files through the secure file exchange.",
+    logged_in_as: "Logged in as",
+    optional: "optional",
+    attachments_limit: "at most 25 MB per file",
+    submitted_by: "Submitted by",
+    to_ticket: "Go to your ticket",
+    security_incident_text: "The helpdesk found privacy-sensitive data of several people in this ticket and removed it. Please do not send such data: the client number usually suffices.",
+    solved_title: "Is your question solved?",
+    solve_confirm_title: "Is your question solved?",
+    solve_confirm_text: "Then we close the ticket. If you reply later after all, the ticket opens again.",
+    solve_yes: "Yes, my question is solved",
+    solve_no: "No, back to the ticket",
+    reply_sent: "Your reply was sent.",
+    solved_notice: "You marked your question as solved. Thank you. If you reply later after all, the ticket opens again.",
+    login_needed: "Please log in to see your tickets.",
+    logged_out: "You are logged out.",
+    password_saved: "Your password is set; you are now logged in.",
     reply_not_sent: "Your reply was not sent.",
     to_your_reply: "Go to your reply",
     files_again: "Nothing was sent yet. Please choose your attachments again.",
@@ -183,7 +233,8 @@ const EN: Texts = Texts {
     submitted_text: "Your request was registered as ticket",
     submitted_mail: "You will receive a confirmation by e-mail with a link to follow the progress. Please also check your spam folder.",
     back_home: "Back to the start",
-    too_many: "Too many attempts; please try again in a few minutes.",
+    too_many: "Too many attempts; please try again in a minute.",
+    too_many_hour: "You have sent a lot in the past hour; please try again in an hour. Is it urgent? Then please call the helpdesk.",
     access_title: "Register or forgot your password",
     access_intro: "Enter your e-mail address. You will receive an e-mail with a link to set your password.",
     access_send: "Send me a link",
@@ -213,6 +264,52 @@ pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::Nl => &NL,
         Lang::En => &EN,
+    }
+}
+
+/// Where a ticket stands, for its requester: the status, and what the
+/// department means for them (a date they are asked to answer by, the reaction
+/// they can expect). A promise that no longer applies (a resolved ticket) is
+/// not shown.
+pub fn standing(
+    t: &loket_core::Ticket,
+    lang: Lang,
+    zone: loket_core::time::Zone,
+    next_meeting: Option<chrono::NaiveDate>,
+) -> (String, Option<String>) {
+    use loket_core::Status;
+    match (t.status, lang) {
+        (Status::Postponed, Lang::Nl) => (
+            "Wacht op uw reactie".into(),
+            t.postponed_until.map(|d| {
+                format!(
+                    "wij ontvangen uw reactie graag vóór {}; zonder reactie sluiten wij de melding op die datum",
+                    zone.date(d)
+                )
+            }),
+        ),
+        (Status::Postponed, Lang::En) => (
+            "Waiting for your reply".into(),
+            t.postponed_until.map(|d| {
+                format!(
+                    "please reply before {}; without a reply we close the ticket on that date",
+                    zone.date(d)
+                )
+            }),
+        ),
+        (Status::Resolved, _) => (t.status.label(lang).into(), None),
+        _ => {
+            let note = match (t.department, next_meeting) {
+                (Department::FunctionalMeeting, Some(d)) => Some(format!(
+                    "{}; {}: {}",
+                    promise(t.department, lang).unwrap_or_default(),
+                    texts(lang).next_meeting.to_lowercase(),
+                    d.format("%d-%m-%Y")
+                )),
+                (d, _) => promise(d, lang).map(str::to_owned),
+            };
+            (format!("{} · {}", t.status.label(lang), t.department.label(lang)), note)
+        }
     }
 }
 

@@ -5,8 +5,8 @@
 
 use super::csrf;
 use super::follow::{CsrfForm, reply_as, solve_as, ticket_page};
-use super::i18n::{Texts, promise, texts};
-use super::page::{PageError, PageForm, PagePath, render};
+use super::i18n::{Texts, standing, texts};
+use super::page::{Chrome, PageError, PageForm, PagePath, chrome, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
@@ -18,32 +18,34 @@ use loket_core::store::{SearchQuery, TicketFilter};
 use loket_core::*;
 use serde::Deserialize;
 
-/// Filters of "my tickets".
+/// Filters of "my tickets" (`?welkom=1` after setting a password).
 #[derive(Debug, Deserialize)]
 pub struct MineQuery {
     q: Option<String>,
     status: Option<String>,
     lang: Option<String>,
+    welkom: Option<String>,
 }
 
 struct Row {
     number: TicketNumber,
     subject: String,
-    status: &'static str,
-    department: &'static str,
+    standing: String,
     promise: Option<String>,
     updated: String,
+    /// Who submitted it, when it is a colleague's ticket.
+    by: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "portal/mine.html")]
 struct MinePage<'a> {
     t: &'a Texts,
-    email: String,
-    csrf: String,
+    chrome: Chrome,
     q: String,
     statuses: Vec<(&'static str, &'static str, bool)>,
     tickets: Vec<Row>,
+    notice: Option<&'static str>,
 }
 
 async fn contact(s: &AppState, headers: &HeaderMap, lang: Lang) -> Result<Option<Contact>, PageError> {
@@ -61,7 +63,14 @@ pub async fn view_mine_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang.as_deref(), &headers);
     let Some(me) = contact(&s, &headers, lang).await? else {
-        return Ok(Redirect::to("/inloggen").into_response());
+        return Ok(Redirect::to("/inloggen?terug=mijn").into_response());
+    };
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    // An authorised contact of an organisation that shares its tickets sees all of them.
+    let shared = s.service.shared_organisation(&me).await.map_err(fail)?;
+    let (requester, organisation) = match shared {
+        Some(org) => (None, Some(org)),
+        None => (Some(me.id), None),
     };
     let status = q
         .status
@@ -70,10 +79,10 @@ pub async fn view_mine_get(
         .and_then(|v| Status::parse(v).ok());
     let text = q.q.clone().unwrap_or_default();
     let store = s.service.store();
-    let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let found = if text.trim().is_empty() {
         let filter = TicketFilter {
-            requester: Some(me.id),
+            requester,
+            organisation,
             status,
             limit: 200,
             ..TicketFilter::default()
@@ -82,7 +91,8 @@ pub async fn view_mine_get(
     } else {
         let query = SearchQuery {
             text: text.clone(),
-            requester: Some(me.id),
+            requester,
+            organisation,
             limit: 100,
         };
         store
@@ -93,34 +103,43 @@ pub async fn view_mine_get(
             .filter(|t| status.is_none_or(|s| t.status == s))
             .collect()
     };
-    let tickets = found
-        .into_iter()
-        .map(|t| Row {
+    let mut names = std::collections::HashMap::new();
+    let mut tickets = Vec::with_capacity(found.len());
+    for t in found {
+        let by = if t.requester_id == me.id {
+            None
+        } else if let Some(n) = names.get(&t.requester_id) {
+            Some(String::clone(n))
+        } else {
+            let c = store.get_contact(t.requester_id).await.map_err(fail)?;
+            let n = c
+                .map(|c| if c.name.is_empty() { c.email } else { c.name })
+                .unwrap_or_default();
+            names.insert(t.requester_id, n.clone());
+            Some(n)
+        };
+        let (standing, promise) = standing(&t, lang, s.portal.time_zone, s.portal.next_meeting);
+        tickets.push(Row {
             number: t.number,
             subject: t.subject,
-            status: t.status.label(lang),
-            department: t.department.label(lang),
-            promise: match (t.department, s.portal.next_meeting) {
-                (Department::FunctionalMeeting, Some(d)) => {
-                    Some(format!("{}: {}", texts(lang).next_meeting, d.format("%d-%m-%Y")))
-                }
-                (d, _) => promise(d, lang).map(str::to_owned),
-            },
-            updated: t.updated_at.format("%d-%m-%Y").to_string(),
-        })
-        .collect();
-    let (csrf, set) = csrf::token(&s.csrf_key, &headers, s.portal.secure_cookies);
+            standing,
+            promise,
+            updated: s.portal.time_zone.date(t.updated_at),
+            by,
+        });
+    }
+    let (chrome, set) = chrome(&s, &headers).await.map_err(fail)?;
     let statuses = Status::ALL
         .iter()
         .map(|st| (st.id(), st.label(lang), Some(*st) == status))
         .collect();
     let page = MinePage {
         t: texts(lang),
-        email: me.email,
-        csrf,
+        chrome,
         q: text,
         statuses,
         tickets,
+        notice: q.welkom.is_some().then_some(texts(lang).password_saved),
     };
     let cookies: Vec<String> = set
         .into_iter()
@@ -149,7 +168,25 @@ pub async fn view_mine_ticket_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang(), &headers);
     let (me, t) = own(&s, &headers, number, lang).await?;
-    ticket_page(&s, &t, &me, format!("/mijn/{number}"), lang, &headers, q.lang(), None).await
+    let view = super::follow::View {
+        base: format!("/mijn/{number}"),
+        lang,
+        lang_query: q.lang().map(ToOwned::to_owned),
+        draft: None,
+        notice: q.notice(lang),
+    };
+    ticket_page(&s, &t, &me, &headers, view).await
+}
+
+/// `GET /mijn/{number}/solve`: asks whether the question is solved.
+pub async fn view_mine_solve_get(
+    State(s): State<AppState>,
+    PagePath(number): PagePath<i64>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::language(None, &headers);
+    let (_, t) = own(&s, &headers, number, lang).await?;
+    super::follow::solve_page(&s, &t, format!("/mijn/{number}"), &headers, lang).await
 }
 
 /// `GET /mijn/{number}/bijlage/{id}`: an attachment of one of the contact's tickets.

@@ -18,11 +18,14 @@ pub use account::{
     view_password_post,
 };
 pub use assets::view_static_get;
-pub use follow::{view_follow_attachment_get, view_follow_get, view_follow_reply_post, view_follow_solve_post};
-pub use home::{view_home_get, view_submit_post};
+pub use follow::{
+    view_follow_attachment_get, view_follow_get, view_follow_reply_post, view_follow_solve_get, view_follow_solve_post,
+};
+pub use home::{view_home_get, view_sent_get, view_submit_post};
 pub(crate) use i18n::problem_text;
 pub use mine::{
-    view_mine_attachment_get, view_mine_get, view_mine_reply_post, view_mine_solve_post, view_mine_ticket_get,
+    view_mine_attachment_get, view_mine_get, view_mine_reply_post, view_mine_solve_get, view_mine_solve_post,
+    view_mine_ticket_get,
 };
 pub(crate) use page::PageError;
 pub use page::view_post_only_get;

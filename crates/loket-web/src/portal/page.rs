@@ -6,10 +6,32 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use loket_core::{DomainError, Lang};
 
+/// What every page's frame shows: who is logged in (with the log-out form)
+/// and the visitor's form token.
+#[derive(Debug, Default, Clone)]
+pub struct Chrome {
+    /// The logged-in contact's address.
+    pub me: Option<String>,
+    /// The visitor's CSRF form token.
+    pub csrf: String,
+}
+
+/// The frame of a page for this request, and the `Set-Cookie` of a new CSRF
+/// nonce when the visitor had none.
+pub async fn chrome(
+    s: &crate::AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<(Chrome, Option<String>), DomainError> {
+    let (csrf, set) = super::csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
+    let me = super::session::current(s, headers).await?.map(|(c, _)| c.email);
+    Ok((Chrome { me, csrf }, set))
+}
+
 #[derive(Template)]
 #[template(path = "portal/error.html")]
 struct ErrorPage<'a> {
     t: &'a Texts,
+    chrome: Chrome,
     title: &'a str,
     message: &'a str,
 }
@@ -108,11 +130,17 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => (t.forbidden, t.forbidden_text),
             StatusCode::PAYLOAD_TOO_LARGE => (t.too_large, t.too_large_text),
             StatusCode::SERVICE_UNAVAILABLE => (t.busy, t.busy_text),
+            StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED => (t.error, t.bad_request_text),
             _ => (t.error, t.error_text),
         };
-        let body = ErrorPage { t, title, message }
-            .render()
-            .unwrap_or_else(|_| title.to_owned());
+        let body = ErrorPage {
+            t,
+            chrome: Chrome::default(),
+            title,
+            message,
+        }
+        .render()
+        .unwrap_or_else(|_| title.to_owned());
         let mut resp = (self.status, Html(body)).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             resp.headers_mut()

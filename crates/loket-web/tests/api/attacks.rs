@@ -116,7 +116,7 @@ async fn follow_link_replies_are_rate_limited() {
             .await;
         if i == 20 {
             assert!(
-                p.body.contains("Te veel pogingen") && p.body.contains("Reactie 20"),
+                p.body.contains("probeer het over een uur opnieuw") && p.body.contains("Reactie 20"),
                 "{}",
                 p.body
             );
@@ -391,7 +391,11 @@ async fn a_password_reset_ends_sessions_and_older_links() {
         .await
         .unwrap();
     let p = app.page("GET", "/mijn", None, Some(&cookies)).await;
-    assert_eq!(p.location.as_deref(), Some("/inloggen"), "the old session ended");
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/inloggen?terug=mijn"),
+        "the old session ended"
+    );
     let trail = app
         .service
         .store()
@@ -577,7 +581,7 @@ async fn visitors_cannot_rename_existing_contacts() {
         app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie))
             .await
             .status,
-        StatusCode::OK
+        StatusCode::SEE_OTHER
     );
     let victim = app
         .service

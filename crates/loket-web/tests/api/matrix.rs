@@ -32,13 +32,14 @@ const ACTORS: [&str; 8] = [
 const TABLE: &[(&str, &str, &str, &str)] = &[
     // Public pages.
     ("GET", "/", "", "YYYYYYYY"),
+    ("GET", "/verstuurd", "", "YYYYYYYY"),
     ("GET", "/healthz", "", "YYYYYYYY"),
     ("GET", "/static/{file}", "", "YYYYYYYY"),
     ("GET", "/api/v1/openapi.json", "", "YYYYYYYY"),
     ("POST", "/tickets/new", "multipart", "YYYYYYYY"),
     ("GET", "/toegang", "", "YYYYYYYY"),
     ("POST", "/toegang", "email=iemand%40zuid.nl", "YYYYYYYY"),
-    ("GET", "/toegang/{token}", "", "YYYYYYYY"),
+    ("GET", "/toegang/{token}", "", "NNNNNNNN"),
     (
         "POST",
         "/toegang/{token}",
@@ -52,7 +53,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/t/{number}/{token}/reply", "", "YYYYYYYY"),
     ("GET", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("GET", "/mijn/{number}/reply", "", "YYYYYYYY"),
-    ("GET", "/mijn/{number}/solve", "", "YYYYYYYY"),
+    ("GET", "/mijn/{number}/solve", "", "NYNNNNNN"),
     (
         "POST",
         "/inloggen",
@@ -159,6 +160,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "UUUUYFFY",
     ),
     ("GET", "/api/v1/organisations/{id}", "", "UUUUYYYY"),
+    (
+        "PATCH",
+        "/api/v1/organisations/{id}",
+        r#"{"share_tickets":true}"#,
+        "UUUUYFFY",
+    ),
     ("GET", "/api/v1/search?q=koppeling", "", "UUUUYYYY"),
     ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
@@ -345,7 +352,7 @@ async fn send(app: &App, who: &Who, method: &str, path: &str, body: &str) -> (St
 
 fn class(status: StatusCode, location: Option<&str>) -> char {
     match status.as_u16() {
-        303 | 302 | 307 if location == Some("/inloggen") => 'L',
+        303 | 302 | 307 if location.is_some_and(|l| l.starts_with("/inloggen?terug=")) => 'L',
         200..=399 | 409 => 'Y',
         401 => 'U',
         403 => 'F',

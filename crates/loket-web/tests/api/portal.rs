@@ -121,7 +121,13 @@ async fn the_requester_follows_replies_and_solves_from_the_mail_link() {
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    assert_eq!(ok.location.as_deref(), Some(url.as_str()));
+    let back = format!("{url}?verstuurd=1");
+    assert_eq!(ok.location.as_deref(), Some(back.as_str()));
+    let told = app.page("GET", &back, None, Some(&cookie)).await;
+    assert!(
+        told.body.contains("Uw reactie is verstuurd."),
+        "the page says it was sent"
+    );
     let after = app.service.store().ticket_by_number(t.number).await.unwrap().unwrap();
     assert_eq!(after.status, Status::Open);
     let last = app.service.store().messages(t.id, false).await.unwrap().pop().unwrap();
@@ -261,8 +267,30 @@ async fn visitors_submit_a_ticket_with_an_attachment() {
         ("urgent", "1"),
     ];
     let (ct, body) = multipart(&fields, Some(("log.txt", b"foutmelding 42")));
-    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
-    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(
+        (sent.status, sent.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/verstuurd")),
+        "{}",
+        sent.body
+    );
+    let seal = sent
+        .cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("loket_verstuurd="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    let with_seal = format!("{cookie}; loket_verstuurd={seal}");
+    let p = app.page("GET", "/verstuurd", None, Some(&with_seal)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    // A refresh shows the same ticket and makes none; without the visitor's
+    // nonce the seal is worth nothing.
+    assert_eq!(app.page("GET", "/verstuurd", None, Some(&with_seal)).await.body, p.body);
+    let stranger = app
+        .page("GET", "/verstuurd", None, Some(&format!("loket_verstuurd={seal}")))
+        .await;
+    assert_eq!(stranger.location.as_deref(), Some("/"));
     let number: i64 = p
         .body
         .split("id=\"ticket-number\">")
@@ -341,7 +369,10 @@ async fn the_ticket_form_is_rate_limited_per_address() {
                 .status,
         );
     }
-    assert!(statuses[..10].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses[..10].iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
     assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -380,8 +411,9 @@ async fn register_set_password_see_and_search_only_own_tickets() {
             Some(&c),
         )
         .await;
-    assert_eq!(sent.status, StatusCode::OK);
-    assert!(sent.body.contains("spam"), "the page says to look in the spam folder");
+    assert_eq!(sent.location.as_deref(), Some("/toegang?verstuurd=1"));
+    let told = app.page("GET", "/toegang?verstuurd=1", None, Some(&c)).await;
+    assert!(told.body.contains("spam"), "the page says to look in the spam folder");
     let token = access_link(&app, "anna@gemeente.nl").await;
     let bad = app
         .page("POST", "/toegang", Some(&format!("csrf={csrf}&email=geen")), Some(&c))
@@ -426,7 +458,7 @@ async fn register_set_password_see_and_search_only_own_tickets() {
         .await;
     assert_eq!(
         (ok.status, ok.location.as_deref()),
-        (StatusCode::SEE_OTHER, Some("/mijn"))
+        (StatusCode::SEE_OTHER, Some("/mijn?welkom=1"))
     );
     let session = session_of(&ok.cookies);
     let again = app
@@ -496,7 +528,7 @@ async fn register_set_password_see_and_search_only_own_tickets() {
     assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.page("GET", "/mijn", None, None).await.location.as_deref(),
-        Some("/inloggen")
+        Some("/inloggen?terug=mijn")
     );
     let r = app
         .page(
@@ -533,7 +565,7 @@ async fn register_set_password_see_and_search_only_own_tickets() {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_eq!(
         app.page("GET", "/mijn", None, Some(&cookies)).await.location.as_deref(),
-        Some("/inloggen"),
+        Some("/inloggen?terug=mijn"),
         "session ended"
     );
 }

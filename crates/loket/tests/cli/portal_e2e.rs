@@ -93,11 +93,15 @@ async fn wait_text(c: &Client, text: &str) {
     }
 }
 
-/// Waits until the browser is at a URL ending in `suffix`.
+/// Waits until the browser is at a URL whose path (and query) ends in `suffix`.
 async fn wait_url(c: &Client, suffix: &str) {
     let started = Instant::now();
     loop {
-        if c.current_url().await.is_ok_and(|u| u.as_str().ends_with(suffix)) {
+        let at = c.current_url().await.map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        });
+        if at.is_ok_and(|u| u.ends_with(suffix)) {
             return;
         }
         assert!(started.elapsed() < Duration::from_secs(15), "never reached {suffix}");
@@ -178,10 +182,10 @@ fn register_submit_find_reply_solve_and_follow_by_link_in_chromium() {
             fill(&c, "repeat", "een-lang-wachtwoord").await;
             let action = link.trim_start_matches(&base).to_owned();
             submit(&c, &action).await;
-            wait_url(&c, "/mijn").await;
+            wait_url(&c, "/mijn?welkom=1").await;
             // Log out and in again.
             submit(&c, "/uitloggen").await;
-            wait_url(&c, "/").await;
+            wait_url(&c, "/inloggen?uitgelogd=1").await;
             c.goto(&format!("{base}/inloggen")).await.unwrap();
             fill(&c, "email", &anna).await;
             fill(&c, "password", "een-lang-wachtwoord").await;
@@ -234,6 +238,13 @@ fn register_submit_find_reply_solve_and_follow_by_link_in_chromium() {
             submit(&c, &format!("/mijn/{number}/reply")).await;
             wait_text(&c, "Aanvulling vanuit het portaal").await;
             shot(&c, &shots, "ticket").await;
+            c.find(Locator::Css(&format!("a[href='/mijn/{number}/solve']")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            wait_text(&c, "Ja, mijn vraag is opgelost").await;
             submit(&c, &format!("/mijn/{number}/solve")).await;
             wait_text(&c, "<strong>Opgelost</strong>").await;
         })

@@ -58,3 +58,27 @@ pub async fn get(
         o.ok_or_else(|| DomainError::not_found(format!("organisation {id}")))?,
     ))
 }
+
+/// `PATCH /organisations/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatchBody {
+    /// Whether its authorised contacts see all of its tickets on the portal.
+    share_tickets: bool,
+}
+
+/// Lets (or stops letting) an organisation's authorised contacts see all of its tickets.
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", params(("id" = i64, Path)), request_body = OrganisationPatchBody,
+    security(("bearer" = [])), responses((status = 200, body = Organisation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    State(s): State<AppState>,
+    auth: StaffAuth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<OrganisationPatchBody>,
+) -> Result<Json<Organisation>, ApiError> {
+    Ok(Json(
+        s.service
+            .set_ticket_sharing(&auth.actor(), OrganisationId(id), b.share_tickets)
+            .await?,
+    ))
+}

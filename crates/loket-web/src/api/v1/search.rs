@@ -34,6 +34,7 @@ pub async fn search(
     let q = SearchQuery {
         text: p.q,
         requester: None,
+        organisation: None,
         limit: p.limit.unwrap_or(50).clamp(1, 200),
     };
     Ok(Json(s.service.store().search(&q).await?))

@@ -1,0 +1,69 @@
+//! Times for people. Every time shown in pages and mails is in the configured
+//! time zone (`time_zone`, default Europe/Amsterdam, daylight saving
+//! included); storage stays UTC. This is the one place that formats them.
+
+use chrono::{DateTime, Utc};
+
+/// The time zone times are shown in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Zone(chrono_tz::Tz);
+
+impl Default for Zone {
+    fn default() -> Self {
+        Self(chrono_tz::Europe::Amsterdam)
+    }
+}
+
+impl Zone {
+    /// A zone by its IANA name (`Europe/Amsterdam`); the error names what is wrong.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        name.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| format!("time_zone '{name}' is not a time zone name such as Europe/Amsterdam"))
+    }
+
+    /// Its IANA name.
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Day and time as people read them: `29-11-2026 03:09`.
+    pub fn date_time(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0).format("%d-%m-%Y %H:%M").to_string()
+    }
+
+    /// The day: `29-11-2026`.
+    pub fn date(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0).format("%d-%m-%Y").to_string()
+    }
+
+    /// For `<time datetime>`: RFC 3339 with the zone's offset.
+    pub fn iso(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0).to_rfc3339()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn amsterdam_time_in_winter_and_summer() {
+        let z = Zone::default();
+        let winter = Utc
+            .with_ymd_and_hms(2026, 11, 28, 23, 14, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(z.date_time(winter), "29-11-2026 00:14", "UTC+1, and the next day");
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 22, 30, 0).single().unwrap_or_default();
+        assert_eq!(z.date_time(summer), "02-07-2026 00:30", "UTC+2 in summer");
+        assert_eq!(z.iso(summer), "2026-07-02T00:30:00+02:00");
+        assert!(Zone::parse("Mars/Olympus").is_err());
+        assert_eq!(
+            Zone::parse("UTC").map(|z| z.date(winter)).ok().as_deref(),
+            Some("28-11-2026")
+        );
+    }
+}
