@@ -11,6 +11,7 @@ pub mod model;
 pub mod problem;
 pub mod public_domains;
 pub mod rules;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod time;

@@ -1,5 +1,5 @@
 //! The PostgreSQL backend: a connection pool, a sequence for ticket numbers and
-//! `tsvector` columns with the Dutch configuration for search.
+//! `tsvector` columns of stemmed, folded text for search.
 
 use crate::shared::shared_store;
 use loket_core::store::SearchQuery;
@@ -33,7 +33,9 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| DomainError::Storage(format!("migration failed: {e}")))?;
-        Ok(Self { pool })
+        let store = Self { pool };
+        store.ensure_search_index().await?;
+        Ok(store)
     }
 
     fn reader(&self) -> &PgPool {
@@ -47,20 +49,23 @@ impl PgStore {
     /// The next ticket number.
     const NEXT_NUMBER: &str = "nextval('ticket_number_seq')";
 
-    /// Indexes a new ticket's document; its message has a generated index column.
+    /// Indexes a new ticket's document and its first message.
     async fn index_new_ticket(
         tx: &mut sqlx::PgConnection,
         ticket: i64,
         doc: &str,
-        _message: i64,
-        _text: &str,
-        _public: bool,
+        message: i64,
+        text: &str,
+        public: bool,
     ) -> Result<()> {
-        Self::index_ticket(tx, ticket, doc, true).await
+        Self::index_ticket(tx, ticket, doc, true).await?;
+        Self::index_message(tx, message, ticket, text, public).await
     }
 
+    /// Stores a ticket's search document; the text is already stemmed and
+    /// folded, so the `simple` configuration only splits it into words.
     async fn index_ticket(tx: &mut sqlx::PgConnection, ticket: i64, doc: &str, _fresh: bool) -> Result<()> {
-        sqlx::query("UPDATE tickets SET search_doc = to_tsvector('dutch', $2) WHERE id = $1")
+        sqlx::query("UPDATE tickets SET search_doc = to_tsvector('simple', $2) WHERE id = $1")
             .bind(ticket)
             .bind(doc)
             .execute(&mut *tx)
@@ -69,9 +74,26 @@ impl PgStore {
         Ok(())
     }
 
-    /// Messages carry a generated `tsvector` column; nothing to do.
+    /// Stores a message's search document (stemmed and folded text).
+    async fn index_message(
+        tx: &mut sqlx::PgConnection,
+        id: i64,
+        _ticket: i64,
+        text: &str,
+        _public: bool,
+    ) -> Result<()> {
+        sqlx::query("UPDATE messages SET search_doc = to_tsvector('simple', $2) WHERE id = $1")
+            .bind(id)
+            .bind(text)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    /// Nothing to empty: building the index again overwrites every document.
     #[allow(clippy::unused_async)]
-    async fn index_message(_: &mut sqlx::PgConnection, _: i64, _: i64, _: &str, _: bool) -> Result<()> {
+    async fn clear_search(_: &mut sqlx::PgConnection) -> Result<()> {
         Ok(())
     }
 
@@ -97,6 +119,10 @@ impl PgStore {
 
     /// Ticket ids matching a search, newest first.
     async fn search_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
+        let terms = ts_query(&q.text);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
         let limit = q.limit.clamp(1, 500);
         let kinds = if q.requester.is_some() || q.organisation.is_some() {
             "kind = 'public'"
@@ -104,13 +130,13 @@ impl PgStore {
             "kind <> 'event'"
         };
         let sql = format!(
-            "SELECT x.id FROM (SELECT ticket_id AS id FROM messages WHERE search_doc @@ plainto_tsquery('dutch', $1) AND {kinds} \
-             UNION SELECT id FROM tickets WHERE search_doc @@ plainto_tsquery('dutch', $1)) x \
+            "SELECT x.id FROM (SELECT ticket_id AS id FROM messages WHERE search_doc @@ to_tsquery('simple', $1) AND {kinds} \
+             UNION SELECT id FROM tickets WHERE search_doc @@ to_tsquery('simple', $1)) x \
              JOIN tickets t ON t.id = x.id WHERE ($2::BIGINT IS NULL OR t.requester_id = $2) \
              AND ($4::BIGINT IS NULL OR t.organisation_id = $4) ORDER BY x.id DESC LIMIT $3"
         );
         sqlx::query_scalar(&sql)
-            .bind(&q.text)
+            .bind(&terms)
             .bind(q.requester.map(|r| r.0))
             .bind(limit)
             .bind(q.organisation.map(|o| o.0))
@@ -118,6 +144,23 @@ impl PgStore {
             .await
             .map_err(crate::rows::db_err)
     }
+}
+
+/// Turns free text into a `tsquery`: every word must occur, as its Dutch stem,
+/// folded ([`loket_core::search::query_terms`]); a prefix term (`:*`) also
+/// finds longer words. Terms hold letters and digits only.
+fn ts_query(text: &str) -> String {
+    loket_core::search::query_terms(text)
+        .iter()
+        .map(|t| {
+            if t.prefix {
+                format!("'{}':*", t.stem)
+            } else {
+                format!("'{}'", t.stem)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
 }
 
 shared_store!(PgStore, Postgres);

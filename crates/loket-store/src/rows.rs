@@ -327,9 +327,10 @@ pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
     DomainError::Storage(e.to_string())
 }
 
-/// The text of the search document of a ticket: subject and requester.
+/// The search document of a ticket as the index keeps it: subject and
+/// requester, stemmed and folded ([`loket_core::search::index_text`]).
 pub(crate) fn ticket_doc(subject: &str, requester: &str) -> String {
-    format!("{subject}\n{requester}")
+    loket_core::search::index_text(&format!("{subject}\n{requester}"))
 }
 
 /// Most words a search looks for; more add cost and nothing else.

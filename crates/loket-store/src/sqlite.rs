@@ -48,11 +48,13 @@ impl SqliteStore {
             .await
             .map_err(|e| DomainError::Storage(format!("cannot open SQLite database: {e}")))?;
         let batcher = crate::sqlite_writer::spawn(writer.clone());
-        Ok(Self {
+        let store = Self {
             writer,
             reader,
             batcher,
-        })
+        };
+        store.ensure_search_index().await?;
+        Ok(store)
     }
 
     fn reader(&self) -> &SqlitePool {
@@ -124,6 +126,15 @@ impl SqliteStore {
             .bind(text)
             .bind(ticket)
             .bind(i64::from(public))
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    /// Empties the search index (before it is built again).
+    async fn clear_search(tx: &mut sqlx::SqliteConnection) -> Result<()> {
+        sqlx::query("DELETE FROM search_docs")
             .execute(&mut *tx)
             .await
             .map_err(crate::rows::db_err)?;
@@ -204,17 +215,19 @@ fn writer_gone() -> DomainError {
     DomainError::Storage("the SQLite writer has stopped".into())
 }
 
-/// Turns free text into an FTS5 query: every word must occur; each
-/// whitespace-separated term becomes a phrase of its letter/digit runs, so
-/// `jan@gemeente.nl` finds that address and no FTS syntax can be injected.
+/// Turns free text into an FTS5 query: every word must occur, as its Dutch
+/// stem, folded ([`loket_core::search::query_terms`]); a prefix term also finds
+/// longer words. Terms hold letters and digits only, so no FTS syntax can be
+/// injected.
 pub(crate) fn fts_query(text: &str) -> String {
-    text.split_whitespace()
-        .filter_map(|term| {
-            let parts: Vec<&str> = term
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|p| !p.is_empty())
-                .collect();
-            (!parts.is_empty()).then(|| format!("\"{}\"", parts.join(" ")))
+    loket_core::search::query_terms(text)
+        .iter()
+        .map(|t| {
+            if t.prefix {
+                format!("\"{}\"*", t.stem)
+            } else {
+                format!("\"{}\"", t.stem)
+            }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -228,9 +241,10 @@ mod tests {
     fn fts_query_quotes_terms() {
         assert_eq!(
             super::fts_query("printer \"kapot\" OR x*"),
-            "\"printer\" \"kapot\" \"OR\" \"x\""
+            "\"printer\"* \"kapot\"* \"or\" \"x\""
         );
-        assert_eq!(super::fts_query("jan@gemeente.nl"), "\"jan gemeente nl\"");
+        assert_eq!(super::fts_query("jan@gemeente.nl"), "\"jan\"* \"gemeent\"* \"nl\"");
+        assert_eq!(super::fts_query("rapportages cliënt"), "\"rapportag\"* \"client\"*");
         assert_eq!(super::fts_query("  -- ** "), "");
     }
 }

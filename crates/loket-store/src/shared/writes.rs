@@ -96,7 +96,8 @@ macro_rules! write_helpers {
                     .map_err(db_err)?;
                 }
                 if index && m.kind != MessageKind::Event {
-                    Self::index_message(tx, id, ticket, &m.body_text, m.kind == MessageKind::Public).await?;
+                    let text = loket_core::search::index_text(&m.body_text);
+                    Self::index_message(tx, id, ticket, &text, m.kind == MessageKind::Public).await?;
                 }
                 Ok(id)
             }
@@ -138,7 +139,8 @@ macro_rules! write_helpers {
                 let msg = Self::insert_message(tx, id, &new.message, t.created_at, false).await?;
                 let public = new.message.kind == MessageKind::Public;
                 let doc = ticket_doc(&t.subject, &new.requester_label);
-                Self::index_new_ticket(tx, id, &doc, msg, &new.message.body_text, public).await?;
+                let text = loket_core::search::index_text(&new.message.body_text);
+                Self::index_new_ticket(tx, id, &doc, msg, &text, public).await?;
                 let by = Stamp { actor: new.actor.clone(), at: t.created_at };
                 Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
@@ -323,6 +325,65 @@ macro_rules! write_helpers {
                         .map_err(db_err)?;
                 }
                 Ok(())
+            }
+
+            /// Builds the whole search index again when it was made by another
+            /// version of [`loket_core::search::index_text`] (after an upgrade);
+            /// a store opened on a current index does nothing.
+            pub(crate) async fn ensure_search_index(&self) -> Result<()> {
+                const KEY: &str = "search_index_version";
+                let version = loket_core::search::INDEX_VERSION;
+                let found: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                    .bind(KEY)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                if found.as_deref() == Some(version) {
+                    return Ok(());
+                }
+                let mut tx = self.begin_write().await?;
+                Self::clear_search(&mut tx).await?;
+                let mut after = 0_i64;
+                loop {
+                    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+                        "SELECT t.id, t.subject, c.email, c.name FROM tickets t JOIN contacts c ON c.id = t.requester_id \
+                         WHERE t.id > $1 ORDER BY t.id LIMIT 500",
+                    )
+                    .bind(after)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.0;
+                    for (id, subject, email, name) in &rows {
+                        Self::index_ticket(&mut tx, *id, &ticket_doc(subject, &format!("{email} {name}")), true).await?;
+                    }
+                }
+                after = 0;
+                loop {
+                    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+                        "SELECT id, ticket_id, body_text, kind FROM messages WHERE id > $1 AND kind <> 'event' ORDER BY id LIMIT 500",
+                    )
+                    .bind(after)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.0;
+                    for (id, ticket, body, kind) in &rows {
+                        let text = loket_core::search::index_text(body);
+                        Self::index_message(&mut tx, *id, *ticket, &text, kind == MessageKind::Public.id()).await?;
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(KEY)
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
             }
 
             async fn reindex_ticket(

@@ -15,12 +15,19 @@ pub struct Env {
     pub clock: Arc<FixedClock>,
     pub service: Service,
     pub admin: Actor,
+    /// The database's URL, so a test can open it a second time.
+    pub url: String,
     cleanup: Option<(sqlx::PgPool, String)>,
     _dir: tempfile::TempDir,
 }
 
 impl Env {
-    async fn with(store: Arc<dyn Store>, dir: tempfile::TempDir, cleanup: Option<(sqlx::PgPool, String)>) -> Self {
+    async fn with(
+        store: Arc<dyn Store>,
+        url: String,
+        dir: tempfile::TempDir,
+        cleanup: Option<(sqlx::PgPool, String)>,
+    ) -> Self {
         let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).expect("blob dir"));
         let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()));
         let service = Service::new(store.clone(), blobs.clone(), clock.clone(), Limits::default());
@@ -34,8 +41,30 @@ impl Env {
             clock,
             service,
             admin: Actor::Staff(admin),
+            url,
             cleanup,
             _dir: dir,
+        }
+    }
+
+    /// Runs raw SQL on the database behind the store (`sqlite` or `postgres`,
+    /// by backend), as an upgrade or an operator would.
+    pub async fn raw_sql(&self, sqlite: &str, postgres: &str) {
+        if let Some((pool, schema)) = &self.cleanup {
+            let sql = format!("SET search_path TO {schema}; {postgres}");
+            sqlx::raw_sql(&sql).execute(pool).await.expect("raw SQL on PostgreSQL");
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("open SQLite");
+            sqlx::raw_sql(sqlite).execute(&pool).await.expect("raw SQL on SQLite");
+            pool.close().await;
+        }
+    }
+
+    /// The same database opened a second time (as after a restart).
+    pub async fn reopen(&self) -> Arc<dyn Store> {
+        match &self.cleanup {
+            Some((_, schema)) => Arc::new(PgStore::open(&self.url, Some(schema)).await.expect("reopen postgres")),
+            None => Arc::new(SqliteStore::open(&self.url).await.expect("reopen sqlite")),
         }
     }
 
@@ -53,7 +82,7 @@ pub async fn sqlite() -> Env {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("loket.db").display());
     let store = Arc::new(SqliteStore::open(&url).await.expect("open sqlite"));
-    Env::with(store, dir, None).await
+    Env::with(store, url, dir, None).await
 }
 
 static SEQ: AtomicU32 = AtomicU32::new(0);
@@ -81,7 +110,7 @@ pub async fn postgres() -> Option<Env> {
         .await
         .expect("create schema");
     let store = Arc::new(PgStore::open(&url, Some(&schema)).await.expect("open postgres"));
-    Some(Env::with(store, tempfile::tempdir().expect("tempdir"), Some((admin, schema))).await)
+    Some(Env::with(store, url, tempfile::tempdir().expect("tempdir"), Some((admin, schema))).await)
 }
 
 /// Runs one async test body on both backends.

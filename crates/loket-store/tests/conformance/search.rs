@@ -8,19 +8,21 @@ use loket_core::store::SearchQuery;
 use loket_core::*;
 
 async fn numbers(env: &Env, text: &str, requester: Option<ContactId>) -> Vec<TicketNumber> {
+    numbers_in(&*env.store, text, requester).await
+}
+
+async fn numbers_in(
+    store: &dyn loket_core::store::Store,
+    text: &str,
+    requester: Option<ContactId>,
+) -> Vec<TicketNumber> {
     let q = SearchQuery {
         text: text.into(),
         requester,
         organisation: None,
         limit: 50,
     };
-    env.store
-        .search(&q)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.number)
-        .collect()
+    store.search(&q).await.unwrap().into_iter().map(|t| t.number).collect()
 }
 
 async fn search(env: &Env) {
@@ -104,3 +106,77 @@ async fn search(env: &Env) {
     );
 }
 both!(search_by_word_number_and_removal, search);
+
+/// Dutch forms, prefixes and accents find each other, the same on both
+/// backends and for contacts as for staff.
+async fn dutch(env: &Env) {
+    let s = &env.service;
+    let a = s
+        .create_ticket(
+            &env.admin,
+            new_ticket(
+                "Vraag over jeugdzorg",
+                "De Rapportage van het cliënt-dossier klopt niet.",
+                "jan@gemeente-a.nl",
+            ),
+        )
+        .await
+        .unwrap();
+    let b = s
+        .create_ticket(
+            &env.admin,
+            new_ticket(
+                "Koppeling",
+                "Drie beschikkingen ontbreken in de export.",
+                "piet@gemeente-b.nl",
+            ),
+        )
+        .await
+        .unwrap();
+    for (query, want) in [
+        ("jeugd", a.number),
+        ("rapportages", a.number),
+        ("client", a.number),
+        ("CLIËNTEN", a.number),
+        ("beschikking", b.number),
+        ("Beschikkingen export", b.number),
+    ] {
+        assert_eq!(numbers(env, query, None).await, vec![want], "staff: {query}");
+    }
+    assert_eq!(
+        numbers(env, "rapportages", Some(a.requester_id)).await,
+        vec![a.number],
+        "contact"
+    );
+    assert!(numbers(env, "rapportages", Some(b.requester_id)).await.is_empty());
+    assert!(
+        numbers(env, "jeugd koppeling", None).await.is_empty(),
+        "every word must match"
+    );
+    assert!(
+        numbers(env, "de", None).await.len() == 2,
+        "a short word matches whole words"
+    );
+    assert!(numbers(env, "d", None).await.is_empty(), "no one-letter prefix");
+
+    // An index made by an older version is built again when the store opens.
+    env.raw_sql(
+        "UPDATE settings SET value = 'old' WHERE name = 'search_index_version'; DELETE FROM search_docs;",
+        "UPDATE settings SET value = 'old' WHERE name = 'search_index_version'; \
+         UPDATE messages SET search_doc = ''; UPDATE tickets SET search_doc = '';",
+    )
+    .await;
+    assert!(numbers(env, "jeugd", None).await.is_empty(), "the index was emptied");
+    let store = env.reopen().await;
+    assert_eq!(
+        numbers_in(&*store, "jeugd", None).await,
+        vec![a.number],
+        "rebuilt: subject"
+    );
+    assert_eq!(
+        numbers_in(&*store, "beschikking", None).await,
+        vec![b.number],
+        "rebuilt: message"
+    );
+}
+both!(search_dutch_forms_prefixes_and_rebuild, dutch);
