@@ -418,6 +418,10 @@ pub trait MailStore: Send + Sync + 'static {
     async fn ticket_for_mail_ids(&self, ids: &[String]) -> Result<Option<(TicketId, bool)>>;
     /// Whether Loket sent a mail with one of these Message-IDs to `to`.
     async fn sent_to(&self, ids: &[String], to: &str) -> Result<bool>;
+    /// The Message-IDs of the last `limit` mails Loket sent to `to` about a
+    /// ticket, with when each was made, oldest first (for the threading
+    /// headers of the next mail).
+    async fn sent_mail_ids(&self, ticket: TicketId, to: &str, limit: i64) -> Result<Vec<(DateTime<Utc>, String)>>;
     /// Puts a mail in quarantine (or updates its entry): tried again at
     /// `retry_at`, or only when an administrator asks when `None`.
     async fn quarantine_mail(&self, receipt: &MailReceipt, reason: &str, retry_at: Option<DateTime<Utc>>)

@@ -179,10 +179,9 @@ impl Sender {
         let vars = Vars {
             number: ticket.number.to_string(),
             subject: subject::strip_prefixes(&ticket.subject).to_owned(),
-            name: if c.mail.to != requester.email {
-                c.mail.to.clone()
-            } else if requester.name.is_empty() {
-                requester.email.clone()
+            // "Beste heer/mevrouw" rather than "Beste jan@gemeente.nl".
+            name: if c.mail.to != requester.email || requester.name.is_empty() {
+                unnamed(requester.language).to_owned()
             } else {
                 requester.name.clone()
             },
@@ -193,9 +192,31 @@ impl Sender {
                 .map(|d| self.settings.time_zone.date(d))
                 .unwrap_or_default(),
         };
+        // The thread: the mails this ticket received and those Loket sent to
+        // this address (a portal ticket has only the latter), in order; at the
+        // same moment a received mail counts as later (it is what is answered), and
+        // mails sent at one moment keep the order they were made in.
+        let mut thread: Vec<(chrono::DateTime<chrono::Utc>, bool, String)> = store
+            .sent_mail_ids(ticket.id, &c.mail.to, 20)
+            .await?
+            .into_iter()
+            .map(|(at, id)| (at, false, id))
+            .collect();
+        thread.extend(
+            messages
+                .iter()
+                .filter_map(|m| m.mail_message_id.clone().map(|id| (m.created_at, true, id))),
+        );
+        thread.sort_by_key(|(at, received, _)| (*at, *received));
+        let mut ids: Vec<String> = Vec::with_capacity(thread.len());
+        for (_, _, id) in thread {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         Ok(Content {
             rendered: self.settings.templates.render(c.mail.kind, requester.language, &vars),
-            thread: messages.iter().filter_map(|m| m.mail_message_id.clone()).collect(),
+            thread: ids,
             mailbox: ticket.mailbox,
         })
     }
@@ -241,9 +262,8 @@ impl Sender {
             .as_ref()
             .and_then(|m| self.settings.reply_to.get(m))
             .or_else(|| self.settings.reply_to.get("helpdesk"));
-        if let Some(r) = reply_to {
-            builder = builder.reply_to(parse(r, "reply-to")?);
-        }
+        // Every mail can be answered: its mailbox's address, or the sender's.
+        builder = builder.reply_to(parse(reply_to.unwrap_or(&self.settings.from), "reply-to")?);
         let ids = &content.thread;
         if let Some(last) = ids.last() {
             builder = builder.in_reply_to(format!("<{last}>"));
@@ -257,5 +277,13 @@ impl Sender {
             .header(ContentType::TEXT_PLAIN)
             .body(rendered.body)
             .map_err(|e| DomainError::invalid(format!("cannot build the mail: {e}")))
+    }
+}
+
+/// How a mail addresses someone whose name Loket does not know.
+fn unnamed(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "heer/mevrouw",
+        Lang::En => "Sir or Madam",
     }
 }

@@ -30,3 +30,27 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
         )))
     }
 }
+
+/// The newest schema migration applied to the database a URL names: `None`
+/// when there is no database there yet (or no Loket schema in it). Never
+/// creates anything.
+pub async fn schema_version(url: &str) -> Result<Option<i64>> {
+    use sqlx::Connection;
+    use std::str::FromStr;
+    const SQL: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+    let fail = |e: sqlx::Error| DomainError::Storage(format!("cannot read the schema version: {e}"));
+    if url.starts_with("sqlite:") {
+        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+            .map_err(|e| DomainError::Storage(format!("bad SQLite URL: {e}")))?;
+        if !opts.get_filename().exists() {
+            return Ok(None);
+        }
+        let mut c = sqlx::SqliteConnection::connect_with(&opts.read_only(true))
+            .await
+            .map_err(fail)?;
+        Ok(sqlx::query_scalar(SQL).fetch_one(&mut c).await.unwrap_or(None))
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.map_err(fail)?;
+        Ok(sqlx::query_scalar(SQL).fetch_one(&mut c).await.unwrap_or(None))
+    }
+}

@@ -63,11 +63,33 @@ pub enum JobsCommand {
     },
 }
 
-/// `loket migrate`.
+/// `loket migrate`: says what it did (created, upgraded or nothing).
 pub async fn migrate(cfg: &Config) -> Result<(), String> {
+    let url = cfg.database_url();
+    let before = loket_store::schema_version(&url).await.map_err(|e| e.to_string())?;
     service(cfg).await?;
-    println!("database is up to date");
+    let after = loket_store::schema_version(&url)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let place = database_place(&url);
+    match before {
+        None => println!("created a new database at {place} (schema version {after})"),
+        Some(v) if v < after => println!("upgraded the database at {place} from schema version {v} to {after}"),
+        Some(_) => println!("the database at {place} is up to date (schema version {after}); nothing to do"),
+    }
     Ok(())
+}
+
+/// Where a database URL points, without its password.
+fn database_place(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => format!("postgres://…@{host}"),
+        None => url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:")
+            .to_owned(),
+    }
 }
 
 /// `loket agent add`.

@@ -34,7 +34,8 @@ pub struct Config {
     /// `helpdesk@localhost`, when empty.
     pub mail_from: Option<String>,
     /// The date of the next Functioneel overleg, shown in the portal (until the
-    /// meeting schedule is kept in Loket itself).
+    /// meeting schedule is kept in Loket itself): `2026-12-15` or `15-12-2026`.
+    #[serde(deserialize_with = "dutch_date::deserialize")]
     pub next_functional_meeting: Option<chrono::NaiveDate>,
     /// Largest mail taken in, in bytes; a larger one waits in quarantine as
     /// too large without being loaded.
@@ -74,6 +75,39 @@ impl Default for Config {
             time_zone: "Europe/Amsterdam".into(),
             mailboxes: loket_mail::Mailbox::defaults(),
         }
+    }
+}
+
+/// Dates as people write them: ISO (`2026-12-15`) or Dutch (`15-12-2026`).
+mod dutch_date {
+    use serde::{Deserialize, Deserializer};
+
+    /// Parses either form; the error names both.
+    pub fn parse(s: &str) -> Result<chrono::NaiveDate, String> {
+        let s = s.trim();
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+            .map_err(|_| format!("'{s}' is not a date: write it as 2026-12-15 or 15-12-2026"))
+    }
+
+    /// A text, or a TOML date (which arrives as a one-entry map).
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Toml(std::collections::BTreeMap<String, String>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+        let s = match Option::<Raw>::deserialize(d)? {
+            None => return Ok(None),
+            Some(Raw::Text(s)) => s,
+            Some(Raw::Toml(m)) => m.into_values().next().unwrap_or_default(),
+        };
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        parse(&s).map(Some).map_err(serde::de::Error::custom)
     }
 }
 
@@ -234,5 +268,34 @@ mod tests {
         let c = Config::default();
         assert_eq!(c.database_url(), "sqlite://./loket-data/loket.db");
         assert_eq!(c.public_url(), "http://127.0.0.1:8080");
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn meeting_dates_in_iso_and_dutch_form() {
+        let want = NaiveDate::from_ymd_opt(2026, 12, 15);
+        for text in ["2026-12-15", "15-12-2026", " 15-12-2026 "] {
+            let c: Config = Figment::from(Serialized::defaults(Config::default()))
+                .merge(Serialized::default("next_functional_meeting", text))
+                .extract()
+                .expect(text);
+            assert_eq!(c.next_functional_meeting, want, "{text}");
+        }
+        let e = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Serialized::default("next_functional_meeting", "15/12/26"))
+            .extract::<Config>()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2026-12-15 or 15-12-2026"), "{e}");
+        let toml: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("next_functional_meeting = 2026-12-15"))
+            .extract()
+            .expect("a TOML date");
+        assert_eq!(toml.next_functional_meeting, want);
     }
 }

@@ -25,7 +25,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Runs everything: API, health check and background jobs.
+    /// Runs everything: the customer portal at `/`, the API under `/api/v1`,
+    /// the health check, mail intake and delivery, and the scheduled jobs.
     Serve,
     /// Creates or upgrades the database schema, then exits.
     Migrate,
@@ -75,6 +76,7 @@ fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

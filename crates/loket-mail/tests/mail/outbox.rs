@@ -28,6 +28,8 @@ struct Captured {
     subject: String,
     message_id: String,
     in_reply_to: Option<String>,
+    references: Vec<String>,
+    reply_to: Option<String>,
     auto_submitted: Option<String>,
     body: String,
 }
@@ -49,6 +51,16 @@ fn captured(dir: &str, rcpt: &str) -> Vec<Captured> {
             subject: m.subject().unwrap_or_default().to_owned(),
             message_id: m.message_id().unwrap_or_default().to_owned(),
             in_reply_to: m.in_reply_to().as_text().map(ToOwned::to_owned),
+            references: m
+                .references()
+                .as_text_list()
+                .map(|l| l.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+            reply_to: m
+                .reply_to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .map(ToOwned::to_owned),
             auto_submitted: m.header_raw("Auto-Submitted").map(|v| v.trim().to_owned()),
             body: m.body_text(0).unwrap_or_default().into_owned(),
         });
@@ -164,6 +176,79 @@ async fn confirmation_and_replies_go_out_and_thread_back() {
     );
     assert!(
         matches!(e.intake.ingest("helpdesk", &late, None).await.unwrap(), Outcome::Appended(ref x) if x.number == t.number)
+    );
+}
+
+#[tokio::test]
+async fn a_portal_ticket_threads_its_mails_and_greets_without_a_name() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let anna = unique("anna");
+    // Out of the box (no mailbox address), Reply-To is the From address.
+    let bare = OutboxSettings {
+        reply_to: std::collections::BTreeMap::new(),
+        ..settings(&url)
+    };
+    let sender = Sender::new(e.service.clone(), bare).unwrap();
+    let t = e
+        .service
+        .create_ticket(
+            &Actor::System,
+            loket_core::service::CreateTicket::new("Via het portaal", "Mijn vraag", &anna, Channel::Portal),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &anna);
+    let conf = &got[0];
+    assert!(conf.body.starts_with("Beste heer/mevrouw,"), "{}", conf.body);
+    assert!(!conf.body.contains(&anna), "no address as a name: {}", conf.body);
+    assert_eq!(conf.reply_to.as_deref(), Some("helpdesk@leverancier.nl"));
+    assert_eq!(
+        conf.in_reply_to, None,
+        "the first mail of a portal ticket starts the thread"
+    );
+
+    let agent = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent2@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    e.service
+        .agent_reply(&agent, t.number, Reply::text("Wij kijken ernaar."))
+        .await
+        .unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &anna);
+    let answer = got.iter().find(|m| m.message_id != conf.message_id).unwrap();
+    assert_eq!(
+        answer.in_reply_to.as_deref(),
+        Some(conf.message_id.as_str()),
+        "threads to the confirmation"
+    );
+    assert_eq!(answer.references, vec![conf.message_id.clone()]);
+    assert_eq!(answer.reply_to.as_deref(), Some("helpdesk@leverancier.nl"));
+
+    e.service
+        .agent_reply(&agent, t.number, Reply::text("Het is opgelost."))
+        .await
+        .unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 1);
+    let got = captured(&cap, &anna);
+    let third = got
+        .iter()
+        .find(|m| m.message_id != conf.message_id && m.message_id != answer.message_id)
+        .unwrap();
+    assert_eq!(third.in_reply_to.as_deref(), Some(answer.message_id.as_str()));
+    assert_eq!(
+        third.references,
+        vec![conf.message_id.clone(), answer.message_id.clone()]
     );
 }
 

@@ -81,6 +81,21 @@ macro_rules! mail_store {
                 Ok(n > 0)
             }
 
+            async fn sent_mail_ids(&self, ticket: TicketId, to: &str, limit: i64) -> Result<Vec<(DateTime<Utc>, String)>> {
+                let mut rows: Vec<(DateTime<Utc>, String)> = sqlx::query_as(
+                    "SELECT created_at, mail_message_id FROM outbox WHERE ticket_id = $1 AND to_addr = $2 \
+                     AND state = 'sent' AND mail_message_id IS NOT NULL ORDER BY id DESC LIMIT $3",
+                )
+                .bind(ticket.0)
+                .bind(to)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                rows.reverse();
+                Ok(rows)
+            }
+
             async fn quarantine_mail(&self, r: &MailReceipt, reason: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 // The same bytes, or the same IMAP message (once recorded as too

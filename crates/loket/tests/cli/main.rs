@@ -202,6 +202,49 @@ fn commands_report_bad_input_clearly() {
 }
 
 #[test]
+fn migrate_says_what_it_did_and_logs_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = stdout(&loket(&data, &["migrate"]));
+    assert!(first.starts_with("created a new database at "), "{first}");
+    let again = stdout(&loket(&data, &["migrate"]));
+    assert!(
+        again.contains("is up to date") && again.contains("nothing to do"),
+        "{again}"
+    );
+    let help = stdout(&loket(&data, &["serve", "--help"]));
+    assert!(help.contains("portal"), "{help}");
+    // Written to a pipe (as here), log lines have no ANSI escapes.
+    let eml = dir.path().join("m.eml");
+    std::fs::write(&eml, "From: jan@gemeente.nl\r\nSubject: Kleur\r\n\r\nHallo\r\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["ingest-mail", "--mailbox", "helpdesk", eml.to_str().unwrap()])
+        .env("LOKET_DATA_DIR", &data)
+        .env("LOKET_LOG", "debug")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && !err.is_empty(), "{err}");
+    assert!(!err.contains('\u{1b}'), "colour codes in a piped log: {err:?}");
+    // The meeting date in the Dutch form, and a clear error for another.
+    let dutch = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["migrate"])
+        .env("LOKET_DATA_DIR", &data)
+        .env("LOKET_NEXT_FUNCTIONAL_MEETING", "15-12-2026")
+        .output()
+        .unwrap();
+    assert!(dutch.status.success(), "{}", String::from_utf8_lossy(&dutch.stderr));
+    let bad = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["migrate"])
+        .env("LOKET_DATA_DIR", &data)
+        .env("LOKET_NEXT_FUNCTIONAL_MEETING", "15/12/26")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2026-12-15 or 15-12-2026"));
+}
+
+#[test]
 fn ingest_mail_exit_statuses_tell_the_mail_server_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
