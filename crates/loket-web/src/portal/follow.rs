@@ -282,6 +282,7 @@ pub(super) async fn ticket_page(
             writers.insert(c, who);
         }
     }
+    let first = messages.first().map(|m| m.id);
     let messages = messages
         .into_iter()
         .map(|m| MessageView {
@@ -293,6 +294,9 @@ pub(super) async fn ticket_page(
             who: match m.author {
                 Author::Contact(c) if c == viewer.id => t.you.to_owned(),
                 Author::Contact(c) => writers.get(&c).cloned().unwrap_or_default(),
+                Author::Staff(_) if ticket.channel == Channel::Phone && Some(m.id) == first => {
+                    t.helpdesk_phone.to_owned()
+                }
                 Author::Staff(_) | Author::System => t.helpdesk.to_owned(),
             },
             at: s.portal.time_zone.date_time(m.created_at),

@@ -6,5 +6,6 @@ mod attacks;
 mod client;
 mod contacts;
 mod matrix;
+mod polish;
 mod portal;
 mod tickets;

@@ -376,7 +376,7 @@ async fn the_ticket_form_is_rate_limited_per_address() {
     assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }
 
-fn session_of(cookies: &[String]) -> String {
+pub fn session_of(cookies: &[String]) -> String {
     let c = cookies
         .iter()
         .find(|c| c.starts_with("loket_session="))
@@ -389,7 +389,7 @@ fn session_of(cookies: &[String]) -> String {
         .to_owned()
 }
 
-async fn access_link(app: &App, email: &str) -> String {
+pub async fn access_link(app: &App, email: &str) -> String {
     let mails = app.service.store().pending_outbox(100).await.unwrap();
     mails
         .into_iter()

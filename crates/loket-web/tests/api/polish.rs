@@ -1,0 +1,325 @@
+//! The portal as a Dutch customer expects it: Dutch time, one ticket per
+//! form however often it is sent, the organisation view and its isolation,
+//! authorship by channel and status texts that promise only what applies.
+
+use super::client::App;
+use super::portal::{access_link, csrf_of, multipart, session_of, ticket};
+use axum::http::StatusCode;
+use chrono::{TimeZone, Utc};
+use loket_core::service::{Actor, CreateTicket, Reply};
+use loket_core::*;
+use serde_json::json;
+
+async fn admin(app: &App) -> Actor {
+    Actor::Staff(
+        app.service
+            .store()
+            .staff_by_email("admin@leverancier.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+}
+
+/// Registers `email` on the portal and answers the Cookie header of its session.
+async fn login(app: &App, email: &str) -> String {
+    let (csrf, c) = csrf_of(&app.page("GET", "/toegang", None, None).await);
+    let form = format!("csrf={csrf}&email={}", email.replace('@', "%40"));
+    app.page("POST", "/toegang", Some(&form), Some(&c)).await;
+    let url = format!("/toegang/{}", access_link(app, email).await);
+    let pw = "paars-fietsje-onder-de-brug";
+    let ok = app
+        .page(
+            "POST",
+            &url,
+            Some(&format!("csrf={csrf}&password={pw}&repeat={pw}")),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    format!("{c}; loket_session={}", session_of(&ok.cookies))
+}
+
+#[tokio::test]
+async fn times_are_shown_in_dutch_time_with_daylight_saving() {
+    let app = App::new().await;
+    let admin = admin(&app).await;
+    // 23:14 UTC on 27 March 2026 is 00:14 on the 28th in winter time (UTC+1).
+    app.clock.set(Utc.with_ymd_and_hms(2026, 3, 27, 23, 14, 0).unwrap());
+    let (t, token) = ticket(&app, "tijd@gemeente.nl", "Tijd").await;
+    // 22:30 UTC on 1 July is 00:30 on 2 July in summer time (UTC+2).
+    app.clock.set(Utc.with_ymd_and_hms(2026, 7, 1, 22, 30, 0).unwrap());
+    app.service
+        .agent_reply(&admin, t.number, Reply::text("Zomertijd"))
+        .await
+        .unwrap();
+    let p = app.page("GET", &format!("/t/{}/{token}", t.number), None, None).await;
+    assert!(p.body.contains("00:14") && !p.body.contains("23:14"), "winter time");
+    assert!(p.body.contains("00:30") && !p.body.contains("22:30"), "summer time");
+    assert!(
+        p.body.contains("28-03-2026") || p.body.contains("28 maart 2026"),
+        "the Dutch date"
+    );
+}
+
+#[tokio::test]
+async fn a_form_sent_twice_makes_one_ticket() {
+    let app = App::new().await;
+    let home = app.page("GET", "/", None, None).await;
+    let (csrf, cookie) = csrf_of(&home);
+    let form_id = home
+        .body
+        .split("name=\"form_id\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the form carries its id")
+        .to_owned();
+    let mut seals = Vec::new();
+    for _ in 0..3 {
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("form_id", form_id.as_str()),
+            ("email", "dubbel@gemeente.nl"),
+            ("subject", "Dubbel verstuurd"),
+            ("message", "Eén keer bedoeld"),
+        ];
+        let (ct, body) = multipart(&fields, None);
+        let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+        assert_eq!(sent.location.as_deref(), Some("/verstuurd"));
+        let seal = sent
+            .cookies
+            .iter()
+            .find_map(|c| c.strip_prefix("loket_verstuurd="))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_owned();
+        seals.push(seal.split('.').next().unwrap().to_owned());
+    }
+    assert!(
+        seals.iter().all(|n| *n == seals[0]),
+        "the same ticket each time: {seals:?}"
+    );
+    let contact = app
+        .service
+        .store()
+        .contact_by_email("dubbel@gemeente.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    let q = loket_core::store::TicketFilter {
+        requester: Some(contact.id),
+        ..Default::default()
+    };
+    assert_eq!(app.service.store().list_tickets(&q).await.unwrap().len(), 1);
+}
+
+/// An organisation that shares its tickets, with two authorised contacts, one
+/// who is not authorised, and a second organisation that does not share.
+struct Orgs {
+    anna: Ticket,
+    bert: Ticket,
+    carla: Ticket,
+    dirk: Ticket,
+}
+
+async fn organisations(app: &App) -> Orgs {
+    let (s, a) = app
+        .call(
+            "POST",
+            "/api/v1/organisations",
+            Some(json!({"name": "Gemeente A", "domains": []})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let (_, b) = app
+        .call(
+            "POST",
+            "/api/v1/organisations",
+            Some(json!({"name": "Gemeente B", "domains": []})),
+        )
+        .await;
+    let (s, shared) = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/organisations/{}", a["id"]),
+            Some(json!({"share_tickets": true})),
+        )
+        .await;
+    assert_eq!(
+        (s, &shared["share_tickets"]),
+        (StatusCode::OK, &json!(true)),
+        "{shared}"
+    );
+    let mut made = Vec::new();
+    for (email, org, authorised) in [
+        ("anna@a.nl", &a, true),
+        ("bert@a.nl", &a, true),
+        ("carla@a.nl", &a, false),
+        ("dirk@b.nl", &b, true),
+    ] {
+        let (_, c) = app
+            .call("POST", "/api/v1/contacts", Some(json!({"email": email})))
+            .await;
+        let (s, v) = app
+            .call(
+                "PATCH",
+                &format!("/api/v1/contacts/{}", c["id"]),
+                Some(json!({"organisation_id": org["id"], "authorised": authorised})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        made.push(ticket(app, email, &format!("Vraag van {email}")).await.0);
+    }
+    let mut made = made.into_iter();
+    Orgs {
+        anna: made.next().unwrap(),
+        bert: made.next().unwrap(),
+        carla: made.next().unwrap(),
+        dirk: made.next().unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn the_organisation_view_shows_shared_tickets_to_authorised_contacts_only() {
+    let app = App::new().await;
+    let o = organisations(&app).await;
+    let see = |body: &str, t: &Ticket| body.contains(&format!("/mijn/{}", t.number));
+
+    let anna = login(&app, "anna@a.nl").await;
+    let list = app.page("GET", "/mijn", None, Some(&anna)).await.body;
+    assert!(
+        see(&list, &o.anna) && see(&list, &o.bert) && see(&list, &o.carla),
+        "all of A's tickets"
+    );
+    assert!(!see(&list, &o.dirk), "never another organisation's");
+    assert!(list.contains("Ingediend door"), "who submitted each");
+    let page = app
+        .page("GET", &format!("/mijn/{}", o.bert.number), None, Some(&anna))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("bert@a.nl"), "the colleague is named");
+    let other = app
+        .page("GET", &format!("/mijn/{}", o.dirk.number), None, Some(&anna))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let found = app.page("GET", "/mijn?q=vraag", None, Some(&anna)).await.body;
+    assert!(
+        see(&found, &o.bert) && !see(&found, &o.dirk),
+        "search keeps to the organisation"
+    );
+
+    // A contact who is not authorised sees only their own.
+    let carla = login(&app, "carla@a.nl").await;
+    let list = app.page("GET", "/mijn", None, Some(&carla)).await.body;
+    assert!(see(&list, &o.carla) && !see(&list, &o.anna) && !see(&list, &o.bert));
+    let page = app
+        .page("GET", &format!("/mijn/{}", o.anna.number), None, Some(&carla))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    // An authorised contact of an organisation that does not share: own only.
+    let dirk = login(&app, "dirk@b.nl").await;
+    let list = app.page("GET", "/mijn", None, Some(&dirk)).await.body;
+    assert!(see(&list, &o.dirk) && !see(&list, &o.anna));
+
+    // Sharing off again: Anna is back to her own tickets.
+    let org = o.anna.organisation_id.unwrap();
+    app.call(
+        "PATCH",
+        &format!("/api/v1/organisations/{org}"),
+        Some(json!({"share_tickets": false})),
+    )
+    .await;
+    let list = app.page("GET", "/mijn", None, Some(&anna)).await.body;
+    assert!(see(&list, &o.anna) && !see(&list, &o.bert));
+}
+
+#[tokio::test]
+async fn the_requester_writes_the_first_message_except_by_phone() {
+    let app = App::new().await;
+    let mail = app
+        .ticket(json!({"subject": "Per mail", "message": "Vraag", "requester": "mail@gemeente.nl", "channel": "email"}))
+        .await;
+    let phone = app
+        .ticket(
+            json!({"subject": "Gebeld", "message": "Belde over X", "requester": "bel@gemeente.nl", "channel": "phone"}),
+        )
+        .await;
+    let store = app.service.store();
+    let first = |n: i64| async move {
+        let t = store.ticket_by_number(TicketNumber(n)).await.unwrap().unwrap();
+        let m = store.messages(t.id, false).await.unwrap().remove(0);
+        (t, m.author)
+    };
+    let (t, author) = first(mail).await;
+    assert_eq!(author, Author::Contact(t.requester_id));
+    assert!(t.last_customer_at.is_some(), "the customer wrote it");
+    let (t, author) = first(phone).await;
+    assert!(matches!(author, Author::Staff(_)), "staff wrote it down");
+    let secret = store.secret("follow_link").await.unwrap();
+    let token = loket_mail::links::follow_token(&secret, t.id, t.requester_id, app.service.now());
+    let p = app.page("GET", &format!("/t/{}/{token}", t.number), None, None).await;
+    assert!(
+        p.body.contains("genoteerd uit uw telefoongesprek"),
+        "the portal says so"
+    );
+}
+
+#[tokio::test]
+async fn status_texts_promise_only_what_applies() {
+    let app = App::new().await;
+    let admin = admin(&app).await;
+    app.clock.set(Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap());
+    let (t, token) = ticket(&app, "status@gemeente.nl", "Status").await;
+    let url = format!("/t/{}/{token}", t.number);
+    app.service
+        .ask_info(&admin, t.number, Reply::text("Welke versie?"), None)
+        .await
+        .unwrap();
+    let p = app.page("GET", &url, None, None).await.body;
+    assert!(p.contains("Wacht op uw reactie"), "what is asked");
+    assert!(
+        p.contains("12-12-2026") || p.contains("12 december 2026"),
+        "and until when"
+    );
+
+    let (t, token) = ticket(&app, "status@gemeente.nl", "Intern").await;
+    let url = format!("/t/{}/{token}", t.number);
+    app.service
+        .transfer(&admin, t.number, Department::InternalReview, None)
+        .await
+        .unwrap();
+    let p = app.page("GET", &url, None, None).await.body;
+    assert!(p.contains("binnen 2 weken"), "the promise while it applies");
+    app.service.resolve(&admin, t.number).await.unwrap();
+    let p = app.page("GET", &url, None, None).await.body;
+    assert!(
+        p.contains("Opgelost") && !p.contains("binnen 2 weken"),
+        "no promise once resolved"
+    );
+}
+
+#[tokio::test]
+async fn error_pages_are_dutch_pages() {
+    let app = App::new().await;
+    for path in ["/bestaat-niet", "/mijn/abc", "/t/abc/def"] {
+        let p = app.page("GET", path, None, None).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            p.body.contains("<html lang=\"nl\">") && !p.body.contains("Invalid URL"),
+            "{path}: {}",
+            p.body
+        );
+    }
+    let (t, _) = ticket(&app, "x@gemeente.nl", "X").await;
+    app.service
+        .create_ticket(
+            &admin(&app).await,
+            CreateTicket::new("Y", "y", "y@gemeente.nl", Channel::Portal),
+        )
+        .await
+        .unwrap();
+    let p = app.page("GET", &format!("/t/{}/forged", t.number), None, None).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("<html lang=\"nl\">"));
+}
