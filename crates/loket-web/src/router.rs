@@ -185,6 +185,7 @@ pub fn router_with_paths(state: AppState) -> (Router, Vec<String>) {
     let router = router
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(portal::language_choice))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             security_headers,

@@ -45,6 +45,57 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
+/// Applies a `?lang=nl` or `?lang=en` on any page: the request is answered in
+/// that language (as if the `loket_lang` cookie said so) and the choice is
+/// kept for a year. The header's language link is `?lang=…` on every page.
+pub(crate) async fn language_choice(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let chosen = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
+        .and_then(|l| match l {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        });
+    let Some(lang) = chosen.filter(|_| !req.uri().path().starts_with("/api/")) else {
+        return next.run(req).await;
+    };
+    let others: Vec<String> = req
+        .headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("loket_lang="))
+        .map(str::to_owned)
+        .collect();
+    let cookie = std::iter::once(format!("loket_lang={}", lang.id()))
+        .chain(others)
+        .collect::<Vec<_>>()
+        .join("; ");
+    req.headers_mut().remove(axum::http::header::COOKIE);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        req.headers_mut().insert(axum::http::header::COOKIE, v);
+    }
+    let mut resp = next.run(req).await;
+    let set = resp
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with("loket_lang=")));
+    if !set
+        && let Some(c) = follow::lang_cookie(Some(lang.id())).and_then(|c| axum::http::HeaderValue::from_str(&c).ok())
+    {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    resp
+}
+
 /// The page language: `?lang=` first, then the `loket_lang` cookie, then Dutch.
 pub(crate) fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
     query

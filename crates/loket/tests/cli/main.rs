@@ -5,6 +5,7 @@
 mod http;
 mod imap_crash;
 mod memory;
+mod portal_a11y;
 mod portal_e2e;
 
 use http::request;

@@ -9,7 +9,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn var(name: &str) -> Option<String> {
+pub(crate) fn var(name: &str) -> Option<String> {
     match std::env::var(name) {
         Ok(v) if !v.is_empty() => Some(v),
         _ => {
@@ -24,7 +24,7 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// The newest mail to `rcpt` in the sink's folder whose text contains `marker`.
-fn mail_link(capture: &str, rcpt: &str, marker: &str) -> String {
+pub(crate) fn mail_link(capture: &str, rcpt: &str, marker: &str) -> String {
     let started = Instant::now();
     loop {
         let mut files: Vec<PathBuf> = std::fs::read_dir(capture).unwrap().map(|e| e.unwrap().path()).collect();
@@ -50,7 +50,7 @@ fn mail_link(capture: &str, rcpt: &str, marker: &str) -> String {
     }
 }
 
-async fn browser(webdriver: &str, profile: &Path) -> Client {
+pub(crate) async fn browser(webdriver: &str, profile: &Path) -> Client {
     let caps = serde_json::json!({"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -66,19 +66,19 @@ async fn browser(webdriver: &str, profile: &Path) -> Client {
         .expect("connect to chromedriver")
 }
 
-async fn fill(c: &Client, id: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
     let field = c.find(Locator::Id(id)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
-async fn submit(c: &Client, form_action: &str) {
+pub(crate) async fn submit(c: &Client, form_action: &str) {
     let css = format!("form[action='{form_action}'] button[type='submit']");
     c.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
 }
 
 /// Waits until the page shows `text` (navigation after a click is not awaited by WebDriver).
-async fn wait_text(c: &Client, text: &str) {
+pub(crate) async fn wait_text(c: &Client, text: &str) {
     let started = Instant::now();
     loop {
         let source = c.source().await.unwrap_or_default();
@@ -94,7 +94,7 @@ async fn wait_text(c: &Client, text: &str) {
 }
 
 /// Waits until the browser is at a URL whose path (and query) ends in `suffix`.
-async fn wait_url(c: &Client, suffix: &str) {
+pub(crate) async fn wait_url(c: &Client, suffix: &str) {
     let started = Instant::now();
     loop {
         let at = c.current_url().await.map(|u| match u.query() {
@@ -111,7 +111,7 @@ async fn wait_url(c: &Client, suffix: &str) {
 
 /// Runs a scenario with its own browser and closes the browser whatever
 /// happens, so a failed test leaves no Chromium running.
-async fn with_browser<F, Fut>(webdriver: &str, scenario: F)
+pub(crate) async fn with_browser<F, Fut>(webdriver: &str, scenario: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -125,8 +125,8 @@ where
     }
 }
 
-async fn shot(c: &Client, dir: &Path, name: &str) {
-    for (w, suffix) in [(1000, "desktop"), (390, "phone")] {
+pub(crate) async fn shot(c: &Client, dir: &Path, name: &str) {
+    for (w, suffix) in [(1000, "desktop"), (375, "phone")] {
         c.set_window_size(w, 900).await.unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}-{suffix}.png")), png).unwrap();
