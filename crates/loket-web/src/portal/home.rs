@@ -130,9 +130,6 @@ pub async fn view_submit_post(
         message: posted.get("message").to_owned(),
         urgent: !posted.get("urgent").is_empty(),
     };
-    let form_id = posted.get("form_id");
-    let request_key =
-        (form_id.len() == 32 && form_id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("portal:{form_id}"));
     // A logged-in contact submits for their own address.
     let me = super::session::current(&s, &headers)
         .await
@@ -140,6 +137,11 @@ pub async fn view_submit_post(
     if let Some((me, _)) = &me {
         form.email.clone_from(&me.email);
     }
+    // The same form sent again answers its first ticket; the key holds the
+    // address too, so a form id alone never shows anyone else's ticket.
+    let form_id = posted.get("form_id");
+    let request_key = (form_id.len() == 32 && form_id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("portal:{form_id}:{}", form.email.trim().to_lowercase()));
     // A refused form keeps what was typed; files must be chosen again.
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let again = async |status: StatusCode, p: Refusal, form: FormValues| {

@@ -111,6 +111,23 @@ async fn a_form_sent_twice_makes_one_ticket() {
         ..Default::default()
     };
     assert_eq!(app.service.store().list_tickets(&q).await.unwrap().len(), 1);
+    // Someone else sending that form id gets a ticket of their own.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("form_id", form_id.as_str()),
+        ("email", "ander@gemeente.nl"),
+        ("subject", "Andere vraag"),
+        ("message", "Iets anders"),
+    ];
+    let (ct, body) = multipart(&fields, None);
+    let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    let theirs = sent
+        .cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("loket_verstuurd="))
+        .and_then(|c| c.split('.').next())
+        .unwrap();
+    assert_ne!(theirs, seals[0], "never another's ticket by its form id");
 }
 
 /// An organisation that shares its tickets, with two authorised contacts, one
