@@ -136,7 +136,18 @@ pub fn transfer(s: &State, to: Department) -> Result<Outcome> {
             to.id()
         )));
     }
-    let status = if to.closes_ticket() { Status::Resolved } else { s.status };
+    // A ticket waiting for the customer keeps waiting while it moves between
+    // the desks that ask questions (Helpdesk, BI, Wacht op reactie); taken up
+    // anywhere else (Intern bespreken, Functioneel overleg, planned work ...)
+    // the wait ends, and with it the automatic resolve.
+    let desk = matches!(to, Department::Helpdesk | Department::Bi | Department::AwaitingReply);
+    let status = if to.closes_ticket() {
+        Status::Resolved
+    } else if s.status == Status::Postponed && !desk {
+        Status::Open
+    } else {
+        s.status
+    };
     Ok(Outcome {
         department: to,
         ..s.keep(status)

@@ -110,6 +110,18 @@ pub fn query_terms(query: &str) -> Vec<Term> {
     out
 }
 
+/// A query in a backend's syntax: every term of [`query_terms`] between
+/// `quote`s, a prefix term followed by `prefix`, the terms joined by `and`
+/// (SQLite FTS5: `"stem"* "stem"`; PostgreSQL: `'stem':* & 'stem'`). Terms hold
+/// letters and digits only, so nothing of the query's own syntax gets in.
+pub fn query_syntax(query: &str, quote: char, prefix: &str, and: &str) -> String {
+    query_terms(query)
+        .iter()
+        .map(|t| format!("{quote}{}{quote}{}", t.stem, if t.prefix { prefix } else { "" }))
+        .collect::<Vec<_>>()
+        .join(and)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

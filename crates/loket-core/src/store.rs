@@ -229,6 +229,9 @@ pub struct TicketFilter {
     pub department: Option<Department>,
     /// Only this requester.
     pub requester: Option<ContactId>,
+    /// With `requester`: this organisation's tickets as well (the requester's
+    /// own tickets and those of their organisation, which shares them).
+    pub shared: Option<OrganisationId>,
     /// Only this organisation.
     pub organisation: Option<OrganisationId>,
     /// Only this assignee.
@@ -242,12 +245,14 @@ pub struct TicketFilter {
 }
 
 /// A full-text search.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     /// Words to find (all of them).
     pub text: String,
-    /// Only tickets of this requester.
+    /// Only tickets of this requester (and only public messages).
     pub requester: Option<ContactId>,
+    /// With `requester`: this organisation's tickets as well.
+    pub shared: Option<OrganisationId>,
     /// Only tickets of this organisation (and only public messages).
     pub organisation: Option<OrganisationId>,
     /// Most results.

@@ -180,10 +180,12 @@ impl Sender {
             number: ticket.number.to_string(),
             subject: subject::strip_prefixes(&ticket.subject).to_owned(),
             // "Beste heer/mevrouw" rather than "Beste jan@gemeente.nl".
-            name: if c.mail.to != requester.email || requester.name.is_empty() {
-                unnamed(requester.language).to_owned()
-            } else {
+            // A name typed by anyone on the portal form must not put their
+            // words into the helpdesk's mail: only a plain name greets.
+            name: if c.mail.to == requester.email && plain_name(&requester.name) {
                 requester.name.clone()
+            } else {
+                unnamed(requester.language).to_owned()
             },
             link,
             message: carried.map(|m| m.body_text.clone()).unwrap_or_default(),
@@ -274,6 +276,7 @@ impl Sender {
             builder = builder.header(AutoSubmitted);
         }
         builder
+            .header(lettre::message::header::MIME_VERSION_1_0)
             .header(ContentType::TEXT_PLAIN)
             .body(rendered.body)
             .map_err(|e| DomainError::invalid(format!("cannot build the mail: {e}")))
@@ -285,5 +288,34 @@ fn unnamed(lang: Lang) -> &'static str {
     match lang {
         Lang::Nl => "heer/mevrouw",
         Lang::En => "Sir or Madam",
+    }
+}
+
+/// Whether a name reads as a person's name (letters, spaces, `-`, `'` and
+/// `.`; at most 60 characters), and may therefore open a mail.
+fn plain_name(name: &str) -> bool {
+    let n = name.chars().count();
+    (1..=60).contains(&n)
+        && name.chars().any(char::is_alphabetic)
+        && name.chars().all(|c| c.is_alphabetic() || " -'.".contains(c))
+}
+
+#[cfg(test)]
+mod name_tests {
+    #[test]
+    fn only_plain_names_greet() {
+        for ok in ["Jan de Vries", "Fatma Yılmaz", "J.P. van 't Hek", "Anne-Marie"] {
+            assert!(super::plain_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Klik op https://evil.example",
+            "info@bank.nl",
+            "Bel 0900-1234",
+            &"a".repeat(61),
+            "...",
+        ] {
+            assert!(!super::plain_name(bad), "{bad}");
+        }
     }
 }

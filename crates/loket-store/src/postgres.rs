@@ -132,7 +132,7 @@ impl PgStore {
         let sql = format!(
             "SELECT x.id FROM (SELECT ticket_id AS id FROM messages WHERE search_doc @@ to_tsquery('simple', $1) AND {kinds} \
              UNION SELECT id FROM tickets WHERE search_doc @@ to_tsquery('simple', $1)) x \
-             JOIN tickets t ON t.id = x.id WHERE ($2::BIGINT IS NULL OR t.requester_id = $2) \
+             JOIN tickets t ON t.id = x.id WHERE ($2::BIGINT IS NULL OR t.requester_id = $2 OR t.organisation_id = $5::BIGINT) \
              AND ($4::BIGINT IS NULL OR t.organisation_id = $4) ORDER BY x.id DESC LIMIT $3"
         );
         sqlx::query_scalar(&sql)
@@ -140,6 +140,7 @@ impl PgStore {
             .bind(q.requester.map(|r| r.0))
             .bind(limit)
             .bind(q.organisation.map(|o| o.0))
+            .bind(q.shared.map(|o| o.0))
             .fetch_all(&self.pool)
             .await
             .map_err(crate::rows::db_err)
@@ -150,17 +151,7 @@ impl PgStore {
 /// folded ([`loket_core::search::query_terms`]); a prefix term (`:*`) also
 /// finds longer words. Terms hold letters and digits only.
 fn ts_query(text: &str) -> String {
-    loket_core::search::query_terms(text)
-        .iter()
-        .map(|t| {
-            if t.prefix {
-                format!("'{}':*", t.stem)
-            } else {
-                format!("'{}'", t.stem)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
+    loket_core::search::query_syntax(text, '\'', ":*", " & ")
 }
 
 shared_store!(PgStore, Postgres);

@@ -179,13 +179,14 @@ impl SqliteStore {
             return sqlx::query_scalar(
                 "SELECT DISTINCT search_docs.ticket_id FROM search_docs JOIN tickets t ON t.id = search_docs.ticket_id \
                  WHERE search_docs MATCH $1 AND search_docs.public = 1 \
-                 AND ($2 IS NULL OR t.requester_id = $2) AND ($4 IS NULL OR t.organisation_id = $4) \
+                 AND ($2 IS NULL OR t.requester_id = $2 OR t.organisation_id = $5) AND ($4 IS NULL OR t.organisation_id = $4) \
                  ORDER BY search_docs.ticket_id DESC LIMIT $3",
             )
             .bind(&m)
             .bind(q.requester.map(|r| r.0))
             .bind(limit)
             .bind(q.organisation.map(|o| o.0))
+            .bind(q.shared.map(|o| o.0))
             .fetch_all(&self.reader)
             .await
             .map_err(crate::rows::db_err);
@@ -220,17 +221,7 @@ fn writer_gone() -> DomainError {
 /// longer words. Terms hold letters and digits only, so no FTS syntax can be
 /// injected.
 pub(crate) fn fts_query(text: &str) -> String {
-    loket_core::search::query_terms(text)
-        .iter()
-        .map(|t| {
-            if t.prefix {
-                format!("\"{}\"*", t.stem)
-            } else {
-                format!("\"{}\"", t.stem)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    loket_core::search::query_syntax(text, '"', "*", " ")
 }
 
 shared_store!(SqliteStore, Sqlite);

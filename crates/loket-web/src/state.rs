@@ -29,6 +29,24 @@ pub struct AppState {
     /// Uploads in progress per visitor address, so one visitor cannot take
     /// every upload slot.
     pub(crate) uploads_by_ip: IpGate,
+    /// Full-text searches running at this moment (portal and API together),
+    /// so searches never take every database connection from other pages.
+    pub(crate) searches: Arc<tokio::sync::Semaphore>,
+}
+
+/// Most full-text searches at once; a search waits [`SEARCH_WAIT`] for a turn.
+pub(crate) const SEARCHES: usize = 3;
+/// How long a search waits for a turn before the visitor is told it is busy.
+pub(crate) const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl AppState {
+    /// A turn to search, or `None` when it is too busy.
+    pub(crate) async fn search_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(SEARCH_WAIT, self.searches.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+    }
 }
 
 /// Most uploads one visitor address has in progress at once.
@@ -99,6 +117,7 @@ impl AppState {
             uploads,
             api_uploads: Arc::new(tokio::sync::Semaphore::new(API_UPLOADS)),
             uploads_by_ip: IpGate::default(),
+            searches: Arc::new(tokio::sync::Semaphore::new(SEARCHES)),
         })
     }
 }

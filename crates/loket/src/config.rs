@@ -169,17 +169,23 @@ impl Config {
         }
     }
 
-    /// The From address of outgoing mail.
+    /// The From address of outgoing mail, with the name "Helpdesk" when it
+    /// has none (a bare address looks untrustworthy in mail clients).
     pub fn mail_from(&self) -> String {
         let helpdesk = self
             .mailboxes
             .iter()
             .find(|m| m.name == "helpdesk")
             .and_then(|m| m.address.clone());
-        match (&self.mail_from, helpdesk) {
+        let from = match (&self.mail_from, helpdesk) {
             (Some(f), _) if !f.trim().is_empty() => f.trim().to_owned(),
             (_, Some(a)) => a,
             _ => "helpdesk@localhost".into(),
+        };
+        if from.contains('<') {
+            from
+        } else {
+            format!("Helpdesk <{from}>")
         }
     }
 

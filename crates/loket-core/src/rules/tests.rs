@@ -133,9 +133,21 @@ fn transfer_between_every_pair() {
 }
 
 #[test]
-fn transfer_keeps_postponement() {
+fn transfer_keeps_postponement_between_desks_only() {
     let out = transfer(&st(Status::Postponed, Department::AwaitingReply), Department::Bi).ok();
     assert_eq!(out.and_then(|o| o.postponed_until), Some(now() + Duration::days(3)));
+    for to in [
+        Department::InternalReview,
+        Department::FunctionalMeeting,
+        Department::Wishlist,
+    ] {
+        let out = transfer(&st(Status::Postponed, Department::AwaitingReply), to).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (out.status, out.postponed_until),
+            (Status::Open, None),
+            "{to}: the wait ends"
+        );
+    }
 }
 
 #[test]

@@ -86,8 +86,9 @@ pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
     if length < MIN_PASSWORD_CHARS {
         return Err(Problem::PasswordTooShort(MIN_PASSWORD_CHARS).into());
     }
-    // The estimate takes time with the length; nobody types more than this.
-    if length > MAX_PASSWORD_CHARS {
+    // The estimate takes time with the length; nobody types more than this
+    // (spaces around it included: they are part of what is stored).
+    if password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(Problem::TooLong(Field::Password, MAX_PASSWORD_CHARS).into());
     }
     let mut known: Vec<&str> = DUTCH_WORDS.to_vec();
@@ -97,6 +98,8 @@ pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
     known.extend(name.split_whitespace());
     let joined: String = name.split_whitespace().collect();
     known.push(&joined);
+    // Judged without the spaces around it: padding adds no strength.
+    let password = password.trim();
     let score: u8 = zxcvbn::zxcvbn(password, &known).score().into();
     if score < MIN_PASSWORD_SCORE {
         return Err(Problem::PasswordTooWeak.into());
@@ -292,6 +295,17 @@ mod tests {
         assert!(matches!(
             check_password(&"x".repeat(100_000), "a@b.nl", ""),
             Err(DomainError::Invalid(Problem::TooLong(Field::Password, _)))
+        ));
+        // Padding with spaces adds neither length beyond the cap nor strength.
+        let padded = format!("aaaaaaaaaa{}", " \t".repeat(250));
+        assert!(matches!(
+            check_password(&padded, "a@b.nl", ""),
+            Err(DomainError::Invalid(Problem::TooLong(Field::Password, _)))
+        ));
+        let padded = format!("aaaaaaaaaa{}", " \t ".repeat(20));
+        assert!(matches!(
+            check_password(&padded, "a@b.nl", ""),
+            Err(DomainError::Invalid(Problem::PasswordTooWeak))
         ));
         for strong in [
             "paars-fietsje-onder-de-brug",

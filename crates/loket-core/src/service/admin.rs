@@ -96,6 +96,18 @@ impl Service {
                 .await?
                 .ok_or_else(|| DomainError::invalid(format!("no organisation {org}")))?;
         }
+        // Being authorised is a matter of one organisation: a contact who moves
+        // to another is not authorised there until staff say so.
+        if let Some(new_org) = patch.organisation_id {
+            let now = self
+                .store
+                .get_contact(id)
+                .await?
+                .ok_or_else(|| DomainError::not_found(format!("contact {id}")))?;
+            if new_org != now.organisation_id && patch.authorised.is_none() {
+                patch.authorised = Some(false);
+            }
+        }
         self.store.update_contact(id, &patch, &self.stamp(actor)).await
     }
 

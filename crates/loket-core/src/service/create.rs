@@ -43,8 +43,11 @@ pub struct CreateTicket {
     pub request_key: Option<String>,
 }
 
-/// Most automatic mails to one address per hour; beyond it confirmations are
-/// not sent, which stops loops with auto-responders that change their address.
+/// Most automatic mails to one address per hour; beyond it confirmations of
+/// tickets that came in by mail are not sent, which stops loops with
+/// auto-responders that change their address. A ticket a person made on the
+/// portal, by phone or through the API is always confirmed (the portal form has
+/// its own limits).
 pub const AUTOMATIC_MAILS_PER_HOUR: i64 = 5;
 
 impl CreateTicket {
@@ -166,12 +169,13 @@ impl Service {
             (Actor::System, Some(existing)) => existing,
             _ => self.store.ensure_contact(&email, &name, now).await?,
         };
-        let confirm = !input.automatic
+        let capped = input.channel == Channel::Email
             && self
                 .store
                 .recent_automatic_mails(&email, now - chrono::Duration::hours(1))
                 .await?
-                < AUTOMATIC_MAILS_PER_HOUR;
+                >= AUTOMATIC_MAILS_PER_HOUR;
+        let confirm = !input.automatic && !capped;
         let body_html = match &input.message_html {
             Some(h) => html::sanitise(h),
             None => html::text_to_html(&input.message),
@@ -219,12 +223,21 @@ impl Service {
                 mail_references: input.mail_references,
                 attachments: files.attachments.clone(),
             },
-            audit: vec![AuditEntry {
+            audit: std::iter::once(AuditEntry {
                 action: "create".into(),
                 field: Some("channel".into()),
                 old_value: None,
                 new_value: Some(input.channel.id().into()),
-            }],
+            })
+            .chain((capped && !input.automatic).then(|| AuditEntry {
+                action: "confirmation_withheld".into(),
+                field: None,
+                old_value: None,
+                new_value: Some(format!(
+                    "{AUTOMATIC_MAILS_PER_HOUR} automatic mails to this address in the last hour (loop protection)"
+                )),
+            }))
+            .collect(),
             outbox: if confirm {
                 vec![NewOutbox {
                     kind: MailKind::Confirmation,

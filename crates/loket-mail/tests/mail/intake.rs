@@ -422,6 +422,7 @@ async fn quoted_history_is_folded_in_display_and_kept_in_storage() {
     assert!(shown.contains("Het werkt weer") && !shown.contains("Probeer opnieuw"));
     let q = loket_core::store::SearchQuery {
         text: "opstarten opnieuw".into(),
+        shared: None,
         requester: None,
         organisation: None,
         limit: 10,
@@ -429,6 +430,7 @@ async fn quoted_history_is_folded_in_display_and_kept_in_storage() {
     let _ = e.service.store().search(&q).await.unwrap();
     let q = loket_core::store::SearchQuery {
         text: "Probeer".into(),
+        shared: None,
         requester: None,
         organisation: None,
         limit: 10,

@@ -30,6 +30,7 @@ struct Captured {
     in_reply_to: Option<String>,
     references: Vec<String>,
     reply_to: Option<String>,
+    mime_version: Option<String>,
     auto_submitted: Option<String>,
     body: String,
 }
@@ -61,6 +62,7 @@ fn captured(dir: &str, rcpt: &str) -> Vec<Captured> {
                 .and_then(|a| a.first())
                 .and_then(|a| a.address())
                 .map(ToOwned::to_owned),
+            mime_version: m.header_raw("MIME-Version").map(|v| v.trim().to_owned()),
             auto_submitted: m.header_raw("Auto-Submitted").map(|v| v.trim().to_owned()),
             body: m.body_text(0).unwrap_or_default().into_owned(),
         });
@@ -76,6 +78,16 @@ fn unique(name: &str) -> String {
 }
 
 use chrono::Utc;
+
+/// A new agent.
+async fn agent(service: &loket_core::service::Service, email: &str) -> Actor {
+    Actor::Staff(
+        service
+            .create_staff(&Actor::System, email, "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    )
+}
 
 #[tokio::test]
 async fn confirmation_and_replies_go_out_and_thread_back() {
@@ -134,12 +146,7 @@ async fn confirmation_and_replies_go_out_and_thread_back() {
     assert_eq!(sender.run_once().await.unwrap(), 0, "sent once");
 
     // The agent answers; the mail threads to the customer's message.
-    let agent = Actor::Staff(
-        e.service
-            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
-            .await
-            .unwrap(),
-    );
+    let agent = agent(&e.service, "agent@leverancier.nl").await;
     e.service
         .agent_reply(&agent, t.number, Reply::text("Die staat nu klaar."))
         .await
@@ -209,17 +216,13 @@ async fn a_portal_ticket_threads_its_mails_and_greets_without_a_name() {
     assert!(conf.body.starts_with("Beste heer/mevrouw,"), "{}", conf.body);
     assert!(!conf.body.contains(&anna), "no address as a name: {}", conf.body);
     assert_eq!(conf.reply_to.as_deref(), Some("helpdesk@leverancier.nl"));
+    assert_eq!(conf.mime_version.as_deref(), Some("1.0"));
     assert_eq!(
         conf.in_reply_to, None,
         "the first mail of a portal ticket starts the thread"
     );
 
-    let agent = Actor::Staff(
-        e.service
-            .create_staff(&Actor::System, "agent2@leverancier.nl", "Agent", Role::Agent)
-            .await
-            .unwrap(),
-    );
+    let agent = agent(&e.service, "agent2@leverancier.nl").await;
     e.service
         .agent_reply(&agent, t.number, Reply::text("Wij kijken ernaar."))
         .await

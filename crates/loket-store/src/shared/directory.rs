@@ -31,6 +31,15 @@ macro_rules! directory_store {
                         .await
                         .map_err(db_err)?;
                 }
+                // Their tickets without an organisation become the organisation's.
+                sqlx::query(
+                    "UPDATE tickets SET organisation_id = $1 WHERE organisation_id IS NULL \
+                     AND requester_id IN (SELECT id FROM contacts WHERE organisation_id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
                 let entry = AuditEntry { action: "create".into(), field: Some("domains".into()), old_value: None, new_value: Some(new.domains.join(", ")) };
                 Self::insert_audit(&mut tx, &format!("organisation:{id}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)?;
@@ -175,6 +184,16 @@ macro_rules! directory_store {
                     .await
                     .map_err(db_err)?;
                 let new = Contact::from(row);
+                // A contact who joins an organisation brings their tickets that
+                // belong to none (tickets of another organisation stay its own).
+                if let Some(org) = new.organisation_id.filter(|o| Some(*o) != old.organisation_id) {
+                    sqlx::query("UPDATE tickets SET organisation_id = $1 WHERE requester_id = $2 AND organisation_id IS NULL")
+                        .bind(org.0)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
                 let opt = |o: Option<OrganisationId>| o.map(|o| o.to_string());
                 let fields = [
                     ("name", Some(old.name.clone()), Some(new.name.clone())),

@@ -47,8 +47,14 @@ macro_rules! ticket_store {
                 if let Some(d) = f.department {
                     qb.push(" AND department = ").push_bind(d.id());
                 }
-                if let Some(r) = f.requester {
-                    qb.push(" AND requester_id = ").push_bind(r.0);
+                match (f.requester, f.shared) {
+                    (Some(r), Some(o)) => {
+                        qb.push(" AND (requester_id = ").push_bind(r.0).push(" OR organisation_id = ").push_bind(o.0).push(")");
+                    }
+                    (Some(r), None) => {
+                        qb.push(" AND requester_id = ").push_bind(r.0);
+                    }
+                    (None, _) => {}
                 }
                 if let Some(o) = f.organisation {
                     qb.push(" AND organisation_id = ").push_bind(o.0);
@@ -93,7 +99,8 @@ macro_rules! ticket_store {
                 let mut out: Vec<Ticket> = Vec::new();
                 if let Some(n) = as_number(&q.text) {
                     if let Some(t) = self.ticket_by_number(n).await? {
-                        if q.requester.is_none_or(|r| r == t.requester_id)
+                        let shared = q.shared.is_some() && q.shared == t.organisation_id;
+                        if q.requester.is_none_or(|r| r == t.requester_id || shared)
                             && q.organisation.is_none_or(|o| Some(o) == t.organisation_id)
                         {
                             out.push(t);

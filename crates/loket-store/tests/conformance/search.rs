@@ -18,6 +18,7 @@ async fn numbers_in(
 ) -> Vec<TicketNumber> {
     let q = SearchQuery {
         text: text.into(),
+        shared: None,
         requester,
         organisation: None,
         limit: 50,
@@ -25,30 +26,30 @@ async fn numbers_in(
     store.search(&q).await.unwrap().into_iter().map(|t| t.number).collect()
 }
 
+/// A ticket made by the admin.
+async fn make(env: &Env, subject: &str, message: &str, requester: &str) -> Ticket {
+    env.service
+        .create_ticket(&env.admin, new_ticket(subject, message, requester))
+        .await
+        .unwrap()
+}
+
 async fn search(env: &Env) {
     let s = &env.service;
-    let a = s
-        .create_ticket(
-            &env.admin,
-            new_ticket(
-                "Beschikking printen",
-                "De beschikkingen komen niet uit de printer.",
-                "jan@gemeente-a.nl",
-            ),
-        )
-        .await
-        .unwrap();
-    let b = s
-        .create_ticket(
-            &env.admin,
-            new_ticket(
-                "Koppeling",
-                "Het berichtenverkeer staat stil sinds de update.",
-                "piet@gemeente-b.nl",
-            ),
-        )
-        .await
-        .unwrap();
+    let a = make(
+        env,
+        "Beschikking printen",
+        "De beschikkingen komen niet uit de printer.",
+        "jan@gemeente-a.nl",
+    )
+    .await;
+    let b = make(
+        env,
+        "Koppeling",
+        "Het berichtenverkeer staat stil sinds de update.",
+        "piet@gemeente-b.nl",
+    )
+    .await;
     s.add_note(&env.admin, b.number, Reply::text("Geheim: zebrapad"))
         .await
         .unwrap();
@@ -110,29 +111,20 @@ both!(search_by_word_number_and_removal, search);
 /// Dutch forms, prefixes and accents find each other, the same on both
 /// backends and for contacts as for staff.
 async fn dutch(env: &Env) {
-    let s = &env.service;
-    let a = s
-        .create_ticket(
-            &env.admin,
-            new_ticket(
-                "Vraag over jeugdzorg",
-                "De Rapportage van het cliënt-dossier klopt niet.",
-                "jan@gemeente-a.nl",
-            ),
-        )
-        .await
-        .unwrap();
-    let b = s
-        .create_ticket(
-            &env.admin,
-            new_ticket(
-                "Koppeling",
-                "Drie beschikkingen ontbreken in de export.",
-                "piet@gemeente-b.nl",
-            ),
-        )
-        .await
-        .unwrap();
+    let a = make(
+        env,
+        "Vraag over jeugdzorg",
+        "De Rapportage van het cliënt-dossier klopt niet.",
+        "jan@gemeente-a.nl",
+    )
+    .await;
+    let b = make(
+        env,
+        "Koppeling",
+        "Drie beschikkingen ontbreken in de export.",
+        "piet@gemeente-b.nl",
+    )
+    .await;
     for (query, want) in [
         ("jeugd", a.number),
         ("rapportages", a.number),

@@ -6,11 +6,11 @@
 
 use super::csrf;
 use super::i18n::{Texts, texts};
-use super::page::{Chrome, PageError, PageForm, PagePath, chrome, render};
+use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::{DomainError, Lang};
@@ -42,6 +42,22 @@ struct LoginPage<'a> {
     email: String,
     error: Option<String>,
     notice: Option<&'a str>,
+    /// Where to go after logging in (a checked `/mijn…` path), kept in the form.
+    back: String,
+}
+
+/// The page to return to after logging in: `/mijn` or `/mijn/{number}`,
+/// nothing else (no open redirect).
+pub(crate) fn return_path(wanted: Option<&str>) -> String {
+    let ok = |p: &str| {
+        p == "/mijn"
+            || p.strip_prefix("/mijn/")
+                .is_some_and(|n| !n.is_empty() && n.len() <= 12 && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match wanted {
+        Some(p) if ok(p) => p.to_owned(),
+        _ => "/mijn".to_owned(),
+    }
 }
 
 /// What a page after a redirect tells: `?verstuurd=1`, `?uitgelogd=1`, `?terug=mijn`.
@@ -73,6 +89,8 @@ pub struct LoginForm {
     csrf: String,
     email: String,
     password: String,
+    #[serde(default)]
+    terug: Option<String>,
 }
 
 fn with_status(mut r: Response, status: StatusCode) -> Response {
@@ -109,7 +127,7 @@ async fn access_page(
 /// `GET /toegang`: ask for a link to set a password (`?verstuurd=1`: it was sent).
 pub async fn view_access_get(
     State(s): State<AppState>,
-    Query(told): Query<Told>,
+    PageQuery(told): PageQuery<Told>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     access_page(
@@ -227,7 +245,7 @@ async fn login_page(
     s: &AppState,
     headers: &HeaderMap,
     lang: Lang,
-    email: String,
+    (email, back): (String, String),
     error: Option<String>,
     notice: Option<&str>,
 ) -> Result<Response, PageError> {
@@ -237,6 +255,7 @@ async fn login_page(
         email,
         error,
         notice,
+        back,
     })
 }
 
@@ -244,7 +263,7 @@ async fn login_page(
 /// page needs a login).
 pub async fn view_login_get(
     State(s): State<AppState>,
-    Query(told): Query<Told>,
+    PageQuery(told): PageQuery<Told>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(None, &headers);
@@ -256,7 +275,8 @@ pub async fn view_login_get(
     } else {
         None
     };
-    login_page(&s, &headers, lang, String::new(), None, notice).await
+    let back = return_path(told.terug.as_deref());
+    login_page(&s, &headers, lang, (String::new(), back), None, notice).await
 }
 
 /// `POST /inloggen`: at most five attempts a minute per address, thirty per IP.
@@ -266,19 +286,28 @@ pub async fn view_login_post(
 ) -> Result<Response, PageError> {
     let (form, headers, ip, lang) = checked_form::<LoginForm>(&s, request).await?;
     let t = texts(lang);
+    let back = return_path(form.terug.as_deref());
     let address = form.email.trim().to_lowercase();
     let keys = [
         (format!("login-ip:{ip}"), 30, 1),
         (format!("login-address:{address}"), 5, 1),
     ];
     if super::limited(&s, &keys, lang).await? {
-        let page = login_page(&s, &headers, lang, form.email, Some(t.too_many.into()), None).await?;
+        let page = login_page(&s, &headers, lang, (form.email, back), Some(t.too_many.into()), None).await?;
         return Ok(with_status(page, StatusCode::TOO_MANY_REQUESTS));
     }
     match s.service.login(&form.email, &form.password).await {
-        Ok(contact) => logged_in(&s, &contact, lang, "/mijn").await,
+        Ok(contact) => logged_in(&s, &contact, lang, &back).await,
         Err(DomainError::Forbidden(_)) => {
-            let page = login_page(&s, &headers, lang, form.email, Some(t.login_failed.into()), None).await?;
+            let page = login_page(
+                &s,
+                &headers,
+                lang,
+                (form.email, back),
+                Some(t.login_failed.into()),
+                None,
+            )
+            .await?;
             Ok(with_status(page, StatusCode::UNAUTHORIZED))
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),

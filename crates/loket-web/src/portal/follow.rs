@@ -4,10 +4,10 @@
 
 use super::csrf;
 use super::i18n::{Texts, standing, texts};
-use super::page::{Chrome, PageError, PageForm, PagePath, chrome, render};
+use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::{Actor, Reply};
@@ -132,12 +132,30 @@ pub(super) async fn download(s: &AppState, ticket: &Ticket, id: i64, lang: Lang)
         (axum::http::header::CONTENT_TYPE, "application/octet-stream".to_owned()),
         (
             axum::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
+            format!(
+                "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
+                rfc5987(&att.filename)
+            ),
         ),
         (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         (axum::http::header::CONTENT_LENGTH, size.to_string()),
     ];
     Ok((headers, axum::body::Body::from_stream(chunks(file))).into_response())
+}
+
+/// A file name for `filename*` (RFC 5987): letters, digits and `.-_` as they
+/// are, every other byte of its UTF-8 as `%XX`, so `cliëntoverzicht.csv` keeps
+/// its ë and nothing can end the header early.
+fn rfc5987(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A file read piece by piece, so a download never holds it whole in memory.
@@ -229,7 +247,7 @@ pub(super) fn lang_cookie(q: Option<&str>) -> Option<String> {
 pub async fn view_follow_get(
     State(s): State<AppState>,
     PagePath((number, token)): PagePath<(i64, String)>,
-    Query(q): Query<LangQuery>,
+    PageQuery(q): PageQuery<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang.as_deref(), &headers);

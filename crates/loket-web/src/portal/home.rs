@@ -4,15 +4,14 @@
 //! (Post/Redirect/Get); the same form sent twice makes one ticket.
 
 use super::i18n::{Texts, texts};
-use super::page::{Chrome, PageError, chrome, render};
+use super::page::{Chrome, PageError, PageQuery, chrome, render};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::{Actor, CreateTicket};
 use loket_core::*;
-use rand::RngCore;
 
 /// Tickets one address may submit per hour.
 const PER_ADDRESS_PER_HOUR: i64 = 10;
@@ -41,8 +40,6 @@ struct HomePage<'a> {
     /// The field the error concerns (`email`, `subject`, ...).
     error_field: Option<&'static str>,
     form: FormValues,
-    /// The form's own id: sent twice, it makes one ticket.
-    form_id: String,
 }
 
 impl HomePage<'_> {
@@ -76,8 +73,6 @@ async fn home(
         .portal
         .next_meeting
         .map(|d| (d.format("%Y-%m-%d").to_string(), d.format("%d-%m-%Y").to_string()));
-    let mut id = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut id);
     let (error, error_field) = error.map_or((None, None), |(m, f)| (Some(m), f));
     let page = HomePage {
         t: texts(lang),
@@ -86,15 +81,32 @@ async fn home(
         error,
         error_field,
         form,
-        form_id: hex::encode(id),
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
+}
+
+/// The key of a submission: the same address, subject and message on the same
+/// day (a double click, a refresh, the back button and "Versturen" again)
+/// answer the ticket the first one made instead of making another.
+fn request_key(s: &AppState, form: &FormValues) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        form.email.trim().to_lowercase().as_str(),
+        form.subject.trim(),
+        form.message.trim(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let day = s.portal.time_zone.date(s.service.now());
+    format!("portal:{}:{day}", hex::encode(h.finalize()))
 }
 
 /// `GET /`: the start page.
 pub async fn view_home_get(
     State(s): State<AppState>,
-    Query(q): Query<super::follow::LangQuery>,
+    PageQuery(q): PageQuery<super::follow::LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang(), &headers);
@@ -137,11 +149,7 @@ pub async fn view_submit_post(
     if let Some((me, _)) = &me {
         form.email.clone_from(&me.email);
     }
-    // The same form sent again answers its first ticket; the key holds the
-    // address too, so a form id alone never shows anyone else's ticket.
-    let form_id = posted.get("form_id");
-    let request_key = (form_id.len() == 32 && form_id.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| format!("portal:{form_id}:{}", form.email.trim().to_lowercase()));
+    let request_key = Some(request_key(&s, &form));
     // A refused form keeps what was typed; files must be chosen again.
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let again = async |status: StatusCode, p: Refusal, form: FormValues| {
@@ -163,9 +171,15 @@ pub async fn view_submit_post(
         Err(DomainError::Invalid(p)) => return again(StatusCode::UNPROCESSABLE_ENTITY, refusal(&p), form).await,
         Err(e) => return Err(PageError::from_domain(&e, lang)),
     };
+    // A logged-in contact is counted as themselves, apart from what strangers
+    // send with their address, so those cannot use up their hourly tickets.
+    let by_address = match &me {
+        Some((c, _)) => format!("ticket-contact:{}", c.id),
+        None => format!("ticket-address:{email}"),
+    };
     let keys = [
         (format!("ticket-ip:{ip}"), PER_IP_PER_HOUR, 60),
-        (format!("ticket-address:{email}"), PER_ADDRESS_PER_HOUR, 60),
+        (by_address, PER_ADDRESS_PER_HOUR, 60),
     ];
     if super::limited(&s, &keys, lang).await? {
         let msg = (texts(lang).too_many_hour.into(), None);

@@ -137,7 +137,7 @@ const NL: Texts = Texts {
     to_your_reply: "Naar uw reactie",
     files_again: "Er is nog niets verstuurd. Kies uw bijlagen opnieuw.",
     busy: "Even geduld",
-    busy_text: "Er worden nu veel bestanden tegelijk verstuurd. Er is niets veranderd; probeer het over een minuut opnieuw.",
+    busy_text: "Het is nu erg druk (veel bestanden of zoekvragen tegelijk). Er is niets veranderd; probeer het over een minuut opnieuw.",
     home_title: "Helpdesk",
     next_meeting: "Eerstvolgend functioneel overleg",
     submit_title: "Verstuur ticket",
@@ -153,7 +153,7 @@ const NL: Texts = Texts {
     submitted_mail: "U ontvangt een bevestiging per e-mail met een link om de voortgang te volgen. Kijk ook in uw map met ongewenste e-mail.",
     back_home: "Terug naar het begin",
     too_many: "Te veel pogingen; probeer het over een minuut opnieuw.",
-    too_many_hour: "U heeft het afgelopen uur al veel verstuurd; probeer het over een uur opnieuw. Is het dringend? Bel dan de helpdesk.",
+    too_many_hour: "U heeft het afgelopen uur al veel verstuurd; probeer het over een uur opnieuw. Is het dringend? Beantwoord dan de e-mail van een eerdere melding: die komt altijd bij de helpdesk aan.",
     access_title: "Registreren of wachtwoord vergeten",
     access_intro: "Vul uw e-mailadres in. U ontvangt een e-mail met een link waarmee u uw wachtwoord instelt.",
     access_send: "Stuur mij een link",
@@ -222,7 +222,7 @@ const EN: Texts = Texts {
     to_your_reply: "Go to your reply",
     files_again: "Nothing was sent yet. Please choose your attachments again.",
     busy: "One moment, please",
-    busy_text: "Many files are being sent right now. Nothing was changed; please try again in a minute.",
+    busy_text: "It is very busy right now (many files or searches at once). Nothing was changed; please try again in a minute.",
     home_title: "Helpdesk",
     next_meeting: "Next functional meeting",
     submit_title: "Submit a ticket",
@@ -238,7 +238,7 @@ const EN: Texts = Texts {
     submitted_mail: "You will receive a confirmation by e-mail with a link to follow the progress. Please also check your spam folder.",
     back_home: "Back to the start",
     too_many: "Too many attempts; please try again in a minute.",
-    too_many_hour: "You have sent a lot in the past hour; please try again in an hour. Is it urgent? Then please call the helpdesk.",
+    too_many_hour: "You have sent a lot in the past hour; please try again in an hour. Is it urgent? Then reply to the e-mail about an earlier ticket: that always reaches the helpdesk.",
     access_title: "Register or forgot your password",
     access_intro: "Enter your e-mail address. You will receive an e-mail with a link to set your password.",
     access_send: "Send me a link",
@@ -301,7 +301,12 @@ pub fn standing(
                 )
             }),
         ),
-        (Status::Resolved, _) => (t.status.label(lang).into(), None),
+        // Resolved: no promise any more, but what became of the question.
+        (Status::Resolved, _) => (t.status.label(lang).into(), work_note(t, lang)),
+        _ if work_note(t, lang).is_some() => (
+            format!("{} · {}", t.status.label(lang), t.department.label(lang)),
+            work_note(t, lang),
+        ),
         _ => {
             let note = match (t.department, next_meeting) {
                 (Department::FunctionalMeeting, Some(d)) => Some(format!(
@@ -315,6 +320,22 @@ pub fn standing(
             (format!("{} · {}", t.status.label(lang), t.department.label(lang)), note)
         }
     }
+}
+
+/// What became of a question taken up as work: planned or delivered in a
+/// version, taken up for a future version, or put on the wish list.
+fn work_note(t: &loket_core::Ticket, lang: Lang) -> Option<String> {
+    let version = t.release_version.as_deref().filter(|v| !v.is_empty());
+    Some(match (t.department, version, lang) {
+        (Department::Planned, Some(v), Lang::Nl) => format!("gepland in versie {v}"),
+        (Department::Planned, Some(v), Lang::En) => format!("planned for version {v}"),
+        (Department::Delivered, Some(v), Lang::Nl) => format!("opgeleverd in versie {v}"),
+        (Department::Delivered, Some(v), Lang::En) => format!("delivered in version {v}"),
+        (Department::Wishlist, _, Lang::Nl) => "staat op de wensenlijst voor een volgende versie".into(),
+        (Department::Wishlist, _, Lang::En) => "on the wish list for a future version".into(),
+        (Department::Design | Department::Development, _, _) => promise(t.department, lang)?.to_owned(),
+        _ => return None,
+    })
 }
 
 /// What a department means for the customer, with the reaction they can expect.
@@ -385,6 +406,7 @@ pub fn problem_text(p: &Problem, lang: Lang) -> String {
     match lang {
         Lang::Nl => match p {
             Problem::Empty(f) => format!("Vul {} in.", field_nl(*f)),
+            Problem::NotAnEmail(a) if a.trim().is_empty() => "Vul uw e-mailadres in.".into(),
             Problem::TooLong(f, max) => format!("{} mag hoogstens {max} tekens lang zijn.", capital(field_nl(*f))),
             Problem::ControlCharacters(f) => format!("{} bevat tekens die niet zijn toegestaan.", capital(field_nl(*f))),
             Problem::NotAnEmail(a) => format!(
@@ -407,6 +429,7 @@ pub fn problem_text(p: &Problem, lang: Lang) -> String {
         },
         Lang::En => match p {
             Problem::Empty(f) => format!("Please fill in {}.", field_en(*f)),
+            Problem::NotAnEmail(a) if a.trim().is_empty() => "Please fill in your e-mail address.".into(),
             Problem::TooLong(f, max) => format!("{} can be at most {max} characters long.", capital(field_en(*f))),
             Problem::ControlCharacters(f) => format!("{} contains characters that are not allowed.", capital(field_en(*f))),
             Problem::NotAnEmail(a) => format!(

@@ -6,11 +6,11 @@
 use super::csrf;
 use super::follow::{CsrfForm, reply_as, solve_as, ticket_page};
 use super::i18n::{Texts, standing, texts};
-use super::page::{Chrome, PageError, PageForm, PagePath, chrome, render};
+use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::service::Actor;
@@ -58,7 +58,7 @@ async fn contact(s: &AppState, headers: &HeaderMap, lang: Lang) -> Result<Option
 /// `GET /mijn`: the contact's tickets.
 pub async fn view_mine_get(
     State(s): State<AppState>,
-    Query(q): Query<MineQuery>,
+    PageQuery(q): PageQuery<MineQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang.as_deref(), &headers);
@@ -68,10 +68,8 @@ pub async fn view_mine_get(
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     // An authorised contact of an organisation that shares its tickets sees all of them.
     let shared = s.service.shared_organisation(&me).await.map_err(fail)?;
-    let (requester, organisation) = match shared {
-        Some(org) => (None, Some(org)),
-        None => (Some(me.id), None),
-    };
+    // Their own tickets always; their organisation's too when it shares them.
+    let requester = Some(me.id);
     let status = q
         .status
         .as_deref()
@@ -82,18 +80,26 @@ pub async fn view_mine_get(
     let found = if text.trim().is_empty() {
         let filter = TicketFilter {
             requester,
-            organisation,
+            shared,
             status,
             limit: 200,
             ..TicketFilter::default()
         };
         store.list_tickets(&filter).await.map_err(fail)?
     } else {
+        // Searching costs more than listing: a few a minute per contact, and a
+        // few at once for everyone.
+        let keys = [(format!("search-contact:{}", me.id), 30, 1)];
+        if super::limited(&s, &keys, lang).await? {
+            return Err(PageError::from_domain(&DomainError::TooMany("searches".into()), lang));
+        }
+        let _turn = s.search_turn().await.ok_or(PageError::busy(lang))?;
         let query = SearchQuery {
             text: text.clone(),
             requester,
-            organisation,
+            shared,
             limit: 100,
+            ..SearchQuery::default()
         };
         store
             .search(&query)
@@ -131,7 +137,15 @@ pub async fn view_mine_get(
     let (chrome, set) = chrome(&s, &headers).await.map_err(fail)?;
     let statuses = Status::ALL
         .iter()
-        .map(|st| (st.id(), st.label(lang), Some(*st) == status))
+        .map(|st| {
+            // The words the list and the ticket page use for a postponed ticket.
+            let label = match (st, lang) {
+                (Status::Postponed, Lang::Nl) => "Wacht op uw reactie",
+                (Status::Postponed, Lang::En) => "Waiting for your reply",
+                _ => st.label(lang),
+            };
+            (st.id(), label, Some(*st) == status)
+        })
         .collect();
     let page = MinePage {
         t: texts(lang),
@@ -150,7 +164,9 @@ pub async fn view_mine_get(
 
 /// The logged-in contact's own ticket, or "not found".
 async fn own(s: &AppState, headers: &HeaderMap, number: i64, lang: Lang) -> Result<(Contact, Ticket), PageError> {
-    let me = contact(s, headers, lang).await?.ok_or(PageError::not_found(lang))?;
+    let me = contact(s, headers, lang)
+        .await?
+        .ok_or_else(|| PageError::login_first(&format!("/mijn/{number}"), lang))?;
     let t = s
         .service
         .ticket_for(&Actor::Contact(me.clone()), TicketNumber(number))
@@ -163,7 +179,7 @@ async fn own(s: &AppState, headers: &HeaderMap, number: i64, lang: Lang) -> Resu
 pub async fn view_mine_ticket_get(
     State(s): State<AppState>,
     PagePath(number): PagePath<i64>,
-    Query(q): Query<super::follow::LangQuery>,
+    PageQuery(q): PageQuery<super::follow::LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = super::language(q.lang(), &headers);

@@ -56,12 +56,15 @@ pub(crate) async fn language_choice(
         .uri()
         .query()
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
-        .and_then(|l| match l {
+        .and_then(|l| match l.to_ascii_lowercase().as_str() {
             "nl" => Some(Lang::Nl),
             "en" => Some(Lang::En),
             _ => None,
         });
-    let Some(lang) = chosen.filter(|_| !req.uri().path().starts_with("/api/")) else {
+    // Not for the API, nor for files that caches may keep.
+    let path = req.uri().path();
+    let page = !path.starts_with("/api/") && !path.starts_with("/static/");
+    let Some(lang) = chosen.filter(|_| page) else {
         return next.run(req).await;
     };
     let others: Vec<String> = req

@@ -41,14 +41,27 @@ struct ErrorPage<'a> {
 pub struct PageError {
     status: StatusCode,
     lang: Lang,
+    /// For a 303: where to (a path Loket made, never one from input).
+    to: Option<String>,
 }
 
 impl PageError {
+    /// 303 to the login page, which comes back to `path` (a `/mijn…` page)
+    /// afterwards: a page that needs a login never says "not found" for lack of one.
+    pub fn login_first(path: &str, lang: Lang) -> Self {
+        Self {
+            status: StatusCode::SEE_OTHER,
+            lang,
+            to: Some(format!("/inloggen?terug={}", super::account::return_path(Some(path)))),
+        }
+    }
+
     /// 404: unknown page, or a link that is not valid; never says which.
     pub fn not_found(lang: Lang) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
             lang,
+            to: None,
         }
     }
 
@@ -57,6 +70,7 @@ impl PageError {
         Self {
             status: StatusCode::BAD_REQUEST,
             lang,
+            to: None,
         }
     }
 
@@ -65,6 +79,7 @@ impl PageError {
         Self {
             status: StatusCode::FORBIDDEN,
             lang,
+            to: None,
         }
     }
 
@@ -73,6 +88,7 @@ impl PageError {
         Self {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             lang,
+            to: None,
         }
     }
 
@@ -81,6 +97,7 @@ impl PageError {
         Self {
             status: StatusCode::METHOD_NOT_ALLOWED,
             lang,
+            to: None,
         }
     }
 
@@ -89,6 +106,7 @@ impl PageError {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
             lang,
+            to: None,
         }
     }
 
@@ -104,11 +122,13 @@ impl PageError {
             DomainError::TooMany(_) => Self {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 lang,
+                to: None,
             },
             DomainError::Invalid(_) | DomainError::Conflict(_) | DomainError::Duplicate(_) | DomainError::Stale => {
                 Self {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     lang,
+                    to: None,
                 }
             }
             DomainError::Storage(detail) => {
@@ -116,6 +136,7 @@ impl PageError {
                 Self {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     lang,
+                    to: None,
                 }
             }
         }
@@ -124,12 +145,16 @@ impl PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if let Some(to) = &self.to {
+            return axum::response::Redirect::to(to).into_response();
+        }
         let t = texts(self.lang);
         let (title, message) = match self.status {
             StatusCode::NOT_FOUND => (t.not_found, t.not_found_text),
             StatusCode::FORBIDDEN => (t.forbidden, t.forbidden_text),
             StatusCode::PAYLOAD_TOO_LARGE => (t.too_large, t.too_large_text),
             StatusCode::SERVICE_UNAVAILABLE => (t.busy, t.busy_text),
+            StatusCode::TOO_MANY_REQUESTS => (t.busy, t.too_many),
             StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED => (t.error, t.bad_request_text),
             _ => (t.error, t.error_text),
         };
@@ -167,6 +192,7 @@ pub fn render(page: &impl Template, cookies: &[String], lang: Lang) -> Response 
             PageError {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 lang,
+                to: None,
             }
             .into_response()
         }
@@ -189,6 +215,25 @@ where
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Self(v)),
             Err(_) => Err(PageError::not_found(super::language(None, &parts.headers))),
+        }
+    }
+}
+
+/// A page's query string; one that cannot be read (a parameter twice, a
+/// number that is none) gets the portal's own 400 page, never the framework's text.
+pub struct PageQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PageQuery<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(_) => Err(PageError::bad_request(super::language(None, &parts.headers))),
         }
     }
 }

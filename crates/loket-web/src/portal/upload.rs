@@ -20,6 +20,10 @@ use std::time::Duration;
 
 /// Longest text field read, in bytes (a message is at most 1 MB).
 const MAX_FIELD_BYTES: usize = 2 * 1024 * 1024;
+/// All text fields of one form together, in bytes: the message and a few
+/// short fields. More (many fields, or one repeated) is refused, so a form
+/// never holds more than this in memory.
+const MAX_FIELDS_BYTES: usize = MAX_FIELD_BYTES + 64 * 1024;
 /// How long a visitor waits for a free upload slot.
 const SLOT_WAIT: Duration = Duration::from_secs(30);
 /// How long a request may stall between two pieces of its body.
@@ -125,10 +129,14 @@ async fn fields(s: &AppState, multipart: &mut Multipart, ip: &str, lang: Lang) -
         files: Vec::new(),
         problems: Vec::new(),
     };
+    let mut budget = MAX_FIELDS_BYTES;
     while let Some(mut field) = multipart.next_field().await.map_err(|e| failed(&e, lang))? {
         let name = field.name().unwrap_or_default().to_owned();
         if name != "files" {
-            let value = text(field, MAX_FIELD_BYTES, PageError::too_large(lang)).await?;
+            // Names count too: many empty fields must not add up either.
+            budget = budget.checked_sub(name.len() + 1).ok_or(PageError::too_large(lang))?;
+            let value = text(field, budget.min(MAX_FIELD_BYTES), PageError::too_large(lang)).await?;
+            budget -= value.len().min(budget);
             posted.fields.insert(name, value);
             continue;
         }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod attacks;
+mod attacks_portal;
 mod client;
 mod contacts;
 mod matrix;

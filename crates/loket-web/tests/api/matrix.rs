@@ -53,7 +53,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/t/{number}/{token}/reply", "", "YYYYYYYY"),
     ("GET", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("GET", "/mijn/{number}/reply", "", "YYYYYYYY"),
-    ("GET", "/mijn/{number}/solve", "", "NYNNNNNN"),
+    ("GET", "/mijn/{number}/solve", "", "LYNNLLLL"),
     (
         "POST",
         "/inloggen",
@@ -66,9 +66,9 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("POST", "/t/{number}/{token}/reply", "message=Reactie", "YYYYYYYY"),
     // A customer's own tickets.
     ("GET", "/mijn", "", "LYYYLLLL"),
-    ("GET", "/mijn/{number}", "", "NYNNNNNN"),
-    ("GET", "/mijn/{number}/bijlage/{id}", "", "NYNNNNNN"),
-    ("POST", "/mijn/{number}/reply", "message=Aanvulling", "NYNNNNNN"),
+    ("GET", "/mijn/{number}", "", "LYNNLLLL"),
+    ("GET", "/mijn/{number}/bijlage/{id}", "", "LYNNLLLL"),
+    ("POST", "/mijn/{number}/reply", "message=Aanvulling", "LYNNLLLL"),
     // The API: staff with a bearer token.
     ("GET", "/api/v1/tickets", "", "UUUUYYYY"),
     (
@@ -171,7 +171,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
     // Last: these change what the rows above need.
     ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
-    ("POST", "/mijn/{number}/solve", "", "NYNNNNNN"),
+    ("POST", "/mijn/{number}/solve", "", "LYNNLLLL"),
     (
         "DELETE",
         "/api/v1/tickets/{number}/messages/{id}?reason=AVG",

@@ -22,7 +22,7 @@ async fn admin(app: &App) -> Actor {
 }
 
 /// Registers `email` on the portal and answers the Cookie header of its session.
-async fn login(app: &App, email: &str) -> String {
+pub async fn login(app: &App, email: &str) -> String {
     let (csrf, c) = csrf_of(&app.page("GET", "/toegang", None, None).await);
     let form = format!("csrf={csrf}&email={}", email.replace('@', "%40"));
     app.page("POST", "/toegang", Some(&form), Some(&c)).await;
@@ -62,38 +62,34 @@ async fn times_are_shown_in_dutch_time_with_daylight_saving() {
     );
 }
 
+/// Sends the ticket form with this address and message; answers the number
+/// of the ticket the confirmation page will show (from its sealed cookie).
+async fn send_form(app: &App, csrf: &str, cookie: &str, email: &str, message: &str) -> String {
+    let fields = [
+        ("csrf", csrf),
+        ("email", email),
+        ("subject", "Dubbel verstuurd"),
+        ("message", message),
+    ];
+    let (ct, body) = multipart(&fields, None);
+    let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(cookie)).await;
+    assert_eq!(sent.location.as_deref(), Some("/verstuurd"));
+    sent.cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("loket_verstuurd="))
+        .and_then(|c| c.split('.').next())
+        .expect("the sealed number")
+        .to_owned()
+}
+
 #[tokio::test]
-async fn a_form_sent_twice_makes_one_ticket() {
+async fn a_form_sent_again_makes_no_second_ticket() {
     let app = App::new().await;
-    let home = app.page("GET", "/", None, None).await;
-    let (csrf, cookie) = csrf_of(&home);
-    let form_id = home
-        .body
-        .split("name=\"form_id\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("the form carries its id")
-        .to_owned();
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/", None, None).await);
+    // A double click, a refresh, or the back button and "Versturen" again.
     let mut seals = Vec::new();
     for _ in 0..3 {
-        let fields = [
-            ("csrf", csrf.as_str()),
-            ("form_id", form_id.as_str()),
-            ("email", "dubbel@gemeente.nl"),
-            ("subject", "Dubbel verstuurd"),
-            ("message", "Eén keer bedoeld"),
-        ];
-        let (ct, body) = multipart(&fields, None);
-        let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
-        assert_eq!(sent.location.as_deref(), Some("/verstuurd"));
-        let seal = sent
-            .cookies
-            .iter()
-            .find_map(|c| c.strip_prefix("loket_verstuurd="))
-            .and_then(|c| c.split(';').next())
-            .unwrap()
-            .to_owned();
-        seals.push(seal.split('.').next().unwrap().to_owned());
+        seals.push(send_form(&app, &csrf, &cookie, "dubbel@gemeente.nl", "Eén keer bedoeld").await);
     }
     assert!(
         seals.iter().all(|n| *n == seals[0]),
@@ -111,28 +107,22 @@ async fn a_form_sent_twice_makes_one_ticket() {
         ..Default::default()
     };
     assert_eq!(app.service.store().list_tickets(&q).await.unwrap().len(), 1);
-    // Someone else sending that form id gets a ticket of their own.
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("form_id", form_id.as_str()),
-        ("email", "ander@gemeente.nl"),
-        ("subject", "Andere vraag"),
-        ("message", "Iets anders"),
-    ];
-    let (ct, body) = multipart(&fields, None);
-    let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
-    let theirs = sent
-        .cookies
-        .iter()
-        .find_map(|c| c.strip_prefix("loket_verstuurd="))
-        .and_then(|c| c.split('.').next())
-        .unwrap();
-    assert_ne!(theirs, seals[0], "never another's ticket by its form id");
+    // Another message, or someone else, makes a ticket of its own.
+    let other = send_form(&app, &csrf, &cookie, "dubbel@gemeente.nl", "Nog een vraag").await;
+    assert_ne!(other, seals[0]);
+    let theirs = send_form(&app, &csrf, &cookie, "ander@gemeente.nl", "Eén keer bedoeld").await;
+    assert_ne!(theirs, seals[0], "never another's ticket");
+    // The next day the same text is a new question.
+    app.clock.set(app.service.now() + chrono::Duration::days(1));
+    let tomorrow = send_form(&app, &csrf, &cookie, "dubbel@gemeente.nl", "Eén keer bedoeld").await;
+    assert_ne!(tomorrow, seals[0]);
 }
 
 /// An organisation that shares its tickets, with two authorised contacts, one
 /// who is not authorised, and a second organisation that does not share.
 struct Orgs {
+    /// Filed by Anna before she belonged to any organisation.
+    earlier: Ticket,
     anna: Ticket,
     bert: Ticket,
     carla: Ticket,
@@ -140,55 +130,57 @@ struct Orgs {
 }
 
 async fn organisations(app: &App) -> Orgs {
-    let (s, a) = app
+    let earlier = ticket(app, "anna@a.nl", "Van voor de organisatie").await.0;
+    let (status, org_a) = app
         .call(
             "POST",
             "/api/v1/organisations",
             Some(json!({"name": "Gemeente A", "domains": []})),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{a}");
-    let (_, b) = app
+    assert_eq!(status, StatusCode::CREATED, "{org_a}");
+    let (_, org_b) = app
         .call(
             "POST",
             "/api/v1/organisations",
             Some(json!({"name": "Gemeente B", "domains": []})),
         )
         .await;
-    let (s, shared) = app
+    let (status, shared) = app
         .call(
             "PATCH",
-            &format!("/api/v1/organisations/{}", a["id"]),
+            &format!("/api/v1/organisations/{}", org_a["id"]),
             Some(json!({"share_tickets": true})),
         )
         .await;
     assert_eq!(
-        (s, &shared["share_tickets"]),
+        (status, &shared["share_tickets"]),
         (StatusCode::OK, &json!(true)),
         "{shared}"
     );
     let mut made = Vec::new();
     for (email, org, authorised) in [
-        ("anna@a.nl", &a, true),
-        ("bert@a.nl", &a, true),
-        ("carla@a.nl", &a, false),
-        ("dirk@b.nl", &b, true),
+        ("anna@a.nl", &org_a, true),
+        ("bert@a.nl", &org_a, true),
+        ("carla@a.nl", &org_a, false),
+        ("dirk@b.nl", &org_b, true),
     ] {
-        let (_, c) = app
+        let (_, contact) = app
             .call("POST", "/api/v1/contacts", Some(json!({"email": email})))
             .await;
-        let (s, v) = app
+        let (status, v) = app
             .call(
                 "PATCH",
-                &format!("/api/v1/contacts/{}", c["id"]),
+                &format!("/api/v1/contacts/{}", contact["id"]),
                 Some(json!({"organisation_id": org["id"], "authorised": authorised})),
             )
             .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(status, StatusCode::OK, "{v}");
         made.push(ticket(app, email, &format!("Vraag van {email}")).await.0);
     }
     let mut made = made.into_iter();
     Orgs {
+        earlier,
         anna: made.next().unwrap(),
         bert: made.next().unwrap(),
         carla: made.next().unwrap(),
@@ -209,6 +201,10 @@ async fn the_organisation_view_shows_shared_tickets_to_authorised_contacts_only(
         "all of A's tickets"
     );
     assert!(!see(&list, &o.dirk), "never another organisation's");
+    assert!(
+        see(&list, &o.earlier),
+        "her own tickets from before she joined stay hers"
+    );
     assert!(list.contains("Ingediend door"), "who submitted each");
     let page = app
         .page("GET", &format!("/mijn/{}", o.bert.number), None, Some(&anna))
@@ -226,6 +222,12 @@ async fn the_organisation_view_shows_shared_tickets_to_authorised_contacts_only(
     );
 
     // A contact who is not authorised sees only their own.
+    let bert = login(&app, "bert@a.nl").await;
+    let list = app.page("GET", "/mijn", None, Some(&bert)).await.body;
+    assert!(
+        see(&list, &o.earlier),
+        "a joining contact's tickets become the organisation's"
+    );
     let carla = login(&app, "carla@a.nl").await;
     let list = app.page("GET", "/mijn", None, Some(&carla)).await.body;
     assert!(see(&list, &o.carla) && !see(&list, &o.anna) && !see(&list, &o.bert));
@@ -248,7 +250,7 @@ async fn the_organisation_view_shows_shared_tickets_to_authorised_contacts_only(
     )
     .await;
     let list = app.page("GET", "/mijn", None, Some(&anna)).await.body;
-    assert!(see(&list, &o.anna) && !see(&list, &o.bert));
+    assert!(see(&list, &o.anna) && see(&list, &o.earlier) && !see(&list, &o.bert));
 }
 
 #[tokio::test]
@@ -314,6 +316,111 @@ async fn status_texts_promise_only_what_applies() {
         p.contains("Opgelost") && !p.contains("binnen 2 weken"),
         "no promise once resolved"
     );
+
+    // Asked for information, then taken into internal review: the wait (and
+    // the automatic resolve) ends, the review's promise applies.
+    let (t, token) = ticket(&app, "status@gemeente.nl", "Eerst gevraagd").await;
+    let url = format!("/t/{}/{token}", t.number);
+    app.service
+        .ask_info(&admin, t.number, Reply::text("Welke versie?"), None)
+        .await
+        .unwrap();
+    let moved = app
+        .service
+        .transfer(&admin, t.number, Department::InternalReview, None)
+        .await
+        .unwrap();
+    assert_eq!((moved.status, moved.postponed_until), (Status::Open, None));
+    let p = app.page("GET", &url, None, None).await.body;
+    assert!(
+        p.contains("binnen 2 weken") && !p.contains("Wacht op uw reactie"),
+        "{p}"
+    );
+
+    // Planned work says in which version.
+    let (t, token) = ticket(&app, "status@gemeente.nl", "Gepland").await;
+    app.service
+        .transfer(&admin, t.number, Department::Planned, Some("2027.1".into()))
+        .await
+        .unwrap();
+    let p = app
+        .page("GET", &format!("/t/{}/{token}", t.number), None, None)
+        .await
+        .body;
+    assert!(p.contains("gepland in versie 2027.1"), "{p}");
+}
+
+#[tokio::test]
+async fn portal_tickets_are_always_confirmed() {
+    let app = App::new().await;
+    for i in 0..8 {
+        ticket(&app, "veel@gemeente.nl", &format!("Vraag {i}")).await;
+    }
+    let mails = app.service.store().pending_outbox(100).await.unwrap();
+    let confirmations = mails
+        .iter()
+        .filter(|(_, m)| m.kind == MailKind::Confirmation && m.to == "veel@gemeente.nl")
+        .count();
+    assert_eq!(
+        confirmations, 8,
+        "the loop guard is for mail, not for people on the portal"
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_page_without_a_session_asks_for_a_login_and_comes_back() {
+    let app = App::new().await;
+    let (t, _) = ticket(&app, "terug@gemeente.nl", "Terug").await;
+    let page = format!("/mijn/{}", t.number);
+    let p = app.page("GET", &page, None, None).await;
+    let want = format!("/inloggen?terug={page}");
+    assert_eq!(
+        (p.status, p.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(want.as_str()))
+    );
+    let cookie = login(&app, "terug@gemeente.nl").await;
+    let csrf = super::portal::form_token(&app.page("GET", &want, None, Some(&cookie)).await.body);
+    let pw = "paars-fietsje-onder-de-brug";
+    for (terug, to) in [
+        (page.as_str(), page.as_str()),
+        ("https://evil.example/", "/mijn"),
+        ("//evil", "/mijn"),
+    ] {
+        let encoded = terug.replace('/', "%2F").replace(':', "%3A");
+        let form = format!("csrf={csrf}&email=terug%40gemeente.nl&password={pw}&terug={encoded}");
+        let p = app.page("POST", "/inloggen", Some(&form), Some(&cookie)).await;
+        assert_eq!(p.location.as_deref(), Some(to), "terug={terug}");
+    }
+}
+
+#[tokio::test]
+async fn downloads_keep_accented_file_names() {
+    let app = App::new().await;
+    let admin = admin(&app).await;
+    let (t, token) = ticket(&app, "bestand@gemeente.nl", "Bestand").await;
+    let reply = Reply {
+        attachments: vec![loket_core::service::Upload::bytes(
+            "cliëntoverzicht \"x\".csv",
+            "text/csv",
+            b"a;b".to_vec(),
+        )],
+        ..Reply::text("Zie bijlage")
+    };
+    app.service.agent_reply(&admin, t.number, reply).await.unwrap();
+    let att = app.service.store().attachments(t.id).await.unwrap().remove(0);
+    let r = app
+        .request(
+            axum::http::Request::get(format!("/t/{}/{token}/bijlage/{}", t.number, att.id))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let cd = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        cd.contains("filename*=UTF-8''cli%C3%ABntoverzicht%20%22x%22.csv"),
+        "{cd}"
+    );
+    assert!(cd.contains("filename=\"cli_ntoverzicht _x_.csv\""), "{cd}");
 }
 
 #[tokio::test]

@@ -14,10 +14,16 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 pub(crate) fn loket(data: &Path, args: &[&str]) -> Output {
+    loket_with(data, args, &[])
+}
+
+/// `loket` with more `LOKET_*` variables.
+pub(crate) fn loket_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(args)
         .env("LOKET_DATA_DIR", data)
         .env_remove("LOKET_DATABASE_URL")
+        .envs(env.iter().copied())
         .output()
         .expect("run loket")
 }
@@ -218,29 +224,18 @@ fn migrate_says_what_it_did_and_logs_carry_no_colour_codes() {
     // Written to a pipe (as here), log lines have no ANSI escapes.
     let eml = dir.path().join("m.eml");
     std::fs::write(&eml, "From: jan@gemeente.nl\r\nSubject: Kleur\r\n\r\nHallo\r\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_loket"))
-        .args(["ingest-mail", "--mailbox", "helpdesk", eml.to_str().unwrap()])
-        .env("LOKET_DATA_DIR", &data)
-        .env("LOKET_LOG", "debug")
-        .output()
-        .unwrap();
+    let o = loket_with(
+        &data,
+        &["ingest-mail", "--mailbox", "helpdesk", eml.to_str().unwrap()],
+        &[("LOKET_LOG", "debug")],
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success() && !err.is_empty(), "{err}");
     assert!(!err.contains('\u{1b}'), "colour codes in a piped log: {err:?}");
     // The meeting date in the Dutch form, and a clear error for another.
-    let dutch = Command::new(env!("CARGO_BIN_EXE_loket"))
-        .args(["migrate"])
-        .env("LOKET_DATA_DIR", &data)
-        .env("LOKET_NEXT_FUNCTIONAL_MEETING", "15-12-2026")
-        .output()
-        .unwrap();
+    let dutch = loket_with(&data, &["migrate"], &[("LOKET_NEXT_FUNCTIONAL_MEETING", "15-12-2026")]);
     assert!(dutch.status.success(), "{}", String::from_utf8_lossy(&dutch.stderr));
-    let bad = Command::new(env!("CARGO_BIN_EXE_loket"))
-        .args(["migrate"])
-        .env("LOKET_DATA_DIR", &data)
-        .env("LOKET_NEXT_FUNCTIONAL_MEETING", "15/12/26")
-        .output()
-        .unwrap();
+    let bad = loket_with(&data, &["migrate"], &[("LOKET_NEXT_FUNCTIONAL_MEETING", "15/12/26")]);
     assert_eq!(bad.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2026-12-15 or 15-12-2026"));
 }

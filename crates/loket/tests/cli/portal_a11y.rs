@@ -7,8 +7,8 @@
 //! page that makes no second ticket; phone layout without sideways scrolling
 //! and with 44 px touch targets. Screenshots go to `target/e2e-screenshots/`.
 
-use super::portal_e2e::{fill, mail_link, shot, submit, var, wait_text, wait_url, with_browser};
-use super::{Server, loket, stdout};
+use super::Server;
+use super::portal_e2e::{BrowserEnv, browser_env, fill, mail_link, shot, submit, wait_text, wait_url, with_browser};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};
 use std::path::Path;
@@ -120,7 +120,7 @@ async fn phone_layout(c: &Client) -> (Vec<String>, Vec<String>) {
                });
              }
              var small = [];
-             document.querySelectorAll('header a, header button, main button, main select, main input:not([type=hidden]), main textarea, .tickets a')
+             document.querySelectorAll('header a, header button, main button, main select, main input:not([type=hidden]), main textarea, .tickets a, main a.target, main ul.files a, main summary')
                .forEach(function (e) {
                  var r = e.getBoundingClientRect();
                  if (r.width > 0 && r.height < 44 && e.type !== 'checkbox') { small.push(e.outerHTML.slice(0, 80) + ' ' + Math.round(r.height) + 'px'); }
@@ -159,18 +159,17 @@ async fn attach(c: &Client, file: &Path) {
 #[test]
 #[allow(clippy::too_many_lines)]
 fn every_portal_page_passes_axe_and_works_by_keyboard_and_on_a_phone() {
-    let (Some(webdriver), Some(smtp), Some(capture)) = (
-        var("LOKET_TEST_WEBDRIVER_URL"),
-        var("LOKET_TEST_SMTP_URL"),
-        var("LOKET_TEST_SMTP_CAPTURE"),
-    ) else {
+    let Some(BrowserEnv {
+        webdriver,
+        smtp,
+        capture,
+        dir,
+        data,
+        shots,
+    }) = browser_env()
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    stdout(&loket(&data, &["migrate"]));
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     let server = Server::start_with_env(
         &data,
         &[

@@ -50,6 +50,42 @@ pub(crate) fn mail_link(capture: &str, rcpt: &str, marker: &str) -> String {
     }
 }
 
+/// What a browser test needs: the services' addresses, a folder with a
+/// migrated database, and the screenshot folder.
+pub(crate) struct BrowserEnv {
+    pub(crate) webdriver: String,
+    pub(crate) smtp: String,
+    pub(crate) capture: String,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) data: PathBuf,
+    pub(crate) shots: PathBuf,
+}
+
+/// The browser test's setting, or `None` (said, and refused under
+/// `LOKET_TEST_STRICT`) when a service is missing.
+pub(crate) fn browser_env() -> Option<BrowserEnv> {
+    let (Some(webdriver), Some(smtp), Some(capture)) = (
+        var("LOKET_TEST_WEBDRIVER_URL"),
+        var("LOKET_TEST_SMTP_URL"),
+        var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    stdout(&loket(&data, &["migrate"]));
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    Some(BrowserEnv {
+        webdriver,
+        smtp,
+        capture,
+        dir,
+        data,
+        shots,
+    })
+}
+
 pub(crate) async fn browser(webdriver: &str, profile: &Path) -> Client {
     let caps = serde_json::json!({"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -136,18 +172,17 @@ pub(crate) async fn shot(c: &Client, dir: &Path, name: &str) {
 
 #[test]
 fn register_submit_find_reply_solve_and_follow_by_link_in_chromium() {
-    let (Some(webdriver), Some(smtp), Some(capture)) = (
-        var("LOKET_TEST_WEBDRIVER_URL"),
-        var("LOKET_TEST_SMTP_URL"),
-        var("LOKET_TEST_SMTP_CAPTURE"),
-    ) else {
+    let Some(BrowserEnv {
+        webdriver,
+        smtp,
+        capture,
+        dir,
+        data,
+        shots,
+    }) = browser_env()
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    stdout(&loket(&data, &["migrate"]));
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     let server = Server::start_with_env(&data, &[("LOKET_SMTP_URL", smtp.as_str())]);
     let base = format!("http://{}", server.addr);
     let nanos = std::time::SystemTime::now()

@@ -31,8 +31,10 @@ pub async fn search(
     if p.q.trim().is_empty() {
         return Err(ApiError::invalid("q must not be empty"));
     }
+    let _turn = s.search_turn().await.ok_or_else(ApiError::busy)?;
     let q = SearchQuery {
         text: p.q,
+        shared: None,
         requester: None,
         organisation: None,
         limit: p.limit.unwrap_or(50).clamp(1, 200),

@@ -74,6 +74,7 @@ pub async fn list(
         status: q.status,
         department: q.department,
         requester,
+        shared: None,
         organisation: q.organisation.map(OrganisationId),
         assignee,
         label: q.label,
