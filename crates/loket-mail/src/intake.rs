@@ -429,6 +429,7 @@ impl Intake {
             receipt: Some(receipt),
             automatic: mail.automatic.is_some(),
             request_key: None,
+            language: None,
         };
         let ticket = self.service.create_ticket(&Actor::System, input).await?;
         if let Some(other) = linked {

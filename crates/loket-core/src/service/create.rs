@@ -41,6 +41,8 @@ pub struct CreateTicket {
     /// The id of the form submission that asks for it: submitted again (a
     /// refresh, a double click), it answers the ticket the first one made.
     pub request_key: Option<String>,
+    /// The language the requester wrote in (the portal's), for a new contact.
+    pub language: Option<Lang>,
 }
 
 /// Most automatic mails to one address per hour; beyond it confirmations of
@@ -69,6 +71,7 @@ impl CreateTicket {
             receipt: None,
             automatic: false,
             request_key: None,
+            language: None,
         }
     }
 }
@@ -165,10 +168,24 @@ impl Service {
         let files = self.stage_uploads(&input.attachments, input.receipt.is_some()).await?;
         // A name from the portal form or a mail's From is whatever the sender
         // typed: it names a new contact, never renames one that exists.
-        let contact = match (actor, self.store.contact_by_email(&email).await?) {
+        let existing = self.store.contact_by_email(&email).await?;
+        let new_contact = existing.is_none();
+        let mut contact = match (actor, existing) {
             (Actor::System, Some(existing)) => existing,
             _ => self.store.ensure_contact(&email, &name, now).await?,
         };
+        // A new contact who wrote in English (the portal's language) hears
+        // from the helpdesk in English; an existing one keeps their choice.
+        if let Some(lang) = input.language.filter(|l| new_contact && *l != contact.language) {
+            let patch = crate::store::ContactPatch {
+                language: Some(lang),
+                ..crate::store::ContactPatch::default()
+            };
+            contact = self
+                .store
+                .update_contact(contact.id, &patch, &self.stamp(&Actor::System))
+                .await?;
+        }
         let capped = input.channel == Channel::Email
             && self
                 .store

@@ -51,6 +51,12 @@ pub fn token(key: &[u8], headers: &HeaderMap, secure: bool) -> (String, Option<S
     (token, set)
 }
 
+/// Whether the request carries a nonce of ours (it came from a page of this
+/// site: the cookie is SameSite=Strict).
+pub fn has_nonce(headers: &HeaderMap, secure: bool) -> bool {
+    cookie(headers, name(secure)).as_ref().is_some_and(is_nonce)
+}
+
 /// Whether a submitted form carries the visitor's token (constant-time compare).
 pub fn valid(key: &[u8], headers: &HeaderMap, secure: bool, submitted: &str) -> bool {
     let Some(nonce) = cookie(headers, name(secure)).filter(is_nonce) else {

@@ -194,6 +194,8 @@ struct FollowPage<'a> {
     draft: Option<Draft>,
     /// What the last action did.
     notice: Option<&'static str>,
+    /// The upload limits, as the form states them.
+    limits: String,
 }
 
 #[derive(Template)]
@@ -337,6 +339,7 @@ pub(super) async fn ticket_page(
         can_solve: ticket.status != Status::Resolved,
         draft: view.draft,
         notice: view.notice,
+        limits: super::i18n::attachment_limits(lang, s.service.limits().max_attachment_bytes),
     };
     let cookies: Vec<String> = set_csrf
         .into_iter()
@@ -361,7 +364,10 @@ pub(super) async fn reply_as(
 ) -> Result<Response, PageError> {
     let headers = request.headers().clone();
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
-    let posted = super::upload::read(s, request, &ip, lang).await?;
+    let (posted, stale) = match super::upload::read(s, request, &ip, lang).await? {
+        super::upload::Read::Fresh(p) => (p, false),
+        super::upload::Read::Stale(p) => (p, true),
+    };
     let text = posted.get("message").to_owned();
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let refused = async |error: String, status: StatusCode| -> Result<Response, PageError> {
@@ -385,6 +391,10 @@ pub(super) async fn reply_as(
         *r.status_mut() = status;
         Ok(r)
     };
+    if stale {
+        // Shown again with a fresh token; nothing of it is used.
+        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN).await;
+    }
     let keys = [
         (format!("reply-ip:{ip}"), REPLIES_PER_IP_PER_HOUR, 60),
         (format!("reply-ticket:{}", ticket.id), REPLIES_PER_TICKET_PER_HOUR, 60),

@@ -40,6 +40,8 @@ struct HomePage<'a> {
     /// The field the error concerns (`email`, `subject`, ...).
     error_field: Option<&'static str>,
     form: FormValues,
+    /// The upload limits, as the form states them.
+    limits: String,
 }
 
 impl HomePage<'_> {
@@ -81,6 +83,7 @@ async fn home(
         error,
         error_field,
         form,
+        limits: super::i18n::attachment_limits(lang, s.service.limits().max_attachment_bytes),
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
@@ -134,7 +137,10 @@ pub async fn view_submit_post(
     let headers = request.headers().clone();
     let lang = super::language(None, &headers);
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
-    let posted = super::upload::read(&s, request, &ip, lang).await?;
+    let (posted, stale) = match super::upload::read(&s, request, &ip, lang).await? {
+        super::upload::Read::Fresh(p) => (p, false),
+        super::upload::Read::Stale(p) => (p, true),
+    };
     let mut form = FormValues {
         name: posted.get("name").to_owned(),
         email: posted.get("email").to_owned(),
@@ -162,6 +168,12 @@ pub async fn view_submit_post(
         *r.status_mut() = status;
         Ok(r)
     };
+    if stale {
+        // Shown again with a fresh token; nothing of it is used.
+        let mut r = home(&s, &headers, lang, Some((texts(lang).form_stale.into(), None)), form).await?;
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return Ok(r);
+    }
     let refusal = |p: &Problem| (super::problem_text(p, lang), p.field().map(Field::id));
     if let Some(p) = posted.problems.first() {
         return again(StatusCode::UNPROCESSABLE_ENTITY, refusal(p), form).await;
@@ -190,6 +202,7 @@ pub async fn view_submit_post(
         urgent: form.urgent,
         attachments: posted.files,
         request_key,
+        language: Some(lang),
         ..CreateTicket::new(&form.subject, &form.message, &email, Channel::Portal)
     };
     match s.service.create_ticket(&Actor::System, input).await {

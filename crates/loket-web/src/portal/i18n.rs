@@ -36,7 +36,6 @@ pub struct Texts {
     pub busy_text: &'static str,
     pub logged_in_as: &'static str,
     pub optional: &'static str,
-    pub attachments_limit: &'static str,
     pub submitted_by: &'static str,
     pub to_ticket: &'static str,
     pub security_incident_text: &'static str,
@@ -53,6 +52,8 @@ pub struct Texts {
     pub reply_not_sent: &'static str,
     pub to_your_reply: &'static str,
     pub files_again: &'static str,
+    /// A form whose token no longer fits (logged in or out elsewhere).
+    pub form_stale: &'static str,
     pub home_title: &'static str,
     pub next_meeting: &'static str,
     pub submit_title: &'static str,
@@ -116,10 +117,9 @@ const NL: Texts = Texts {
     error_text: "Er is niets veranderd. Probeer het later opnieuw.",
     bad_request_text: "Dit verzoek kon niet worden gelezen; er is niets veranderd. Ga terug en probeer het opnieuw.",
     too_large: "Te groot",
-    too_large_text: "Uw bericht met bijlagen is groter dan 50 MB en is niet verstuurd. Stuur grote bestanden via de beveiligde bestandsuitwisseling.",
+    too_large_text: "Uw bericht met bijlagen is groter dan 50 MB en is niet verstuurd. Ga terug met de terugknop van uw browser: uw tekst staat er dan nog. Kies kleinere bijlagen, of vraag de helpdesk om de beveiligde bestandsuitwisseling voor grote bestanden.",
     logged_in_as: "Ingelogd als",
     optional: "niet verplicht",
-    attachments_limit: "hoogstens 25 MB per bestand",
     submitted_by: "Ingediend door",
     to_ticket: "Naar uw ticket",
     security_incident_text: "De helpdesk trof in deze melding privacygevoelige gegevens van meerdere personen aan en heeft die verwijderd. Stuur zulke gegevens liever niet mee: het cliëntnummer volstaat meestal.",
@@ -136,6 +136,7 @@ const NL: Texts = Texts {
     reply_not_sent: "Uw reactie is niet verstuurd.",
     to_your_reply: "Naar uw reactie",
     files_again: "Er is nog niets verstuurd. Kies uw bijlagen opnieuw.",
+    form_stale: "Er is nog niets verstuurd: u bent intussen in- of uitgelogd (misschien in een ander tabblad). Uw tekst staat er nog; controleer hem en klik opnieuw op Versturen. Bijlagen moet u opnieuw kiezen.",
     busy: "Even geduld",
     busy_text: "Het is nu erg druk (veel bestanden of zoekvragen tegelijk). Er is niets veranderd; probeer het over een minuut opnieuw.",
     home_title: "Helpdesk",
@@ -201,10 +202,9 @@ const EN: Texts = Texts {
     error_text: "Nothing was changed. Please try again later.",
     bad_request_text: "This request could not be read; nothing was changed. Please go back and try again.",
     too_large: "Too large",
-    too_large_text: "Your message with its attachments is larger than 50 MB and was not sent. Please send large files through the secure file exchange.",
+    too_large_text: "Your message with its attachments is larger than 50 MB and was not sent. Go back with your browser's back button: your text will still be there. Choose smaller attachments, or ask the helpdesk for the secure file exchange for large files.",
     logged_in_as: "Logged in as",
     optional: "optional",
-    attachments_limit: "at most 25 MB per file",
     submitted_by: "Submitted by",
     to_ticket: "Go to your ticket",
     security_incident_text: "The helpdesk found privacy-sensitive data of several people in this ticket and removed it. Please do not send such data: the client number usually suffices.",
@@ -221,6 +221,7 @@ const EN: Texts = Texts {
     reply_not_sent: "Your reply was not sent.",
     to_your_reply: "Go to your reply",
     files_again: "Nothing was sent yet. Please choose your attachments again.",
+    form_stale: "Nothing was sent yet: you logged in or out meanwhile (perhaps in another tab). Your text is still here; please check it and click Send again. Attachments must be chosen again.",
     busy: "One moment, please",
     busy_text: "It is very busy right now (many files or searches at once). Nothing was changed; please try again in a minute.",
     home_title: "Helpdesk",
@@ -319,6 +320,16 @@ pub fn standing(
             };
             (format!("{} · {}", t.status.label(lang), t.department.label(lang)), note)
         }
+    }
+}
+
+/// The upload limits as the forms state them: per file (the installation's
+/// `max_attachment_bytes`) and all files of one form together.
+pub fn attachment_limits(lang: Lang, per_file: usize) -> String {
+    let (one, all) = (megabytes(per_file as u64), megabytes(crate::PORTAL_UPLOAD_LIMIT as u64));
+    match lang {
+        Lang::Nl => format!("hoogstens {one} per bestand en {all} samen"),
+        Lang::En => format!("at most {one} per file and {all} together"),
     }
 }
 

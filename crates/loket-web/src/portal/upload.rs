@@ -33,6 +33,17 @@ const DEADLINE: Duration = Duration::from_mins(10);
 /// Longest CSRF field read (the token is 64 characters).
 const MAX_TOKEN_BYTES: usize = 256;
 
+/// What a posted form brought.
+pub enum Read {
+    /// Its token was good: its fields and files.
+    Fresh(Posted),
+    /// It came from the visitor's own page, but its token no longer fits
+    /// (they logged in or out in another tab meanwhile): only its text
+    /// fields, to show the form again with a fresh token; nothing else may be
+    /// done with them. Files were not kept.
+    Stale(Posted),
+}
+
 /// The text fields and the files of a posted form.
 pub struct Posted {
     /// Text fields by name (the last value wins).
@@ -81,9 +92,11 @@ async fn text(mut field: Field<'_>, max: usize, refusal: PageError) -> Result<St
 }
 
 /// Reads a posted form whose first field is `csrf`: refused (403) at once
-/// when that token is wrong; then every field, with files streamed to the
-/// blob store within the service's limits. `ip` is the visitor's address.
-pub async fn read(s: &AppState, request: Request, ip: &str, lang: Lang) -> Result<Posted, PageError> {
+/// when that token is missing or not of the visitor's own page; then every
+/// field, with files streamed to the blob store within the service's limits
+/// ([`Read::Stale`], text only, when the token no longer fits the session).
+/// `ip` is the visitor's address.
+pub async fn read(s: &AppState, request: Request, ip: &str, lang: Lang) -> Result<Read, PageError> {
     let headers = request.headers().clone();
     let mut multipart = Multipart::from_request(request, &())
         .await
@@ -93,12 +106,21 @@ pub async fn read(s: &AppState, request: Request, ip: &str, lang: Lang) -> Resul
         Some(f) if f.name() == Some("csrf") => text(f, MAX_TOKEN_BYTES, PageError::forbidden(lang)).await?,
         _ => String::new(),
     };
-    if !super::csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &token) {
+    let fresh = super::csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &token);
+    // A form of another site (no nonce of ours: the cookie is SameSite=Strict)
+    // or without a token is refused outright.
+    let ours = super::csrf::has_nonce(&headers, s.portal.secure_cookies) && token.len() == 64;
+    if !(fresh || ours) {
         return Err(PageError::forbidden(lang));
     }
-    tokio::time::timeout(DEADLINE, fields(s, &mut multipart, ip, lang))
+    let posted = tokio::time::timeout(DEADLINE, fields(s, &mut multipart, ip, lang, fresh))
         .await
-        .map_err(|_| PageError::bad_request(lang))?
+        .map_err(|_| PageError::bad_request(lang))??;
+    Ok(if fresh {
+        Read::Fresh(posted)
+    } else {
+        Read::Stale(posted)
+    })
 }
 
 /// A form's upload slot: taken when its first file begins.
@@ -119,8 +141,14 @@ async fn slot(s: &AppState, ip: &str, lang: Lang) -> Result<Slot, PageError> {
     })
 }
 
-/// The fields after the CSRF token.
-async fn fields(s: &AppState, multipart: &mut Multipart, ip: &str, lang: Lang) -> Result<Posted, PageError> {
+/// The fields after the CSRF token; files are kept only when `keep_files`.
+async fn fields(
+    s: &AppState,
+    multipart: &mut Multipart,
+    ip: &str,
+    lang: Lang,
+    keep_files: bool,
+) -> Result<Posted, PageError> {
     let mut held: Option<Slot> = None;
     let limits = s.service.limits();
     let max_file = limits.max_attachment_bytes as u64;
@@ -139,6 +167,11 @@ async fn fields(s: &AppState, multipart: &mut Multipart, ip: &str, lang: Lang) -
             budget -= value.len().min(budget);
             posted.fields.insert(name, value);
             continue;
+        }
+        if !keep_files {
+            // A stale form's files are never read (the text comes first in
+            // the portal's forms): it costs no more than a refused one.
+            break;
         }
         if held.is_none() {
             held = Some(slot(s, ip, lang).await?);

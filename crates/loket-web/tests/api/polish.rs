@@ -447,3 +447,122 @@ async fn error_pages_are_dutch_pages() {
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert!(p.body.contains("<html lang=\"nl\">"));
 }
+
+#[tokio::test]
+async fn a_form_sent_after_logging_in_elsewhere_comes_back_with_its_text() {
+    let app = App::new().await;
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/", None, None).await);
+    let (t, token) = ticket(&app, "tab@gemeente.nl", "Twee tabbladen").await;
+    let follow = format!("/t/{}/{token}", t.number);
+    let reply_csrf = super::portal::form_token(&app.page("GET", &follow, None, Some(&cookie)).await.body);
+    // Meanwhile the visitor logs in in another tab: the session changes.
+    let logged_in = login(&app, "tab@gemeente.nl").await;
+    let session = logged_in.split("; ").find(|c| c.starts_with("loket_session=")).unwrap();
+    let now = format!("{cookie}; {session}");
+    let before = app.service.store().messages(t.id, true).await.unwrap().len();
+
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("email", "tab@gemeente.nl"),
+        ("subject", "Lang verhaal"),
+        ("message", "Een lange tekst die niet verloren mag gaan"),
+    ];
+    let (ct, body) = multipart(&fields, Some(("bijlage.txt", b"inhoud")));
+    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&now)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(
+        p.body.contains("Een lange tekst die niet verloren mag gaan"),
+        "the text is kept"
+    );
+    assert!(p.body.contains("intussen in- of uitgelogd"), "and the page says why");
+    let fresh = super::portal::form_token(&p.body);
+    assert_ne!(fresh, csrf, "with a token that fits now");
+    let q = loket_core::store::TicketFilter {
+        requester: Some(t.requester_id),
+        ..Default::default()
+    };
+    assert_eq!(
+        app.service.store().list_tickets(&q).await.unwrap().len(),
+        1,
+        "nothing was made"
+    );
+    assert!(
+        app.blob_files()
+            .iter()
+            .all(|f| !std::fs::read(f).is_ok_and(|b| b == b"inhoud")),
+        "no file kept"
+    );
+
+    // The same for a reply on the follow page.
+    let fields = [
+        ("csrf", reply_csrf.as_str()),
+        ("message", "Mijn aanvulling blijft staan"),
+    ];
+    let (ct, body) = multipart(&fields, None);
+    let p = app
+        .raw_body("POST", &format!("{follow}/reply"), &ct, body, Some(&now))
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.body.contains("Mijn aanvulling blijft staan") && p.body.contains("intussen in- of uitgelogd"));
+    assert_eq!(
+        app.service.store().messages(t.id, true).await.unwrap().len(),
+        before,
+        "nothing was added"
+    );
+
+    // A form from another site (no nonce of ours) is refused outright.
+    let (ct, body) = multipart(&fields, None);
+    let p = app
+        .raw_body("POST", &format!("{follow}/reply"), &ct, body, Some(session))
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(
+        !p.body.contains("Mijn aanvulling blijft staan"),
+        "nothing of it is shown"
+    );
+}
+
+#[tokio::test]
+async fn a_new_contact_writing_in_english_gets_english_mail() {
+    let app = App::new().await;
+    for (lang, email) in [("en", "sarah@utrecht.nl"), ("nl", "sanne@utrecht.nl")] {
+        let (csrf, cookie) = csrf_of(&app.page("GET", &format!("/?lang={lang}"), None, None).await);
+        let cookie = format!("{cookie}; loket_lang={lang}");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("subject", "Language"),
+            ("message", "Hello"),
+        ];
+        let (ct, body) = multipart(&fields, None);
+        let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let c = app.service.store().contact_by_email(email).await.unwrap().unwrap();
+        assert_eq!(c.language.id(), lang, "{email}");
+    }
+    // An existing contact keeps the language they have.
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/?lang=nl", None, None).await);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("email", "sarah@utrecht.nl"),
+        ("subject", "Taal"),
+        ("message", "Hallo"),
+    ];
+    let (ct, body) = multipart(&fields, None);
+    app.raw_body(
+        "POST",
+        "/tickets/new",
+        &ct,
+        body,
+        Some(&format!("{cookie}; loket_lang=nl")),
+    )
+    .await;
+    let c = app
+        .service
+        .store()
+        .contact_by_email("sarah@utrecht.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.language, Lang::En);
+}
