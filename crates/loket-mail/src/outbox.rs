@@ -189,8 +189,11 @@ impl Sender {
             },
             link,
             message: carried.map(|m| m.body_text.clone()).unwrap_or_default(),
-            until: ticket
+            // The date as the change that queued the mail set it.
+            until: c
+                .mail
                 .postponed_until
+                .or(ticket.postponed_until)
                 .map(|d| self.settings.time_zone.date(d))
                 .unwrap_or_default(),
         };
@@ -292,12 +295,18 @@ fn unnamed(lang: Lang) -> &'static str {
 }
 
 /// Whether a name reads as a person's name (letters, spaces, `-`, `'` and
-/// `.`; at most 60 characters), and may therefore open a mail.
+/// `.`; at most 40 characters and five words; no sentence inside), and may
+/// therefore open a mail.
 fn plain_name(name: &str) -> bool {
     let n = name.chars().count();
-    (1..=60).contains(&n)
+    (1..=40).contains(&n)
+        && name.split_whitespace().count() <= 5
         && name.chars().any(char::is_alphabetic)
         && name.chars().all(|c| c.is_alphabetic() || " -'.".contains(c))
+        && !name
+            .split(". ")
+            .skip(1)
+            .any(|rest| rest.chars().next().is_some_and(char::is_uppercase))
 }
 
 #[cfg(test)]
@@ -312,8 +321,10 @@ mod name_tests {
             "Klik op https://evil.example",
             "info@bank.nl",
             "Bel 0900-1234",
-            &"a".repeat(61),
+            &"a".repeat(41),
             "...",
+            "Jan. Uw account verloopt. Log in op evil punt nl",
+            "Jan. Uw account verloopt",
         ] {
             assert!(!super::plain_name(bad), "{bad}");
         }

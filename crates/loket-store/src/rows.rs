@@ -239,10 +239,11 @@ pub(crate) struct OutboxRow {
     to_addr: String,
     automatic: bool,
     link_token: Option<String>,
+    postponed_until: Option<DateTime<Utc>>,
 }
 
 /// Columns of `outbox` in [`OutboxRow`] order.
-pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token";
+pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until";
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
@@ -256,6 +257,7 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
                 to: r.to_addr,
                 automatic: r.automatic,
                 link_token: r.link_token,
+                postponed_until: r.postponed_until,
             },
         ))
     }

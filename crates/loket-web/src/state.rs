@@ -29,20 +29,29 @@ pub struct AppState {
     /// Uploads in progress per visitor address, so one visitor cannot take
     /// every upload slot.
     pub(crate) uploads_by_ip: IpGate,
-    /// Full-text searches running at this moment (portal and API together),
-    /// so searches never take every database connection from other pages.
-    pub(crate) searches: Arc<tokio::sync::Semaphore>,
+    /// Full-text searches running at this moment on the portal and in the
+    /// API (each its own, so customers cannot crowd out staff), so searches
+    /// never take every database connection from other pages.
+    pub(crate) searches: [Arc<tokio::sync::Semaphore>; 2],
 }
 
-/// Most full-text searches at once; a search waits [`SEARCH_WAIT`] for a turn.
-pub(crate) const SEARCHES: usize = 3;
+/// Most full-text searches at once, on the portal and in the API each; a
+/// search waits [`SEARCH_WAIT`] for a turn.
+pub(crate) const SEARCHES: usize = 2;
+
+/// Who searches: customers on the portal, or staff through the API.
+#[derive(Clone, Copy)]
+pub(crate) enum Searcher {
+    Portal = 0,
+    Staff = 1,
+}
 /// How long a search waits for a turn before the visitor is told it is busy.
 pub(crate) const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl AppState {
     /// A turn to search, or `None` when it is too busy.
-    pub(crate) async fn search_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        tokio::time::timeout(SEARCH_WAIT, self.searches.clone().acquire_owned())
+    pub(crate) async fn search_turn(&self, who: Searcher) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(SEARCH_WAIT, self.searches[who as usize].clone().acquire_owned())
             .await
             .ok()
             .and_then(Result::ok)
@@ -117,7 +126,10 @@ impl AppState {
             uploads,
             api_uploads: Arc::new(tokio::sync::Semaphore::new(API_UPLOADS)),
             uploads_by_ip: IpGate::default(),
-            searches: Arc::new(tokio::sync::Semaphore::new(SEARCHES)),
+            searches: [
+                Arc::new(tokio::sync::Semaphore::new(SEARCHES)),
+                Arc::new(tokio::sync::Semaphore::new(SEARCHES)),
+            ],
         })
     }
 }

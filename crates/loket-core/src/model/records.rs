@@ -222,4 +222,7 @@ pub struct OutboxMail {
     /// The secret of the link an account mail carries; cleared once sent, never shown.
     #[serde(skip)]
     pub link_token: Option<String>,
+    /// The ticket's reply-by date as the change that queued this mail left
+    /// it (what a request for information states, however late it is sent).
+    pub postponed_until: Option<DateTime<Utc>>,
 }

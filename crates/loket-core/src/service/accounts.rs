@@ -2,7 +2,7 @@
 //! password are the same flow), passwords hashed with Argon2id, login and
 //! sessions kept in the store so every process shares them.
 
-use super::{Service, token_hash};
+use super::{Actor, Service, token_hash};
 use crate::*;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -162,9 +162,19 @@ impl Service {
     /// contact when new). Callers answer the same whether or not the address
     /// was known, so nobody learns which addresses have an account.
     pub async fn request_access(&self, email: &str) -> Result<()> {
+        self.request_access_in(email, None).await
+    }
+
+    /// [`Service::request_access`] from a page in `lang`: a new contact
+    /// gets their mail in that language.
+    pub async fn request_access_in(&self, email: &str, lang: Option<Lang>) -> Result<()> {
         let email = normalise_email(email)?;
         let now = self.clock.now();
-        let contact = self.store.ensure_contact(&email, "", now).await?;
+        let new = self.store.contact_by_email(&email).await?.is_none();
+        let mut contact = self.store.ensure_contact(&email, "", now).await?;
+        if new {
+            contact = self.adopt_language(contact, lang).await?;
+        }
         let token = random_token();
         self.store
             .create_access(
@@ -175,6 +185,24 @@ impl Service {
                 now + Duration::hours(ACCESS_LINK_HOURS),
             )
             .await
+    }
+
+    /// A new contact who wrote in another language than Dutch (the portal's
+    /// page language) hears from the helpdesk in it; an existing contact
+    /// keeps their choice, so callers pass only new ones.
+    pub(crate) async fn adopt_language(&self, contact: Contact, lang: Option<Lang>) -> Result<Contact> {
+        match lang.filter(|l| *l != contact.language) {
+            Some(lang) => {
+                let patch = crate::store::ContactPatch {
+                    language: Some(lang),
+                    ..crate::store::ContactPatch::default()
+                };
+                self.store
+                    .update_contact(contact.id, &patch, &self.stamp(&Actor::System))
+                    .await
+            }
+            None => Ok(contact),
+        }
     }
 
     /// The contact an unused, unexpired access link is for (to check a new

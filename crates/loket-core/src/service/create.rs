@@ -174,17 +174,9 @@ impl Service {
             (Actor::System, Some(existing)) => existing,
             _ => self.store.ensure_contact(&email, &name, now).await?,
         };
-        // A new contact who wrote in English (the portal's language) hears
-        // from the helpdesk in English; an existing one keeps their choice.
-        if let Some(lang) = input.language.filter(|l| new_contact && *l != contact.language) {
-            let patch = crate::store::ContactPatch {
-                language: Some(lang),
-                ..crate::store::ContactPatch::default()
-            };
-            contact = self
-                .store
-                .update_contact(contact.id, &patch, &self.stamp(&Actor::System))
-                .await?;
+        // A new contact hears from the helpdesk in the language they wrote in.
+        if new_contact {
+            contact = self.adopt_language(contact, input.language).await?;
         }
         let capped = input.channel == Channel::Email
             && self

@@ -447,3 +447,46 @@ async fn a_mail_queued_before_a_move_carries_no_follow_link_for_the_new_owner() 
     assert!(to_typo[0].body.contains("https://helpdesk.example.nl/mijn"));
     assert!(!to_typo[0].body.contains(&right), "the new address is not told");
 }
+
+#[tokio::test]
+async fn a_request_for_information_states_the_date_its_change_set() {
+    let (Some(url), Some(cap)) = (
+        service_var("LOKET_TEST_SMTP_URL"),
+        service_var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    let kim = unique("kim");
+    let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
+    let t = e
+        .service
+        .create_ticket(
+            &Actor::System,
+            loket_core::service::CreateTicket::new("Vraag", "Hoe?", &kim, Channel::Portal),
+        )
+        .await
+        .unwrap();
+    let agent = agent(&e.service, "agent3@leverancier.nl").await;
+    let until = e.service.now() + Duration::days(14);
+    e.service
+        .ask_info(&agent, t.number, Reply::text("Welke versie gebruikt u?"), Some(until))
+        .await
+        .unwrap();
+    // Taken into internal review before the outbox sent the question.
+    e.service
+        .transfer(&agent, t.number, Department::InternalReview, None)
+        .await
+        .unwrap();
+    assert_eq!(sender.run_once().await.unwrap(), 2);
+    let date = loket_core::time::Zone::default().date(until);
+    let asked = captured(&cap, &kim)
+        .into_iter()
+        .find(|m| m.body.contains("Welke versie"))
+        .expect("the question went out");
+    assert!(
+        asked.body.contains(&date),
+        "the date of the request, not an empty one: {}",
+        asked.body
+    );
+}

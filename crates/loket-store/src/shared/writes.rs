@@ -258,9 +258,9 @@ macro_rules! write_helpers {
                 for m in mails {
                     let msg = m.message.and_then(|i| message_ids.get(i).copied());
                     sqlx::query(
-                        "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at) \
+                        "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, postponed_until) \
                          VALUES ($1, $2, $3, COALESCE($4, (SELECT c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id \
-                         WHERE t.id = $2)), $5, $6)",
+                         WHERE t.id = $2)), $5, $6, (SELECT postponed_until FROM tickets WHERE id = $2))",
                     )
                     .bind(m.kind.id())
                     .bind(ticket)

@@ -155,7 +155,7 @@ pub async fn view_access_post(
         let page = access_page(&s, &headers, lang, false, Some(texts(lang).too_many_hour.into())).await?;
         return Ok(with_status(page, StatusCode::TOO_MANY_REQUESTS));
     }
-    match s.service.request_access(&form.email).await {
+    match s.service.request_access_in(&form.email, Some(lang)).await {
         Ok(()) => Ok(Redirect::to("/toegang?verstuurd=1").into_response()),
         Err(DomainError::Invalid(p)) => {
             let page = access_page(&s, &headers, lang, false, Some(super::problem_text(&p, lang))).await?;
@@ -238,6 +238,12 @@ async fn logged_in(s: &AppState, contact: &loket_core::Contact, lang: Lang, to: 
     if let Ok(v) = HeaderValue::from_str(&session::set(&token, s.portal.secure_cookies)) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
+    // A new form nonce with the new session: one planted before the login
+    // (over plain http) is worth nothing after it.
+    let (_, fresh) = csrf::token(&s.csrf_key, &HeaderMap::new(), s.portal.secure_cookies);
+    if let Some(v) = fresh.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
     Ok(r)
 }
 
@@ -288,6 +294,14 @@ pub async fn view_login_post(
     let t = texts(lang);
     let back = return_path(form.terug.as_deref());
     let address = form.email.trim().to_lowercase();
+    if address.is_empty() {
+        let missing = super::problem_text(
+            &loket_core::problem::Problem::Empty(loket_core::problem::Field::Email),
+            lang,
+        );
+        let page = login_page(&s, &headers, lang, (form.email, back), Some(missing), None).await?;
+        return Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY));
+    }
     let keys = [
         (format!("login-ip:{ip}"), 30, 1),
         (format!("login-address:{address}"), 5, 1),

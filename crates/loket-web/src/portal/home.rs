@@ -88,17 +88,17 @@ async fn home(
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
 
-/// The key of a submission: the same address, subject and message on the same
-/// day (a double click, a refresh, the back button and "Versturen" again)
-/// answer the ticket the first one made instead of making another.
-fn request_key(s: &AppState, form: &FormValues) -> String {
+/// The key of a submission: the same address, subject and message from the
+/// same browser on the same day (a double click, a refresh, the back button
+/// and "Versturen" again) answer the ticket the first one made instead of
+/// making another. The browser's nonce is part of it, so nobody else learns
+/// through it what someone sent.
+fn request_key(s: &AppState, headers: &HeaderMap, form: &FormValues) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for part in [
-        form.email.trim().to_lowercase().as_str(),
-        form.subject.trim(),
-        form.message.trim(),
-    ] {
+    let nonce = super::csrf::nonce(headers, s.portal.secure_cookies).unwrap_or_default();
+    let email = form.email.trim().to_lowercase();
+    for part in [nonce, email.as_str(), form.subject.trim(), form.message.trim()] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -155,7 +155,7 @@ pub async fn view_submit_post(
     if let Some((me, _)) = &me {
         form.email.clone_from(&me.email);
     }
-    let request_key = Some(request_key(&s, &form));
+    let request_key = Some(request_key(&s, &headers, &form));
     // A refused form keeps what was typed; files must be chosen again.
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let again = async |status: StatusCode, p: Refusal, form: FormValues| {

@@ -93,7 +93,10 @@ pub async fn view_mine_get(
         if super::limited(&s, &keys, lang).await? {
             return Err(PageError::from_domain(&DomainError::TooMany("searches".into()), lang));
         }
-        let _turn = s.search_turn().await.ok_or(PageError::busy(lang))?;
+        let _turn = s
+            .search_turn(crate::state::Searcher::Portal)
+            .await
+            .ok_or(PageError::busy(lang))?;
         let query = SearchQuery {
             text: text.clone(),
             requester,

@@ -24,6 +24,11 @@ const MAX_FIELD_BYTES: usize = 2 * 1024 * 1024;
 /// short fields. More (many fields, or one repeated) is refused, so a form
 /// never holds more than this in memory.
 const MAX_FIELDS_BYTES: usize = MAX_FIELD_BYTES + 64 * 1024;
+/// Most fields one form may have (the portal's have fewer than ten); more are
+/// refused, whatever their size.
+const MAX_FIELDS: usize = 32;
+/// The text fields the portal's forms have; others are read and dropped.
+const KNOWN_FIELDS: &[&str] = &["name", "email", "subject", "message", "urgent"];
 /// How long a visitor waits for a free upload slot.
 const SLOT_WAIT: Duration = Duration::from_secs(30);
 /// How long a request may stall between two pieces of its body.
@@ -158,14 +163,21 @@ async fn fields(
         problems: Vec::new(),
     };
     let mut budget = MAX_FIELDS_BYTES;
+    let mut count = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(|e| failed(&e, lang))? {
+        count += 1;
+        if count > MAX_FIELDS {
+            return Err(PageError::too_large(lang));
+        }
         let name = field.name().unwrap_or_default().to_owned();
         if name != "files" {
             // Names count too: many empty fields must not add up either.
             budget = budget.checked_sub(name.len() + 1).ok_or(PageError::too_large(lang))?;
             let value = text(field, budget.min(MAX_FIELD_BYTES), PageError::too_large(lang)).await?;
             budget -= value.len().min(budget);
-            posted.fields.insert(name, value);
+            if KNOWN_FIELDS.contains(&name.as_str()) {
+                posted.fields.insert(name, value);
+            }
             continue;
         }
         if !keep_files {

@@ -36,6 +36,13 @@ async fn text_fields_together_are_bounded() {
     let (ct, body) = multipart_files(&many, &[]);
     let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
     assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // So do many tiny ones: a form has at most a few dozen fields.
+    let tiny: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
+    let mut many: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    many.extend(tiny.iter().map(|n| (n.as_str(), "")));
+    let (ct, body) = multipart_files(&many, &[]);
+    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
     // One message of 900 kB is still fine.
     let (ct, body) = multipart(
         &[
@@ -168,4 +175,23 @@ async fn odd_query_strings_get_the_portals_page_and_files_set_no_cookie() {
     );
     let en = app.page("GET", "/inloggen?lang=EN", None, None).await;
     assert!(en.body.contains("<html lang=\"en\">"));
+}
+
+#[tokio::test]
+async fn logging_in_gives_a_new_form_nonce() {
+    let app = App::new().await;
+    let (_, planted) = csrf_of(&app.page("GET", "/inloggen", None, None).await);
+    let cookie = login(&app, "nonce@gemeente.nl").await;
+    let csrf = form_token(&app.page("GET", "/inloggen", None, Some(&planted)).await.body);
+    let form = format!("csrf={csrf}&email=nonce%40gemeente.nl&password=paars-fietsje-onder-de-brug");
+    let p = app.page("POST", "/inloggen", Some(&form), Some(&planted)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let fresh = p
+        .cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("loket_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("a new nonce with the session");
+    assert!(!planted.contains(fresh), "the nonce from before the login is replaced");
+    assert!(!cookie.is_empty());
 }

@@ -112,6 +112,11 @@ async fn a_form_sent_again_makes_no_second_ticket() {
     assert_ne!(other, seals[0]);
     let theirs = send_form(&app, &csrf, &cookie, "ander@gemeente.nl", "Eén keer bedoeld").await;
     assert_ne!(theirs, seals[0], "never another's ticket");
+    // A stranger sending exactly the same text for that address learns
+    // nothing: another browser makes a ticket of its own.
+    let (csrf2, cookie2) = csrf_of(&app.page("GET", "/", None, None).await);
+    let stranger = send_form(&app, &csrf2, &cookie2, "dubbel@gemeente.nl", "Eén keer bedoeld").await;
+    assert_ne!(stranger, seals[0]);
     // The next day the same text is a new question.
     app.clock.set(app.service.now() + chrono::Duration::days(1));
     let tomorrow = send_form(&app, &csrf, &cookie, "dubbel@gemeente.nl", "Eén keer bedoeld").await;
@@ -561,6 +566,25 @@ async fn a_new_contact_writing_in_english_gets_english_mail() {
         .service
         .store()
         .contact_by_email("sarah@utrecht.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.language, Lang::En);
+    // Registering from the English page: the set-password mail in English.
+    let (csrf, cookie) = csrf_of(&app.page("GET", "/toegang?lang=en", None, None).await);
+    let p = app
+        .page(
+            "POST",
+            "/toegang",
+            Some(&format!("csrf={csrf}&email=emma%40utrecht.nl")),
+            Some(&format!("{cookie}; loket_lang=en")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let c = app
+        .service
+        .store()
+        .contact_by_email("emma@utrecht.nl")
         .await
         .unwrap()
         .unwrap();

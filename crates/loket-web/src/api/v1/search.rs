@@ -31,7 +31,10 @@ pub async fn search(
     if p.q.trim().is_empty() {
         return Err(ApiError::invalid("q must not be empty"));
     }
-    let _turn = s.search_turn().await.ok_or_else(ApiError::busy)?;
+    let _turn = s
+        .search_turn(crate::state::Searcher::Staff)
+        .await
+        .ok_or_else(ApiError::busy)?;
     let q = SearchQuery {
         text: p.q,
         shared: None,
