@@ -11,9 +11,9 @@ use std::sync::LazyLock;
 /// another version builds it again.
 pub const INDEX_VERSION: &str = "2-dutch-stem-fold";
 
-/// Query words shorter than this match only whole words (a one- or
-/// two-letter prefix would match nearly everything).
-const MIN_PREFIX_CHARS: usize = 3;
+/// Query words shorter than this match only whole words (a prefix of three
+/// letters or fewer would match nearly everything).
+const MIN_PREFIX_CHARS: usize = 4;
 
 static DUTCH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Dutch));
 
@@ -77,6 +77,12 @@ pub fn index_text(text: &str) -> String {
         out.push_str(&stem(&w));
     }
     out
+}
+
+/// A ticket's search document as the index keeps it: its subject and its
+/// requester's address and name.
+pub fn ticket_doc(subject: &str, email: &str, name: &str) -> String {
+    index_text(&format!("{subject}\n{email} {name}"))
 }
 
 /// A word a search looks for: its stem, and whether words that begin with

@@ -71,6 +71,10 @@ pub struct NewMessage {
     pub mail_references: Option<String>,
     /// Its attachments.
     pub attachments: Vec<NewAttachment>,
+    /// `body_text` as the search index keeps it ([`crate::search::index_text`]),
+    /// made by the caller so that stemming runs in parallel, not in the store's
+    /// single writer.
+    pub search_text: String,
 }
 
 /// An outbox mail to queue with a change.
@@ -169,8 +173,9 @@ pub struct NewTicketRecord {
     pub ticket: Ticket,
     /// Who creates it (`staff:ID`, `contact:ID`, `system`).
     pub actor: String,
-    /// The requester's address and name, for the search index.
-    pub requester_label: String,
+    /// The ticket's search document (subject, requester's address and name)
+    /// as the index keeps it: [`crate::search::ticket_doc`].
+    pub search_doc: String,
     /// The first message.
     pub message: NewMessage,
     /// Audit lines besides `create`.

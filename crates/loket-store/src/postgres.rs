@@ -118,8 +118,8 @@ impl PgStore {
     }
 
     /// Ticket ids matching a search, newest first.
-    async fn search_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
-        let terms = ts_query(&q.text);
+    async fn search_ids(&self, q: &SearchQuery, prefix: bool) -> Result<Vec<i64>> {
+        let terms = ts_query(&q.text, prefix);
         if terms.is_empty() {
             return Ok(Vec::new());
         }
@@ -148,10 +148,10 @@ impl PgStore {
 }
 
 /// Turns free text into a `tsquery`: every word must occur, as its Dutch stem,
-/// folded ([`loket_core::search::query_terms`]); a prefix term (`:*`) also
-/// finds longer words. Terms hold letters and digits only.
-fn ts_query(text: &str) -> String {
-    loket_core::search::query_syntax(text, '\'', ":*", " & ")
+/// folded ([`loket_core::search::query_terms`]); with `prefix`, a prefix term
+/// (`:*`) also finds longer words. Terms hold letters and digits only.
+fn ts_query(text: &str, prefix: bool) -> String {
+    loket_core::search::query_syntax(text, '\'', if prefix { ":*" } else { "" }, " & ")
 }
 
 shared_store!(PgStore, Postgres);

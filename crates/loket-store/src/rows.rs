@@ -329,11 +329,7 @@ pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
     DomainError::Storage(e.to_string())
 }
 
-/// The search document of a ticket as the index keeps it: subject and
-/// requester, stemmed and folded ([`loket_core::search::index_text`]).
-pub(crate) fn ticket_doc(subject: &str, requester: &str) -> String {
-    loket_core::search::index_text(&format!("{subject}\n{requester}"))
-}
+pub(crate) use loket_core::search::ticket_doc;
 
 /// Most words a search looks for; more add cost and nothing else.
 const MAX_SEARCH_TERMS: usize = 10;

@@ -169,8 +169,8 @@ impl SqliteStore {
     }
 
     /// Ticket ids matching a search, newest first.
-    async fn search_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
-        let m = fts_query(&q.text);
+    async fn search_ids(&self, q: &SearchQuery, prefix: bool) -> Result<Vec<i64>> {
+        let m = fts_query(&q.text, prefix);
         if m.is_empty() {
             return Ok(Vec::new());
         }
@@ -217,11 +217,11 @@ fn writer_gone() -> DomainError {
 }
 
 /// Turns free text into an FTS5 query: every word must occur, as its Dutch
-/// stem, folded ([`loket_core::search::query_terms`]); a prefix term also finds
-/// longer words. Terms hold letters and digits only, so no FTS syntax can be
+/// stem, folded ([`loket_core::search::query_terms`]); with `prefix`, a prefix
+/// term also finds longer words. Terms hold letters and digits only, so no FTS syntax can be
 /// injected.
-pub(crate) fn fts_query(text: &str) -> String {
-    loket_core::search::query_syntax(text, '"', "*", " ")
+pub(crate) fn fts_query(text: &str, prefix: bool) -> String {
+    loket_core::search::query_syntax(text, '"', if prefix { "*" } else { "" }, " ")
 }
 
 shared_store!(SqliteStore, Sqlite);
@@ -231,11 +231,18 @@ mod tests {
     #[test]
     fn fts_query_quotes_terms() {
         assert_eq!(
-            super::fts_query("printer \"kapot\" OR x*"),
+            super::fts_query("printer \"kapot\" OR x*", true),
             "\"printer\"* \"kapot\"* \"or\" \"x\""
         );
-        assert_eq!(super::fts_query("jan@gemeente.nl"), "\"jan\"* \"gemeent\"* \"nl\"");
-        assert_eq!(super::fts_query("rapportages cliënt"), "\"rapportag\"* \"client\"*");
-        assert_eq!(super::fts_query("  -- ** "), "");
+        assert_eq!(super::fts_query("jan@gemeente.nl", true), "\"jan\" \"gemeent\"* \"nl\"");
+        assert_eq!(
+            super::fts_query("rapportages cliënt", true),
+            "\"rapportag\"* \"client\"*"
+        );
+        assert_eq!(
+            super::fts_query("rapportages cliënt", false),
+            "\"rapportag\" \"client\""
+        );
+        assert_eq!(super::fts_query("  -- ** ", true), "");
     }
 }

@@ -432,6 +432,11 @@ fn new_message(kind: MessageKind, author: Author, r: &Reply, attachments: Vec<Ne
         mail_message_id: r.mail_message_id.clone(),
         mail_references: r.mail_references.clone(),
         attachments,
+        search_text: if kind == MessageKind::Event {
+            String::new()
+        } else {
+            crate::search::index_text(&r.text)
+        },
     }
 }
 

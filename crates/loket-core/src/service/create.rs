@@ -219,13 +219,15 @@ impl Service {
             last_agent_at: None,
             version: 0,
         };
+        let search_doc = crate::search::ticket_doc(&ticket.subject, &contact.email, &contact.name);
         let record = NewTicketRecord {
             ticket,
             actor: actor.audit_id(),
-            requester_label: format!("{} {}", contact.email, contact.name),
+            search_doc,
             message: NewMessage {
                 kind: MessageKind::Public,
                 author,
+                search_text: crate::search::index_text(&input.message),
                 body_text: input.message,
                 body_html,
                 mail_message_id: input.mail_message_id,

@@ -107,7 +107,15 @@ macro_rules! ticket_store {
                         }
                     }
                 }
-                let ids = self.search_ids(q).await?;
+                // Whole words first: a common word fills the page from the
+                // newest matches at once. Only when they do not fill it are
+                // longer words that begin with a query word looked for too
+                // (a prefix match reads every match, so it runs only then).
+                let page = usize::try_from(q.limit.clamp(1, 500)).unwrap_or(50);
+                let mut ids = self.search_ids(q, false).await?;
+                if ids.len() < page && loket_core::search::query_terms(&q.text).iter().any(|t| t.prefix) {
+                    ids = self.search_ids(q, true).await?;
+                }
                 if ids.is_empty() {
                     return Ok(out);
                 }

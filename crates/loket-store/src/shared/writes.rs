@@ -96,8 +96,7 @@ macro_rules! write_helpers {
                     .map_err(db_err)?;
                 }
                 if index && m.kind != MessageKind::Event {
-                    let text = loket_core::search::index_text(&m.body_text);
-                    Self::index_message(tx, id, ticket, &text, m.kind == MessageKind::Public).await?;
+                    Self::index_message(tx, id, ticket, &m.search_text, m.kind == MessageKind::Public).await?;
                 }
                 Ok(id)
             }
@@ -138,9 +137,7 @@ macro_rules! write_helpers {
                 }
                 let msg = Self::insert_message(tx, id, &new.message, t.created_at, false).await?;
                 let public = new.message.kind == MessageKind::Public;
-                let doc = ticket_doc(&t.subject, &new.requester_label);
-                let text = loket_core::search::index_text(&new.message.body_text);
-                Self::index_new_ticket(tx, id, &doc, msg, &text, public).await?;
+                Self::index_new_ticket(tx, id, &new.search_doc, msg, &new.message.search_text, public).await?;
                 let by = Stamp { actor: new.actor.clone(), at: t.created_at };
                 Self::insert_audit(tx, &format!("ticket:{id}"), Some(id), &by, &new.audit).await?;
                 Self::insert_outbox(tx, id, t.created_at, &new.outbox, &[msg]).await?;
@@ -356,7 +353,7 @@ macro_rules! write_helpers {
                     let Some(last) = rows.last() else { break };
                     after = last.0;
                     for (id, subject, email, name) in &rows {
-                        Self::index_ticket(&mut tx, *id, &ticket_doc(subject, &format!("{email} {name}")), true).await?;
+                        Self::index_ticket(&mut tx, *id, &ticket_doc(subject, email, name), true).await?;
                     }
                 }
                 after = 0;
@@ -397,7 +394,7 @@ macro_rules! write_helpers {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                Self::index_ticket(tx, ticket, &ticket_doc(subject, &format!("{email} {name}")), false).await
+                Self::index_ticket(tx, ticket, &ticket_doc(subject, &email, &name), false).await
             }
 
             /// Marks attachments removed and answers the blob keys no live attachment uses.

@@ -112,6 +112,11 @@ pub async fn view_mine_get(
             .filter(|t| status.is_none_or(|s| t.status == s))
             .collect()
     };
+    // The ticket with the latest news first (a search keeps its own order).
+    let mut found = found;
+    if text.trim().is_empty() {
+        found.sort_by_key(|t| std::cmp::Reverse((t.updated_at, t.id)));
+    }
     let mut names = std::collections::HashMap::new();
     let mut tickets = Vec::with_capacity(found.len());
     for t in found {
@@ -133,7 +138,7 @@ pub async fn view_mine_get(
             subject: t.subject,
             standing,
             promise,
-            updated: s.portal.time_zone.date(t.updated_at),
+            updated: s.portal.time_zone.date_time(t.updated_at),
             by,
         });
     }

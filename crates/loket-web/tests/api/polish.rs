@@ -590,3 +590,24 @@ async fn a_new_contact_writing_in_english_gets_english_mail() {
         .unwrap();
     assert_eq!(c.language, Lang::En);
 }
+
+#[tokio::test]
+async fn my_tickets_show_the_latest_news_first() {
+    let app = App::new().await;
+    let admin = admin(&app).await;
+    let (older, _) = ticket(&app, "nieuws@gemeente.nl", "Oudere vraag").await;
+    app.clock.set(app.service.now() + chrono::Duration::hours(1));
+    let (newer, _) = ticket(&app, "nieuws@gemeente.nl", "Nieuwere vraag").await;
+    let cookie = login(&app, "nieuws@gemeente.nl").await;
+    let at = |body: &str, t: &Ticket| body.find(&format!("/mijn/{}\"", t.number)).unwrap();
+    let list = app.page("GET", "/mijn", None, Some(&cookie)).await.body;
+    assert!(at(&list, &newer) < at(&list, &older), "newest first");
+    // An answer on the older ticket brings it to the top.
+    app.clock.set(app.service.now() + chrono::Duration::hours(1));
+    app.service
+        .agent_reply(&admin, older.number, Reply::text("Antwoord"))
+        .await
+        .unwrap();
+    let list = app.page("GET", "/mijn", None, Some(&cookie)).await.body;
+    assert!(at(&list, &older) < at(&list, &newer), "the latest news first");
+}
