@@ -87,17 +87,22 @@ pub(super) async fn visible_attachments(s: &AppState, ticket: &Ticket) -> loket_
         .collect())
 }
 
-fn size(bytes: i64) -> String {
+/// A file's size as shown beside it, with the language's decimal mark.
+fn size(bytes: i64, lang: Lang) -> String {
     if bytes < 1024 {
         return format!("{bytes} bytes");
     }
-    if bytes >= 1024 * 1024 {
+    let text = if bytes >= 1024 * 1024 {
         format!(
             "{:.1} MB",
             f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0
         )
     } else {
         format!("{} kB", (bytes + 1023) / 1024)
+    };
+    match lang {
+        Lang::Nl => text.replace('.', ","),
+        Lang::En => text,
     }
 }
 
@@ -309,7 +314,7 @@ pub(super) async fn ticket_page(
             files: files
                 .iter()
                 .filter(|a| a.message_id == Some(m.id))
-                .map(|a| (a.id.0, a.filename.clone(), size(a.size)))
+                .map(|a| (a.id.0, a.filename.clone(), size(a.size, lang)))
                 .collect(),
             who: match m.author {
                 Author::Contact(c) if c == viewer.id => t.you.to_owned(),

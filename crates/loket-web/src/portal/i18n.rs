@@ -323,10 +323,22 @@ pub fn standing(
     }
 }
 
+/// A size as people of `lang` write it: "2,5 MB" in Dutch, "2.5 MB" in English.
+pub fn size_in(lang: Lang, bytes: u64) -> String {
+    let text = megabytes(bytes);
+    match lang {
+        Lang::Nl => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 /// The upload limits as the forms state them: per file (the installation's
 /// `max_attachment_bytes`) and all files of one form together.
 pub fn attachment_limits(lang: Lang, per_file: usize) -> String {
-    let (one, all) = (megabytes(per_file as u64), megabytes(crate::PORTAL_UPLOAD_LIMIT as u64));
+    let (one, all) = (
+        size_in(lang, per_file as u64),
+        size_in(lang, crate::PORTAL_UPLOAD_LIMIT as u64),
+    );
     match lang {
         Lang::Nl => format!("hoogstens {one} per bestand en {all} samen"),
         Lang::En => format!("at most {one} per file and {all} together"),
@@ -426,7 +438,7 @@ pub fn problem_text(p: &Problem, lang: Lang) -> String {
             Problem::TooManyFiles(n) => format!("U kunt hoogstens {n} bijlagen per bericht meesturen."),
             Problem::FileTooLarge { name, max } => format!(
                 "De bijlage '{name}' is groter dan {}. Verklein het bestand of stuur het via de beveiligde bestandsuitwisseling.",
-                megabytes(*max)
+                size_in(Lang::Nl, *max)
             ),
             Problem::FileName => "Een bijlage heeft geen bruikbare bestandsnaam (hoogstens 255 tekens).".into(),
             Problem::PasswordTooShort(n) => format!("Kies een wachtwoord van minstens {n} tekens."),
@@ -467,6 +479,13 @@ pub fn problem_text(p: &Problem, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_use_the_languages_decimal_mark() {
+        assert_eq!(size_in(Lang::Nl, 2_621_440), "2,5 MB");
+        assert_eq!(size_in(Lang::En, 2_621_440), "2.5 MB");
+        assert_eq!(size_in(Lang::Nl, 36), "1 kB");
+    }
 
     #[test]
     fn problems_read_in_dutch_with_the_forms_field_names() {
