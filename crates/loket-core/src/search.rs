@@ -170,5 +170,7 @@ mod tests {
                 .iter()
                 .all(|t| t.stem.chars().all(char::is_alphanumeric))
         );
+        assert_eq!(query_terms(&"x".repeat(1000))[0].stem.len(), 64);
+        assert_eq!(query_terms("Printer printer  KAPOT").len(), 2);
     }
 }

@@ -331,28 +331,6 @@ pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
 
 pub(crate) use loket_core::search::ticket_doc;
 
-/// Most words a search looks for; more add cost and nothing else.
-const MAX_SEARCH_TERMS: usize = 10;
-/// Longest word a search looks for, in characters.
-const MAX_SEARCH_TERM_CHARS: usize = 64;
-
-/// The words of a search as the index is asked for them: each once
-/// (case-insensitively), at most [`MAX_SEARCH_TERMS`], each cut to
-/// [`MAX_SEARCH_TERM_CHARS`], so no query costs more than a short one.
-pub(crate) fn bounded_terms(text: &str) -> String {
-    let mut seen: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        let word: String = word.chars().take(MAX_SEARCH_TERM_CHARS).collect();
-        if !seen.iter().any(|w| w.to_lowercase() == word.to_lowercase()) {
-            seen.push(word);
-        }
-        if seen.len() == MAX_SEARCH_TERMS {
-            break;
-        }
-    }
-    seen.join(" ")
-}
-
 /// A number typed into search ("123456" or "#123456").
 pub(crate) fn as_number(text: &str) -> Option<TicketNumber> {
     text.trim()
@@ -360,17 +338,4 @@ pub(crate) fn as_number(text: &str) -> Option<TicketNumber> {
         .parse::<i64>()
         .ok()
         .map(TicketNumber)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn searches_are_bounded() {
-        let many = vec!["de"; 15_000].join(" ");
-        assert_eq!(super::bounded_terms(&many), "de");
-        let words: Vec<String> = (0..50).map(|i| format!("w{i}")).collect();
-        assert_eq!(super::bounded_terms(&words.join(" ")).split(' ').count(), 10);
-        assert_eq!(super::bounded_terms(&"x".repeat(1000)).len(), 64);
-        assert_eq!(super::bounded_terms("Printer printer  KAPOT"), "Printer KAPOT");
-    }
 }

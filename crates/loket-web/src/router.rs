@@ -199,7 +199,7 @@ async fn fallback(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Respo
     if uri.path().starts_with("/api/") {
         crate::api::not_found().into_response()
     } else {
-        portal::PageError::not_found(portal::language(None, &headers)).into_response()
+        portal::PageError::not_found(portal::language(&headers)).into_response()
     }
 }
 
@@ -208,7 +208,7 @@ async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap
     if uri.path().starts_with("/api/") {
         crate::ApiError::method_not_allowed().into_response()
     } else {
-        portal::PageError::method_not_allowed(portal::language(None, &headers)).into_response()
+        portal::PageError::method_not_allowed(portal::language(&headers)).into_response()
     }
 }
 

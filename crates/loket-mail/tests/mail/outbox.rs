@@ -79,6 +79,17 @@ fn unique(name: &str) -> String {
 
 use chrono::Utc;
 
+/// A ticket a visitor made on the portal.
+async fn portal_ticket(service: &loket_core::service::Service, subject: &str, message: &str, to: &str) -> Ticket {
+    service
+        .create_ticket(
+            &Actor::System,
+            loket_core::service::CreateTicket::new(subject, message, to, Channel::Portal),
+        )
+        .await
+        .unwrap()
+}
+
 /// A new agent.
 async fn agent(service: &loket_core::service::Service, email: &str) -> Actor {
     Actor::Staff(
@@ -202,14 +213,7 @@ async fn a_portal_ticket_threads_its_mails_and_greets_without_a_name() {
         ..settings(&url)
     };
     let sender = Sender::new(e.service.clone(), bare).unwrap();
-    let t = e
-        .service
-        .create_ticket(
-            &Actor::System,
-            loket_core::service::CreateTicket::new("Via het portaal", "Mijn vraag", &anna, Channel::Portal),
-        )
-        .await
-        .unwrap();
+    let t = portal_ticket(&e.service, "Via het portaal", "Mijn vraag", &anna).await;
     assert_eq!(sender.run_once().await.unwrap(), 1);
     let got = captured(&cap, &anna);
     let conf = &got[0];
@@ -423,20 +427,8 @@ async fn a_mail_queued_before_a_move_carries_no_follow_link_for_the_new_owner() 
     let (typo, right) = (unique("jan.typo"), unique("jan.goed"));
     // The confirmation to a mistyped address waits in the outbox (the server
     // was unreachable), then staff move the ticket to the right address.
-    let t = e
-        .service
-        .create_ticket(
-            &Actor::System,
-            loket_core::service::CreateTicket::new("Vertrouwelijk", "BSN 123456782", &typo, Channel::Portal),
-        )
-        .await
-        .unwrap();
-    let admin = Actor::Staff(
-        e.service
-            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
-            .await
-            .unwrap(),
-    );
+    let t = portal_ticket(&e.service, "Vertrouwelijk", "BSN 123456782", &typo).await;
+    let admin = agent(&e.service, "agent@leverancier.nl").await;
     e.service.move_tickets(&admin, &typo, &right).await.unwrap();
     let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
     assert!(sender.run_once().await.unwrap() >= 1);
@@ -459,14 +451,7 @@ async fn a_request_for_information_states_the_date_its_change_set() {
     let e = env().await;
     let kim = unique("kim");
     let sender = Sender::new(e.service.clone(), settings(&url)).unwrap();
-    let t = e
-        .service
-        .create_ticket(
-            &Actor::System,
-            loket_core::service::CreateTicket::new("Vraag", "Hoe?", &kim, Channel::Portal),
-        )
-        .await
-        .unwrap();
+    let t = portal_ticket(&e.service, "Vraag", "Hoe?", &kim).await;
     let agent = agent(&e.service, "agent3@leverancier.nl").await;
     let until = e.service.now() + Duration::days(14);
     e.service

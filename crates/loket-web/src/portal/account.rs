@@ -130,14 +130,7 @@ pub async fn view_access_get(
     PageQuery(told): PageQuery<Told>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    access_page(
-        &s,
-        &headers,
-        super::language(None, &headers),
-        told.verstuurd.is_some(),
-        None,
-    )
-    .await
+    access_page(&s, &headers, super::language(&headers), told.verstuurd.is_some(), None).await
 }
 
 /// `POST /toegang`: mails the link; the same answer for every address.
@@ -193,7 +186,7 @@ pub async fn view_password_get(
     PagePath(token): PagePath<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     match s.service.access_contact(&token).await {
         Ok(_) => password_page(&s, &headers, lang, token, None).await,
         Err(DomainError::NotFound(_)) => link_gone(&s, &headers, lang).await,
@@ -208,7 +201,7 @@ pub async fn view_password_post(
     headers: HeaderMap,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
@@ -272,7 +265,7 @@ pub async fn view_login_get(
     PageQuery(told): PageQuery<Told>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let t = texts(lang);
     let notice = if told.uitgelogd.is_some() {
         Some(t.logged_out)
@@ -334,7 +327,7 @@ pub async fn view_logout_post(
     headers: HeaderMap,
     PageForm(form): PageForm<super::follow::CsrfForm>,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
@@ -379,7 +372,7 @@ async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
 ) -> Result<(T, HeaderMap, String, Lang), PageError> {
     let headers = request.headers().clone();
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let PageForm(form) = <PageForm<T> as axum::extract::FromRequest<()>>::from_request(request, &()).await?;
     if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, form.csrf()) {
         return Err(PageError::forbidden(lang));

@@ -10,7 +10,7 @@ pub async fn view_static_get(PagePath(file): PagePath<String>, headers: HeaderMa
     let (body, media_type): (&'static str, &'static str) = match file.as_str() {
         "portal.css" => (include_str!("../../static/portal.css"), "text/css; charset=utf-8"),
         "blocked-image.svg" => (include_str!("../../static/blocked-image.svg"), "image/svg+xml"),
-        _ => return super::page::PageError::not_found(super::language(None, &headers)).into_response(),
+        _ => return super::page::PageError::not_found(super::language(&headers)).into_response(),
     };
     (
         [

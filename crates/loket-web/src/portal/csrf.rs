@@ -51,15 +51,10 @@ pub fn token(key: &[u8], headers: &HeaderMap, secure: bool) -> (String, Option<S
     (token, set)
 }
 
-/// The visitor's nonce, when they have one of ours.
+/// The visitor's nonce, when they have one of ours (then the request came
+/// from a page of this site: the cookie is SameSite=Strict).
 pub fn nonce(headers: &HeaderMap, secure: bool) -> Option<&str> {
     cookie(headers, name(secure)).filter(is_nonce)
-}
-
-/// Whether the request carries a nonce of ours (it came from a page of this
-/// site: the cookie is SameSite=Strict).
-pub fn has_nonce(headers: &HeaderMap, secure: bool) -> bool {
-    cookie(headers, name(secure)).as_ref().is_some_and(is_nonce)
 }
 
 /// Whether a submitted form carries the visitor's token (constant-time compare).

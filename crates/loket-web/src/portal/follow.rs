@@ -21,17 +21,11 @@ pub const SECURITY_LABEL: &str = "Security incident Helpdesk";
 /// (`?verstuurd=1` a reply was sent, `?opgelost=1` it was marked solved).
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
-    lang: Option<String>,
     verstuurd: Option<String>,
     opgelost: Option<String>,
 }
 
 impl LangQuery {
-    /// The requested language code, if any.
-    pub fn lang(&self) -> Option<&str> {
-        self.lang.as_deref()
-    }
-
     /// What the page tells about the last action, in `lang`.
     pub(super) fn notice(&self, lang: Lang) -> Option<&'static str> {
         let t = texts(lang);
@@ -50,7 +44,6 @@ impl LangQuery {
 pub(super) struct View {
     pub base: String,
     pub lang: Lang,
-    pub lang_query: Option<String>,
     pub draft: Option<Draft>,
     pub notice: Option<&'static str>,
 }
@@ -87,22 +80,12 @@ pub(super) async fn visible_attachments(s: &AppState, ticket: &Ticket) -> loket_
         .collect())
 }
 
-/// A file's size as shown beside it, with the language's decimal mark.
+/// A file's size as shown beside it: bytes under 1 kB, else as the forms
+/// state sizes ([`super::i18n::size_in`]).
 fn size(bytes: i64, lang: Lang) -> String {
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let text = if bytes >= 1024 * 1024 {
-        format!(
-            "{:.1} MB",
-            f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0
-        )
-    } else {
-        format!("{} kB", (bytes + 1023) / 1024)
-    };
-    match lang {
-        Lang::Nl => text.replace('.', ","),
-        Lang::En => text,
+    match u64::try_from(bytes) {
+        Ok(b) if b >= 1024 => super::i18n::size_in(lang, b),
+        _ => format!("{bytes} bytes"),
     }
 }
 
@@ -241,15 +224,6 @@ async fn verified(s: &AppState, number: i64, token: &str, lang: Lang) -> Result<
     Ok((ticket, contact))
 }
 
-pub(super) fn lang_cookie(q: Option<&str>) -> Option<String> {
-    q.map(|l| {
-        format!(
-            "loket_lang={}; Path=/; SameSite=Lax; Max-Age=31536000",
-            Lang::parse_or_default(l).id()
-        )
-    })
-}
-
 /// `GET /t/{number}/{token}`: the ticket page.
 pub async fn view_follow_get(
     State(s): State<AppState>,
@@ -257,12 +231,11 @@ pub async fn view_follow_get(
     PageQuery(q): PageQuery<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(q.lang.as_deref(), &headers);
+    let lang = super::language(&headers);
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
     let view = View {
         base: format!("/t/{number}/{token}"),
         lang,
-        lang_query: q.lang.clone(),
         draft: None,
         notice: q.notice(lang),
     };
@@ -346,10 +319,7 @@ pub(super) async fn ticket_page(
         notice: view.notice,
         limits: super::i18n::attachment_limits(lang, s.service.limits().max_attachment_bytes),
     };
-    let cookies: Vec<String> = set_csrf
-        .into_iter()
-        .chain(lang_cookie(view.lang_query.as_deref()))
-        .collect();
+    let cookies: Vec<String> = set_csrf.into_iter().collect();
     Ok(render(&page, &cookies, lang))
 }
 
@@ -388,7 +358,6 @@ pub(super) async fn reply_as(
         let view = View {
             base: base.to_owned(),
             lang,
-            lang_query: None,
             draft: Some(draft),
             notice: None,
         };
@@ -468,7 +437,7 @@ pub async fn view_follow_solve_get(
     PagePath((number, token)): PagePath<(i64, String)>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let (ticket, _) = verified(&s, number, &token, lang).await?;
     solve_page(&s, &ticket, format!("/t/{number}/{token}"), &headers, lang).await
 }
@@ -479,7 +448,7 @@ pub async fn view_follow_attachment_get(
     PagePath((number, token, id)): PagePath<(i64, String, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let (ticket, _) = verified(&s, number, &token, lang).await?;
     download(&s, &ticket, id, lang).await
 }
@@ -490,7 +459,7 @@ pub async fn view_follow_reply_post(
     PagePath((number, token)): PagePath<(i64, String)>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, request.headers());
+    let lang = super::language(request.headers());
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
     reply_as(&s, contact, &ticket, request, &format!("/t/{number}/{token}"), lang).await
 }
@@ -502,7 +471,7 @@ pub async fn view_follow_solve_post(
     headers: HeaderMap,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }

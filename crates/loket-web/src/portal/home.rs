@@ -4,7 +4,7 @@
 //! (Post/Redirect/Get); the same form sent twice makes one ticket.
 
 use super::i18n::{Texts, texts};
-use super::page::{Chrome, PageError, PageQuery, chrome, render};
+use super::page::{Chrome, PageError, chrome, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -107,24 +107,14 @@ fn request_key(s: &AppState, headers: &HeaderMap, form: &FormValues) -> String {
 }
 
 /// `GET /`: the start page.
-pub async fn view_home_get(
-    State(s): State<AppState>,
-    PageQuery(q): PageQuery<super::follow::LangQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let lang = super::language(q.lang(), &headers);
+pub async fn view_home_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let lang = super::language(&headers);
     let mut form = FormValues::default();
     if let Ok(Some((me, _))) = super::session::current(&s, &headers).await {
         form.email = me.email;
         form.name = me.name;
     }
-    let mut resp = home(&s, &headers, lang, None, form).await?;
-    if let Some(c) = super::follow::lang_cookie(q.lang())
-        && let Ok(v) = HeaderValue::from_str(&c)
-    {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(resp)
+    home(&s, &headers, lang, None, form).await
 }
 
 /// `POST /tickets/new`: creates the ticket and sends the visitor to its
@@ -135,7 +125,7 @@ pub async fn view_submit_post(
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let headers = request.headers().clone();
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let ip = super::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
     let (posted, stale) = match super::upload::read(&s, request, &ip, lang).await? {
         super::upload::Read::Fresh(p) => (p, false),
@@ -232,7 +222,7 @@ fn sent_mac(s: &AppState, headers: &HeaderMap, number: TicketNumber) -> String {
 /// `GET /verstuurd`: the confirmation of the ticket just sent (a refresh shows
 /// it again and sends nothing).
 pub async fn view_sent_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let sealed = super::cookie(&headers, SENT_COOKIE)
         .and_then(|v| v.split_once('.'))
         .and_then(|(n, mac)| Some((TicketNumber(n.parse().ok()?), mac)))

@@ -23,7 +23,6 @@ use serde::Deserialize;
 pub struct MineQuery {
     q: Option<String>,
     status: Option<String>,
-    lang: Option<String>,
     welkom: Option<String>,
 }
 
@@ -61,7 +60,7 @@ pub async fn view_mine_get(
     PageQuery(q): PageQuery<MineQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(q.lang.as_deref(), &headers);
+    let lang = super::language(&headers);
     let Some(me) = contact(&s, &headers, lang).await? else {
         return Ok(Redirect::to("/inloggen?terug=mijn").into_response());
     };
@@ -163,10 +162,7 @@ pub async fn view_mine_get(
         tickets,
         notice: q.welkom.is_some().then_some(texts(lang).password_saved),
     };
-    let cookies: Vec<String> = set
-        .into_iter()
-        .chain(super::follow::lang_cookie(q.lang.as_deref()))
-        .collect();
+    let cookies: Vec<String> = set.into_iter().collect();
     Ok(render(&page, &cookies, lang))
 }
 
@@ -190,12 +186,11 @@ pub async fn view_mine_ticket_get(
     PageQuery(q): PageQuery<super::follow::LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(q.lang(), &headers);
+    let lang = super::language(&headers);
     let (me, t) = own(&s, &headers, number, lang).await?;
     let view = super::follow::View {
         base: format!("/mijn/{number}"),
         lang,
-        lang_query: q.lang().map(ToOwned::to_owned),
         draft: None,
         notice: q.notice(lang),
     };
@@ -208,7 +203,7 @@ pub async fn view_mine_solve_get(
     PagePath(number): PagePath<i64>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let (_, t) = own(&s, &headers, number, lang).await?;
     super::follow::solve_page(&s, &t, format!("/mijn/{number}"), &headers, lang).await
 }
@@ -219,7 +214,7 @@ pub async fn view_mine_attachment_get(
     PagePath((number, id)): PagePath<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     let (_, t) = own(&s, &headers, number, lang).await?;
     super::follow::download(&s, &t, id, lang).await
 }
@@ -230,7 +225,7 @@ pub async fn view_mine_reply_post(
     PagePath(number): PagePath<i64>,
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, request.headers());
+    let lang = super::language(request.headers());
     let (me, t) = own(&s, request.headers(), number, lang).await?;
     reply_as(&s, me, &t, request, &format!("/mijn/{number}"), lang).await
 }
@@ -242,7 +237,7 @@ pub async fn view_mine_solve_post(
     headers: HeaderMap,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let lang = super::language(None, &headers);
+    let lang = super::language(&headers);
     if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }

@@ -31,6 +31,7 @@ pub(crate) use page::PageError;
 pub use page::view_post_only_get;
 
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use loket_core::Lang;
 
 /// The value of one cookie in the request.
@@ -47,24 +48,35 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
 
 /// Applies a `?lang=nl` or `?lang=en` on any page: the request is answered in
 /// that language (as if the `loket_lang` cookie said so) and the choice is
-/// kept for a year. The header's language link is `?lang=…` on every page.
+/// kept for a year. This is the one place the parameter is read; the header's
+/// language link is `?lang=…` on every page. Given twice, it gets the 400 page.
 pub(crate) async fn language_choice(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let chosen = req
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
-        .and_then(|l| match l.to_ascii_lowercase().as_str() {
-            "nl" => Some(Lang::Nl),
-            "en" => Some(Lang::En),
-            _ => None,
-        });
     // Not for the API, nor for files that caches may keep.
     let path = req.uri().path();
-    let page = !path.starts_with("/api/") && !path.starts_with("/static/");
-    let Some(lang) = chosen.filter(|_| page) else {
+    if path.starts_with("/api/") || path.starts_with("/static/") {
+        return next.run(req).await;
+    }
+    let asked: Vec<String> = req
+        .uri()
+        .query()
+        .map(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.strip_prefix("lang="))
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    if asked.len() > 1 {
+        return page::PageError::bad_request(language(req.headers())).into_response();
+    }
+    let Some(lang) = asked.first().and_then(|l| match l.as_str() {
+        "nl" => Some(Lang::Nl),
+        "en" => Some(Lang::En),
+        _ => None,
+    }) else {
         return next.run(req).await;
     };
     let others: Vec<String> = req
@@ -86,24 +98,17 @@ pub(crate) async fn language_choice(
         req.headers_mut().insert(axum::http::header::COOKIE, v);
     }
     let mut resp = next.run(req).await;
-    let set = resp
-        .headers()
-        .get_all(axum::http::header::SET_COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.starts_with("loket_lang=")));
-    if !set
-        && let Some(c) = follow::lang_cookie(Some(lang.id())).and_then(|c| axum::http::HeaderValue::from_str(&c).ok())
-    {
-        resp.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    let keep = format!("loket_lang={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.id());
+    if let Ok(v) = axum::http::HeaderValue::from_str(&keep) {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     resp
 }
 
-/// The page language: `?lang=` first, then the `loket_lang` cookie, then Dutch.
-pub(crate) fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
-    query
-        .or_else(|| cookie(headers, "loket_lang"))
-        .map_or(Lang::Nl, Lang::parse_or_default)
+/// The page language: the `loket_lang` cookie (which [`language_choice`]
+/// sets from `?lang=`), else Dutch.
+pub(crate) fn language(headers: &HeaderMap) -> Lang {
+    cookie(headers, "loket_lang").map_or(Lang::Nl, Lang::parse_or_default)
 }
 
 /// The visitor's IP address for rate limits: the TCP peer, or, when the peer

@@ -214,7 +214,7 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Self(v)),
-            Err(_) => Err(PageError::not_found(super::language(None, &parts.headers))),
+            Err(_) => Err(PageError::not_found(super::language(&parts.headers))),
         }
     }
 }
@@ -233,7 +233,7 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
-            Err(_) => Err(PageError::bad_request(super::language(None, &parts.headers))),
+            Err(_) => Err(PageError::bad_request(super::language(&parts.headers))),
         }
     }
 }
@@ -273,7 +273,7 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PageError> {
-        let lang = super::language(None, req.headers());
+        let lang = super::language(req.headers());
         match axum::extract::Form::<T>::from_request(req, state).await {
             Ok(axum::extract::Form(v)) => Ok(Self(v)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(PageError::too_large(lang)),

@@ -114,7 +114,7 @@ pub async fn read(s: &AppState, request: Request, ip: &str, lang: Lang) -> Resul
     let fresh = super::csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &token);
     // A form of another site (no nonce of ours: the cookie is SameSite=Strict)
     // or without a token is refused outright.
-    let ours = super::csrf::has_nonce(&headers, s.portal.secure_cookies) && token.len() == 64;
+    let ours = super::csrf::nonce(&headers, s.portal.secure_cookies).is_some() && token.len() == 64;
     if !(fresh || ours) {
         return Err(PageError::forbidden(lang));
     }
