@@ -13,6 +13,7 @@ pub mod public_domains;
 pub mod rules;
 pub mod search;
 pub mod service;
+mod staff_store;
 pub mod store;
 pub mod time;
 

@@ -225,8 +225,9 @@ pub struct Applied {
     pub orphaned_blobs: Vec<String>,
 }
 
-/// Filters for listing tickets; newest first, by id.
+/// Filters for listing tickets; newest first by id unless `oldest_first`.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools, reason = "each flag is one independent filter")]
 pub struct TicketFilter {
     /// Only this status.
     pub status: Option<Status>,
@@ -243,8 +244,22 @@ pub struct TicketFilter {
     pub assignee: Option<StaffId>,
     /// Only tickets with this label.
     pub label: Option<String>,
-    /// Only tickets with an id below this (the cursor of the previous page).
+    /// Only tickets with an id below this (the cursor of the previous page,
+    /// newest first).
     pub before: Option<TicketId>,
+    /// Only tickets with an id above this (the cursor of the previous page,
+    /// oldest first).
+    pub after: Option<TicketId>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
+    /// Only tickets that are not resolved.
+    pub open_only: bool,
+    /// Only tickets assigned to nobody.
+    pub unassigned: bool,
+    /// Only urgent tickets.
+    pub urgent_only: bool,
+    /// Only tickets that came in by this channel.
+    pub channel: Option<Channel>,
     /// Page size.
     pub limit: i64,
 }
@@ -472,10 +487,12 @@ pub trait MailStore: Send + Sync + 'static {
     async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
 }
 
-/// Storage of every record: the three capability traits together. Implemented
+/// Storage of every record: the four capability traits together. Implemented
 /// once per database.
-pub trait Store: DirectoryStore + TicketStore + MailStore {}
+pub trait Store: DirectoryStore + TicketStore + MailStore + StaffStore {}
 
-impl<T: DirectoryStore + TicketStore + MailStore> Store for T {}
+impl<T: DirectoryStore + TicketStore + MailStore + StaffStore> Store for T {}
+
+pub use crate::staff_store::*;
 
 pub use crate::blob::{BlobStore, BlobWriter, Staged, StagedHandle, SweepItem};

@@ -42,12 +42,38 @@ impl Zone {
     pub fn iso(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0).to_rfc3339()
     }
+
+    /// The day of a moment, for a date picker: `2026-12-13`.
+    pub fn day(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0).format("%Y-%m-%d").to_string()
+    }
+
+    /// The end of a day (`2026-12-13`) in this zone, for "until a date":
+    /// 23:59:59 local time.
+    pub fn end_of_day(self, day: &str) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone;
+        let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok()?;
+        let local = date.and_hms_opt(23, 59, 59)?;
+        self.0
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn end_of_a_local_day() {
+        let z = Zone::default();
+        let end = z.end_of_day("2026-12-13").unwrap_or_default();
+        assert_eq!(end.to_rfc3339(), "2026-12-13T22:59:59+00:00");
+        assert_eq!(z.day(end), "2026-12-13");
+        assert!(z.end_of_day("13-12-2026").is_none() && z.end_of_day("2026-02-30").is_none());
+    }
 
     #[test]
     fn amsterdam_time_in_winter_and_summer() {

@@ -1,9 +1,11 @@
 //! Loket's HTTP front: the router with every route, the JSON API under
-//! `/api/v1` with its OpenAPI document, and the health check. Portal and agent
-//! pages join here as they arrive.
+//! `/api/v1` with its OpenAPI document, and the health check. The customer portal and the
+//! agent workspace are server-rendered pages beside it.
 
+pub mod agent;
 pub mod api;
 mod error;
+mod files;
 pub mod portal;
 mod router;
 mod state;

@@ -59,6 +59,10 @@ fn api() -> Routes {
         .route("/tickets/{number}", get(tickets::get))
         .route("/tickets/{number}/messages", get(tickets::messages))
         .route("/tickets/{number}/attachments", get(tickets::attachments))
+        .route(
+            "/tickets/{number}/attachments/{id}/content",
+            get(tickets::attachment_content),
+        )
         .route("/tickets/{number}/audit", get(tickets::audit))
         .route("/tickets/{number}/replies", post(ticket_actions::reply))
         .route(
@@ -167,8 +171,39 @@ fn portal() -> Routes {
         )
 }
 
+/// The agent workspace: sign-in, overview, queues and the ticket page.
+fn agent() -> Routes {
+    use crate::agent as a;
+    Routes::new()
+        .route("/inloggen", small(get(a::view_signin_get).post(a::view_signin_post)))
+        .route("/code", small(get(a::view_code_get).post(a::view_code_post)))
+        .route("/koppelen", small(get(a::view_enrol_get).post(a::view_enrol_post)))
+        .route("/uitloggen", small(post(a::view_signout_post)))
+        .route("/wachtrij/{queue}", get(a::view_queue_get))
+        .route("/zoeken", get(a::view_search_get))
+        .route("/tickets/{number}", get(a::view_ticket_get))
+        .route("/tickets/{number}/bijlage/{id}", get(a::view_attachment_get))
+        .route("/tickets/{number}/antwoord", agent_form(post(a::view_reply_post)))
+        .route("/tickets/{number}/notitie", agent_form(post(a::view_note_post)))
+        .route("/tickets/{number}/informatie", agent_form(post(a::view_ask_post)))
+        .route("/tickets/{number}/doorsturen", small(post(a::view_transfer_post)))
+        .route("/tickets/{number}/oplossen", agent_form(post(a::view_resolve_post)))
+        .route("/tickets/{number}/heropenen", small(post(a::view_reopen_post)))
+        .route("/tickets/{number}/toewijzen", small(post(a::view_assign_post)))
+        .route("/tickets/{number}/labels", small(post(a::view_labels_post)))
+}
+
+/// Largest agent form with a message: the longest message text Loket takes.
+const AGENT_FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+fn agent_form(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    method.layer(DefaultBodyLimit::max(AGENT_FORM_LIMIT))
+}
+
 fn all(state: &AppState) -> Routes {
     portal()
+        .route("/agent", get(crate::agent::view_overview_get))
+        .nest("/agent", agent())
         .route("/healthz", get(crate::api::healthz))
         .nest("/api/v1", bounded(api(), state))
 }

@@ -1,4 +1,5 @@
-//! The small administrative commands: migrate, agent add, token create, jobs run-due.
+//! The small administrative commands: migrate, agent (add, password, TOTP,
+//! sessions), token, jobs run-due.
 
 use crate::config::Config;
 use crate::serve::service;
@@ -23,6 +24,35 @@ pub enum AgentCommand {
         /// agent, product_manager, consultant or admin.
         #[arg(long, default_value = "agent")]
         role: String,
+    },
+    /// Sets a staff member's password for the agent workspace, read from
+    /// standard input (one line); ends their sessions.
+    SetPassword {
+        /// The staff member's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Makes a role sign in with a TOTP code (its members enrol at their
+    /// next sign-in), or with `--off` no longer.
+    RequireTotp {
+        /// agent, product_manager, consultant or admin.
+        #[arg(long)]
+        role: String,
+        /// Lift the requirement.
+        #[arg(long)]
+        off: bool,
+    },
+    /// Removes a staff member's TOTP (a lost phone) and ends their sessions.
+    ResetTotp {
+        /// The staff member's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Ends every workspace session of a staff member.
+    EndSessions {
+        /// The staff member's e-mail address.
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -92,22 +122,58 @@ fn database_place(url: &str) -> String {
     }
 }
 
-/// `loket agent add`.
+/// `loket agent add|set-password|require-totp|reset-totp|end-sessions`.
 pub async fn agent(cfg: &Config, cmd: AgentCommand) -> Result<(), String> {
-    let AgentCommand::Add { email, name, role } = cmd;
-    let role = Role::parse(&role).map_err(|e| e.to_string())?;
-    let staff = service(cfg)
-        .await?
-        .create_staff(&Actor::System, &email, &name, role)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!(
-        "created {} {} <{}> (id {})",
-        staff.role.id(),
-        staff.name,
-        staff.email,
-        staff.id
-    );
+    let svc = service(cfg).await?;
+    let err = |e: loket_core::DomainError| e.to_string();
+    match cmd {
+        AgentCommand::Add { email, name, role } => {
+            let role = Role::parse(&role).map_err(err)?;
+            let staff = svc
+                .create_staff(&Actor::System, &email, &name, role)
+                .await
+                .map_err(err)?;
+            println!(
+                "created {} {} <{}> (id {})",
+                staff.role.id(),
+                staff.name,
+                staff.email,
+                staff.id
+            );
+        }
+        AgentCommand::SetPassword { email } => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            let staff = svc
+                .set_staff_password(&Actor::System, &email, password)
+                .await
+                .map_err(err)?;
+            println!(
+                "password set for {} <{}>; their sessions ended",
+                staff.name, staff.email
+            );
+        }
+        AgentCommand::RequireTotp { role, off } => {
+            let role = Role::parse(&role).map_err(err)?;
+            svc.require_totp(&Actor::System, role, !off).await.map_err(err)?;
+            let how = if off { "no longer needs" } else { "now needs" };
+            println!("role {} {how} a TOTP code to sign in", role.id());
+        }
+        AgentCommand::ResetTotp { email } => {
+            let staff = svc.reset_totp(&Actor::System, &email).await.map_err(err)?;
+            println!(
+                "TOTP removed for {} <{}>; their sessions ended",
+                staff.name, staff.email
+            );
+        }
+        AgentCommand::EndSessions { email } => {
+            let n = svc.end_staff_sessions(&Actor::System, &email).await.map_err(err)?;
+            println!("ended {n} session(s) of {email}");
+        }
+    }
     Ok(())
 }
 

@@ -19,7 +19,7 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// The longest password accepted.
 pub const MAX_PASSWORD_CHARS: usize = 200;
 
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
@@ -122,9 +122,24 @@ pub fn check_password(password: &str, email: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Hashes a new password with Argon2id off the async threads.
+pub(super) async fn hash_password(svc: &Service, password: &str) -> Result<String> {
+    let password = password.to_owned();
+    svc.count_password_work();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))?
+    .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))
+}
+
 /// Verifies a password against a PHC hash off the async threads (Argon2 is
 /// deliberately slow).
-async fn verify(password: &str, hash: String) -> bool {
+pub(super) async fn verify(password: &str, hash: String) -> bool {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
@@ -135,7 +150,7 @@ async fn verify(password: &str, hash: String) -> bool {
 }
 
 impl Service {
-    fn count_password_work(&self) {
+    pub(super) fn count_password_work(&self) {
         self.password_work.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -145,7 +160,7 @@ impl Service {
         self.password_work.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn dummy_hash(&self) -> String {
+    pub(super) fn dummy_hash(&self) -> String {
         DUMMY_HASH
             .get_or_init(|| {
                 self.count_password_work();
@@ -229,17 +244,7 @@ impl Service {
             .use_access(&token_hash(token), now)
             .await?
             .ok_or_else(|| DomainError::not_found("this link (it was used or has expired)"))?;
-        let password = password.to_owned();
-        self.count_password_work();
-        let hash = tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-        })
-        .await
-        .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))?
-        .map_err(|e| DomainError::Storage(format!("password hashing failed: {e}")))?;
+        let hash = hash_password(self, password).await?;
         self.store.set_password(id, &hash, now).await?;
         self.store
             .get_contact(id)

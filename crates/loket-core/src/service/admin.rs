@@ -164,7 +164,7 @@ impl Service {
         }
     }
 
-    async fn staff_named(&self, email: &str) -> Result<Staff> {
+    pub(super) async fn staff_named(&self, email: &str) -> Result<Staff> {
         let email = normalise_email(email)?;
         self.store
             .staff_by_email(&email)

@@ -9,6 +9,8 @@ mod create;
 mod jobs;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
 mod plan;
+mod staff_auth;
+pub use staff_auth::*;
 
 pub use accounts::*;
 pub use actions::*;

@@ -5,6 +5,7 @@
 
 mod directory;
 mod mail;
+mod staff;
 mod tickets;
 mod writes;
 
@@ -22,11 +23,13 @@ macro_rules! shared_store {
         $crate::shared::write_helpers!($t, $db);
         $crate::shared::ticket_store!($t, $db);
         $crate::shared::mail_store!($t, $db);
+        $crate::shared::staff_store!($t, $db);
     };
 }
 
 pub(crate) use directory::directory_store;
 pub(crate) use mail::mail_store;
 pub(crate) use shared_store;
+pub(crate) use staff::staff_store;
 pub(crate) use tickets::ticket_store;
 pub(crate) use writes::write_helpers;

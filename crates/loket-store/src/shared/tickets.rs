@@ -68,7 +68,23 @@ macro_rules! ticket_store {
                 if let Some(b) = f.before {
                     qb.push(" AND id < ").push_bind(b.0);
                 }
-                qb.push(" ORDER BY id DESC LIMIT ").push_bind(f.limit.clamp(1, 1000));
+                if let Some(a) = f.after {
+                    qb.push(" AND id > ").push_bind(a.0);
+                }
+                if f.open_only && f.status.is_none() {
+                    qb.push(" AND status <> 'resolved'");
+                }
+                if f.unassigned {
+                    qb.push(" AND assignee_id IS NULL");
+                }
+                if f.urgent_only {
+                    qb.push(" AND urgent");
+                }
+                if let Some(c) = f.channel {
+                    qb.push(" AND channel = ").push_bind(c.id());
+                }
+                let order = if f.oldest_first { " ORDER BY id LIMIT " } else { " ORDER BY id DESC LIMIT " };
+                qb.push(order).push_bind(f.limit.clamp(1, 1000));
                 let rows: Vec<TicketRow> = qb.build_query_as().fetch_all(self.reader()).await.map_err(db_err)?;
                 self.with_labels(rows).await
             }

@@ -1,7 +1,7 @@
-//! CSRF protection for portal forms. The visitor gets a random nonce in an
-//! HttpOnly, SameSite=Strict cookie; every form carries a token that is an HMAC,
-//! under the installation's key, of that nonce and the visitor's session
-//! cookie. A POST whose token does not match is refused. Because the token is
+//! CSRF protection for portal and agent forms. The visitor gets a random nonce
+//! in an HttpOnly, SameSite=Strict cookie; every form carries a token that is
+//! an HMAC, under the installation's key, of that nonce and the visitor's
+//! session cookies (portal and staff). A POST whose token does not match is refused. Because the token is
 //! bound to the session, a nonce planted in a victim's browser (by a sibling
 //! subdomain, say) gives an attacker no token for the victim's session.
 
@@ -26,11 +26,14 @@ fn is_nonce(t: &&str) -> bool {
 
 fn mac(key: &[u8], nonce: &str, headers: &HeaderMap, secure: bool) -> Option<Hmac<Sha256>> {
     let session = super::session::token_of(headers, secure).unwrap_or_default();
+    let staff = crate::agent::session::token_of(headers, secure).unwrap_or_default();
     let mut m = Hmac::<Sha256>::new_from_slice(key).ok()?;
     m.update(b"csrf\0");
     m.update(nonce.as_bytes());
     m.update(b"\0");
     m.update(session.as_bytes());
+    m.update(b"\0");
+    m.update(staff.as_bytes());
     Some(m)
 }
 

@@ -98,69 +98,10 @@ pub(super) async fn download(s: &AppState, ticket: &Ticket, id: i64, lang: Lang)
         .into_iter()
         .find(|a| a.id.0 == id)
         .ok_or(PageError::not_found(lang))?;
-    let (file, size) = s
-        .service
-        .blobs()
-        .open(&att.sha256)
+    crate::files::send(s, &att, crate::files::Disposition::Download)
         .await
         .map_err(fail)?
-        .ok_or(PageError::not_found(lang))?;
-    let name: String = att
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let headers = [
-        (axum::http::header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-        (
-            axum::http::header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
-                rfc5987(&att.filename)
-            ),
-        ),
-        (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        (axum::http::header::CONTENT_LENGTH, size.to_string()),
-    ];
-    Ok((headers, axum::body::Body::from_stream(chunks(file))).into_response())
-}
-
-/// A file name for `filename*` (RFC 5987): letters, digits and `.-_` as they
-/// are, every other byte of its UTF-8 as `%XX`, so `cliëntoverzicht.csv` keeps
-/// its ë and nothing can end the header early.
-fn rfc5987(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() * 3);
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A file read piece by piece, so a download never holds it whole in memory.
-fn chunks(
-    file: Box<dyn tokio::io::AsyncRead + Send + Unpin>,
-) -> impl futures_util::Stream<Item = std::io::Result<axum::body::Bytes>> {
-    futures_util::stream::unfold(file, |mut file| async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(axum::body::Bytes::from(buf)), file))
-            }
-            Err(e) => Some((Err(e), file)),
-        }
-    })
+        .ok_or(PageError::not_found(lang))
 }
 
 #[derive(Template)]

@@ -4,13 +4,13 @@
 
 mod account;
 mod assets;
-mod csrf;
+pub(crate) mod csrf;
 mod follow;
 mod home;
-mod i18n;
+pub(crate) mod i18n;
 mod mine;
-mod page;
-mod session;
+pub(crate) mod page;
+pub(crate) mod session;
 mod upload;
 
 pub use account::{

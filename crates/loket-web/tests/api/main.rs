@@ -2,6 +2,7 @@
 //! SQLite database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agent;
 mod attacks;
 mod attacks_portal;
 mod client;

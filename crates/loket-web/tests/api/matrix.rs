@@ -5,7 +5,8 @@
 //! organisation), and each staff role, what the answer must be:
 //!
 //! `Y` allowed (2xx, 3xx, or 409 refused by the rules), `U` 401, `F` 403,
-//! `N` 404 (what a customer gets for what is not theirs), `L` sent to the login page.
+//! `N` 404 (what a customer gets for what is not theirs), `L` sent to the login page,
+//! `S` sent to the staff sign-in page (a portal session counts for nothing there).
 
 use super::client::{App, multipart_files};
 use super::portal::form_token;
@@ -80,6 +81,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v1/tickets/{number}", "", "UUUUYYYY"),
     ("GET", "/api/v1/tickets/{number}/messages", "", "UUUUYYYY"),
     ("GET", "/api/v1/tickets/{number}/attachments", "", "UUUUYYYY"),
+    (
+        "GET",
+        "/api/v1/tickets/{number}/attachments/{id}/content",
+        "",
+        "UUUUYYYY",
+    ),
     ("GET", "/api/v1/tickets/{number}/audit", "", "UUUUYYYY"),
     (
         "POST",
@@ -169,6 +176,36 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v1/search?q=koppeling", "", "UUUUYYYY"),
     ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
+    // The agent workspace: staff with a workspace session, nobody else.
+    ("GET", "/agent/inloggen", "", "YYYYYYYY"),
+    (
+        "POST",
+        "/agent/inloggen",
+        "email=jan%40zuid.nl&password=fout-wachtwoord-123",
+        "UUUUUUUU",
+    ),
+    ("GET", "/agent/code", "", "SSSSYYYY"),
+    ("POST", "/agent/code", "code=000000", "SSSSYYYY"),
+    ("GET", "/agent/koppelen", "", "SSSSYYYY"),
+    ("POST", "/agent/koppelen", "code=000000", "SSSSUUUU"),
+    ("GET", "/agent", "", "SSSSYYYY"),
+    ("GET", "/agent/wachtrij/{queue}", "", "SSSSYYYY"),
+    ("GET", "/agent/zoeken?q=koppeling", "", "SSSSYYYY"),
+    ("GET", "/agent/tickets/{number}", "", "SSSSYYYY"),
+    ("GET", "/agent/tickets/{number}/bijlage/{id}", "", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/antwoord", "text=Antwoord", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/notitie", "text=Notitie", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/informatie", "text=Vraag", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/tickets/{number}/doorsturen",
+        "department=bi",
+        "SSSSYYYY",
+    ),
+    ("POST", "/agent/tickets/{number}/toewijzen", "assignee=", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/labels", "labels=x", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/oplossen", "", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/heropenen", "", "SSSSYYYY"),
     // Last: these change what the rows above need.
     ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("POST", "/mijn/{number}/solve", "", "LYNNLLLL"),
@@ -180,6 +217,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/tickets/{number}/revoke-links", "", "UUUUYFFY"),
     ("POST", "/uitloggen", "", "YYYYYYYY"),
+    ("POST", "/agent/uitloggen", "", "SSSSSSSS"),
 ];
 
 /// What one actor brings: a session and CSRF cookie, a form token, a bearer token.
@@ -254,7 +292,7 @@ async fn fixture(app: &App) -> Fixture {
 }
 
 async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
-    let session = (1..=3)
+    let mut session = (1..=3)
         .contains(&actor)
         .then(|| format!("loket_session={}", f.sessions[actor - 1]));
     let bearer = match actor {
@@ -264,6 +302,14 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
             app.staff(&email, role).await;
             let token = format!("lkt_{}", role.id());
             app.service.register_token(&email, &token, None).await.unwrap();
+            // The same staff member signed in to the workspace.
+            let password = "paars-fietsje-onder-de-brug";
+            app.service
+                .set_staff_password(&Actor::System, &email, password)
+                .await
+                .unwrap();
+            let (staff_token, _) = app.service.staff_login(&email, password).await.unwrap();
+            session = Some(format!("loket_staff={staff_token}"));
             Some(token)
         }
         _ => None,
@@ -285,7 +331,7 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
-    let id = if path.contains("/bijlage/") {
+    let id = if path.contains("/bijlage/") || path.contains("/attachments/") {
         f.attachment.to_string()
     } else if path.contains("/messages/") {
         f.message.to_string()
@@ -305,6 +351,7 @@ fn fill(path: &str, f: &Fixture) -> String {
         .replace("{token}", &token)
         .replace("{id}", &id)
         .replace("{file}", "portal.css")
+        .replace("{queue}", "helpdesk")
 }
 
 async fn send(app: &App, who: &Who, method: &str, path: &str, body: &str) -> (StatusCode, Option<String>) {
@@ -353,6 +400,7 @@ async fn send(app: &App, who: &Who, method: &str, path: &str, body: &str) -> (St
 fn class(status: StatusCode, location: Option<&str>) -> char {
     match status.as_u16() {
         303 | 302 | 307 if location.is_some_and(|l| l.starts_with("/inloggen?terug=")) => 'L',
+        303 | 302 | 307 if location == Some("/agent/inloggen") => 'S',
         200..=399 | 409 => 'Y',
         401 => 'U',
         403 => 'F',

@@ -149,10 +149,14 @@ pub struct WorkItemBody {
 /// A page of tickets.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketPage {
-    /// The tickets, newest first.
+    /// The tickets, newest first (oldest first with `sort=oldest`).
     pub tickets: Vec<Ticket>,
-    /// Pass as `before` for the next page; absent on the last page.
+    /// Pass as `before` for the next page; absent on the last page (and with
+    /// `sort=oldest`).
     pub next_before: Option<i64>,
+    /// With `sort=oldest`: pass as `after` for the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit null (`Some(None)`).

@@ -31,6 +31,16 @@ pub struct ListQuery {
     label: Option<String>,
     /// Cursor: `next_before` of the previous page.
     before: Option<i64>,
+    /// Cursor with `sort=oldest`: `next_after` of the previous page.
+    after: Option<i64>,
+    /// `true`: only urgent tickets.
+    urgent: Option<bool>,
+    /// `true`: only tickets that are not resolved.
+    open: Option<bool>,
+    /// Only tickets that came in by this channel.
+    channel: Option<Channel>,
+    /// `newest` (default) or `oldest` first.
+    sort: Option<String>,
     /// Page size, 1 to 200 (default 50).
     limit: Option<i64>,
 }
@@ -55,6 +65,7 @@ pub async fn list(
                 return Ok(Json(TicketPage {
                     tickets: Vec::new(),
                     next_before: None,
+                    next_after: None,
                 }));
             }
         },
@@ -70,6 +81,11 @@ pub async fn list(
         ),
         None => None,
     };
+    let oldest = match q.sort.as_deref() {
+        None | Some("newest") => false,
+        Some("oldest") => true,
+        Some(other) => return Err(ApiError::invalid(format!("sort '{other}': expected newest or oldest"))),
+    };
     let filter = TicketFilter {
         status: q.status,
         department: q.department,
@@ -79,12 +95,23 @@ pub async fn list(
         assignee,
         label: q.label,
         before: q.before.map(TicketId),
+        after: q.after.map(TicketId),
+        oldest_first: oldest,
+        open_only: q.open.unwrap_or(false),
+        unassigned: false,
+        urgent_only: q.urgent.unwrap_or(false),
+        channel: q.channel,
         limit,
     };
     let tickets = store.list_tickets(&filter).await?;
     let full = i64::try_from(tickets.len()).unwrap_or(i64::MAX) == limit;
-    let next_before = if full { tickets.last().map(|t| t.id.0) } else { None };
-    Ok(Json(TicketPage { tickets, next_before }))
+    let last = if full { tickets.last().map(|t| t.id.0) } else { None };
+    let (next_before, next_after) = if oldest { (None, last) } else { (last, None) };
+    Ok(Json(TicketPage {
+        tickets,
+        next_before,
+        next_after,
+    }))
 }
 
 /// Creates a ticket (any channel) and queues the confirmation mail.
@@ -146,6 +173,30 @@ pub async fn attachments(
 ) -> Result<Json<Vec<Attachment>>, ApiError> {
     let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
     Ok(Json(state.service.store().attachments(t.id).await?))
+}
+
+/// The bytes of one attachment (staff only): images and PDF as themselves,
+/// inline; anything else as a download, with the portal's safe headers.
+#[utoipa::path(get, path = "/api/v1/tickets/{number}/attachments/{id}/content",
+    params(("number" = i64, Path, description = "Ticket number"), ("id" = i64, Path, description = "Attachment id")),
+    security(("bearer" = [])), responses((status = 200, description = "The file's bytes"), (status = 404, body = ErrorBody)))]
+pub async fn attachment_content(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    ApiPath((number, id)): ApiPath<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
+    let att = state
+        .service
+        .store()
+        .attachments(t.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id.0 == id && a.removed_at.is_none())
+        .ok_or_else(|| DomainError::not_found("attachment"))?;
+    crate::files::send(&state, &att, crate::files::Disposition::InlineWhenSafe)
+        .await?
+        .ok_or_else(|| DomainError::not_found("attachment").into())
 }
 
 /// A ticket's audit trail, oldest first.

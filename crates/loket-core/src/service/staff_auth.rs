@@ -1,0 +1,386 @@
+//! Staff sign-in for the agent workspace: a password (Argon2id, as the
+//! portal's), then a TOTP code (RFC 6238) for everyone who enrolled, and
+//! enrolment first for roles that must use TOTP. Staff sessions are their own
+//! records: a portal session never signs anyone in here, nor the other way.
+
+use super::accounts::{check_password, hash_password, random_token, verify};
+use super::{Actor, Service, token_hash};
+use crate::store::{SessionStage, StaffSessionRecord};
+use crate::*;
+use chrono::Duration;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+/// A staff session ends after this long without a request.
+pub const STAFF_IDLE_MINUTES: i64 = 60;
+/// A staff session ends this long after sign-in, used or not.
+pub const STAFF_SESSION_HOURS: i64 = 12;
+/// One-time recovery codes made at enrolment.
+pub const RECOVERY_CODES: usize = 10;
+/// The name authenticator apps show beside the account.
+pub const TOTP_ISSUER: &str = "Loket";
+
+/// What a password sign-in leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    /// Signed in.
+    Done,
+    /// A TOTP code (or a recovery code) comes next.
+    Code,
+    /// The role must use TOTP and none is enrolled yet: enrol first.
+    Enrol,
+}
+
+/// A live staff session.
+#[derive(Debug, Clone)]
+pub struct StaffSession {
+    /// Whose.
+    pub staff: Staff,
+    /// Whether sign-in is complete.
+    pub signed_in: bool,
+    /// Whether the staff member has TOTP; with `signed_in` false, whether a
+    /// code or enrolment comes next.
+    pub has_totp: bool,
+    /// A secret being enrolled, shown until its first code confirms it.
+    pub pending_secret: Option<String>,
+}
+
+/// A TOTP secret being enrolled: as text for typing in, and the `otpauth://`
+/// URI a QR code carries.
+#[derive(Debug, Clone)]
+pub struct Enrolment {
+    /// Base32, as authenticator apps take it.
+    pub secret: String,
+    /// `otpauth://totp/…`
+    pub uri: String,
+}
+
+fn totp(secret_base32: &str) -> Result<TOTP> {
+    let bytes = Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .map_err(|_| DomainError::Storage("a stored TOTP secret is not base32".into()))?;
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes).map_err(|e| DomainError::Storage(format!("TOTP secret: {e}")))
+}
+
+/// The code of a secret at a Unix time (for tests and for the command line's
+/// check of a new secret).
+pub fn totp_code(secret_base32: &str, unix_seconds: u64) -> Result<String> {
+    Ok(totp(secret_base32)?.generate(unix_seconds))
+}
+
+fn enrolment_uri(secret: &str, email: &str) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    format!(
+        "otpauth://totp/{}:{}?secret={secret}&issuer={}&algorithm=SHA1&digits=6&period=30",
+        enc(TOTP_ISSUER),
+        enc(email),
+        enc(TOTP_ISSUER)
+    )
+}
+
+/// A recovery code as typed: groups of letters and digits, case and
+/// separators ignored.
+fn recovery_key(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn refused() -> DomainError {
+    DomainError::Forbidden("wrong e-mail address or password".into())
+}
+
+impl Service {
+    /// Sets a staff member's password (the command line acts as system; an
+    /// admin may set anyone's). Ends their sessions.
+    pub async fn set_staff_password(&self, actor: &Actor, email: &str, password: &str) -> Result<Staff> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(&[Role::Admin], "set staff passwords")?;
+        }
+        let staff = self.staff_named(email).await?;
+        check_password(password, &staff.email, &staff.name)?;
+        let hash = hash_password(self, password).await?;
+        self.store
+            .set_staff_password(staff.id, &hash, &self.stamp(actor))
+            .await?;
+        Ok(staff)
+    }
+
+    /// Checks a staff member's address and password and starts a session:
+    /// complete, or waiting for a TOTP code or enrolment. A wrong address
+    /// and a wrong password get the same answer after the same work.
+    pub async fn staff_login(&self, email: &str, password: &str) -> Result<(String, NextStep)> {
+        let found = match normalise_email(email) {
+            Ok(e) => self.store.staff_credentials(&e).await?,
+            Err(_) => None,
+        };
+        let hash = found
+            .as_ref()
+            .and_then(|c| c.password_hash.clone())
+            .unwrap_or_else(|| self.dummy_hash());
+        self.count_password_work();
+        let ok = verify(password, hash).await;
+        let Some(creds) = found.filter(|c| ok && c.password_hash.is_some()) else {
+            return Err(refused());
+        };
+        let next = match (&creds.totp_secret, creds.totp_required) {
+            (Some(_), _) => NextStep::Code,
+            (None, true) => NextStep::Enrol,
+            (None, false) => NextStep::Done,
+        };
+        let stage = if next == NextStep::Done {
+            SessionStage::SignedIn
+        } else {
+            SessionStage::Password
+        };
+        let token = random_token();
+        self.store
+            .create_staff_session(&token_hash(&token), creds.staff.id, stage, self.clock.now())
+            .await?;
+        Ok((token, next))
+    }
+
+    async fn staff_session_record(&self, token: &str) -> Result<Option<StaffSessionRecord>> {
+        let now = self.clock.now();
+        self.store
+            .staff_session(
+                &token_hash(token),
+                now,
+                now - Duration::minutes(STAFF_IDLE_MINUTES),
+                now - Duration::hours(STAFF_SESSION_HOURS),
+            )
+            .await
+    }
+
+    /// The session of a staff cookie, if live (and marks it used).
+    pub async fn staff_session(&self, token: &str) -> Result<Option<StaffSession>> {
+        let Some(rec) = self.staff_session_record(token).await? else {
+            return Ok(None);
+        };
+        let has_totp = self
+            .store
+            .staff_credentials(&rec.staff.email)
+            .await?
+            .is_some_and(|c| c.totp_secret.is_some());
+        Ok(Some(StaffSession {
+            signed_in: rec.stage == SessionStage::SignedIn,
+            staff: rec.staff,
+            has_totp,
+            pending_secret: rec.pending_secret,
+        }))
+    }
+
+    /// The second step: a TOTP code of the enrolled secret (each works once)
+    /// or an unused recovery code completes the session.
+    pub async fn staff_verify_code(&self, token: &str, code: &str) -> Result<Staff> {
+        let rec = self.staff_session_record(token).await?.ok_or_else(refused)?;
+        let creds = self
+            .store
+            .staff_credentials(&rec.staff.email)
+            .await?
+            .ok_or_else(refused)?;
+        let Some(secret) = creds.totp_secret else {
+            return Err(refused());
+        };
+        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let ok = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            self.spend_totp(rec.staff.id, &secret, &digits).await?
+        } else {
+            let key = recovery_key(code);
+            !key.is_empty()
+                && self
+                    .store
+                    .use_recovery_code(rec.staff.id, &token_hash(&key), self.clock.now())
+                    .await?
+        };
+        if !ok {
+            return Err(DomainError::Forbidden("wrong code".into()));
+        }
+        self.store
+            .update_staff_session(&token_hash(token), SessionStage::SignedIn, None)
+            .await?;
+        Ok(rec.staff)
+    }
+
+    /// Whether `code` is the secret's code in the current 30-second step or
+    /// one beside it, and that step was not used before.
+    async fn spend_totp(&self, staff: StaffId, secret: &str, code: &str) -> Result<bool> {
+        let t = totp(secret)?;
+        let now = u64::try_from(self.clock.now().timestamp()).unwrap_or_default();
+        let current = now / 30;
+        for step in [current.saturating_sub(1), current, current + 1] {
+            let expected = t.generate(step * 30);
+            if constant_eq(expected.as_bytes(), code.as_bytes()) {
+                let step = i64::try_from(step).unwrap_or(i64::MAX);
+                return self.store.use_totp_step(staff, step).await;
+            }
+        }
+        Ok(false)
+    }
+
+    /// Starts (or shows again) TOTP enrolment in a session that passed the
+    /// password step or is signed in: a new secret kept with the session
+    /// until a code confirms it.
+    pub async fn staff_begin_enrolment(&self, token: &str) -> Result<Enrolment> {
+        let rec = self.staff_session_record(token).await?.ok_or_else(refused)?;
+        let creds = self
+            .store
+            .staff_credentials(&rec.staff.email)
+            .await?
+            .ok_or_else(refused)?;
+        if creds.totp_secret.is_some() && rec.stage != SessionStage::SignedIn {
+            // Someone with only the password cannot replace the enrolled secret.
+            return Err(DomainError::Forbidden("TOTP is enrolled; sign in with a code".into()));
+        }
+        let secret = if let Some(s) = rec.pending_secret {
+            s
+        } else {
+            let mut bytes = [0u8; 20];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            let Secret::Encoded(s) = Secret::Raw(bytes.to_vec()).to_encoded() else {
+                return Err(DomainError::Storage("base32 encoding failed".into()));
+            };
+            self.store
+                .update_staff_session(&token_hash(token), rec.stage, Some(&s))
+                .await?;
+            s
+        };
+        Ok(Enrolment {
+            uri: enrolment_uri(&secret, &rec.staff.email),
+            secret,
+        })
+    }
+
+    /// Confirms enrolment with a code of the new secret: stores it, signs the
+    /// session in, and answers the recovery codes (shown once; only their
+    /// hashes are kept).
+    pub async fn staff_confirm_enrolment(&self, token: &str, code: &str) -> Result<Vec<String>> {
+        let rec = self.staff_session_record(token).await?.ok_or_else(refused)?;
+        let Some(secret) = rec.pending_secret.clone() else {
+            return Err(DomainError::Conflict("no enrolment in progress".into()));
+        };
+        let creds = self
+            .store
+            .staff_credentials(&rec.staff.email)
+            .await?
+            .ok_or_else(refused)?;
+        if creds.totp_secret.is_some() && rec.stage != SessionStage::SignedIn {
+            return Err(DomainError::Forbidden("TOTP is enrolled; sign in with a code".into()));
+        }
+        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let t = totp(&secret)?;
+        let now = u64::try_from(self.clock.now().timestamp()).unwrap_or_default();
+        let matches = [now.saturating_sub(30), now, now + 30]
+            .iter()
+            .any(|at| constant_eq(t.generate(*at).as_bytes(), digits.as_bytes()));
+        if !matches {
+            return Err(DomainError::Forbidden("wrong code".into()));
+        }
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| {
+                let raw = random_token();
+                format!("{}-{}", &raw[..5], &raw[5..10])
+            })
+            .collect();
+        let hashes: Vec<String> = codes.iter().map(|c| token_hash(&recovery_key(c))).collect();
+        let stamp = crate::store::Stamp {
+            actor: format!("staff:{}", rec.staff.id),
+            at: self.clock.now(),
+        };
+        self.store
+            .set_totp(rec.staff.id, Some(&secret), &hashes, &stamp)
+            .await?;
+        self.store
+            .use_totp_step(rec.staff.id, i64::try_from(now / 30).unwrap_or(i64::MAX))
+            .await?;
+        self.store
+            .update_staff_session(&token_hash(token), SessionStage::SignedIn, None)
+            .await?;
+        Ok(codes)
+    }
+
+    /// Ends one staff session (logout).
+    pub async fn end_staff_session(&self, token: &str) -> Result<()> {
+        self.store.delete_staff_session(&token_hash(token)).await
+    }
+
+    /// Ends every session of a staff member (an admin, or the command line).
+    pub async fn end_staff_sessions(&self, actor: &Actor, email: &str) -> Result<u64> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(&[Role::Admin], "end staff sessions")?;
+        }
+        let staff = self.staff_named(email).await?;
+        self.store.delete_staff_sessions(staff.id, &self.stamp(actor)).await
+    }
+
+    /// Removes a staff member's TOTP (a lost phone): they enrol again at
+    /// their next sign-in when their role requires it.
+    pub async fn reset_totp(&self, actor: &Actor, email: &str) -> Result<Staff> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(&[Role::Admin], "reset TOTP")?;
+        }
+        let staff = self.staff_named(email).await?;
+        let stamp = self.stamp(actor);
+        self.store.set_totp(staff.id, None, &[], &stamp).await?;
+        self.store.delete_staff_sessions(staff.id, &stamp).await?;
+        Ok(staff)
+    }
+
+    /// Makes TOTP required (or not) for every staff member of a role.
+    pub async fn require_totp(&self, actor: &Actor, role: Role, required: bool) -> Result<()> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(&[Role::Admin], "change the TOTP requirement")?;
+        }
+        self.store.set_totp_role(role, required, &self.stamp(actor)).await
+    }
+
+    /// The roles that must use TOTP.
+    pub async fn totp_roles(&self) -> Result<Vec<Role>> {
+        self.store.totp_roles().await
+    }
+
+    /// Every staff member (for assigning).
+    pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>> {
+        actor.require_staff(super::ALL_STAFF, "list staff")?;
+        self.store.list_staff().await
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6238_sha1_vectors() {
+        // RFC 6238 appendix B, secret "12345678901234567890", 6 digits.
+        let secret = match Secret::Raw(b"12345678901234567890".to_vec()).to_encoded() {
+            Secret::Encoded(s) => s,
+            Secret::Raw(_) => String::new(),
+        };
+        assert_eq!(totp_code(&secret, 59).ok().as_deref(), Some("287082"));
+        assert_eq!(totp_code(&secret, 1_111_111_109).ok().as_deref(), Some("081804"));
+        assert_eq!(totp_code(&secret, 2_000_000_000).ok().as_deref(), Some("279037"));
+    }
+
+    #[test]
+    fn uri_and_recovery_keys() {
+        let uri = enrolment_uri("ABC", "jan+x@loket.test");
+        assert_eq!(
+            uri,
+            "otpauth://totp/Loket:jan%2Bx@loket.test?secret=ABC&issuer=Loket&algorithm=SHA1&digits=6&period=30"
+        );
+        assert_eq!(recovery_key(" AB12c-De34f "), "ab12cde34f");
+        assert!(!constant_eq(b"123456", b"123457") && constant_eq(b"1", b"1"));
+    }
+}

@@ -1,0 +1,138 @@
+//! The storage port of the agent workspace: staff passwords, TOTP secrets and
+//! recovery codes, staff sessions, the roles that must use TOTP, and the
+//! counts the workspace's overview shows.
+
+use crate::store::Stamp;
+use crate::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// How far a staff session got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// The password was right; a TOTP code (or enrolment) is still to come.
+    Password,
+    /// Fully signed in.
+    SignedIn,
+}
+
+impl SessionStage {
+    /// The stored id.
+    pub fn id(self) -> &'static str {
+        match self {
+            SessionStage::Password => "password",
+            SessionStage::SignedIn => "signed_in",
+        }
+    }
+
+    /// Reads a stored id.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "password" => Some(SessionStage::Password),
+            "signed_in" => Some(SessionStage::SignedIn),
+            _ => None,
+        }
+    }
+}
+
+/// A staff session as stored.
+#[derive(Debug, Clone)]
+pub struct StaffSessionRecord {
+    /// Whose.
+    pub staff: Staff,
+    /// How far it got.
+    pub stage: SessionStage,
+    /// A TOTP secret being enrolled (base32), not yet confirmed.
+    pub pending_secret: Option<String>,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used.
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// What sign-in needs to know of a staff member.
+#[derive(Debug, Clone)]
+pub struct StaffCredentials {
+    /// The staff member.
+    pub staff: Staff,
+    /// Argon2id PHC hash, when a password was set.
+    pub password_hash: Option<String>,
+    /// The confirmed TOTP secret (base32), when enrolled.
+    pub totp_secret: Option<String>,
+    /// Whether the staff member's role must use TOTP.
+    pub totp_required: bool,
+}
+
+/// Open (not resolved) tickets counted for the overview.
+#[derive(Debug, Clone, Default)]
+pub struct TicketCounts {
+    /// Per department and status.
+    pub by_place: Vec<(Department, Status, i64)>,
+    /// Assigned to the asking staff member.
+    pub mine: i64,
+    /// Assigned to nobody.
+    pub unassigned: i64,
+    /// Marked urgent.
+    pub urgent: i64,
+    /// Waiting on a customer (postponed).
+    pub waiting: i64,
+}
+
+/// Staff sign-in and the workspace's counts.
+#[async_trait]
+pub trait StaffStore: Send + Sync + 'static {
+    /// Every staff member, by name.
+    async fn list_staff(&self) -> Result<Vec<Staff>>;
+    /// A staff member's credentials by address.
+    async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>>;
+    /// Sets a staff member's password hash and ends their sessions.
+    async fn set_staff_password(&self, staff: StaffId, hash: &str, by: &Stamp) -> Result<()>;
+    /// Sets (or with `None` removes) a staff member's TOTP secret with new
+    /// recovery codes (their SHA-256), replacing the old ones.
+    async fn set_totp(
+        &self,
+        staff: StaffId,
+        secret: Option<&str>,
+        recovery_sha256: &[String],
+        by: &Stamp,
+    ) -> Result<()>;
+    /// Records the use of a TOTP time step; false when it (or a later one)
+    /// was used before, so each code works once.
+    async fn use_totp_step(&self, staff: StaffId, step: i64) -> Result<bool>;
+    /// Spends a recovery code; false when unknown or spent.
+    async fn use_recovery_code(&self, staff: StaffId, code_sha256: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Starts a staff session.
+    async fn create_staff_session(
+        &self,
+        id_sha256: &str,
+        staff: StaffId,
+        stage: SessionStage,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// A session last used after `idle_since` and started after
+    /// `started_since`; marks it used at `now`. Older ones are removed.
+    async fn staff_session(
+        &self,
+        id_sha256: &str,
+        now: DateTime<Utc>,
+        idle_since: DateTime<Utc>,
+        started_since: DateTime<Utc>,
+    ) -> Result<Option<StaffSessionRecord>>;
+    /// Moves a session on (and keeps or clears the secret being enrolled).
+    async fn update_staff_session(
+        &self,
+        id_sha256: &str,
+        stage: SessionStage,
+        pending_secret: Option<&str>,
+    ) -> Result<()>;
+    /// Ends one session.
+    async fn delete_staff_session(&self, id_sha256: &str) -> Result<()>;
+    /// Ends every session of a staff member; how many there were.
+    async fn delete_staff_sessions(&self, staff: StaffId, by: &Stamp) -> Result<u64>;
+    /// The roles that must use TOTP.
+    async fn totp_roles(&self) -> Result<Vec<Role>>;
+    /// Makes TOTP required (or not) for a role.
+    async fn set_totp_role(&self, role: Role, required: bool, by: &Stamp) -> Result<()>;
+    /// Open tickets counted for the overview; `mine` for this staff member.
+    async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
+}

@@ -1,0 +1,259 @@
+//! Staff sign-in records and the overview's counts, for both backends.
+
+/// Implements `StaffStore` for `$t` over database `$db`.
+macro_rules! staff_store {
+    ($t:ty, $db:ty) => {
+        #[async_trait]
+        impl StaffStore for $t {
+            async fn list_staff(&self) -> Result<Vec<Staff>> {
+                let sql = format!("SELECT {STAFF_COLS} FROM staff ORDER BY name, id");
+                let rows: Vec<StaffRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await.map_err(db_err)?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>> {
+                let Some(staff) = self.staff_by_email(email).await? else { return Ok(None) };
+                let (password_hash, totp_secret): (Option<String>, Option<String>) =
+                    sqlx::query_as("SELECT password_hash, totp_secret FROM staff WHERE id = $1")
+                        .bind(staff.id.0)
+                        .fetch_one(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                let totp_required = self.totp_roles().await?.contains(&staff.role);
+                Ok(Some(StaffCredentials { staff, password_hash, totp_secret, totp_required }))
+            }
+
+            async fn set_staff_password(&self, staff: StaffId, hash: &str, by: &Stamp) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
+                    .bind(hash)
+                    .bind(staff.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(DomainError::NotFound(format!("staff member {staff}")));
+                }
+                sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(staff.0).execute(&mut *tx).await.map_err(db_err)?;
+                let entry = AuditEntry { action: "password_set".into(), field: None, old_value: None, new_value: None };
+                Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn set_totp(&self, staff: StaffId, secret: Option<&str>, recovery_sha256: &[String], by: &Stamp) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE staff SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
+                    .bind(secret)
+                    .bind(staff.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1").bind(staff.0).execute(&mut *tx).await.map_err(db_err)?;
+                for code in recovery_sha256 {
+                    sqlx::query("INSERT INTO staff_recovery_codes (staff_id, code_sha256) VALUES ($1, $2)")
+                        .bind(staff.0)
+                        .bind(code)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                let action = if secret.is_some() { "totp_enrol" } else { "totp_remove" };
+                let entry = AuditEntry { action: action.into(), field: None, old_value: None, new_value: None };
+                Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn use_totp_step(&self, staff: StaffId, step: i64) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query(
+                    "UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                )
+                .bind(step)
+                .bind(staff.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                tx.commit().await.map_err(db_err)?;
+                Ok(n == 1)
+            }
+
+            async fn use_recovery_code(&self, staff: StaffId, code_sha256: &str, at: DateTime<Utc>) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query(
+                    "UPDATE staff_recovery_codes SET used_at = $1 WHERE staff_id = $2 AND code_sha256 = $3 AND used_at IS NULL",
+                )
+                .bind(at)
+                .bind(staff.0)
+                .bind(code_sha256)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if n == 1 {
+                    let entry = AuditEntry { action: "recovery_code_used".into(), field: None, old_value: None, new_value: None };
+                    let by = Stamp { actor: format!("staff:{staff}"), at };
+                    Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, &by, &[entry]).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(n == 1)
+            }
+
+            async fn create_staff_session(&self, id_sha256: &str, staff: StaffId, stage: SessionStage, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO staff_sessions (id_sha256, staff_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(id_sha256)
+                .bind(staff.0)
+                .bind(stage.id())
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn staff_session(
+                &self,
+                id_sha256: &str,
+                now: DateTime<Utc>,
+                idle_since: DateTime<Utc>,
+                started_since: DateTime<Utc>,
+            ) -> Result<Option<StaffSessionRecord>> {
+                type Row = (i64, String, Option<String>, DateTime<Utc>, DateTime<Utc>);
+                let row: Option<Row> = sqlx::query_as(
+                    "SELECT staff_id, stage, pending_secret, created_at, last_seen_at FROM staff_sessions WHERE id_sha256 = $1",
+                )
+                .bind(id_sha256)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_err)?;
+                let Some((staff_id, stage, pending_secret, created_at, last_seen_at)) = row else { return Ok(None) };
+                if last_seen_at <= idle_since || created_at <= started_since {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                        .bind(idle_since)
+                        .bind(started_since)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    return Ok(None);
+                }
+                // Written at most once a minute: a page view is a read.
+                if now - last_seen_at > chrono::Duration::seconds(60) {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_sha256 = $2")
+                        .bind(now)
+                        .bind(id_sha256)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                }
+                let Some(staff) = self.get_staff(StaffId(staff_id)).await? else { return Ok(None) };
+                let Some(stage) = SessionStage::parse(&stage) else { return Ok(None) };
+                Ok(Some(StaffSessionRecord { staff, stage, pending_secret, created_at, last_seen_at }))
+            }
+
+            async fn update_staff_session(&self, id_sha256: &str, stage: SessionStage, pending_secret: Option<&str>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE staff_sessions SET stage = $1, pending_secret = $2 WHERE id_sha256 = $3")
+                    .bind(stage.id())
+                    .bind(pending_secret)
+                    .bind(id_sha256)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn delete_staff_session(&self, id_sha256: &str) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM staff_sessions WHERE id_sha256 = $1").bind(id_sha256).execute(&mut *tx).await.map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn delete_staff_sessions(&self, staff: StaffId, by: &Stamp) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
+                    .bind(staff.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                let entry = AuditEntry { action: "sessions_ended".into(), field: None, old_value: None, new_value: Some(n.to_string()) };
+                Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(n)
+            }
+
+            async fn totp_roles(&self) -> Result<Vec<Role>> {
+                let ids: Vec<String> = sqlx::query_scalar("SELECT role FROM totp_roles ORDER BY role")
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                ids.iter().map(|r| Role::parse(r)).collect()
+            }
+
+            async fn set_totp_role(&self, role: Role, required: bool, by: &Stamp) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                if required {
+                    sqlx::query("INSERT INTO totp_roles (role) VALUES ($1) ON CONFLICT (role) DO NOTHING")
+                        .bind(role.id())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                } else {
+                    sqlx::query("DELETE FROM totp_roles WHERE role = $1").bind(role.id()).execute(&mut *tx).await.map_err(db_err)?;
+                }
+                let entry = AuditEntry {
+                    action: "totp_required".into(),
+                    field: Some(role.id().into()),
+                    old_value: None,
+                    new_value: Some(required.to_string()),
+                };
+                Self::insert_audit(&mut tx, "settings:totp", None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts> {
+                type Row = (String, String, bool, Option<i64>, i64);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT department, status, urgent, assignee_id, COUNT(*) FROM tickets WHERE status <> 'resolved' \
+                     GROUP BY department, status, urgent, assignee_id",
+                )
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                let mut counts = TicketCounts::default();
+                let mut places: std::collections::BTreeMap<(usize, usize), i64> = std::collections::BTreeMap::new();
+                for (department, status, urgent, assignee, n) in rows {
+                    let d = Department::parse(&department)?;
+                    let s = Status::parse(&status)?;
+                    let di = Department::ALL.iter().position(|x| *x == d).unwrap_or_default();
+                    let si = Status::ALL.iter().position(|x| *x == s).unwrap_or_default();
+                    *places.entry((di, si)).or_default() += n;
+                    if assignee == Some(me.0) {
+                        counts.mine += n;
+                    }
+                    if assignee.is_none() {
+                        counts.unassigned += n;
+                    }
+                    if urgent {
+                        counts.urgent += n;
+                    }
+                    if s == Status::Postponed {
+                        counts.waiting += n;
+                    }
+                }
+                counts.by_place = places.into_iter().map(|((d, s), n)| (Department::ALL[d], Status::ALL[s], n)).collect();
+                Ok(counts)
+            }
+        }
+    };
+}
+
+pub(crate) use staff_store;

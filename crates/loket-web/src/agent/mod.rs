@@ -1,0 +1,104 @@
+//! The agent workspace under `/agent`: staff sign-in with TOTP, the overview,
+//! queues and the ticket page with its actions. Server-rendered pages that
+//! work without JavaScript; a small script (`/static/agent.js`) refreshes
+//! queues. Every page checks the staff session; every form its CSRF token.
+
+mod overview;
+pub(crate) mod session;
+mod signin;
+mod texts;
+mod ticket;
+
+pub use overview::{view_overview_get, view_queue_get, view_search_get};
+pub use signin::{
+    view_code_get, view_code_post, view_enrol_get, view_enrol_post, view_signin_get, view_signin_post,
+    view_signout_post,
+};
+pub use ticket::{
+    view_ask_post, view_assign_post, view_attachment_get, view_labels_post, view_note_post, view_reopen_post,
+    view_reply_post, view_resolve_post, view_ticket_get, view_transfer_post,
+};
+
+use crate::AppState;
+use crate::portal::page::PageError;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::service::{Actor, StaffSession};
+use loket_core::{Lang, Staff};
+pub(crate) use texts::{Texts, texts};
+
+/// What every workspace page's frame shows.
+pub(crate) struct Frame {
+    /// The signed-in staff member's name.
+    pub me: String,
+    /// The visitor's CSRF form token.
+    pub csrf: String,
+}
+
+/// A signed-in staff member on this request.
+pub(crate) struct Signed {
+    pub staff: Staff,
+    pub frame: Frame,
+    pub lang: Lang,
+    /// `Set-Cookie` of a new CSRF nonce, when the visitor had none.
+    pub cookies: Vec<String>,
+}
+
+impl Signed {
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(self.staff.clone())
+    }
+}
+
+/// The staff session of a request, complete or not, with its token.
+pub(crate) async fn session_of(
+    s: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<Option<(StaffSession, String)>, PageError> {
+    let Some(token) = session::token_of(headers, s.portal.secure_cookies) else {
+        return Ok(None);
+    };
+    let found = s
+        .service
+        .staff_session(token)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    Ok(found.map(|f| (f, token.to_owned())))
+}
+
+/// The signed-in staff member, or the response that sends the visitor to
+/// sign in (or to the code or enrolment step they are at).
+pub(crate) async fn signed_in(s: &AppState, headers: &HeaderMap) -> Result<Result<Signed, Response>, PageError> {
+    let lang = crate::portal::language(headers);
+    let Some((session, _)) = session_of(s, headers, lang).await? else {
+        return Ok(Err(Redirect::to("/agent/inloggen").into_response()));
+    };
+    if !session.signed_in {
+        let to = if session.has_totp {
+            "/agent/code"
+        } else {
+            "/agent/koppelen"
+        };
+        return Ok(Err(Redirect::to(to).into_response()));
+    }
+    let (csrf, set) = crate::portal::csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
+    Ok(Ok(Signed {
+        frame: Frame {
+            me: session.staff.name.clone(),
+            csrf,
+        },
+        staff: session.staff,
+        lang,
+        cookies: set.into_iter().collect(),
+    }))
+}
+
+/// Refuses a form without the visitor's CSRF token.
+pub(crate) fn check_csrf(s: &AppState, headers: &HeaderMap, token: &str, lang: Lang) -> Result<(), PageError> {
+    if crate::portal::csrf::valid(&s.csrf_key, headers, s.portal.secure_cookies, token) {
+        Ok(())
+    } else {
+        Err(PageError::forbidden(lang))
+    }
+}

@@ -1,0 +1,294 @@
+//! Signing in to the workspace: address and password, then a TOTP code (or a
+//! recovery code) for whoever enrolled, or enrolment first for a role that
+//! requires TOTP; and signing out. Attempts are limited per address and per
+//! visitor, as on the portal.
+
+use super::{Texts, check_csrf, session, session_of, texts};
+use crate::AppState;
+use crate::portal::page::{PageError, PageForm, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::service::NextStep;
+use loket_core::{DomainError, Lang};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "agent/signin.html")]
+struct SigninPage<'a> {
+    t: &'a Texts,
+    csrf: String,
+    /// `password`, `code`, `enrol` or `recovery`.
+    step: &'static str,
+    email: String,
+    error: Option<&'static str>,
+    secret: String,
+    qr: String,
+    codes: Vec<String>,
+}
+
+impl SigninPage<'_> {
+    fn new(t: &'static Texts, csrf: String, step: &'static str) -> SigninPage<'static> {
+        SigninPage {
+            t,
+            csrf,
+            step,
+            email: String::new(),
+            error: None,
+            secret: String::new(),
+            qr: String::new(),
+            codes: Vec::new(),
+        }
+    }
+}
+
+fn page(s: &AppState, headers: &HeaderMap, lang: Lang, build: impl FnOnce(&mut SigninPage<'static>)) -> Response {
+    let (csrf, set) = crate::portal::csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
+    let mut p = SigninPage::new(texts(lang), csrf, "password");
+    build(&mut p);
+    render(&p, &set.into_iter().collect::<Vec<_>>(), lang)
+}
+
+fn with_status(mut resp: Response, status: StatusCode) -> Response {
+    if resp.status().is_success() {
+        *resp.status_mut() = status;
+    }
+    resp
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SigninForm {
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The code form (TOTP code, recovery code or enrolment confirmation).
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// A form with only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+/// `GET /agent/inloggen`.
+pub async fn view_signin_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    if let Some((sess, _)) = session_of(&s, &headers, lang).await?
+        && sess.signed_in
+    {
+        return Ok(Redirect::to("/agent").into_response());
+    }
+    Ok(page(&s, &headers, lang, |_| {}))
+}
+
+/// `POST /agent/inloggen`.
+pub async fn view_signin_post(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let headers = request.headers().clone();
+    let ip = crate::portal::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
+    let lang = crate::portal::language(&headers);
+    let PageForm(form) = <PageForm<SigninForm> as axum::extract::FromRequest<()>>::from_request(request, &()).await?;
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    let t = texts(lang);
+    let email = form.email.trim().to_lowercase();
+    let again = |error: &'static str, status: StatusCode| {
+        with_status(
+            page(&s, &headers, lang, |p| {
+                p.email.clone_from(&email);
+                p.error = Some(error);
+            }),
+            status,
+        )
+    };
+    if email.is_empty() || form.password.is_empty() {
+        return Ok(again(t.signin_missing, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let keys = [
+        (format!("staff-login-ip:{ip}"), 30, 1),
+        (format!("staff-login-address:{email}"), 5, 1),
+    ];
+    if crate::portal::limited(&s, &keys, lang).await? {
+        return Ok(again(t.too_many, StatusCode::TOO_MANY_REQUESTS));
+    }
+    match s.service.staff_login(&email, &form.password).await {
+        Ok((token, next)) => {
+            let to = match next {
+                NextStep::Done => "/agent",
+                NextStep::Code => "/agent/code",
+                NextStep::Enrol => "/agent/koppelen",
+            };
+            let mut resp = Redirect::to(to).into_response();
+            set_cookie(&mut resp, &session::set(&token, s.portal.secure_cookies));
+            Ok(resp)
+        }
+        Err(DomainError::Forbidden(_)) => Ok(again(t.signin_failed, StatusCode::UNAUTHORIZED)),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+fn set_cookie(resp: &mut Response, value: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(value) {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+}
+
+/// `GET /agent/code`: the second step for whoever enrolled.
+pub async fn view_code_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    match session_of(&s, &headers, lang).await? {
+        None => Ok(Redirect::to("/agent/inloggen").into_response()),
+        Some((sess, _)) if sess.signed_in => Ok(Redirect::to("/agent").into_response()),
+        Some((sess, _)) if !sess.has_totp => Ok(Redirect::to("/agent/koppelen").into_response()),
+        Some(_) => Ok(page(&s, &headers, lang, |p| p.step = "code")),
+    }
+}
+
+/// `POST /agent/code`.
+pub async fn view_code_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    let Some((sess, token)) = session_of(&s, &headers, lang).await? else {
+        return Ok(Redirect::to("/agent/inloggen").into_response());
+    };
+    if sess.signed_in {
+        return Ok(Redirect::to("/agent").into_response());
+    }
+    let t = texts(lang);
+    let again = |error: &'static str, status: StatusCode| {
+        with_status(
+            page(&s, &headers, lang, |p| {
+                p.step = "code";
+                p.error = Some(error);
+            }),
+            status,
+        )
+    };
+    if crate::portal::limited(&s, &[(format!("staff-code:{}", sess.staff.id), 5, 1)], lang).await? {
+        return Ok(again(t.too_many, StatusCode::TOO_MANY_REQUESTS));
+    }
+    match s.service.staff_verify_code(&token, &form.code).await {
+        Ok(_) => Ok(Redirect::to("/agent").into_response()),
+        Err(DomainError::Forbidden(_)) => Ok(again(t.code_wrong, StatusCode::UNAUTHORIZED)),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+/// The enrolment page: the QR code and the secret as text.
+async fn enrol_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    token: &str,
+    error: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let enrolment = s
+        .service
+        .staff_begin_enrolment(token)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    let qr = qrcode::QrCode::new(enrolment.uri.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(220, 220)
+                .build()
+        })
+        .unwrap_or_default();
+    let qr = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, qr)
+    );
+    Ok(page(s, headers, lang, |p| {
+        p.step = "enrol";
+        p.error = error;
+        p.secret = grouped(&enrolment.secret);
+        p.qr = qr;
+    }))
+}
+
+/// A base32 secret in groups of four, easier to type over.
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `GET /agent/koppelen`: TOTP enrolment (required roles are sent here
+/// before anything else; anyone signed in may enrol).
+pub async fn view_enrol_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    match session_of(&s, &headers, lang).await? {
+        None => Ok(Redirect::to("/agent/inloggen").into_response()),
+        Some((sess, _)) if !sess.signed_in && sess.has_totp => Ok(Redirect::to("/agent/code").into_response()),
+        Some((_, token)) => enrol_page(&s, &headers, lang, &token, None).await,
+    }
+}
+
+/// `POST /agent/koppelen`: confirms the new secret with a code; shows the
+/// recovery codes once.
+pub async fn view_enrol_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    let Some((sess, token)) = session_of(&s, &headers, lang).await? else {
+        return Ok(Redirect::to("/agent/inloggen").into_response());
+    };
+    let t = texts(lang);
+    if crate::portal::limited(&s, &[(format!("staff-code:{}", sess.staff.id), 5, 1)], lang).await? {
+        let resp = enrol_page(&s, &headers, lang, &token, Some(t.too_many)).await?;
+        return Ok(with_status(resp, StatusCode::TOO_MANY_REQUESTS));
+    }
+    match s.service.staff_confirm_enrolment(&token, &form.code).await {
+        Ok(codes) => Ok(page(&s, &headers, lang, |p| {
+            p.step = "recovery";
+            p.codes = codes;
+        })),
+        Err(DomainError::Forbidden(_)) => {
+            let resp = enrol_page(&s, &headers, lang, &token, Some(t.code_wrong)).await?;
+            Ok(with_status(resp, StatusCode::UNAUTHORIZED))
+        }
+        Err(DomainError::Conflict(_)) => Ok(Redirect::to("/agent/koppelen").into_response()),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+/// `POST /agent/uitloggen`: ends the session here and in the store.
+pub async fn view_signout_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<TokenForm>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    if let Some(token) = session::token_of(&headers, s.portal.secure_cookies) {
+        s.service
+            .end_staff_session(token)
+            .await
+            .map_err(|e| PageError::from_domain(&e, lang))?;
+    }
+    let mut resp = Redirect::to("/agent/inloggen").into_response();
+    set_cookie(&mut resp, &session::clear(s.portal.secure_cookies));
+    Ok(resp)
+}

@@ -1,0 +1,568 @@
+//! The ticket page of the workspace: the whole thread with internal notes set
+//! apart, authors by name, attachments that open in the browser, the
+//! requester card with the authorisation warning the procedure asks for, the
+//! audit trail; and every action as a form that posts back here.
+
+use super::{Frame, Signed, Texts, check_csrf, signed_in, texts};
+use crate::AppState;
+use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::service::Reply;
+use loket_core::store::TicketFilter;
+use loket_core::*;
+use serde::Deserialize;
+
+struct MessageView {
+    id: i64,
+    internal: bool,
+    event: bool,
+    who: String,
+    role: &'static str,
+    at: String,
+    at_iso: String,
+    html: String,
+    /// Attachments: id, name, size, removed.
+    files: Vec<(i64, String, String, bool)>,
+}
+
+struct AuditView {
+    at: String,
+    actor: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "agent/ticket.html")]
+struct TicketPage<'a> {
+    t: &'a Texts,
+    frame: Frame,
+    number: TicketNumber,
+    subject: String,
+    version: i64,
+    status: &'static str,
+    department: &'static str,
+    urgent: bool,
+    labels: String,
+    assignee: String,
+    release: Option<String>,
+    work_item: Option<String>,
+    promised: Option<String>,
+    postponed: Option<String>,
+    resolved: bool,
+    messages: Vec<MessageView>,
+    requester_name: String,
+    requester_email: String,
+    organisation: Option<String>,
+    authorised: bool,
+    other_open: Vec<(TicketNumber, String)>,
+    org_open: Vec<(TicketNumber, String)>,
+    audit: Vec<AuditView>,
+    departments: Vec<(&'static str, &'static str, bool)>,
+    staff: Vec<(String, String, bool)>,
+    me_email: String,
+    label_suggestions: Vec<String>,
+    ask_until: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    draft: String,
+}
+
+/// What a page shows beyond the ticket: a notice, an error with the text
+/// that was typed.
+#[derive(Default)]
+struct Extra {
+    notice: Option<&'static str>,
+    error: Option<String>,
+    draft: String,
+    /// The error is the rules refusing (409), not bad input (422).
+    conflict: bool,
+}
+
+/// `?gedaan=1` after an action.
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    gedaan: Option<String>,
+}
+
+/// `GET /agent/tickets/{number}`.
+pub async fn view_ticket_get(
+    State(s): State<AppState>,
+    PagePath(number): PagePath<i64>,
+    PageQuery(q): PageQuery<TicketQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let extra = Extra {
+        notice: q.gedaan.map(|_| texts(me.lang).done),
+        ..Extra::default()
+    };
+    page(&s, me, TicketNumber(number), extra).await
+}
+
+fn who_audit(actor: &str, staff: &std::collections::HashMap<String, String>, t: &Texts) -> String {
+    match actor {
+        "system" => t.system.to_owned(),
+        a => staff.get(a).cloned().unwrap_or_else(|| a.to_owned()),
+    }
+}
+
+async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> Result<Response, PageError> {
+    let lang = me.lang;
+    let t = texts(lang);
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let actor = me.actor();
+    let ticket = s.service.ticket_for(&actor, number).await.map_err(fail)?;
+    let store = s.service.store();
+    let zone = s.portal.time_zone;
+    let staff = store.list_staff().await.map_err(fail)?;
+    let staff_names: std::collections::HashMap<StaffId, String> =
+        staff.iter().map(|m| (m.id, m.name.clone())).collect();
+    let requester = store
+        .get_contact(ticket.requester_id)
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| PageError::not_found(lang))?;
+    let mut contacts = std::collections::HashMap::new();
+    contacts.insert(requester.id, requester.clone());
+    let messages = store.messages(ticket.id, true).await.map_err(fail)?;
+    let files = store.attachments(ticket.id).await.map_err(fail)?;
+    let mut views = Vec::with_capacity(messages.len());
+    for m in messages {
+        let (who, role) = match m.author {
+            Author::Staff(id) => (staff_names.get(&id).cloned().unwrap_or_default(), t.staff),
+            Author::Contact(id) => {
+                if let std::collections::hash_map::Entry::Vacant(e) = contacts.entry(id)
+                    && let Some(c) = store.get_contact(id).await.map_err(fail)?
+                {
+                    e.insert(c);
+                }
+                let name = contacts
+                    .get(&id)
+                    .map(|c| {
+                        if c.name.is_empty() {
+                            c.email.clone()
+                        } else {
+                            format!("{} <{}>", c.name, c.email)
+                        }
+                    })
+                    .unwrap_or_default();
+                (name, t.customer)
+            }
+            Author::System => (t.system.to_owned(), ""),
+        };
+        views.push(MessageView {
+            id: m.id.0,
+            internal: m.kind == MessageKind::Internal,
+            event: m.kind == MessageKind::Event,
+            who,
+            role,
+            at: zone.date_time(m.created_at),
+            at_iso: zone.iso(m.created_at),
+            html: m.body_html,
+            files: files
+                .iter()
+                .filter(|a| a.message_id == Some(m.id))
+                .map(|a| {
+                    (
+                        a.id.0,
+                        a.filename.clone(),
+                        crate::portal::i18n::size_in(lang, u64::try_from(a.size).unwrap_or_default()),
+                        a.removed_at.is_some(),
+                    )
+                })
+                .collect(),
+        });
+    }
+    let organisation = match requester.organisation_id {
+        Some(o) => store.get_organisation(o).await.map_err(fail)?.map(|o| o.name),
+        None => None,
+    };
+    let open_of = |f: TicketFilter| async move { store.list_tickets(&f).await };
+    let other_open = open_of(TicketFilter {
+        requester: Some(requester.id),
+        open_only: true,
+        limit: 11,
+        ..TicketFilter::default()
+    })
+    .await
+    .map_err(fail)?
+    .into_iter()
+    .filter(|o| o.id != ticket.id)
+    .take(10)
+    .map(|o| (o.number, o.subject))
+    .collect();
+    let org_open = match requester.organisation_id {
+        Some(org) => open_of(TicketFilter {
+            organisation: Some(org),
+            open_only: true,
+            limit: 11,
+            ..TicketFilter::default()
+        })
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|o| o.id != ticket.id && o.requester_id != requester.id)
+        .take(10)
+        .map(|o| (o.number, o.subject))
+        .collect(),
+        None => Vec::new(),
+    };
+    let audit_staff: std::collections::HashMap<String, String> = staff
+        .iter()
+        .map(|m| (format!("staff:{}", m.id), m.name.clone()))
+        .collect();
+    let audit = store
+        .audit(ticket.id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .rev()
+        .map(|a| AuditView {
+            at: zone.date_time(a.at),
+            actor: who_audit(&a.actor, &audit_staff, t),
+            what: match (&a.field, &a.old_value, &a.new_value) {
+                (Some(f), old, Some(new)) => {
+                    format!("{}: {f} {} → {new}", a.action, old.as_deref().unwrap_or("–"))
+                }
+                _ => a.action.clone(),
+            },
+        })
+        .collect();
+    let mut labels_in_use: Vec<String> = Vec::new();
+    for l in store
+        .list_tickets(&TicketFilter {
+            open_only: true,
+            limit: 200,
+            ..TicketFilter::default()
+        })
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .flat_map(|t| t.labels)
+    {
+        if !labels_in_use.contains(&l) {
+            labels_in_use.push(l);
+        }
+    }
+    labels_in_use.sort();
+    let page = TicketPage {
+        t,
+        number: ticket.number,
+        subject: ticket.subject.clone(),
+        version: ticket.version,
+        status: ticket.status.label(lang),
+        department: ticket.department.label(lang),
+        urgent: ticket.urgent,
+        labels: ticket.labels.join(", "),
+        assignee: ticket
+            .assignee_id
+            .and_then(|a| staff_names.get(&a).cloned())
+            .unwrap_or_default(),
+        release: ticket.release_version.clone(),
+        work_item: ticket.work_item.clone(),
+        promised: ticket.promised_at.map(|d| zone.date(d)),
+        postponed: ticket
+            .postponed_until
+            .filter(|_| ticket.status == Status::Postponed)
+            .map(|d| zone.date(d)),
+        resolved: ticket.status == Status::Resolved,
+        messages: views,
+        requester_name: requester.name.clone(),
+        requester_email: requester.email.clone(),
+        authorised: requester.authorised,
+        organisation,
+        other_open,
+        org_open,
+        audit,
+        departments: Department::ALL
+            .iter()
+            .map(|d| (d.label(lang), d.id(), *d == ticket.department))
+            .collect(),
+        staff: staff
+            .iter()
+            .map(|m| (m.email.clone(), m.name.clone(), ticket.assignee_id == Some(m.id)))
+            .collect(),
+        me_email: me.staff.email.clone(),
+        label_suggestions: labels_in_use,
+        ask_until: zone.day(s.service.now() + chrono::Duration::days(rules::DEFAULT_POSTPONE_DAYS)),
+        notice: extra.notice,
+        error: extra.error.clone(),
+        draft: extra.draft.clone(),
+        frame: me.frame,
+    };
+    let status = match (&page.error, extra.conflict) {
+        (Some(_), true) => StatusCode::CONFLICT,
+        (Some(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, _) => StatusCode::OK,
+    };
+    let mut resp = render(&page, &me.cookies, lang);
+    if resp.status() == StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    Ok(resp)
+}
+
+/// `GET /agent/tickets/{number}/bijlage/{id}`: images and PDF open in the
+/// browser, anything else downloads.
+pub async fn view_attachment_get(
+    State(s): State<AppState>,
+    PagePath((number, id)): PagePath<(i64, i64)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let lang = me.lang;
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let ticket = s
+        .service
+        .ticket_for(&me.actor(), TicketNumber(number))
+        .await
+        .map_err(fail)?;
+    let att = s
+        .service
+        .store()
+        .attachments(ticket.id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .find(|a| a.id.0 == id && a.removed_at.is_none())
+        .ok_or(PageError::not_found(lang))?;
+    crate::files::send(&s, &att, crate::files::Disposition::InlineWhenSafe)
+        .await
+        .map_err(fail)?
+        .ok_or(PageError::not_found(lang))
+}
+
+/// Every action form: its token, the ticket version the page showed, and
+/// the fields of that action.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    #[serde(default)]
+    seen: Option<i64>,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    and_resolve: Option<String>,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    release_version: String,
+    #[serde(default)]
+    work_item: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    labels: String,
+}
+
+/// What an action form asks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Reply,
+    Note,
+    Ask,
+    Transfer,
+    Resolve,
+    Reopen,
+    Assign,
+    Labels,
+}
+
+async fn act(
+    s: AppState,
+    number: i64,
+    headers: HeaderMap,
+    form: ActionForm,
+    action: Action,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let lang = me.lang;
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    let t = texts(lang);
+    let number = TicketNumber(number);
+    let actor = me.actor();
+    let svc = &s.service;
+    // A reply written on an older view of the ticket: show what changed first.
+    if matches!(action, Action::Reply | Action::Ask | Action::Resolve)
+        && let Some(seen) = form.seen
+    {
+        let now = svc
+            .ticket_for(&actor, number)
+            .await
+            .map_err(|e| PageError::from_domain(&e, lang))?;
+        if now.version != seen && !form.text.trim().is_empty() {
+            let extra = Extra {
+                error: Some(t.changed.to_owned()),
+                draft: form.text,
+                ..Extra::default()
+            };
+            return page(&s, me, number, extra).await;
+        }
+    }
+    let result = match action {
+        Action::Reply => match svc.agent_reply(&actor, number, Reply::text(&form.text)).await {
+            Ok(_) if form.and_resolve.is_some() => svc.resolve(&actor, number).await.map(|_| ()),
+            other => other.map(|_| ()),
+        },
+        Action::Note => svc.add_note(&actor, number, Reply::text(&form.text)).await.map(|_| ()),
+        Action::Ask => match s.portal.time_zone.end_of_day(&form.until) {
+            Some(until) => svc
+                .ask_info(&actor, number, Reply::text(&form.text), Some(until))
+                .await
+                .map(|_| ()),
+            None if form.until.trim().is_empty() => svc
+                .ask_info(&actor, number, Reply::text(&form.text), None)
+                .await
+                .map(|_| ()),
+            None => Err(DomainError::Invalid(Problem::Other(format!(
+                "'{}' is not a date (YYYY-MM-DD)",
+                form.until
+            )))),
+        },
+        Action::Transfer => transfer(svc, &actor, number, &form).await,
+        Action::Resolve => {
+            if form.text.trim().is_empty() {
+                svc.resolve(&actor, number).await.map(|_| ())
+            } else {
+                match svc.agent_reply(&actor, number, Reply::text(&form.text)).await {
+                    Ok(_) => svc.resolve(&actor, number).await.map(|_| ()),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+        Action::Reopen => svc.reopen(&actor, number).await.map(|_| ()),
+        Action::Assign => {
+            let who = form.assignee.trim();
+            svc.assign(&actor, number, (!who.is_empty()).then_some(who))
+                .await
+                .map(|_| ())
+        }
+        Action::Labels => {
+            let labels: Vec<String> = form
+                .labels
+                .split(',')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            svc.set_labels(&actor, number, &labels).await.map(|_| ())
+        }
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/agent/tickets/{number}?gedaan=1")).into_response()),
+        Err(DomainError::Invalid(p)) => {
+            // Staff read the rule's own words where there is no translation.
+            let text = match &p {
+                Problem::Other(why) => why.clone(),
+                p => crate::portal::problem_text(p, lang),
+            };
+            let extra = Extra {
+                error: Some(text),
+                draft: form.text,
+                ..Extra::default()
+            };
+            page(&s, me, number, extra).await
+        }
+        Err(DomainError::Conflict(why)) => {
+            let extra = Extra {
+                error: Some(why),
+                draft: form.text,
+                conflict: true,
+                ..Extra::default()
+            };
+            page(&s, me, number, extra).await
+        }
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
+
+async fn transfer(
+    svc: &loket_core::service::Service,
+    actor: &loket_core::service::Actor,
+    number: TicketNumber,
+    form: &ActionForm,
+) -> loket_core::Result<()> {
+    let to = Department::parse(form.department.trim())?;
+    let version = Some(form.release_version.trim().to_owned()).filter(|v| !v.is_empty());
+    if to.needs_version() && version.is_none() {
+        let current = svc.ticket_for(actor, number).await?;
+        if current.release_version.is_none() {
+            return Err(DomainError::Invalid(Problem::Empty(Field::ReleaseVersion)));
+        }
+    }
+    svc.transfer(actor, number, to, version).await?;
+    let item = form.work_item.trim();
+    if !item.is_empty() {
+        svc.set_work_item(actor, number, Some(item)).await?;
+    }
+    Ok(())
+}
+
+macro_rules! action_route {
+    ($(#[$doc:meta])* $name:ident, $action:expr) => {
+        $(#[$doc])*
+        pub async fn $name(
+            State(s): State<AppState>,
+            PagePath(number): PagePath<i64>,
+            headers: HeaderMap,
+            PageForm(form): PageForm<ActionForm>,
+        ) -> Result<Response, PageError> {
+            act(s, number, headers, form, $action).await
+        }
+    };
+}
+
+action_route!(
+    /// `POST /agent/tickets/{number}/antwoord`: a public reply (Beantwoord), optionally resolving.
+    view_reply_post,
+    Action::Reply
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/notitie`: an internal note.
+    view_note_post,
+    Action::Note
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/informatie`: ask for information (Uitgesteld until a date, Wacht op reactie).
+    view_ask_post,
+    Action::Ask
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/doorsturen`: transfer to a department.
+    view_transfer_post,
+    Action::Transfer
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/oplossen`: resolve, with an optional message.
+    view_resolve_post,
+    Action::Resolve
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/heropenen`: reopen.
+    view_reopen_post,
+    Action::Reopen
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/toewijzen`: assign (or unassign).
+    view_assign_post,
+    Action::Assign
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/labels`: set the labels.
+    view_labels_post,
+    Action::Labels
+);

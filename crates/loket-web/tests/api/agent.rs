@@ -1,0 +1,455 @@
+//! The agent workspace over HTTP: sign-in with password and TOTP (enrolment,
+//! codes that work once, recovery codes), sessions that are not the portal's,
+//! and the ticket actions with their effects.
+
+use super::client::{App, Page};
+use super::portal::form_token;
+use axum::http::StatusCode;
+use loket_core::service::{Actor, CreateTicket, Upload, totp_code};
+use loket_core::*;
+
+const PASSWORD: &str = "paars-fietsje-onder-de-brug";
+
+/// A staff member with a password; answers their address.
+async fn staff(app: &App, email: &str, role: Role) -> String {
+    app.staff(email, role).await;
+    app.service
+        .set_staff_password(&Actor::System, email, PASSWORD)
+        .await
+        .unwrap();
+    email.to_owned()
+}
+
+/// A browser: its cookies, kept across requests.
+struct Browser<'a> {
+    app: &'a App,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a App) -> Self {
+        Self {
+            app,
+            cookies: Vec::new(),
+        }
+    }
+
+    fn header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn go(&mut self, method: &str, path: &str, form: Option<&str>) -> Page {
+        let cookie = self.header();
+        let page = self
+            .app
+            .page(method, path, form, (!cookie.is_empty()).then_some(cookie.as_str()))
+            .await;
+        for c in &page.cookies {
+            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        page
+    }
+
+    /// Posts a form of the page at `from` (its CSRF token added).
+    async fn post(&mut self, from: &str, to: &str, fields: &str) -> Page {
+        let page = self.go("GET", from, None).await;
+        let token = form_token(&page.body);
+        let body = if fields.is_empty() {
+            format!("csrf={token}")
+        } else {
+            format!("csrf={token}&{fields}")
+        };
+        self.go("POST", to, Some(&body)).await
+    }
+
+    async fn sign_in(&mut self, email: &str) -> Page {
+        let email = email.replace('@', "%40");
+        self.post(
+            "/agent/inloggen",
+            "/agent/inloggen",
+            &format!("email={email}&password={PASSWORD}"),
+        )
+        .await
+    }
+}
+
+fn secret_of(page: &Page) -> String {
+    page.body
+        .split("id=\"totp-secret\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .replace(' ', "")
+}
+
+fn now_code(app: &App, secret: &str, offset: i64) -> String {
+    let at = app.service.now().timestamp() + offset;
+    totp_code(secret, u64::try_from(at).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_with_password_then_totp_enrolment_codes_and_recovery() {
+    let app = App::new().await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    app.service
+        .require_totp(&Actor::System, Role::Agent, true)
+        .await
+        .unwrap();
+
+    // Anonymous visitors are sent to sign in.
+    let mut b = Browser::new(&app);
+    let p = b.go("GET", "/agent", None).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/inloggen"));
+    let p = b.go("GET", "/agent/inloggen", None).await;
+    assert!(p.body.contains("Inloggen voor medewerkers") && p.body.contains("lang=\"nl\""));
+
+    // A wrong password and an unknown address get one answer, in Dutch.
+    let p = b
+        .post(
+            "/agent/inloggen",
+            "/agent/inloggen",
+            "email=anna%40leverancier.nl&password=fout-fout-fout-1",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("Het e-mailadres of wachtwoord klopt niet."));
+    let unknown = b
+        .post(
+            "/agent/inloggen",
+            "/agent/inloggen",
+            "email=niemand%40leverancier.nl&password=fout-fout-fout-1",
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+
+    // The role requires TOTP: enrolment comes before anything else.
+    let p = b.sign_in(&email).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/koppelen"));
+    let p = b.go("GET", "/agent", None).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/agent/koppelen"),
+        "nothing before enrolment"
+    );
+    let enrol = b.go("GET", "/agent/koppelen", None).await;
+    assert!(enrol.body.contains("data:image/svg+xml;base64,"), "a QR code");
+    let secret = secret_of(&enrol);
+    assert_eq!(secret.len(), 32, "160 bits in base32: {secret}");
+    let wrong = b.post("/agent/koppelen", "/agent/koppelen", "code=000000").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Deze code klopt niet"));
+    assert_eq!(secret_of(&wrong), secret, "the same secret until confirmed");
+    let code = now_code(&app, &secret, 0);
+    let done = b
+        .post("/agent/koppelen", "/agent/koppelen", &format!("code={code}"))
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    let codes: Vec<String> = done
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|r| r.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10, "{}", done.body);
+    let overview = b.go("GET", "/agent", None).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.body.contains("Open tickets per afdeling en status"));
+
+    // Sign out; the next sign-in asks for a code, and a code works once.
+    let out = b.post("/agent", "/agent/uitloggen", "").await;
+    assert_eq!(out.location.as_deref(), Some("/agent/inloggen"));
+    assert_eq!(
+        b.go("GET", "/agent", None).await.location.as_deref(),
+        Some("/agent/inloggen")
+    );
+    let p = b.sign_in(&email).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/code"));
+    assert_eq!(
+        b.go("GET", "/agent", None).await.location.as_deref(),
+        Some("/agent/code")
+    );
+    // The enrolment code's step is spent: the same code does not work again.
+    let replay = b.post("/agent/code", "/agent/code", &format!("code={code}")).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "a code works once");
+    // Someone with only the password cannot enrol a secret of their own.
+    let p = b.go("GET", "/agent/koppelen", None).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/code"));
+    let next = now_code(&app, &secret, 30);
+    let ok = b.post("/agent/code", "/agent/code", &format!("code={next}")).await;
+    assert_eq!(ok.location.as_deref(), Some("/agent"), "{}", ok.body);
+
+    // A recovery code works once, in any case and with spaces (a minute
+    // later: code attempts are limited per minute).
+    app.clock.set(app.service.now() + chrono::Duration::seconds(61));
+    b.post("/agent", "/agent/uitloggen", "").await;
+    b.sign_in(&email).await;
+    let typed = format!("code={}", codes[3].to_uppercase().replace('-', "+"));
+    let ok = b.post("/agent/code", "/agent/code", &typed).await;
+    assert_eq!(ok.location.as_deref(), Some("/agent"), "{}", ok.body);
+    b.post("/agent", "/agent/uitloggen", "").await;
+    b.sign_in(&email).await;
+    let again = b.post("/agent/code", "/agent/code", &typed).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+
+    // Codes are limited like logins: the sixth try in a minute is refused.
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        last = b.post("/agent/code", "/agent/code", "code=111111").await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+
+    // An admin ends every session of a staff member.
+    app.clock.set(app.service.now() + chrono::Duration::seconds(61));
+    let mut c = Browser::new(&app);
+    c.sign_in(&email).await;
+    let fresh = now_code(&app, &secret, 30);
+    c.post("/agent/code", "/agent/code", &format!("code={fresh}")).await;
+    assert_eq!(c.go("GET", "/agent", None).await.status, StatusCode::OK);
+    assert_eq!(app.service.end_staff_sessions(&Actor::System, &email).await.unwrap(), 2);
+    assert_eq!(
+        c.go("GET", "/agent", None).await.location.as_deref(),
+        Some("/agent/inloggen")
+    );
+}
+
+#[tokio::test]
+async fn sessions_expire_and_never_cross_between_portal_and_workspace() {
+    let app = App::new().await;
+    let email = staff(&app, "bert@leverancier.nl", Role::Agent).await;
+    let mut b = Browser::new(&app);
+    let p = b.sign_in(&email).await;
+    assert_eq!(p.location.as_deref(), Some("/agent"), "no TOTP required, none enrolled");
+    assert_eq!(b.go("GET", "/agent", None).await.status, StatusCode::OK);
+    // The staff session is no portal session.
+    let mine = b.go("GET", "/mijn", None).await;
+    assert!(mine.location.is_some_and(|l| l.starts_with("/inloggen")));
+    // After an hour without a request the session is over.
+    app.clock.set(app.service.now() + chrono::Duration::minutes(61));
+    assert_eq!(
+        b.go("GET", "/agent", None).await.location.as_deref(),
+        Some("/agent/inloggen")
+    );
+
+    // A customer's portal session counts for nothing here.
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let contact = app.service.create_contact(&admin, "jan@zuid.nl", "Jan").await.unwrap();
+    let portal = app.service.start_session(contact.id).await.unwrap();
+    let p = app
+        .page("GET", "/agent", None, Some(&format!("loket_session={portal}")))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/agent/inloggen"));
+    // Nor does a portal session token presented as a staff cookie.
+    let p = app
+        .page("GET", "/agent", None, Some(&format!("loket_staff={portal}")))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/agent/inloggen"));
+}
+
+async fn current(app: &App, n: TicketNumber) -> Ticket {
+    app.service.store().ticket_by_number(n).await.unwrap().unwrap()
+}
+
+async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
+    let mut b = Browser::new(app);
+    let p = b.sign_in(email).await;
+    assert_eq!(p.location.as_deref(), Some("/agent"));
+    b
+}
+
+#[tokio::test]
+async fn the_ticket_page_shows_the_thread_and_every_action_works() {
+    let app = App::new().await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    app.service
+        .create_organisation(&admin, "Gemeente Zuid", &["zuid.nl".into()])
+        .await
+        .unwrap();
+    let mut input = CreateTicket::new(
+        "Koppeling BRP",
+        "De koppeling geeft fout 500",
+        "jan@zuid.nl",
+        Channel::Email,
+    );
+    input.attachments = vec![
+        Upload::bytes("scherm.png", "image/png", b"\x89PNG\r\n\x1a\nxx".to_vec()),
+        Upload::bytes("plaatje.svg", "image/svg+xml", b"<svg onload='alert(1)'/>".to_vec()),
+    ];
+    let created = app.service.create_ticket(&Actor::System, input).await.unwrap();
+    let n = created.number;
+    let mut agent = signed_in(&app, &email).await;
+
+    // The queue lists it; the ticket page shows the thread and the warning.
+    let q = agent.go("GET", "/agent/wachtrij/helpdesk", None).await;
+    assert!(q.body.contains(&format!("data-ticket=\"{n}\"")), "{}", q.body);
+    let page = agent.go("GET", &format!("/agent/tickets/{n}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("De koppeling geeft fout 500"));
+    assert!(page.body.contains("Gemeente Zuid"));
+    assert!(
+        page.body.contains("id=\"not-authorised\""),
+        "jan is not an authorised contact"
+    );
+
+    // Attachments: the PNG opens inline as itself, the SVG only downloads.
+    let files = app.service.store().attachments(created.id).await.unwrap();
+    let png = agent
+        .go("GET", &format!("/agent/tickets/{n}/bijlage/{}", files[0].id), None)
+        .await;
+    assert_eq!(png.headers["content-type"], "image/png");
+    assert!(
+        png.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    let svg = agent
+        .go("GET", &format!("/agent/tickets/{n}/bijlage/{}", files[1].id), None)
+        .await;
+    assert_eq!(svg.headers["content-type"], "application/octet-stream");
+    assert!(
+        svg.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let (status, _) = app
+        .raw(
+            "GET",
+            &format!("/api/v1/tickets/{n}/attachments/{}/content", files[0].id),
+            None,
+            Some(&app.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let here = format!("/agent/tickets/{n}");
+    let to = |action: &str| format!("/agent/tickets/{n}/{action}");
+
+    // A note stays internal and is marked as such.
+    let p = agent.post(&here, &to("notitie"), "text=Eerst+de+logs+bekijken").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = agent.go("GET", &here, None).await;
+    assert!(page.body.contains("msg internal") && page.body.contains("Eerst de logs bekijken"));
+
+    // An empty reply is refused in Dutch, nothing changes.
+    let p = agent.post(&here, &to("antwoord"), "text=").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("class=\"error\""), "{}", p.body);
+    assert_eq!(current(&app, n).await.status, Status::New);
+
+    // A reply: Beantwoord, and a mail to the requester.
+    let p = agent.post(&here, &to("antwoord"), "text=Wij+kijken+ernaar").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(current(&app, n).await.status, Status::Answered);
+    let mails = app.service.store().pending_outbox(50).await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|(_, m)| m.kind == MailKind::AgentReply && m.to == "jan@zuid.nl")
+    );
+
+    // A reply written on a page that is out of date is not sent.
+    let old = agent.go("GET", &here, None).await;
+    let token = form_token(&old.body);
+    let seen = current(&app, n).await.version;
+    app.service
+        .add_note(&Actor::System, n, loket_core::service::Reply::text("Tussendoor"))
+        .await
+        .ok();
+    app.service
+        .customer_reply(
+            &Actor::Contact(
+                app.service
+                    .store()
+                    .contact_by_email("jan@zuid.nl")
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            ),
+            n,
+            loket_core::service::Reply::text("Nog een vraag"),
+        )
+        .await
+        .unwrap();
+    let stale = agent
+        .go(
+            "POST",
+            &to("antwoord"),
+            Some(&format!("csrf={token}&seen={seen}&text=Mijn+antwoord")),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.body.contains("intussen gewijzigd") && stale.body.contains("Nog een vraag"));
+    assert!(stale.body.contains("Mijn antwoord"), "the draft is kept");
+
+    // Ask for information until a date: Uitgesteld, Wacht op reactie.
+    let zone = loket_core::time::Zone::default();
+    let day = zone.day(app.service.now() + chrono::Duration::days(20));
+    let p = agent
+        .post(&here, &to("informatie"), &format!("text=Welke+versie%3F&until={day}"))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let now = current(&app, n).await;
+    assert_eq!(
+        (now.status, now.department),
+        (Status::Postponed, Department::AwaitingReply)
+    );
+    assert_eq!(now.postponed_until, zone.end_of_day(&day));
+    let p = agent
+        .post(&here, &to("informatie"), "text=Vraag&until=31-01-2030")
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Gepland needs a release version.
+    let p = agent.post(&here, &to("doorsturen"), "department=planned").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(current(&app, n).await.department, Department::AwaitingReply);
+    let p = agent
+        .post(&here, &to("doorsturen"), "department=planned&release_version=8.4.1")
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let now = current(&app, n).await;
+    assert_eq!(
+        (now.department, now.release_version.as_deref()),
+        (Department::Planned, Some("8.4.1"))
+    );
+
+    // Labels, assign to me, resolve with a message, reopen.
+    agent.post(&here, &to("labels"), "labels=BRP%2C+koppeling").await;
+    assert_eq!(
+        current(&app, n).await.labels,
+        vec!["BRP".to_owned(), "koppeling".to_owned()]
+    );
+    agent
+        .post(&here, &to("toewijzen"), "assignee=anna%40leverancier.nl")
+        .await;
+    let me = app.service.store().staff_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(current(&app, n).await.assignee_id, Some(me.id));
+    let mine = agent.go("GET", "/agent/wachtrij/mine", None).await;
+    assert!(mine.body.contains(&format!("data-ticket=\"{n}\"")));
+    let p = agent.post(&here, &to("oplossen"), "text=Opgelost+in+8.4.1").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(current(&app, n).await.status, Status::Resolved);
+    agent.post(&here, &to("heropenen"), "").await;
+    assert_ne!(current(&app, n).await.status, Status::Resolved);
+
+    // A form without its token changes nothing.
+    let forged = agent.go("POST", &to("oplossen"), Some("csrf=00&text=")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_ne!(current(&app, n).await.status, Status::Resolved);
+
+    // The overview counts link to their queues.
+    let o = agent.go("GET", "/agent", None).await;
+    assert!(o.body.contains("href=\"/agent/wachtrij/mine\""));
+    assert!(o.body.contains("id=\"count-mine\">1<"), "{}", o.body);
+}
