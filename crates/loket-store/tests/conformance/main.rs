@@ -8,3 +8,4 @@ mod harness;
 mod search;
 mod tickets;
 mod usecases;
+mod workspace;
