@@ -22,7 +22,11 @@ async fn sign_in_and_sessions(env: &Env) {
     s.set_staff_password(&Actor::System, "anna@leverancier.nl", PASSWORD)
         .await
         .unwrap();
-    assert!(s.staff_login("anna@leverancier.nl", "verkeerd-wachtwoord-1").await.is_err());
+    assert!(
+        s.staff_login("anna@leverancier.nl", "verkeerd-wachtwoord-1")
+            .await
+            .is_err()
+    );
     let (token, next) = s.staff_login("ANNA@leverancier.nl", PASSWORD).await.unwrap();
     assert_eq!(next, NextStep::Done);
     let live = s.staff_session(&token).await.unwrap().unwrap();
@@ -47,7 +51,11 @@ async fn sign_in_and_sessions(env: &Env) {
     assert_eq!(next, NextStep::Enrol);
     assert!(!s.staff_session(&token).await.unwrap().unwrap().signed_in);
     let enrolment = s.staff_begin_enrolment(&token).await.unwrap();
-    assert!(enrolment.uri.starts_with("otpauth://totp/Loket:anna@leverancier.nl?secret="));
+    assert!(
+        enrolment
+            .uri
+            .starts_with("otpauth://totp/Loket:anna@leverancier.nl?secret=")
+    );
     assert_eq!(s.staff_begin_enrolment(&token).await.unwrap().secret, enrolment.secret);
     let now = u64::try_from(s.now().timestamp()).unwrap();
     let code = totp_code(&enrolment.secret, now).unwrap();
@@ -71,7 +79,12 @@ async fn sign_in_and_sessions(env: &Env) {
 
     // Ending sessions; a new password ends them too.
     let (other, _) = s.staff_login("anna@leverancier.nl", PASSWORD).await.unwrap();
-    assert!(s.end_staff_sessions(&Actor::System, "anna@leverancier.nl").await.unwrap() >= 2);
+    assert!(
+        s.end_staff_sessions(&Actor::System, "anna@leverancier.nl")
+            .await
+            .unwrap()
+            >= 2
+    );
     assert!(s.staff_session(&other).await.unwrap().is_none());
     let (again, _) = s.staff_login("anna@leverancier.nl", PASSWORD).await.unwrap();
     s.set_staff_password(&Actor::System, "anna@leverancier.nl", "zeven-zilveren-zwaluwen")
@@ -80,7 +93,10 @@ async fn sign_in_and_sessions(env: &Env) {
     assert!(s.staff_session(&again).await.unwrap().is_none());
     // Resetting TOTP: enrolment comes again.
     s.reset_totp(&Actor::System, "anna@leverancier.nl").await.unwrap();
-    let (_, next) = s.staff_login("anna@leverancier.nl", "zeven-zilveren-zwaluwen").await.unwrap();
+    let (_, next) = s
+        .staff_login("anna@leverancier.nl", "zeven-zilveren-zwaluwen")
+        .await
+        .unwrap();
     assert_eq!(next, NextStep::Enrol);
     // Only admins change these for others.
     let agent = Actor::Staff(anna.clone());
@@ -91,12 +107,25 @@ async fn sign_in_and_sessions(env: &Env) {
     // The audit trail has it, never a secret.
     let trail = env.store.audit_of(&format!("staff:{}", anna.id)).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
-    for a in ["password_set", "totp_enrol", "recovery_code_used", "sessions_ended", "totp_remove"] {
+    for a in [
+        "password_set",
+        "totp_enrol",
+        "recovery_code_used",
+        "sessions_ended",
+        "totp_remove",
+    ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
-    assert!(trail.iter().all(|a| a.new_value.as_deref() != Some(enrolment.secret.as_str())));
+    assert!(
+        trail
+            .iter()
+            .all(|a| a.new_value.as_deref() != Some(enrolment.secret.as_str()))
+    );
     // A stage written is read back.
-    let (token, _) = s.staff_login("anna@leverancier.nl", "zeven-zilveren-zwaluwen").await.unwrap();
+    let (token, _) = s
+        .staff_login("anna@leverancier.nl", "zeven-zilveren-zwaluwen")
+        .await
+        .unwrap();
     let hash = loket_core::service::token_hash(&token);
     env.store
         .update_staff_session(&hash, SessionStage::SignedIn, None)
@@ -126,7 +155,9 @@ async fn counts_and_queues(env: &Env) {
     let n = |i: usize| made[i].number;
     s.assign(&env.admin, n(0), Some("anna@leverancier.nl")).await.unwrap();
     s.transfer(&env.admin, n(3), Department::Bi, None).await.unwrap();
-    s.ask_info(&env.admin, n(3), Reply::text("Welke versie?"), None).await.unwrap();
+    s.ask_info(&env.admin, n(3), Reply::text("Welke versie?"), None)
+        .await
+        .unwrap();
     s.resolve(&env.admin, n(4)).await.unwrap();
 
     let c = env.store.ticket_counts(me.id).await.unwrap();

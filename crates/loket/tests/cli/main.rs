@@ -2,6 +2,7 @@
 //! folder, the API over TCP, `jobs run-due`, graceful shutdown and restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agent_e2e;
 mod http;
 mod imap_crash;
 mod memory;
@@ -54,7 +55,7 @@ impl Server {
         Self::start_full(data, &[], env)
     }
 
-    fn start_full(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start_full(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_loket"))
             .args(args)
