@@ -78,6 +78,18 @@ pub struct TicketCounts {
     pub waiting: i64,
 }
 
+/// A canned reply: a text with placeholders that agents insert and edit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct CannedReply {
+    /// Id.
+    pub id: i64,
+    /// What agents pick it by.
+    pub title: String,
+    /// The text, with `{naam}`, `{ticketnummer}`, `{volglink}`,
+    /// `{beloofde_datum}`, `{volgende_overleg}` and `{versie}`.
+    pub body: String,
+}
+
 /// Staff sign-in and the workspace's counts.
 #[async_trait]
 pub trait StaffStore: Send + Sync + 'static {
@@ -133,6 +145,21 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn totp_roles(&self) -> Result<Vec<Role>>;
     /// Makes TOTP required (or not) for a role.
     async fn set_totp_role(&self, role: Role, required: bool, by: &Stamp) -> Result<()>;
+    /// Every canned reply, by title.
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>>;
+    /// Adds (`id` none) or changes a canned reply; a title is unique.
+    async fn save_canned_reply(&self, id: Option<i64>, title: &str, body: &str, by: &Stamp) -> Result<CannedReply>;
+    /// Removes a canned reply; false when there was none.
+    async fn delete_canned_reply(&self, id: i64, by: &Stamp) -> Result<bool>;
+    /// Records that a staff member has a ticket open (and is typing or not).
+    async fn mark_viewing(&self, ticket: TicketId, staff: StaffId, typing: bool, at: DateTime<Utc>) -> Result<()>;
+    /// Who had a ticket open since a moment, and whether they were typing.
+    async fn viewers(&self, ticket: TicketId, since: DateTime<Utc>) -> Result<Vec<(StaffId, bool)>>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
+    /// Labels on tickets, alphabetically, at most `limit` (suggestions).
+    async fn labels_in_use(&self, limit: i64) -> Result<Vec<String>>;
+    /// Contacts whose address or name contains `text`, or whose
+    /// organisation's name does (case ignored), by address; at most `limit`.
+    async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>>;
 }

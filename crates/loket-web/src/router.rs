@@ -92,6 +92,8 @@ fn api() -> Routes {
             get(organisations::get).patch(organisations::update),
         )
         .route("/search", get(search::search))
+        .route("/canned-replies", get(crate::api::v1::staff::canned_replies))
+        .route("/staff", get(crate::api::v1::staff::list))
         .route("/mail/quarantine", get(mail::quarantine))
         .route("/mail/quarantine/{id}/retry", post(mail::retry))
         .route("/openapi.json", get(openapi::document))
@@ -181,6 +183,17 @@ fn agent() -> Routes {
         .route("/uitloggen", small(post(a::view_signout_post)))
         .route("/wachtrij/{queue}", get(a::view_queue_get))
         .route("/zoeken", get(a::view_search_get))
+        .route("/telefoon", agent_form(get(a::view_phone_get).post(a::view_phone_post)))
+        .route(
+            "/beheer/standaardantwoorden",
+            agent_form(get(a::view_canned_get).post(a::view_canned_post)),
+        )
+        .route(
+            "/beheer/standaardantwoorden/{id}/verwijderen",
+            small(post(a::view_canned_delete_post)),
+        )
+        .route("/tickets/{number}/verplaatsen", small(post(a::view_move_post)))
+        .route("/tickets/{number}/aanwezig", small(post(a::view_presence_post)))
         .route("/tickets/{number}", get(a::view_ticket_get))
         .route("/tickets/{number}/bijlage/{id}", get(a::view_attachment_get))
         .route("/tickets/{number}/antwoord", agent_form(post(a::view_reply_post)))

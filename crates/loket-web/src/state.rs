@@ -147,6 +147,8 @@ pub struct PortalSettings {
     pub max_uploads_in_progress: usize,
     /// The time zone of every time shown.
     pub time_zone: loket_core::time::Zone,
+    /// The base URL of links Loket hands out (follow links in canned replies).
+    pub public_url: String,
 }
 
 impl Default for PortalSettings {
@@ -157,6 +159,7 @@ impl Default for PortalSettings {
             trusted_proxies: Vec::new(),
             max_uploads_in_progress: 8,
             time_zone: loket_core::time::Zone::default(),
+            public_url: "http://localhost:8080".into(),
         }
     }
 }

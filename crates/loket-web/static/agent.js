@@ -22,6 +22,32 @@
         .catch(function () {});
     }, 5000);
   }
+  // Who else has this ticket open, and whether they are typing.
+  var viewers = document.getElementById("viewers");
+  var replyBox = document.getElementById("reply-text");
+  var lastKey = 0;
+  var sentTyping = false;
+  if (replyBox) { replyBox.addEventListener("input", function () { lastKey = Date.now(); }); }
+  if (viewers && viewers.dataset.ticket) {
+    var tick = function () {
+      var token = document.querySelector("#reply-form input[name=csrf]");
+      if (!token) { return; }
+      var typing = Date.now() - lastKey < 8000 ? "1" : "0";
+      sentTyping = typing === "1";
+      fetch("/agent/tickets/" + viewers.dataset.ticket + "/aanwezig", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: "csrf=" + encodeURIComponent(token.value) + "&typing=" + typing
+      })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null && viewers.innerHTML !== html) { viewers.innerHTML = html; } })
+        .catch(function () {});
+    };
+    setInterval(tick, 3000);
+    // Typing starts: tell the others at once, not at the next tick.
+    if (replyBox) { replyBox.addEventListener("input", function () { if (!sentTyping) { tick(); } }); }
+  }
   var row = -1;
   function rows() { return document.querySelectorAll("#queue tbody tr"); }
   function mark(i) {
@@ -36,6 +62,17 @@
   document.addEventListener("keydown", function (e) {
     var tag = (e.target && e.target.tagName) || "";
     if (e.ctrlKey || e.metaKey || e.altKey || /INPUT|TEXTAREA|SELECT/.test(tag)) { return; }
+    if (e.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help) { help.open = !help.open; help.scrollIntoView(); }
+      e.preventDefault();
+      return;
+    }
+    if (e.key === "Enter" && row >= 0) {
+      var link = rows()[row] && rows()[row].querySelector("a");
+      if (link) { link.click(); }
+      return;
+    }
     var target = document.querySelector('[data-key="' + e.key + '"]');
     if (e.key === "j") { mark(row + 1); e.preventDefault(); return; }
     if (e.key === "k") { mark(row - 1); e.preventDefault(); return; }

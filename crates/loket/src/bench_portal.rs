@@ -79,9 +79,9 @@ pub async fn run(base: &Config, args: BenchPortalArgs) -> Result<(), String> {
     Ok(())
 }
 
-type Http = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+pub(crate) type Http = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-async fn send(
+pub(crate) async fn send(
     client: &Http,
     req: hyper::Request<Full<Bytes>>,
 ) -> Result<(hyper::StatusCode, Vec<String>, String), String> {

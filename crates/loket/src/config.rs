@@ -240,6 +240,7 @@ impl Config {
             trusted_proxies,
             max_uploads_in_progress: self.max_uploads_in_progress.max(1),
             time_zone: self.zone()?,
+            public_url: self.public_url(),
         })
     }
 

@@ -1,6 +1,7 @@
 //! The `loket` binary: command-line parsing and wiring only.
 
 mod bench;
+mod bench_agent;
 mod bench_mail;
 mod bench_portal;
 mod bench_soak;
@@ -57,6 +58,8 @@ enum Command {
     BenchMail(bench_mail::BenchMailArgs),
     /// Measures the portal's "my tickets" and ticket page (see BENCHMARKS.md).
     BenchPortal(bench_portal::BenchPortalArgs),
+    /// Measures the agent workspace: overview, a queue, a long ticket page (see BENCHMARKS.md).
+    BenchAgent(bench_agent::BenchAgentArgs),
     /// Runs minutes of mixed load with wrk and reports errors and memory per minute (see BENCHMARKS.md).
     BenchSoak(bench_soak::BenchSoakArgs),
 }
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
             Command::Bench(a) => bench::run(&cfg, a).await,
             Command::BenchMail(a) => bench_mail::run(&cfg, a).await,
             Command::BenchPortal(a) => bench_portal::run(&cfg, a).await,
+            Command::BenchAgent(a) => bench_agent::run(&cfg, a).await,
             Command::BenchSoak(a) => bench_soak::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }

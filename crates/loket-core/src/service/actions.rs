@@ -258,6 +258,19 @@ impl Service {
         Ok(applied.ticket)
     }
 
+    /// Resolves with a message to the customer first (a public reply), when
+    /// one is given; checks that the ticket may be resolved before anything
+    /// is sent.
+    pub async fn resolve_with(&self, actor: &Actor, number: TicketNumber, message: Option<Reply>) -> Result<Ticket> {
+        let Some(reply) = message else {
+            return self.resolve(actor, number).await;
+        };
+        let t = self.ticket_for(actor, number).await?;
+        rules::resolve(&state(&t))?;
+        self.agent_reply(actor, number, reply).await?;
+        self.resolve(actor, number).await
+    }
+
     /// Reopens a resolved ticket.
     pub async fn reopen(&self, actor: &Actor, number: TicketNumber) -> Result<Ticket> {
         if let Actor::Staff(_) = actor {

@@ -124,10 +124,20 @@ impl Service {
     /// Imports tickets from another system in one transaction, without
     /// confirmation mails: all or none. Only the system (command line) imports.
     pub async fn import_tickets(&self, inputs: Vec<CreateTicket>) -> Result<Vec<Ticket>> {
+        self.import_tickets_with_status(inputs.into_iter().map(|i| (i, None)).collect())
+            .await
+    }
+
+    /// [`Service::import_tickets`] where each ticket may keep the status it
+    /// had in the other system (a resolved ticket arrives resolved).
+    pub async fn import_tickets_with_status(&self, inputs: Vec<(CreateTicket, Option<Status>)>) -> Result<Vec<Ticket>> {
         let mut records = Vec::with_capacity(inputs.len());
         let mut staged = Vec::with_capacity(inputs.len());
-        for input in inputs {
+        for (input, status) in inputs {
             let (mut r, files) = self.ticket_record(&Actor::System, input).await?;
+            if let Some(status) = status {
+                r.ticket.status = status;
+            }
             r.outbox.clear();
             r.audit[0].action = "import".into();
             records.push(r);

@@ -346,6 +346,72 @@ impl Service {
         self.store.totp_roles().await
     }
 
+    /// Contacts found by part of their address, name or organisation's name
+    /// (for entering a phone ticket).
+    pub async fn find_contacts(&self, actor: &Actor, text: &str) -> Result<Vec<Contact>> {
+        actor.require_staff(super::ALL_STAFF, "look up contacts")?;
+        let text = text.trim();
+        if text.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let text: String = text.chars().take(100).collect();
+        self.store.find_contacts(&text, 20).await
+    }
+
+    /// The canned replies (every staff member reads them).
+    pub async fn canned_replies(&self, actor: &Actor) -> Result<Vec<crate::store::CannedReply>> {
+        actor.require_staff(super::ALL_STAFF, "read canned replies")?;
+        self.store.canned_replies().await
+    }
+
+    /// Adds or changes a canned reply (admins).
+    pub async fn save_canned_reply(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        title: &str,
+        body: &str,
+    ) -> Result<crate::store::CannedReply> {
+        actor.require_staff(&[Role::Admin], "manage canned replies")?;
+        let title = crate::problem::clean_line(title, Field::Subject, 100)?;
+        if body.trim().is_empty() {
+            return Err(Problem::Empty(Field::Message).into());
+        }
+        if body.chars().count() > 20_000 {
+            return Err(Problem::TooLong(Field::Message, 20_000).into());
+        }
+        self.store
+            .save_canned_reply(id, &title, body.trim_end(), &self.stamp(actor))
+            .await
+    }
+
+    /// Removes a canned reply (admins).
+    pub async fn delete_canned_reply(&self, actor: &Actor, id: i64) -> Result<()> {
+        actor.require_staff(&[Role::Admin], "manage canned replies")?;
+        if self.store.delete_canned_reply(id, &self.stamp(actor)).await? {
+            Ok(())
+        } else {
+            Err(DomainError::not_found("canned reply"))
+        }
+    }
+
+    /// Records that a staff member has a ticket open (typing or not) and
+    /// answers who else had it open in the last minute, by name, and whether
+    /// they are typing.
+    pub async fn viewing(&self, actor: &Actor, number: TicketNumber, typing: bool) -> Result<Vec<(String, bool)>> {
+        let me = actor.require_staff(super::ALL_STAFF, "open tickets")?;
+        let ticket = self.ticket_for(actor, number).await?;
+        let now = self.clock.now();
+        self.store.mark_viewing(ticket.id, me.id, typing, now).await?;
+        let others = self.store.viewers(ticket.id, now - Duration::seconds(60)).await?;
+        let staff = self.store.list_staff().await?;
+        Ok(others
+            .into_iter()
+            .filter(|(id, _)| *id != me.id)
+            .filter_map(|(id, typing)| staff.iter().find(|s| s.id == id).map(|s| (s.name.clone(), typing)))
+            .collect())
+    }
+
     /// Every staff member (for assigning).
     pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>> {
         actor.require_staff(super::ALL_STAFF, "list staff")?;

@@ -29,3 +29,58 @@ CREATE TABLE totp_roles (
 -- counts open tickets from the index alone.
 CREATE INDEX tickets_open_department ON tickets(department, id) WHERE status <> 'resolved';
 CREATE INDEX tickets_open_counts ON tickets(department, status, urgent, assignee_id) WHERE status <> 'resolved';
+CREATE INDEX tickets_open_urgent ON tickets(urgent, id) WHERE status <> 'resolved';
+CREATE INDEX tickets_open_requester ON tickets(requester_id, id) WHERE status <> 'resolved';
+CREATE INDEX tickets_open_organisation ON tickets(organisation_id, id) WHERE status <> 'resolved';
+-- Canned replies with placeholders, managed by admins; shipped with the
+-- texts the procedure implies.
+CREATE TABLE canned_replies (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    title TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+INSERT INTO canned_replies (title, body) VALUES ('Geen geautoriseerde contactpersoon', 'Beste {naam},
+
+Dank u voor uw melding (ticket {ticketnummer}). U staat bij ons niet geregistreerd als geautoriseerde contactpersoon van uw organisatie. Volgens onze afspraken nemen wij meldingen in behandeling van de geautoriseerde contactpersonen. Wilt u uw vraag via een van hen laten indienen, of laten bevestigen dat u namens uw organisatie mag melden?
+
+U kunt uw ticket volgen via {volglink}
+
+Met vriendelijke groet,
+Helpdesk');
+INSERT INTO canned_replies (title, body) VALUES ('Meer informatie nodig', 'Beste {naam},
+
+Om uw melding (ticket {ticketnummer}) goed te kunnen onderzoeken hebben wij meer informatie nodig:
+
+- 
+
+Wilt u vóór {beloofde_datum} reageren? Zonder reactie sluiten wij het ticket daarna automatisch. U kunt reageren op deze e-mail of via {volglink}
+
+Met vriendelijke groet,
+Helpdesk');
+INSERT INTO canned_replies (title, body) VALUES ('Privacygevoelige gegevens ontvangen', 'Beste {naam},
+
+In uw melding (ticket {ticketnummer}) hebben wij persoonsgegevens van cliënten aangetroffen. Wij hebben deze gegevens verwijderd. Wilt u in het vervolg alleen het cliëntnummer vermelden, persoonsgegevens uit spreadsheets en schermafdrukken weghalen, en gegevens die wij echt nodig hebben versturen via beveiligde e-mail (bijvoorbeeld Zivver of ZorgMail) of via de beveiligde bestandsuitwisseling?
+
+Met vriendelijke groet,
+Helpdesk');
+INSERT INTO canned_replies (title, body) VALUES ('Op de wensenlijst geplaatst', 'Beste {naam},
+
+Dank u voor uw suggestie (ticket {ticketnummer}). Omdat deze wens niet voor alle klanten geldt, hebben wij hem op de wensenlijst geplaatst. Wij nemen de wensenlijst mee in de planning van toekomstige versies en laten het u weten als uw wens wordt opgepakt.
+
+Met vriendelijke groet,
+Helpdesk');
+INSERT INTO canned_replies (title, body) VALUES ('Gepland in een versie', 'Beste {naam},
+
+De oplossing voor uw melding (ticket {ticketnummer}) is gepland in versie {versie}. Zodra deze versie is opgeleverd, ontvangt u bericht met een link naar de wijzigingsdocumentatie.
+
+Met vriendelijke groet,
+Helpdesk');
+-- Who has a ticket open in the workspace, and whether they are typing a
+-- reply: shared by every process, forgotten after a minute.
+CREATE TABLE ticket_viewers (
+    ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    staff_id BIGINT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+    typing BOOLEAN NOT NULL,
+    seen_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (ticket_id, staff_id)
+);

@@ -219,6 +219,126 @@ macro_rules! staff_store {
                 tx.commit().await.map_err(db_err)
             }
 
+            async fn labels_in_use(&self, limit: i64) -> Result<Vec<String>> {
+                sqlx::query_scalar("SELECT DISTINCT label FROM ticket_labels ORDER BY label LIMIT $1")
+                    .bind(limit.clamp(1, 1000))
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn canned_replies(&self) -> Result<Vec<CannedReply>> {
+                let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, title, body FROM canned_replies ORDER BY title, id")
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(rows.into_iter().map(|(id, title, body)| CannedReply { id, title, body }).collect())
+            }
+
+            async fn save_canned_reply(&self, id: Option<i64>, title: &str, body: &str, by: &Stamp) -> Result<CannedReply> {
+                let mut tx = self.begin_write().await?;
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM canned_replies WHERE title = $1")
+                    .bind(title)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if taken.is_some_and(|t| Some(t) != id) {
+                    return Err(DomainError::conflict(format!("a canned reply is already called '{title}'")));
+                }
+                let saved: Option<i64> = match id {
+                    Some(id) => sqlx::query_scalar("UPDATE canned_replies SET title = $1, body = $2 WHERE id = $3 RETURNING id")
+                        .bind(title)
+                        .bind(body)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?,
+                    None => Some(
+                        sqlx::query_scalar("INSERT INTO canned_replies (title, body) VALUES ($1, $2) RETURNING id")
+                            .bind(title)
+                            .bind(body)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db_err)?,
+                    ),
+                };
+                let id = saved.ok_or_else(|| DomainError::not_found("canned reply"))?;
+                let entry = AuditEntry { action: "canned_reply_saved".into(), field: Some("title".into()), old_value: None, new_value: Some(title.to_owned()) };
+                Self::insert_audit(&mut tx, &format!("canned_reply:{id}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(CannedReply { id, title: title.to_owned(), body: body.to_owned() })
+            }
+
+            async fn delete_canned_reply(&self, id: i64, by: &Stamp) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM canned_replies WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if n > 0 {
+                    let entry = AuditEntry { action: "canned_reply_deleted".into(), field: None, old_value: None, new_value: None };
+                    Self::insert_audit(&mut tx, &format!("canned_reply:{id}"), None, by, &[entry]).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(n > 0)
+            }
+
+            async fn mark_viewing(&self, ticket: TicketId, staff: StaffId, typing: bool, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO ticket_viewers (ticket_id, staff_id, typing, seen_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (ticket_id, staff_id) DO UPDATE SET typing = excluded.typing, seen_at = excluded.seen_at",
+                )
+                .bind(ticket.0)
+                .bind(staff.0)
+                .bind(typing)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                // Forgotten after a day at the latest, so the table stays small.
+                sqlx::query("DELETE FROM ticket_viewers WHERE seen_at < $1")
+                    .bind(at - chrono::Duration::days(1))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn viewers(&self, ticket: TicketId, since: DateTime<Utc>) -> Result<Vec<(StaffId, bool)>> {
+                let rows: Vec<(i64, bool)> = sqlx::query_as(
+                    "SELECT staff_id, typing FROM ticket_viewers WHERE ticket_id = $1 AND seen_at >= $2 ORDER BY staff_id",
+                )
+                .bind(ticket.0)
+                .bind(since)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(rows.into_iter().map(|(s, t)| (StaffId(s), t)).collect())
+            }
+
+            async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>> {
+                let escaped: String = text
+                    .to_lowercase()
+                    .chars()
+                    .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+                    .collect();
+                let pattern = format!("%{escaped}%");
+                let sql = format!(
+                    "SELECT {CONTACT_COLS} FROM contacts WHERE lower(email) LIKE $1 ESCAPE '\\' OR lower(name) LIKE $1 ESCAPE '\\' \
+                     OR organisation_id IN (SELECT id FROM organisations WHERE lower(name) LIKE $1 ESCAPE '\\') ORDER BY email LIMIT $2"
+                );
+                let rows: Vec<ContactRow> = sqlx::query_as(&sql)
+                    .bind(pattern)
+                    .bind(limit.clamp(1, 200))
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
             async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts> {
                 type Row = (String, String, bool, Option<i64>, i64);
                 let rows: Vec<Row> = sqlx::query_as(

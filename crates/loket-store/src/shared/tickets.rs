@@ -78,7 +78,7 @@ macro_rules! ticket_store {
                     qb.push(" AND assignee_id IS NULL");
                 }
                 if f.urgent_only {
-                    qb.push(" AND urgent");
+                    qb.push(" AND urgent = TRUE");
                 }
                 if let Some(c) = f.channel {
                     qb.push(" AND channel = ").push_bind(c.id());

@@ -226,6 +226,11 @@ async fn counts_and_queues(env: &Env) {
     })
     .await;
     assert_eq!(phone, vec![n(2)]);
+    s.set_labels(&env.admin, n(0), &["BRP".into(), "koppeling".into()])
+        .await
+        .unwrap();
+    s.set_labels(&env.admin, n(1), &["BRP".into()]).await.unwrap();
+    assert_eq!(env.store.labels_in_use(10).await.unwrap(), vec!["BRP", "koppeling"]);
     let staff = env.store.list_staff().await.unwrap();
     assert_eq!(
         staff.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),

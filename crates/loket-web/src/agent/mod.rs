@@ -3,20 +3,24 @@
 //! work without JavaScript; a small script (`/static/agent.js`) refreshes
 //! queues. Every page checks the staff session; every form its CSRF token.
 
+mod admin;
 mod overview;
+mod phone;
 pub(crate) mod session;
 mod signin;
 mod texts;
 mod ticket;
 
+pub use admin::{view_canned_delete_post, view_canned_get, view_canned_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
+pub use phone::{view_phone_get, view_phone_post};
 pub use signin::{
     view_code_get, view_code_post, view_enrol_get, view_enrol_post, view_signin_get, view_signin_post,
     view_signout_post,
 };
 pub use ticket::{
-    view_ask_post, view_assign_post, view_attachment_get, view_labels_post, view_note_post, view_reopen_post,
-    view_reply_post, view_resolve_post, view_ticket_get, view_transfer_post,
+    view_ask_post, view_assign_post, view_attachment_get, view_labels_post, view_move_post, view_note_post,
+    view_presence_post, view_reopen_post, view_reply_post, view_resolve_post, view_ticket_get, view_transfer_post,
 };
 
 use crate::AppState;

@@ -64,6 +64,10 @@ struct TicketPage<'a> {
     staff: Vec<(String, String, bool)>,
     me_email: String,
     label_suggestions: Vec<String>,
+    /// Canned replies: id, title.
+    canned: Vec<(i64, String)>,
+    /// Other staff with the ticket open: name, typing.
+    viewers: Vec<(String, bool)>,
     ask_until: String,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -81,10 +85,12 @@ struct Extra {
     conflict: bool,
 }
 
-/// `?gedaan=1` after an action.
+/// `?gedaan=1` after an action; `?antwoord=ID` puts a canned reply in the
+/// reply box.
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketQuery {
     gedaan: Option<String>,
+    antwoord: Option<i64>,
 }
 
 /// `GET /agent/tickets/{number}`.
@@ -98,11 +104,54 @@ pub async fn view_ticket_get(
         Ok(me) => me,
         Err(to) => return Ok(to),
     };
-    let extra = Extra {
+    let mut extra = Extra {
         notice: q.gedaan.map(|_| texts(me.lang).done),
         ..Extra::default()
     };
+    if let Some(id) = q.antwoord {
+        let fail = |e: DomainError| PageError::from_domain(&e, me.lang);
+        let canned = s.service.canned_replies(&me.actor()).await.map_err(fail)?;
+        let chosen = canned
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(PageError::not_found(me.lang))?;
+        let ticket = s
+            .service
+            .ticket_for(&me.actor(), TicketNumber(number))
+            .await
+            .map_err(fail)?;
+        extra.draft = fill_placeholders(&s, &ticket, &chosen.body).await.map_err(fail)?;
+    }
     page(&s, me, TicketNumber(number), extra).await
+}
+
+/// A canned reply's text for a ticket: its placeholders filled in.
+async fn fill_placeholders(s: &AppState, ticket: &Ticket, body: &str) -> loket_core::Result<String> {
+    let store = s.service.store();
+    let name = store
+        .get_contact(ticket.requester_id)
+        .await?
+        .map(|c| if c.name.is_empty() { c.email } else { c.name })
+        .unwrap_or_default();
+    let secret = store.secret("follow_link").await?;
+    let token = loket_mail::links::follow_token(&secret, ticket.id, ticket.requester_id, s.service.now());
+    let link = loket_mail::links::follow_link(&s.portal.public_url, ticket.number, &token);
+    let zone = s.portal.time_zone;
+    let promised = ticket
+        .postponed_until
+        .or(ticket.promised_at)
+        .unwrap_or_else(|| s.service.now() + chrono::Duration::days(rules::DEFAULT_POSTPONE_DAYS));
+    let meeting = s
+        .portal
+        .next_meeting
+        .map_or_else(|| "…".into(), |d| d.format("%d-%m-%Y").to_string());
+    Ok(body
+        .replace("{naam}", &name)
+        .replace("{ticketnummer}", &ticket.number.to_string())
+        .replace("{volglink}", &link)
+        .replace("{beloofde_datum}", &zone.date(promised))
+        .replace("{volgende_overleg}", &meeting)
+        .replace("{versie}", ticket.release_version.as_deref().unwrap_or("…")))
 }
 
 fn who_audit(actor: &str, staff: &std::collections::HashMap<String, String>, t: &Texts) -> String {
@@ -234,23 +283,15 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
             },
         })
         .collect();
-    let mut labels_in_use: Vec<String> = Vec::new();
-    for l in store
-        .list_tickets(&TicketFilter {
-            open_only: true,
-            limit: 200,
-            ..TicketFilter::default()
-        })
+    let viewers = s.service.viewing(&actor, ticket.number, false).await.map_err(fail)?;
+    let labels_in_use = store.labels_in_use(200).await.map_err(fail)?;
+    let canned = store
+        .canned_replies()
         .await
         .map_err(fail)?
         .into_iter()
-        .flat_map(|t| t.labels)
-    {
-        if !labels_in_use.contains(&l) {
-            labels_in_use.push(l);
-        }
-    }
-    labels_in_use.sort();
+        .map(|c| (c.id, c.title))
+        .collect();
     let page = TicketPage {
         t,
         number: ticket.number,
@@ -290,6 +331,8 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
             .collect(),
         me_email: me.staff.email.clone(),
         label_suggestions: labels_in_use,
+        canned,
+        viewers,
         ask_until: zone.day(s.service.now() + chrono::Duration::days(rules::DEFAULT_POSTPONE_DAYS)),
         notice: extra.notice,
         error: extra.error.clone(),
@@ -341,6 +384,47 @@ pub async fn view_attachment_get(
         .ok_or(PageError::not_found(lang))
 }
 
+#[derive(Template)]
+#[template(path = "agent/viewers.html")]
+struct ViewersFragment<'a> {
+    t: &'a Texts,
+    viewers: Vec<(String, bool)>,
+}
+
+/// What the ticket page's script posts every few seconds.
+#[derive(Debug, Deserialize)]
+pub struct PresenceForm {
+    csrf: String,
+    #[serde(default)]
+    typing: Option<String>,
+}
+
+/// `POST /agent/tickets/{number}/aanwezig`: "I have this ticket open (and
+/// am typing)"; answers who else has it open, as a piece of HTML.
+pub async fn view_presence_post(
+    State(s): State<AppState>,
+    PagePath(number): PagePath<i64>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<PresenceForm>,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    check_csrf(&s, &headers, &form.csrf, me.lang)?;
+    let typing = form.typing.as_deref() == Some("1");
+    let viewers = s
+        .service
+        .viewing(&me.actor(), TicketNumber(number), typing)
+        .await
+        .map_err(|e| PageError::from_domain(&e, me.lang))?;
+    let fragment = ViewersFragment {
+        t: texts(me.lang),
+        viewers,
+    };
+    Ok(render(&fragment, &[], me.lang))
+}
+
 /// Every action form: its token, the ticket version the page showed, and
 /// the fields of that action.
 #[derive(Debug, Deserialize)]
@@ -364,6 +448,8 @@ pub struct ActionForm {
     assignee: String,
     #[serde(default)]
     labels: String,
+    #[serde(default)]
+    to: String,
 }
 
 /// What an action form asks.
@@ -377,6 +463,7 @@ enum Action {
     Reopen,
     Assign,
     Labels,
+    Move,
 }
 
 async fn act(
@@ -435,14 +522,8 @@ async fn act(
         },
         Action::Transfer => transfer(svc, &actor, number, &form).await,
         Action::Resolve => {
-            if form.text.trim().is_empty() {
-                svc.resolve(&actor, number).await.map(|_| ())
-            } else {
-                match svc.agent_reply(&actor, number, Reply::text(&form.text)).await {
-                    Ok(_) => svc.resolve(&actor, number).await.map(|_| ()),
-                    Err(e) => Err(e),
-                }
-            }
+            let message = Some(Reply::text(&form.text)).filter(|_| !form.text.trim().is_empty());
+            svc.resolve_with(&actor, number, message).await.map(|_| ())
         }
         Action::Reopen => svc.reopen(&actor, number).await.map(|_| ()),
         Action::Assign => {
@@ -461,6 +542,14 @@ async fn act(
                 .collect();
             svc.set_labels(&actor, number, &labels).await.map(|_| ())
         }
+        Action::Move => match svc.ticket_for(&actor, number).await {
+            Ok(t) => match svc.store().get_contact(t.requester_id).await {
+                Ok(Some(from)) => svc.move_tickets(&actor, &from.email, &form.to).await.map(|_| ()),
+                Ok(None) => Err(DomainError::not_found("requester")),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/agent/tickets/{number}?gedaan=1")).into_response()),
@@ -486,6 +575,8 @@ async fn act(
             };
             page(&s, me, number, extra).await
         }
+        // Staff see that they may not, not "not found".
+        Err(DomainError::Forbidden(_)) => Err(PageError::forbidden(lang)),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }
@@ -565,4 +656,10 @@ action_route!(
     /// `POST /agent/tickets/{number}/labels`: set the labels.
     view_labels_post,
     Action::Labels
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/verplaatsen`: every ticket of the
+    /// requester's address to another address (a colleague, a shared mailbox).
+    view_move_post,
+    Action::Move
 );

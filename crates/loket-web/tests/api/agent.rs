@@ -453,3 +453,230 @@ async fn the_ticket_page_shows_the_thread_and_every_action_works() {
     assert!(o.body.contains("href=\"/agent/wachtrij/mine\""));
     assert!(o.body.contains("id=\"count-mine\">1<"), "{}", o.body);
 }
+
+#[tokio::test]
+async fn phone_tickets_canned_replies_presence_and_moving_tickets() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin_email = staff(&app, "admin@leverancier.nl", Role::Admin).await;
+    let admin = app.staff(&admin_email, Role::Admin).await;
+    app.service
+        .create_organisation(&admin, "Gemeente Zuid", &["zuid.nl".into()])
+        .await
+        .unwrap();
+    app.service
+        .create_contact(&admin, "piet@zuid.nl", "Piet Bakker")
+        .await
+        .unwrap();
+    let mut a = signed_in(&app, &anna).await;
+
+    // Find the caller by part of the organisation's name or their own.
+    for q in ["zuid", "BAKKER"] {
+        let p = a.go("GET", &format!("/agent/telefoon?zoek={q}"), None).await;
+        assert!(p.body.contains("piet@zuid.nl"), "{q}");
+    }
+    let p = a.go("GET", "/agent/telefoon?zoek=%25%25", None).await;
+    assert!(
+        p.body.contains("id=\"no-contacts\""),
+        "% is a character, not a wildcard"
+    );
+
+    // A phone ticket for a new contact: urgent, confirmed by mail.
+    let missing = a
+        .post(
+            "/agent/telefoon",
+            "/agent/telefoon",
+            "email=nina%40zuid.nl&subject=&message=Export+faalt",
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("Export faalt"), "the notes are kept");
+    let p = a
+        .post(
+            "/agent/telefoon",
+            "/agent/telefoon",
+            "email=nina%40zuid.nl&name=Nina+Nieuw&subject=Belde+over+export&message=Export+faalt&urgent=1",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let n: i64 = p
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/agent/tickets/"))
+        .and_then(|l| l.split('?').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let number = TicketNumber(n);
+    let made = current(&app, number).await;
+    assert!(made.urgent && made.channel == Channel::Phone);
+    let mails = app.service.store().pending_outbox(50).await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|(_, m)| m.kind == MailKind::Confirmation && m.to == "nina@zuid.nl")
+    );
+    let here = format!("/agent/tickets/{n}");
+
+    // A canned reply lands in the reply box with its placeholders filled.
+    let canned = app.service.canned_replies(&admin).await.unwrap();
+    assert_eq!(canned.len(), 5, "shipped with the procedure's texts");
+    let more = canned.iter().find(|c| c.title == "Meer informatie nodig").unwrap();
+    let p = a.go("GET", &format!("{here}?antwoord={}", more.id), None).await;
+    assert!(p.body.contains("Beste Nina Nieuw,"), "{}", p.body);
+    assert!(p.body.contains(&format!("ticket {n})")) && p.body.contains(&format!("/t/{n}/")));
+    assert!(!p.body.contains("{naam}") && !p.body.contains("{volglink}"));
+
+    // Only admins manage them.
+    assert_eq!(
+        a.go("GET", "/agent/beheer/standaardantwoorden", None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut b = signed_in(&app, &admin_email).await;
+    let list = "/agent/beheer/standaardantwoorden";
+    let p = b.post(list, list, "title=Bedankt&body=Dank+u%2C+%7Bnaam%7D.").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let again = b.post(list, list, "title=Bedankt&body=Nog+een").await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("Nog een"), "the text is kept");
+    assert_eq!(app.service.canned_replies(&admin).await.unwrap().len(), 6);
+
+    // Working together: each sees the other on the ticket, and who types.
+    b.go("GET", &here, None).await;
+    let p = a.go("GET", &here, None).await;
+    assert!(
+        p.body.contains("Ook geopend door: <strong>Admin</strong>"),
+        "{}",
+        p.body
+    );
+    let token = form_token(&b.go("GET", &here, None).await.body);
+    b.go(
+        "POST",
+        &format!("{here}/aanwezig"),
+        Some(&format!("csrf={token}&typing=1")),
+    )
+    .await;
+    let token = form_token(&a.go("GET", &here, None).await.body);
+    let fragment = a
+        .go(
+            "POST",
+            &format!("{here}/aanwezig"),
+            Some(&format!("csrf={token}&typing=0")),
+        )
+        .await;
+    assert!(
+        fragment.body.contains("<strong>Admin</strong> (typt een antwoord)"),
+        "{}",
+        fragment.body
+    );
+    // A minute later without a sign of life, nobody else is there.
+    app.clock.set(app.service.now() + chrono::Duration::seconds(61));
+    let fragment = a
+        .go(
+            "POST",
+            &format!("{here}/aanwezig"),
+            Some(&format!("csrf={token}&typing=0")),
+        )
+        .await;
+    assert!(!fragment.body.contains("Admin"), "{}", fragment.body);
+
+    // Move every ticket of the address to another one.
+    let p = a
+        .post(&here, &format!("{here}/verplaatsen"), "to=balie%40zuid.nl")
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let moved = current(&app, number).await;
+    let balie = app
+        .service
+        .store()
+        .contact_by_email("balie@zuid.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.requester_id, balie.id);
+}
+
+#[tokio::test]
+async fn the_api_keeps_pace_resolve_with_message_postpone_to_a_day_staff_and_canned() {
+    let app = App::new().await;
+    let body = |s: &str| serde_json::json!({"subject": s, "message": "M", "requester": "jan@zuid.nl"});
+    let n = app.ticket(body("Eerste")).await;
+    let second = app.ticket(body("Tweede")).await;
+    let zone = loket_core::time::Zone::default();
+    let day = zone.day(app.service.now() + chrono::Duration::days(5));
+    let (status, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/tickets/{n}/postpone"),
+            Some(serde_json::json!({"message": "Welke versie?", "until": day})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let until: chrono::DateTime<chrono::Utc> = v["postponed_until"].as_str().unwrap().parse().unwrap();
+    assert_eq!(Some(until), zone.end_of_day(&day));
+    let (status, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/tickets/{second}/postpone"),
+            Some(serde_json::json!({"message": "Vraag", "until": "13-12-2026"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // Resolve with a message: the customer gets it; resolving twice sends nothing.
+    let path = format!("/api/v1/tickets/{second}/resolve");
+    let (status, v) = app
+        .call("POST", &path, Some(serde_json::json!({"message": "Opgelost in 8.4.1"})))
+        .await;
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (StatusCode::OK, Some("resolved")),
+        "{v}"
+    );
+    let (_, again) = app
+        .call("POST", &path, Some(serde_json::json!({"message": "Nog eens"})))
+        .await;
+    assert_eq!(again["error"], "conflict", "{again}");
+    let (_, msgs) = app
+        .call("GET", &format!("/api/v1/tickets/{second}/messages"), None)
+        .await;
+    let texts: Vec<&str> = msgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body_text"].as_str())
+        .collect();
+    assert!(
+        texts.contains(&"Opgelost in 8.4.1") && !texts.contains(&"Nog eens"),
+        "{texts:?}"
+    );
+    let (status, _) = app.call("POST", &format!("/api/v1/tickets/{n}/reopen"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a postponed ticket is not resolved");
+
+    // Staff, canned replies, oldest first with its cursor, urgent filter.
+    let (_, staff) = app.call("GET", "/api/v1/staff", None).await;
+    assert!(
+        staff
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["email"] == "admin@leverancier.nl")
+    );
+    let (_, canned) = app.call("GET", "/api/v1/canned-replies", None).await;
+    assert_eq!(canned.as_array().unwrap().len(), 5);
+    let (_, page) = app.call("GET", "/api/v1/tickets?sort=oldest&limit=1", None).await;
+    assert_eq!(page["tickets"][0]["number"], n);
+    let after = page["next_after"].as_i64().unwrap();
+    let (_, page) = app
+        .call(
+            "GET",
+            &format!("/api/v1/tickets?sort=oldest&limit=1&after={after}"),
+            None,
+        )
+        .await;
+    assert_eq!(page["tickets"][0]["number"], second);
+    let (status, _) = app.call("GET", "/api/v1/tickets?sort=random", None).await;
+    assert!(status.is_client_error());
+    let (_, page) = app.call("GET", "/api/v1/tickets?urgent=true", None).await;
+    assert!(page["tickets"].as_array().unwrap().is_empty());
+}

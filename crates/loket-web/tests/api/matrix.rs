@@ -206,6 +206,23 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("POST", "/agent/tickets/{number}/labels", "labels=x", "SSSSYYYY"),
     ("POST", "/agent/tickets/{number}/oplossen", "", "SSSSYYYY"),
     ("POST", "/agent/tickets/{number}/heropenen", "", "SSSSYYYY"),
+    ("POST", "/agent/tickets/{number}/aanwezig", "typing=1", "SSSSYYYY"),
+    ("GET", "/agent/beheer/standaardantwoorden", "", "SSSSFFFY"),
+    (
+        "POST",
+        "/agent/beheer/standaardantwoorden",
+        "title=Nieuw&body=Beste+%7Bnaam%7D",
+        "SSSSFFFY",
+    ),
+    ("GET", "/api/v1/staff", "", "UUUUYYYY"),
+    ("GET", "/api/v1/canned-replies", "", "UUUUYYYY"),
+    ("GET", "/agent/telefoon?zoek=zuid", "", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/telefoon",
+        "email=beller%40zuid.nl&subject=Belde&message=Vraag",
+        "SSSSYYYY",
+    ),
     // Last: these change what the rows above need.
     ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("POST", "/mijn/{number}/solve", "", "LYNNLLLL"),
@@ -217,6 +234,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/tickets/{number}/revoke-links", "", "UUUUYFFY"),
     ("POST", "/uitloggen", "", "YYYYYYYY"),
+    (
+        "POST",
+        "/agent/tickets/{number}/verplaatsen",
+        "to=balie%40zuid.nl",
+        "SSSSYFFY",
+    ),
+    (
+        "POST",
+        "/agent/beheer/standaardantwoorden/{id}/verwijderen",
+        "",
+        "SSSSFFFY",
+    ),
     ("POST", "/agent/uitloggen", "", "SSSSSSSS"),
 ];
 
@@ -331,7 +360,9 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
-    let id = if path.contains("/bijlage/") || path.contains("/attachments/") {
+    let id = if path.contains("/standaardantwoorden/") {
+        "1".to_owned()
+    } else if path.contains("/bijlage/") || path.contains("/attachments/") {
         f.attachment.to_string()
     } else if path.contains("/messages/") {
         f.message.to_string()

@@ -2,7 +2,7 @@
 
 use crate::ApiError;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+
 use loket_core::service::{Reply, Upload};
 use loket_core::{Channel, Department, Ticket};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -98,9 +98,19 @@ impl ReplyBody {
 pub struct PostponeBody {
     /// The question to the customer.
     pub message: String,
-    /// Until when; two weeks from now when absent.
+    /// Until when: a day (`2026-12-13`, the end of that day in the
+    /// configured time zone) or an RFC 3339 time; two weeks from now when absent.
     #[serde(default)]
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<String>,
+}
+
+/// `POST /tickets/{number}/resolve` (the body is optional).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    /// A message to the customer, sent as a public reply before resolving.
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 /// `POST /tickets/{number}/transfer`.

@@ -70,18 +70,46 @@ pub async fn postpone(
     ApiPath(n): ApiPath<i64>,
     ApiJson(b): ApiJson<PostponeBody>,
 ) -> Answer {
+    // A day means the end of that day where the helpdesk is.
+    let until = match b.until.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(
+            chrono::DateTime::parse_from_rfc3339(v)
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .ok()
+                .or_else(|| s.portal.time_zone.end_of_day(v))
+                .ok_or_else(|| {
+                    crate::ApiError::invalid(format!("until '{v}': expected a date (2026-12-13) or an RFC 3339 time"))
+                })?,
+        ),
+    };
     Ok(Json(
         s.service
-            .ask_info(&auth.actor(), TicketNumber(n), Reply::text(&b.message), b.until)
+            .ask_info(&auth.actor(), TicketNumber(n), Reply::text(&b.message), until)
             .await?,
     ))
 }
 
-/// Resolves the ticket.
-#[utoipa::path(post, path = "/api/v1/tickets/{number}/resolve", params(("number" = i64, Path)),
-    security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 409, body = ErrorBody)))]
-pub async fn resolve(State(s): State<AppState>, auth: StaffAuth, ApiPath(n): ApiPath<i64>) -> Answer {
-    Ok(Json(s.service.resolve(&auth.actor(), TicketNumber(n)).await?))
+/// Resolves the ticket; with `{"message": "…"}` the customer gets that
+/// message first (a public reply). No body: resolved without a message.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/resolve", request_body(content = Option<ResolveBody>), params(("number" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn resolve(
+    State(s): State<AppState>,
+    auth: StaffAuth,
+    ApiPath(n): ApiPath<i64>,
+    body: axum::body::Bytes,
+) -> Answer {
+    let message = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let b: ResolveBody =
+            serde_json::from_slice(&body).map_err(|e| crate::ApiError::invalid(format!("request body: {e}")))?;
+        b.message.filter(|m| !m.trim().is_empty()).map(|m| Reply::text(&m))
+    };
+    Ok(Json(
+        s.service.resolve_with(&auth.actor(), TicketNumber(n), message).await?,
+    ))
 }
 
 /// Reopens a resolved ticket.
