@@ -239,3 +239,61 @@ async fn counts_and_queues(env: &Env) {
 }
 
 both!(overview_counts_and_queue_filters, counts_and_queues);
+
+async fn canned_viewers_and_contacts(env: &Env) {
+    let s = &env.service;
+    let shipped = env.store.canned_replies().await.unwrap();
+    assert_eq!(shipped.len(), 5, "the migration ships the procedure's texts");
+    assert!(shipped.iter().any(|c| c.body.contains("Zivver")));
+    let by = loket_core::store::Stamp {
+        actor: "system".into(),
+        at: s.now(),
+    };
+    let new = env.store.save_canned_reply(None, "Bedankt", "Dank u, {naam}.", &by).await.unwrap();
+    let changed = env
+        .store
+        .save_canned_reply(Some(new.id), "Bedankt", "Hartelijk dank, {naam}.", &by)
+        .await
+        .unwrap();
+    assert_eq!((changed.id, changed.body.as_str()), (new.id, "Hartelijk dank, {naam}."));
+    let clash = env.store.save_canned_reply(None, "Bedankt", "x", &by).await;
+    assert!(matches!(clash, Err(DomainError::Conflict(_))));
+    assert!(env.store.delete_canned_reply(new.id, &by).await.unwrap());
+    assert!(!env.store.delete_canned_reply(new.id, &by).await.unwrap());
+
+    let t = s
+        .create_ticket(&env.admin, new_ticket("Kijker", "tekst", "kees@zuid.nl"))
+        .await
+        .unwrap();
+    let anna = s
+        .create_staff(&Actor::System, "anna@leverancier.nl", "Anna", Role::Agent)
+        .await
+        .unwrap();
+    let now = s.now();
+    env.store.mark_viewing(t.id, anna.id, false, now).await.unwrap();
+    env.store.mark_viewing(t.id, anna.id, true, now).await.unwrap();
+    assert_eq!(env.store.viewers(t.id, now - Duration::seconds(60)).await.unwrap(), vec![(anna.id, true)]);
+    assert!(env.store.viewers(t.id, now + Duration::seconds(1)).await.unwrap().is_empty());
+
+    let zuid = s
+        .create_organisation(&env.admin, "Gemeente Zuid_Oost", &["zuid.nl".into()])
+        .await
+        .unwrap();
+    let _ = zuid;
+    s.create_contact(&env.admin, "piet@elders.nl", "Piet 100% Bakker").await.unwrap();
+    let found = |q: &'static str| async move {
+        env.store
+            .find_contacts(q, 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.email)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found("zuid_oost").await, vec!["kees@zuid.nl"], "by organisation name");
+    assert_eq!(found("BAKKER").await, vec!["piet@elders.nl"]);
+    assert_eq!(found("100%").await, vec!["piet@elders.nl"]);
+    assert!(found("1_0").await.is_empty(), "_ is a character, not a wildcard");
+}
+
+both!(canned_replies_viewers_and_contact_lookup, canned_viewers_and_contacts);
