@@ -1,6 +1,7 @@
 //! The storage port of the agent workspace: staff passwords, TOTP secrets and
-//! recovery codes, staff sessions, the roles that must use TOTP, and the
-//! counts the workspace's overview shows.
+//! recovery codes, staff sessions, the roles that must use TOTP, the counts
+//! the overview shows, canned replies, who has a ticket open, contact lookup
+//! and merging tickets.
 
 use crate::store::Stamp;
 use crate::*;
@@ -155,6 +156,20 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn mark_viewing(&self, ticket: TicketId, staff: StaffId, typing: bool, at: DateTime<Utc>) -> Result<()>;
     /// Who had a ticket open since a moment, and whether they were typing.
     async fn viewers(&self, ticket: TicketId, since: DateTime<Utc>) -> Result<Vec<(StaffId, bool)>>;
+    /// Merges ticket `from` into `into` in one transaction: its messages,
+    /// attachments and search entries move, `from` is resolved and points
+    /// to `into` from then on. Refused (conflict) when either was merged away.
+    async fn merge_tickets(&self, from: TicketId, into: TicketId, by: &Stamp) -> Result<()>;
+    /// The ticket a merged ticket now lives in.
+    async fn merged_into(&self, ticket: TicketId) -> Result<Option<Ticket>>;
+    /// Bans a sender: an address, or a domain as `@domain`.
+    async fn ban_sender(&self, pattern: &str, by: &Stamp) -> Result<()>;
+    /// Lifts a ban; false when there was none.
+    async fn unban_sender(&self, pattern: &str, by: &Stamp) -> Result<bool>;
+    /// Whether mail from this address is banned (by address or domain).
+    async fn is_banned(&self, email: &str) -> Result<bool>;
+    /// Every ban: pattern, when, by whom; newest first.
+    async fn banned_senders(&self) -> Result<Vec<(String, DateTime<Utc>, String)>>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
     /// Labels on tickets, alphabetically, at most `limit` (suggestions).

@@ -345,6 +345,12 @@ impl Intake {
             .map_err(|_| DomainError::invalid(format!("sender '{from}' is not a valid address")))?;
         let store = self.service.store();
         let now = self.service.now();
+        // A sender an agent banned (spam) waits in the quarantine.
+        if store.is_banned(&from).await? {
+            return Err(DomainError::Forbidden(format!(
+                "the sender {from} is banned (marked as spam)"
+            )));
+        }
         // Mail from an address shows that mail to it arrives again.
         if store.is_undeliverable(&from).await? {
             let by = Stamp {

@@ -47,9 +47,13 @@ pub async fn find(service: &Service, mail: &InboundMail, from: &str, authenticat
             None => None,
         },
     };
-    let Some(ticket) = named else {
+    let Some(mut ticket) = named else {
         return Ok(Thread::New);
     };
+    // A ticket merged into another lives on there.
+    if let Some(into) = store.merged_into(ticket.id).await? {
+        ticket = into;
+    }
     if authenticated && let Some(staff) = store.staff_by_email(from).await? {
         return Ok(Thread::Staff(ticket, staff));
     }

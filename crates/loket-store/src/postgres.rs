@@ -97,6 +97,12 @@ impl PgStore {
         Ok(())
     }
 
+    /// A message's index entry is in its row, which moves with it.
+    #[allow(clippy::unused_async)]
+    async fn retarget_search(_: &mut sqlx::PgConnection, _: i64, _: i64) -> Result<()> {
+        Ok(())
+    }
+
     /// The message row (and its generated index entry) is already deleted.
     #[allow(clippy::unused_async)]
     async fn unindex_message(_: &mut sqlx::PgConnection, _: i64) -> Result<()> {

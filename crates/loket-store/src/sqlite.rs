@@ -141,6 +141,20 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The search entries of a ticket's messages go with them to another
+    /// ticket (a merge); call before the messages move.
+    async fn retarget_search(tx: &mut sqlx::SqliteConnection, from: i64, into: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE search_docs SET ticket_id = $1 WHERE rowid IN (SELECT id * 2 FROM messages WHERE ticket_id = $2)",
+        )
+        .bind(into)
+        .bind(from)
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
     async fn unindex_message(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
         sqlx::query("DELETE FROM search_docs WHERE rowid = $1")
             .bind(id * 2)

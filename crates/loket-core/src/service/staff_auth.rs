@@ -19,6 +19,21 @@ pub const RECOVERY_CODES: usize = 10;
 /// The name authenticator apps show beside the account.
 pub const TOTP_ISSUER: &str = "Loket";
 
+/// The label of a ticket marked as spam.
+pub const SPAM_LABEL: &str = "spam";
+
+/// What marking spam bans besides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SpamBan {
+    /// Nothing: only this ticket.
+    None,
+    /// The requester's address.
+    Address,
+    /// The requester's whole mail domain.
+    Domain,
+}
+
 /// What a password sign-in leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NextStep {
@@ -410,6 +425,92 @@ impl Service {
             .filter(|(id, _)| *id != me.id)
             .filter_map(|(id, typing)| staff.iter().find(|s| s.id == id).map(|s| (s.name.clone(), typing)))
             .collect())
+    }
+
+    /// Merges ticket `from` into `into` (the one that keeps its number):
+    /// messages, attachments and follow links of `from` end up in `into`.
+    /// Only tickets of one requester are merged, so nobody sees another's
+    /// messages through an old link.
+    pub async fn merge(&self, actor: &Actor, from: TicketNumber, into: TicketNumber) -> Result<Ticket> {
+        actor.require_staff(super::ALL_STAFF, "merge tickets")?;
+        if from == into {
+            return Err(DomainError::conflict("a ticket cannot be merged with itself"));
+        }
+        let a = self.ticket_for(actor, from).await?;
+        let b = self.ticket_for(actor, into).await?;
+        if a.requester_id != b.requester_id {
+            return Err(DomainError::conflict(
+                "only tickets of the same requester can be merged; move the tickets to one address first",
+            ));
+        }
+        self.store.merge_tickets(a.id, b.id, &self.stamp(actor)).await?;
+        self.ticket_for(actor, into).await
+    }
+
+    /// The ticket a merged ticket now lives in, if it was merged.
+    pub async fn merged_into(&self, ticket: &Ticket) -> Result<Option<Ticket>> {
+        self.store.merged_into(ticket.id).await
+    }
+
+    /// Marks a ticket as spam: labelled `spam` and resolved without a mail;
+    /// with `ban`, later mail from the requester's address (or domain) goes
+    /// to the quarantine. A public mail provider's domain, or a customer
+    /// organisation's, is never banned as a whole.
+    pub async fn mark_spam(&self, actor: &Actor, number: TicketNumber, ban: SpamBan) -> Result<Ticket> {
+        actor.require_staff(super::ALL_STAFF, "mark tickets as spam")?;
+        let ticket = self.ticket_for(actor, number).await?;
+        let requester = self
+            .store
+            .get_contact(ticket.requester_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("requester"))?;
+        let pattern = match ban {
+            SpamBan::None => None,
+            SpamBan::Address => Some(requester.email.clone()),
+            SpamBan::Domain => {
+                let domain = crate::email_domain(&requester.email).to_owned();
+                if crate::public_domains::is_public_mail_domain(&domain) {
+                    return Err(DomainError::conflict(format!(
+                        "{domain} is a public mail provider: ban the address, not the domain"
+                    )));
+                }
+                if self.store.organisation_for_domain(&domain).await?.is_some() {
+                    return Err(DomainError::conflict(format!(
+                        "{domain} belongs to a customer organisation: ban the address, not the domain"
+                    )));
+                }
+                Some(format!("@{domain}"))
+            }
+        };
+        if let Some(p) = &pattern {
+            actor.require_staff(super::DESK_STAFF, "ban senders")?;
+            self.store.ban_sender(p, &self.stamp(actor)).await?;
+        }
+        let mut labels = ticket.labels.clone();
+        if !labels.iter().any(|l| l == SPAM_LABEL) {
+            labels.push(SPAM_LABEL.to_owned());
+            self.set_labels(actor, number, &labels).await?;
+        }
+        if ticket.status == Status::Resolved {
+            return self.ticket_for(actor, number).await;
+        }
+        self.resolve(actor, number).await
+    }
+
+    /// Lifts a ban on a sender (an address, or `@domain`).
+    pub async fn unban_sender(&self, actor: &Actor, pattern: &str) -> Result<()> {
+        actor.require_staff(super::DESK_STAFF, "lift bans")?;
+        if self.store.unban_sender(pattern.trim(), &self.stamp(actor)).await? {
+            Ok(())
+        } else {
+            Err(DomainError::not_found("ban"))
+        }
+    }
+
+    /// Every ban, newest first.
+    pub async fn banned_senders(&self, actor: &Actor) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>, String)>> {
+        actor.require_staff(super::ALL_STAFF, "see bans")?;
+        self.store.banned_senders().await
     }
 
     /// Every staff member (for assigning).

@@ -441,3 +441,108 @@ async fn quoted_history_is_folded_in_display_and_kept_in_storage() {
         "the history stays searchable"
     );
 }
+
+#[tokio::test]
+async fn spam_with_a_ban_sends_later_mail_to_quarantine_and_merged_tickets_thread_on() {
+    let e = env().await;
+    let agent = Actor::Staff(
+        e.service
+            .create_staff(&Actor::System, "agent@leverancier.nl", "Agent", Role::Agent)
+            .await
+            .unwrap(),
+    );
+    let spam = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("win@prijs.example", "Gewonnen!", "s1@prijs.example", "", "Klik hier"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let marked = e
+        .service
+        .mark_spam(&agent, spam.number, loket_core::service::SpamBan::Domain)
+        .await
+        .unwrap();
+    assert_eq!(marked.status, Status::Resolved);
+    assert!(marked.labels.contains(&"spam".to_owned()));
+    let later = e
+        .intake
+        .ingest(
+            "helpdesk",
+            &mail("ander@prijs.example", "Nog meer", "s2@prijs.example", "", "Klik"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(later, Outcome::Quarantined(ref why) if why.contains("banned")),
+        "{later:?}"
+    );
+    // A public provider's domain or a customer's is never banned whole.
+    let gmail = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("iemand@gmail.com", "Hoi", "g1@gmail.com", "", "x"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    assert!(matches!(
+        e.service
+            .mark_spam(&agent, gmail.number, loket_core::service::SpamBan::Domain)
+            .await,
+        Err(DomainError::Conflict(_))
+    ));
+    // The ban lifted, mail comes in again.
+    e.service.unban_sender(&agent, "@prijs.example").await.unwrap();
+    let again = e
+        .intake
+        .ingest(
+            "helpdesk",
+            &mail("derde@prijs.example", "Weer", "s3@prijs.example", "", "x"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(again, Outcome::Created(_)), "{again:?}");
+
+    // Mail naming a merged ticket lands on the one it was merged into.
+    let a = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("jan@gemeente.nl", "Export", "e1@gemeente.nl", "", "Fout 42"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    let b = created(
+        e.intake
+            .ingest(
+                "helpdesk",
+                &mail("jan@gemeente.nl", "Export 2", "e2@gemeente.nl", "", "Nog steeds"),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    e.service.merge(&agent, a.number, b.number).await.unwrap();
+    let reply = mail(
+        "jan@gemeente.nl",
+        &format!("Re: [#{}] Export", a.number),
+        "e3@gemeente.nl",
+        "",
+        "Hier is de log",
+    );
+    let outcome = e.intake.ingest("helpdesk", &reply, None).await.unwrap();
+    match outcome {
+        Outcome::Appended(on) => assert_eq!(on.number, b.number),
+        other => panic!("expected the reply on the merged ticket, got {other:?}"),
+    }
+}

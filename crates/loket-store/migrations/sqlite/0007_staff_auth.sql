@@ -84,3 +84,18 @@ CREATE TABLE ticket_viewers (
     seen_at TEXT NOT NULL,
     PRIMARY KEY (ticket_id, staff_id)
 );
+-- Merged tickets: the first one's messages and attachments moved to the
+-- second, which keeps its number; the first answers with a pointer to it.
+CREATE TABLE ticket_merges (
+    from_ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,
+    into_ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    merged_at TEXT NOT NULL
+);
+CREATE INDEX ticket_merges_into ON ticket_merges(into_ticket_id);
+-- Senders whose mail goes to the quarantine: an address, or a whole domain
+-- written as @domain.
+CREATE TABLE banned_senders (
+    pattern TEXT PRIMARY KEY,
+    banned_at TEXT NOT NULL,
+    actor TEXT NOT NULL
+);

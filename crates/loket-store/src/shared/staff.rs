@@ -319,6 +319,123 @@ macro_rules! staff_store {
                 Ok(rows.into_iter().map(|(s, t)| (StaffId(s), t)).collect())
             }
 
+            async fn merge_tickets(&self, from: TicketId, into: TicketId, by: &Stamp) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let merged: Option<i64> = sqlx::query_scalar(
+                    "SELECT from_ticket_id FROM ticket_merges WHERE from_ticket_id = $1 OR from_ticket_id = $2",
+                )
+                .bind(from.0)
+                .bind(into.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if merged.is_some() {
+                    return Err(DomainError::conflict("one of these tickets was merged into another before"));
+                }
+                let numbers: Vec<(i64, i64)> = sqlx::query_as("SELECT id, number FROM tickets WHERE id = $1 OR id = $2")
+                    .bind(from.0)
+                    .bind(into.0)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let number = |id: TicketId| numbers.iter().find(|(i, _)| *i == id.0).map(|(_, n)| n.to_string()).unwrap_or_default();
+                Self::retarget_search(&mut tx, from.0, into.0).await?;
+                for table in ["messages", "attachments"] {
+                    sqlx::query(&format!("UPDATE {table} SET ticket_id = $1 WHERE ticket_id = $2"))
+                        .bind(into.0)
+                        .bind(from.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                sqlx::query(
+                    "UPDATE tickets SET status = 'resolved', postponed_until = NULL, updated_at = $1, version = version + 1 WHERE id = $2",
+                )
+                .bind(by.at)
+                .bind(from.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query("UPDATE tickets SET updated_at = $1, version = version + 1 WHERE id = $2")
+                    .bind(by.at)
+                    .bind(into.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("INSERT INTO ticket_merges (from_ticket_id, into_ticket_id, merged_at) VALUES ($1, $2, $3)")
+                    .bind(from.0)
+                    .bind(into.0)
+                    .bind(by.at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let gone = AuditEntry { action: "merged_into".into(), field: Some("ticket".into()), old_value: None, new_value: Some(number(into)) };
+                Self::insert_audit(&mut tx, &format!("ticket:{from}"), Some(from.0), by, &[gone]).await?;
+                let came = AuditEntry { action: "merged_from".into(), field: Some("ticket".into()), old_value: None, new_value: Some(number(from)) };
+                Self::insert_audit(&mut tx, &format!("ticket:{into}"), Some(into.0), by, &[came]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn merged_into(&self, ticket: TicketId) -> Result<Option<Ticket>> {
+                let into: Option<i64> = sqlx::query_scalar("SELECT into_ticket_id FROM ticket_merges WHERE from_ticket_id = $1")
+                    .bind(ticket.0)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                match into {
+                    Some(id) => self.get_ticket(TicketId(id)).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn ban_sender(&self, pattern: &str, by: &Stamp) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO banned_senders (pattern, banned_at, actor) VALUES ($1, $2, $3) ON CONFLICT (pattern) DO NOTHING")
+                    .bind(pattern)
+                    .bind(by.at)
+                    .bind(&by.actor)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry { action: "sender_banned".into(), field: None, old_value: None, new_value: Some(pattern.to_owned()) };
+                Self::insert_audit(&mut tx, "settings:banned_senders", None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn unban_sender(&self, pattern: &str, by: &Stamp) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM banned_senders WHERE pattern = $1")
+                    .bind(pattern)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if n > 0 {
+                    let entry = AuditEntry { action: "sender_unbanned".into(), field: None, old_value: Some(pattern.to_owned()), new_value: None };
+                    Self::insert_audit(&mut tx, "settings:banned_senders", None, by, &[entry]).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(n > 0)
+            }
+
+            async fn is_banned(&self, email: &str) -> Result<bool> {
+                let domain = email.rsplit_once('@').map(|(_, d)| format!("@{d}")).unwrap_or_default();
+                let hit: Option<String> = sqlx::query_scalar("SELECT pattern FROM banned_senders WHERE pattern = $1 OR pattern = $2")
+                    .bind(email)
+                    .bind(domain)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(hit.is_some())
+            }
+
+            async fn banned_senders(&self) -> Result<Vec<(String, DateTime<Utc>, String)>> {
+                sqlx::query_as("SELECT pattern, banned_at, actor FROM banned_senders ORDER BY banned_at DESC, pattern")
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
             async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>> {
                 let escaped: String = text
                     .to_lowercase()

@@ -249,7 +249,11 @@ async fn canned_viewers_and_contacts(env: &Env) {
         actor: "system".into(),
         at: s.now(),
     };
-    let new = env.store.save_canned_reply(None, "Bedankt", "Dank u, {naam}.", &by).await.unwrap();
+    let new = env
+        .store
+        .save_canned_reply(None, "Bedankt", "Dank u, {naam}.", &by)
+        .await
+        .unwrap();
     let changed = env
         .store
         .save_canned_reply(Some(new.id), "Bedankt", "Hartelijk dank, {naam}.", &by)
@@ -272,15 +276,26 @@ async fn canned_viewers_and_contacts(env: &Env) {
     let now = s.now();
     env.store.mark_viewing(t.id, anna.id, false, now).await.unwrap();
     env.store.mark_viewing(t.id, anna.id, true, now).await.unwrap();
-    assert_eq!(env.store.viewers(t.id, now - Duration::seconds(60)).await.unwrap(), vec![(anna.id, true)]);
-    assert!(env.store.viewers(t.id, now + Duration::seconds(1)).await.unwrap().is_empty());
+    assert_eq!(
+        env.store.viewers(t.id, now - Duration::seconds(60)).await.unwrap(),
+        vec![(anna.id, true)]
+    );
+    assert!(
+        env.store
+            .viewers(t.id, now + Duration::seconds(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let zuid = s
         .create_organisation(&env.admin, "Gemeente Zuid_Oost", &["zuid.nl".into()])
         .await
         .unwrap();
     let _ = zuid;
-    s.create_contact(&env.admin, "piet@elders.nl", "Piet 100% Bakker").await.unwrap();
+    s.create_contact(&env.admin, "piet@elders.nl", "Piet 100% Bakker")
+        .await
+        .unwrap();
     let found = |q: &'static str| async move {
         env.store
             .find_contacts(q, 20)
@@ -297,3 +312,68 @@ async fn canned_viewers_and_contacts(env: &Env) {
 }
 
 both!(canned_replies_viewers_and_contact_lookup, canned_viewers_and_contacts);
+
+async fn merging(env: &Env) {
+    let s = &env.service;
+    let a = s
+        .create_ticket(
+            &env.admin,
+            new_ticket("Export faalt", "De kwartaalexport geeft fout 42", "jan@zuid.nl"),
+        )
+        .await
+        .unwrap();
+    let b = s
+        .create_ticket(
+            &env.admin,
+            new_ticket("Nogmaals export", "Zelfde probleem", "jan@zuid.nl"),
+        )
+        .await
+        .unwrap();
+    let other = s
+        .create_ticket(&env.admin, new_ticket("Iets anders", "Andere vraag", "kees@zuid.nl"))
+        .await
+        .unwrap();
+    s.add_note(&env.admin, a.number, Reply::text("Interne notitie bij het eerste"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.merge(&env.admin, a.number, other.number).await,
+        Err(DomainError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.merge(&env.admin, a.number, a.number).await,
+        Err(DomainError::Conflict(_))
+    ));
+    let kept = s.merge(&env.admin, a.number, b.number).await.unwrap();
+    assert_eq!(kept.number, b.number);
+    let gone = env.store.get_ticket(a.id).await.unwrap().unwrap();
+    assert_eq!(gone.status, Status::Resolved);
+    assert_eq!(s.merged_into(&gone).await.unwrap().map(|t| t.number), Some(b.number));
+    let msgs = env.store.messages(b.id, true).await.unwrap();
+    assert_eq!(msgs.len(), 3, "both first messages and the note");
+    assert!(env.store.messages(a.id, true).await.unwrap().is_empty());
+    // Search finds the moved words under the ticket that kept its number.
+    let found = env
+        .store
+        .search(&loket_core::store::SearchQuery {
+            text: "kwartaalexport".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|t| t.number).collect::<Vec<_>>(), vec![b.number]);
+    // Merged once: neither merges again.
+    assert!(matches!(
+        s.merge(&env.admin, a.number, b.number).await,
+        Err(DomainError::Conflict(_))
+    ));
+    let trail = env.store.audit(b.id).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "merged_from" && e.new_value == Some(a.number.to_string()))
+    );
+}
+
+both!(merge_two_tickets_of_one_requester, merging);

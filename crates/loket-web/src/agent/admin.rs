@@ -1,5 +1,6 @@
-//! Admin pages of the workspace: canned replies (add, change, delete).
-//! Other staff get 403; the rules are in the service layer.
+//! Admin pages of the workspace: canned replies (add, change, delete; admins
+//! only, other staff get 403) and banned senders (lifting a ban: agents and
+//! admins). The rules are in the service layer.
 
 use super::{Frame, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
@@ -138,4 +139,70 @@ pub async fn view_canned_delete_post(
         .await
         .map_err(|e| PageError::from_domain(&e, me.lang))?;
     Ok(Redirect::to("/agent/beheer/standaardantwoorden").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "agent/bans.html")]
+struct BansPage<'a> {
+    t: &'a Texts,
+    frame: Frame,
+    /// Pattern, since (formatted), by whom.
+    bans: Vec<(String, String, String)>,
+}
+
+/// `GET /agent/beheer/geblokkeerd`: the banned senders.
+pub async fn view_bans_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let lang = me.lang;
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let staff = s.service.list_staff(&me.actor()).await.map_err(fail)?;
+    let bans = s
+        .service
+        .banned_senders(&me.actor())
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|(pattern, at, actor)| {
+            let who = staff
+                .iter()
+                .find(|m| format!("staff:{}", m.id) == actor)
+                .map_or(actor, |m| m.name.clone());
+            (pattern, s.portal.time_zone.date_time(at), who)
+        })
+        .collect();
+    let page = BansPage {
+        t: texts(lang),
+        frame: me.frame,
+        bans,
+    };
+    Ok(render(&page, &me.cookies, lang))
+}
+
+/// The ban to lift.
+#[derive(Debug, Deserialize)]
+pub struct UnbanForm {
+    csrf: String,
+    #[serde(default)]
+    pattern: String,
+}
+
+/// `POST /agent/beheer/geblokkeerd/opheffen`.
+pub async fn view_unban_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<UnbanForm>,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    check_csrf(&s, &headers, &form.csrf, me.lang)?;
+    match s.service.unban_sender(&me.actor(), &form.pattern).await {
+        Ok(()) => Ok(Redirect::to("/agent/beheer/geblokkeerd").into_response()),
+        Err(DomainError::Forbidden(_)) => Err(PageError::forbidden(me.lang)),
+        Err(e) => Err(PageError::from_domain(&e, me.lang)),
+    }
 }

@@ -11,7 +11,7 @@ mod signin;
 mod texts;
 mod ticket;
 
-pub use admin::{view_canned_delete_post, view_canned_get, view_canned_post};
+pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_canned_post, view_unban_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
 pub use phone::{view_phone_get, view_phone_post};
 pub use signin::{
@@ -19,8 +19,9 @@ pub use signin::{
     view_signout_post,
 };
 pub use ticket::{
-    view_ask_post, view_assign_post, view_attachment_get, view_labels_post, view_move_post, view_note_post,
-    view_presence_post, view_reopen_post, view_reply_post, view_resolve_post, view_ticket_get, view_transfer_post,
+    view_ask_post, view_assign_post, view_attachment_get, view_labels_post, view_merge_post, view_move_post,
+    view_note_post, view_presence_post, view_reopen_post, view_reply_post, view_resolve_post, view_spam_post,
+    view_ticket_get, view_transfer_post,
 };
 
 use crate::AppState;

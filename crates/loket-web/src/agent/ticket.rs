@@ -68,6 +68,8 @@ struct TicketPage<'a> {
     canned: Vec<(i64, String)>,
     /// Other staff with the ticket open: name, typing.
     viewers: Vec<(String, bool)>,
+    /// The ticket this one was merged into.
+    merged_into: Option<TicketNumber>,
     ask_until: String,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -284,6 +286,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         })
         .collect();
     let viewers = s.service.viewing(&actor, ticket.number, false).await.map_err(fail)?;
+    let merged_into = s.service.merged_into(&ticket).await.map_err(fail)?.map(|t| t.number);
     let labels_in_use = store.labels_in_use(200).await.map_err(fail)?;
     let canned = store
         .canned_replies()
@@ -333,6 +336,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         label_suggestions: labels_in_use,
         canned,
         viewers,
+        merged_into,
         ask_until: zone.day(s.service.now() + chrono::Duration::days(rules::DEFAULT_POSTPONE_DAYS)),
         notice: extra.notice,
         error: extra.error.clone(),
@@ -450,6 +454,10 @@ pub struct ActionForm {
     labels: String,
     #[serde(default)]
     to: String,
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    ban: String,
 }
 
 /// What an action form asks.
@@ -464,6 +472,8 @@ enum Action {
     Assign,
     Labels,
     Move,
+    Merge,
+    Spam,
 }
 
 async fn act(
@@ -542,6 +552,24 @@ async fn act(
                 .collect();
             svc.set_labels(&actor, number, &labels).await.map(|_| ())
         }
+        Action::Spam => {
+            let ban = match form.ban.as_str() {
+                "address" => loket_core::service::SpamBan::Address,
+                "domain" => loket_core::service::SpamBan::Domain,
+                _ => loket_core::service::SpamBan::None,
+            };
+            svc.mark_spam(&actor, number, ban).await.map(|_| ())
+        }
+        Action::Merge => match form.into.trim().trim_start_matches('#').parse::<i64>() {
+            Ok(into) => match svc.merge(&actor, number, TicketNumber(into)).await {
+                Ok(t) => return Ok(Redirect::to(&format!("/agent/tickets/{}?gedaan=1", t.number)).into_response()),
+                Err(e) => Err(e),
+            },
+            Err(_) => Err(DomainError::Invalid(Problem::Other(format!(
+                "'{}' is not a ticket number",
+                form.into.trim()
+            )))),
+        },
         Action::Move => match svc.ticket_for(&actor, number).await {
             Ok(t) => match svc.store().get_contact(t.requester_id).await {
                 Ok(Some(from)) => svc.move_tickets(&actor, &from.email, &form.to).await.map(|_| ()),
@@ -656,6 +684,18 @@ action_route!(
     /// `POST /agent/tickets/{number}/labels`: set the labels.
     view_labels_post,
     Action::Labels
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/spam`: label spam and resolve; with
+    /// `ban=address|domain` later mail from the sender goes to the quarantine.
+    view_spam_post,
+    Action::Spam
+);
+action_route!(
+    /// `POST /agent/tickets/{number}/samenvoegen`: merge this ticket into
+    /// another of the same requester (`into`), which keeps its number.
+    view_merge_post,
+    Action::Merge
 );
 action_route!(
     /// `POST /agent/tickets/{number}/verplaatsen`: every ticket of the

@@ -157,6 +157,12 @@ async fn verified(s: &AppState, number: i64, token: &str, lang: Lang) -> Result<
     if !loket_mail::links::verify(&secret, ticket.id, ticket.requester_id, token, s.service.now(), revoked) {
         return Err(PageError::not_found(lang));
     }
+    // A ticket merged into another (of the same requester) lives on there:
+    // its link opens that one.
+    let ticket = match s.service.merged_into(&ticket).await.map_err(fail)? {
+        Some(into) if into.requester_id == ticket.requester_id => into,
+        _ => ticket,
+    };
     let contact = store
         .get_contact(ticket.requester_id)
         .await
@@ -174,6 +180,17 @@ pub async fn view_follow_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(&headers);
     let (ticket, contact) = verified(&s, number, &token, lang).await?;
+    if ticket.number.0 != number {
+        // Merged: on to the ticket it lives in, with a link of its own.
+        let secret = s
+            .service
+            .store()
+            .secret("follow_link")
+            .await
+            .map_err(|e| PageError::from_domain(&e, lang))?;
+        let fresh = loket_mail::links::follow_token(&secret, ticket.id, ticket.requester_id, s.service.now());
+        return Ok(Redirect::to(&format!("/t/{}/{fresh}", ticket.number)).into_response());
+    }
     let view = View {
         base: format!("/t/{number}/{token}"),
         lang,

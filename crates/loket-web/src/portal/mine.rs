@@ -176,6 +176,16 @@ async fn own(s: &AppState, headers: &HeaderMap, number: i64, lang: Lang) -> Resu
         .ticket_for(&Actor::Contact(me.clone()), TicketNumber(number))
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
+    // A ticket merged into another of the same requester lives on there.
+    let t = match s
+        .service
+        .merged_into(&t)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?
+    {
+        Some(into) if into.requester_id == t.requester_id => into,
+        _ => t,
+    };
     Ok((me, t))
 }
 
@@ -188,6 +198,9 @@ pub async fn view_mine_ticket_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(&headers);
     let (me, t) = own(&s, &headers, number, lang).await?;
+    if t.number.0 != number {
+        return Ok(Redirect::to(&format!("/mijn/{}", t.number)).into_response());
+    }
     let view = super::follow::View {
         base: format!("/mijn/{number}"),
         lang,

@@ -680,3 +680,78 @@ async fn the_api_keeps_pace_resolve_with_message_postpone_to_a_day_staff_and_can
     let (_, page) = app.call("GET", "/api/v1/tickets?urgent=true", None).await;
     assert!(page["tickets"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn merging_keeps_one_number_and_old_links_lead_there() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let (first, token) = super::portal::ticket(&app, "jan@zuid.nl", "Export faalt").await;
+    let (second, _) = super::portal::ticket(&app, "jan@zuid.nl", "Nogmaals de export").await;
+    let mut a = signed_in(&app, &anna).await;
+    let here = format!("/agent/tickets/{}", first.number);
+    let p = a.post(&here, &format!("{here}/samenvoegen"), "into=abc").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = a
+        .post(
+            &here,
+            &format!("{here}/samenvoegen"),
+            &format!("into=%23{}", second.number),
+        )
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/agent/tickets/{}?gedaan=1", second.number).as_str()),
+        "{}",
+        p.body
+    );
+    let old = a.go("GET", &here, None).await;
+    assert!(
+        old.body.contains("id=\"merged-into\""),
+        "the old one points to the new one"
+    );
+    // The follow link mailed for the first ticket opens the second.
+    let p = app
+        .page("GET", &format!("/t/{}/{token}", first.number), None, None)
+        .await;
+    let to = p.location.expect("a redirect");
+    assert!(to.starts_with(&format!("/t/{}/", second.number)), "{to}");
+    let page = app.page("GET", &to, None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Nogmaals de export"));
+}
+
+#[tokio::test]
+async fn spam_with_a_ban_is_listed_and_can_be_lifted() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let (t, _) = super::portal::ticket(&app, "win@prijs.example", "Gewonnen!").await;
+    let mut a = signed_in(&app, &anna).await;
+    let here = format!("/agent/tickets/{}", t.number);
+    let p = a.post(&here, &format!("{here}/spam"), "ban=address").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let now = current(&app, t.number).await;
+    assert_eq!(now.status, Status::Resolved);
+    assert!(now.labels.contains(&"spam".to_owned()));
+    assert!(app.service.store().is_banned("win@prijs.example").await.unwrap());
+    let bans = a.go("GET", "/agent/beheer/geblokkeerd", None).await;
+    assert!(
+        bans.body.contains("win@prijs.example") && bans.body.contains("Medewerker"),
+        "{}",
+        bans.body
+    );
+    let p = a
+        .post(
+            "/agent/beheer/geblokkeerd",
+            "/agent/beheer/geblokkeerd/opheffen",
+            "pattern=win%40prijs.example",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(!app.service.store().is_banned("win@prijs.example").await.unwrap());
+    assert!(
+        a.go("GET", "/agent/beheer/geblokkeerd", None)
+            .await
+            .body
+            .contains("id=\"no-bans\"")
+    );
+}

@@ -246,6 +246,27 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "",
         "SSSSFFFY",
     ),
+    (
+        "POST",
+        "/agent/tickets/{number}/samenvoegen",
+        "into={number}",
+        "SSSSYYYY",
+    ),
+    ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/beheer/geblokkeerd/opheffen",
+        "pattern=%40nergens.nl",
+        "SSSSNFFN",
+    ),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/merge",
+        r#"{"into":{number}}"#,
+        "UUUUYYYY",
+    ),
+    ("POST", "/api/v1/tickets/{number}/spam", r#"{"ban":"none"}"#, "UUUUYYYY"),
+    ("POST", "/agent/tickets/{number}/spam", "ban=none", "SSSSYYYY"),
     ("POST", "/agent/uitloggen", "", "SSSSSSSS"),
 ];
 
@@ -488,7 +509,7 @@ async fn every_route_answers_every_actor_as_the_table_says() {
         let f = fixture(&app).await;
         let w = who(&app, actor, &f).await;
         for (method, path, body, expected) in TABLE {
-            let (status, location) = send(&app, &w, method, &fill(path, &f), body).await;
+            let (status, location) = send(&app, &w, method, &fill(path, &f), &fill(body, &f)).await;
             let got = class(status, location.as_deref());
             let want = expected.chars().nth(actor).unwrap();
             if got != want {

@@ -177,3 +177,20 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// `POST /tickets/{number}/spam`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpamBody {
+    /// `none` (default), `address` or `domain`.
+    #[serde(default)]
+    pub ban: Option<loket_core::service::SpamBan>,
+}
+
+/// `POST /tickets/{number}/merge`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    /// The number of the ticket that stays.
+    pub into: i64,
+}

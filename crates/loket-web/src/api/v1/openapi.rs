@@ -20,7 +20,7 @@ impl Modify for BearerAuth {
     info(title = "Loket API", description = "Tickets, contacts and organisations of the Loket helpdesk."),
     modifiers(&BearerAuth),
     paths(
-        tickets::list, tickets::create, tickets::get, tickets::messages, tickets::attachments, tickets::attachment_content, tickets::audit, staff::list, staff::canned_replies,
+        tickets::list, tickets::create, tickets::get, tickets::messages, tickets::attachments, tickets::attachment_content, tickets::audit, staff::list, staff::canned_replies, ticket_actions::spam, ticket_actions::merge,
         ticket_actions::reply, ticket_actions::customer_reply, ticket_actions::note, ticket_actions::postpone,
         ticket_actions::resolve, ticket_actions::reopen, ticket_actions::transfer, ticket_actions::labels,
         ticket_actions::assignee, ticket_actions::version, ticket_actions::work_item, ticket_actions::remove_message, ticket_actions::revoke_links,

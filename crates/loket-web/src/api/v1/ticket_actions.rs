@@ -229,3 +229,42 @@ pub async fn remove_message(
             .await?,
     ))
 }
+
+/// Marks the ticket as spam (label `spam`, resolved without a mail);
+/// `{"ban": "address"}` or `{"ban": "domain"}` sends later mail from the
+/// sender to the quarantine.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/spam", request_body = SpamBody, params(("number" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn spam(
+    State(s): State<AppState>,
+    auth: StaffAuth,
+    ApiPath(n): ApiPath<i64>,
+    ApiJson(b): ApiJson<SpamBody>,
+) -> Answer {
+    Ok(Json(
+        s.service
+            .mark_spam(
+                &auth.actor(),
+                TicketNumber(n),
+                b.ban.unwrap_or(loket_core::service::SpamBan::None),
+            )
+            .await?,
+    ))
+}
+
+/// Merges this ticket into `into` (same requester), which keeps its number;
+/// answers that ticket.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/merge", request_body = MergeBody, params(("number" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn merge(
+    State(s): State<AppState>,
+    auth: StaffAuth,
+    ApiPath(n): ApiPath<i64>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> Answer {
+    Ok(Json(
+        s.service
+            .merge(&auth.actor(), TicketNumber(n), TicketNumber(b.into))
+            .await?,
+    ))
+}
