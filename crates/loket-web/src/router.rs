@@ -185,6 +185,7 @@ fn agent() -> Routes {
         .route("/uitloggen", small(post(a::view_signout_post)))
         .route("/wachtrij/{queue}", get(a::view_queue_get))
         .route("/zoeken", get(a::view_search_get))
+        .route("/bulk", small(post(a::view_bulk_post)))
         .route("/telefoon", agent_form(get(a::view_phone_get).post(a::view_phone_post)))
         .route(
             "/beheer/standaardantwoorden",

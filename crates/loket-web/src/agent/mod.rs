@@ -4,6 +4,7 @@
 //! queues. Every page checks the staff session; every form its CSRF token.
 
 mod admin;
+mod bulk;
 mod overview;
 mod phone;
 pub(crate) mod session;
@@ -12,6 +13,7 @@ mod texts;
 mod ticket;
 
 pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_canned_post, view_unban_post};
+pub use bulk::view_bulk_post;
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
 pub use phone::{view_phone_get, view_phone_post};
 pub use signin::{

@@ -34,6 +34,8 @@ struct OverviewPage<'a> {
     total: i64,
     /// Urgent tickets, always on top.
     urgent_tickets: Vec<Row>,
+    /// No bulk form on the overview.
+    bulk: bool,
 }
 
 /// `GET /agent`: the overview.
@@ -89,6 +91,7 @@ pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) ->
         urgent: counts.urgent,
         waiting: counts.waiting,
         total,
+        bulk: false,
     };
     Ok(render(&page, &me.cookies, lang))
 }
@@ -167,6 +170,9 @@ pub struct QueueQuery {
     sort: Option<String>,
     /// The cursor: the id of the last ticket on the previous page.
     after: Option<i64>,
+    /// After a bulk action: how many were done, and which numbers failed.
+    bulk: Option<usize>,
+    mislukt: Option<String>,
 }
 
 #[derive(Template)]
@@ -188,6 +194,13 @@ struct QueuePage<'a> {
     /// The newest ticket id on the page's queue (for the refresh script).
     newest_id: i64,
     search: Option<String>,
+    /// Rows carry a checkbox for the bulk form.
+    bulk: bool,
+    /// This page's address, for the bulk form to come back to.
+    here: String,
+    departments: Vec<(&'static str, &'static str)>,
+    /// After a bulk action: done, failed numbers.
+    bulk_done: Option<(usize, String)>,
 }
 
 fn some(v: Option<&String>) -> Option<&str> {
@@ -323,8 +336,12 @@ pub async fn view_queue_get(
         urgent: q.urgent.as_deref() == Some("1"),
         newest: !filter.oldest_first,
         newest_id,
-        queue,
         search: None,
+        bulk: true,
+        here: format!("/agent/wachtrij/{queue}"),
+        departments: Department::ALL.iter().map(|d| (d.label(lang), d.id())).collect(),
+        bulk_done: q.bulk.map(|n| (n, q.mislukt.clone().unwrap_or_default())),
+        queue,
     };
     Ok(render(&page, &me.cookies, lang))
 }
@@ -399,6 +416,10 @@ pub async fn view_search_get(
         newest: false,
         newest_id: 0,
         search: Some(text),
+        bulk: false,
+        here: String::new(),
+        departments: Vec::new(),
+        bulk_done: None,
     };
     Ok(render(&page, &me.cookies, lang))
 }

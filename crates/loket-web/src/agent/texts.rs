@@ -5,6 +5,12 @@ use loket_core::Lang;
 /// Every text of the workspace in one language.
 #[allow(missing_docs)]
 pub struct Texts {
+    pub select: &'static str,
+    pub bulk_label: &'static str,
+    pub bulk_add_label: &'static str,
+    pub bulk_apply: &'static str,
+    pub bulk_done: &'static str,
+    pub bulk_failed: &'static str,
     pub spam_title: &'static str,
     pub spam_ban: &'static str,
     pub spam_none: &'static str,
@@ -144,6 +150,12 @@ pub struct Texts {
 }
 
 static NL: Texts = Texts {
+    select: "Selecteren",
+    bulk_label: "Met de aangevinkte tickets",
+    bulk_add_label: "Label toevoegen",
+    bulk_apply: "Uitvoeren",
+    bulk_done: "Uitgevoerd voor",
+    bulk_failed: "niet gelukt voor ticket",
     spam_title: "Markeren als spam",
     spam_ban: "Ook later mail tegenhouden?",
     spam_none: "Nee, alleen dit ticket",
@@ -283,6 +295,12 @@ static NL: Texts = Texts {
 };
 
 static EN: Texts = Texts {
+    select: "Select",
+    bulk_label: "With the ticked tickets",
+    bulk_add_label: "Add a label",
+    bulk_apply: "Apply",
+    bulk_done: "Done for",
+    bulk_failed: "not done for ticket",
     spam_title: "Mark as spam",
     spam_ban: "Also stop later mail?",
     spam_none: "No, only this ticket",

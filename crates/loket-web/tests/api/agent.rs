@@ -755,3 +755,56 @@ async fn spam_with_a_ban_is_listed_and_can_be_lifted() {
             .contains("id=\"no-bans\"")
     );
 }
+
+#[tokio::test]
+async fn bulk_actions_apply_to_each_ticked_ticket_and_say_what_failed() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let (one, _) = super::portal::ticket(&app, "jan@zuid.nl", "Een").await;
+    let (two, _) = super::portal::ticket(&app, "kees@zuid.nl", "Twee").await;
+    let mut a = signed_in(&app, &anna).await;
+    let queue = "/agent/wachtrij/helpdesk";
+    let page = a.go("GET", queue, None).await;
+    assert!(page.body.contains("form=\"bulk-form\""));
+    let body = format!(
+        "action=assign_me&n={}&n={}&back=%2Fagent%2Fwachtrij%2Fhelpdesk",
+        one.number, two.number
+    );
+    let p = a.post(queue, "/agent/bulk", &body).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/wachtrij/helpdesk?bulk=2&mislukt="));
+    let me = app.service.store().staff_by_email(&anna).await.unwrap().unwrap();
+    for n in [one.number, two.number] {
+        assert_eq!(current(&app, n).await.assignee_id, Some(me.id));
+    }
+    // Transfer both to BI; one of them is there already: said by number.
+    a.post(
+        queue,
+        "/agent/bulk",
+        &format!("action=transfer&department=bi&n={}", one.number),
+    )
+    .await;
+    let p = a
+        .post(
+            queue,
+            "/agent/bulk",
+            &format!(
+                "action=transfer&department=bi&n={}&n={}&back=%2Fagent%2Fwachtrij%2Fhelpdesk",
+                one.number, two.number
+            ),
+        )
+        .await;
+    let to = p.location.unwrap();
+    assert_eq!(to, format!("/agent/wachtrij/helpdesk?bulk=1&mislukt={}", one.number));
+    let shown = a.go("GET", &to, None).await;
+    assert!(shown.body.contains("id=\"bulk-result\""));
+    // Never back to anywhere but a queue.
+    let p = a
+        .post(
+            queue,
+            "/agent/bulk",
+            &format!("action=resolve&n={}&back=https%3A%2F%2Fevil.example", two.number),
+        )
+        .await;
+    assert!(p.location.unwrap().starts_with("/agent?bulk=1"));
+    assert_eq!(current(&app, two.number).await.status, Status::Resolved);
+}

@@ -207,6 +207,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("POST", "/agent/tickets/{number}/oplossen", "", "SSSSYYYY"),
     ("POST", "/agent/tickets/{number}/heropenen", "", "SSSSYYYY"),
     ("POST", "/agent/tickets/{number}/aanwezig", "typing=1", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/bulk",
+        "action=label&label=bulk&n={number}&back=%2Fagent%2Fwachtrij%2Fall",
+        "SSSSYYYY",
+    ),
     ("GET", "/agent/beheer/standaardantwoorden", "", "SSSSFFFY"),
     (
         "POST",
