@@ -170,6 +170,8 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn is_banned(&self, email: &str) -> Result<bool>;
     /// Every ban: pattern, when, by whom; newest first.
     async fn banned_senders(&self) -> Result<Vec<(String, DateTime<Utc>, String)>>;
+    /// Changes a staff member's role.
+    async fn set_staff_role(&self, staff: StaffId, role: Role, by: &Stamp) -> Result<Staff>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
     /// Labels on tickets, alphabetically, at most `limit` (suggestions).

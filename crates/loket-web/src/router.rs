@@ -199,6 +199,10 @@ fn agent() -> Routes {
         .route("/tickets/{number}/samenvoegen", small(post(a::view_merge_post)))
         .route("/tickets/{number}/spam", small(post(a::view_spam_post)))
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
+        .route(
+            "/beheer/medewerkers",
+            small(get(a::view_staff_get).post(a::view_staff_post)),
+        )
         .route("/beheer/geblokkeerd/opheffen", small(post(a::view_unban_post)))
         .route("/tickets/{number}/aanwezig", small(post(a::view_presence_post)))
         .route("/tickets/{number}", get(a::view_ticket_get))

@@ -513,6 +513,40 @@ impl Service {
         self.store.banned_senders().await
     }
 
+    /// Changes a staff member's role (admins; nobody demotes the last admin).
+    pub async fn set_staff_role(&self, actor: &Actor, email: &str, role: Role) -> Result<Staff> {
+        actor.require_staff(&[Role::Admin], "change roles")?;
+        let staff = self.staff_named(email).await?;
+        if staff.role == Role::Admin && role != Role::Admin {
+            let admins = self
+                .store
+                .list_staff()
+                .await?
+                .iter()
+                .filter(|s| s.role == Role::Admin)
+                .count();
+            if admins <= 1 {
+                return Err(DomainError::conflict("the last administrator keeps that role"));
+            }
+        }
+        self.store.set_staff_role(staff.id, role, &self.stamp(actor)).await
+    }
+
+    /// Every staff member with whether they enrolled TOTP (admins).
+    pub async fn staff_overview(&self, actor: &Actor) -> Result<Vec<(Staff, bool)>> {
+        actor.require_staff(&[Role::Admin], "manage staff")?;
+        let mut out = Vec::new();
+        for s in self.store.list_staff().await? {
+            let totp = self
+                .store
+                .staff_credentials(&s.email)
+                .await?
+                .is_some_and(|c| c.totp_secret.is_some());
+            out.push((s, totp));
+        }
+        Ok(out)
+    }
+
     /// Every staff member (for assigning).
     pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>> {
         actor.require_staff(super::ALL_STAFF, "list staff")?;

@@ -436,6 +436,26 @@ macro_rules! staff_store {
                     .map_err(db_err)
             }
 
+            async fn set_staff_role(&self, staff: StaffId, role: Role, by: &Stamp) -> Result<Staff> {
+                let mut tx = self.begin_write().await?;
+                let old: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = $1")
+                    .bind(staff.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let old = old.ok_or_else(|| DomainError::not_found(format!("staff member {staff}")))?;
+                sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
+                    .bind(role.id())
+                    .bind(staff.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry { action: "role".into(), field: Some("role".into()), old_value: Some(old), new_value: Some(role.id().into()) };
+                Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)?;
+                self.get_staff(staff).await?.ok_or_else(|| DomainError::not_found(format!("staff member {staff}")))
+            }
+
             async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>> {
                 let escaped: String = text
                     .to_lowercase()

@@ -9,6 +9,7 @@ mod overview;
 mod phone;
 pub(crate) mod session;
 mod signin;
+mod staff;
 mod texts;
 mod ticket;
 
@@ -20,6 +21,7 @@ pub use signin::{
     view_code_get, view_code_post, view_enrol_get, view_enrol_post, view_signin_get, view_signin_post,
     view_signout_post,
 };
+pub use staff::{view_staff_get, view_staff_post};
 pub use ticket::{
     view_ask_post, view_assign_post, view_attachment_get, view_labels_post, view_merge_post, view_move_post,
     view_note_post, view_presence_post, view_reopen_post, view_reply_post, view_resolve_post, view_spam_post,

@@ -5,6 +5,17 @@ use loket_core::Lang;
 /// Every text of the workspace in one language.
 #[allow(missing_docs)]
 pub struct Texts {
+    pub staff_title: &'static str,
+    pub role: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub end_sessions: &'static str,
+    pub reset_totp: &'static str,
+    pub totp_roles: &'static str,
+    pub totp_roles_help: &'static str,
+    pub staff_new: &'static str,
+    pub staff_new_help: &'static str,
+    pub staff_add: &'static str,
     pub select: &'static str,
     pub bulk_label: &'static str,
     pub bulk_add_label: &'static str,
@@ -150,6 +161,17 @@ pub struct Texts {
 }
 
 static NL: Texts = Texts {
+    staff_title: "Medewerkers",
+    role: "Rol",
+    yes: "ja",
+    no: "nee",
+    end_sessions: "Sessies beëindigen",
+    reset_totp: "TOTP opnieuw instellen",
+    totp_roles: "Tweestapsverificatie per rol",
+    totp_roles_help: "Deze rollen loggen in met een code uit een authenticator-app (wie nog geen app heeft gekoppeld, doet dat bij de volgende inlog):",
+    staff_new: "Nieuwe medewerker",
+    staff_new_help: "Stel daarna een wachtwoord in met: loket agent set-password --email ADRES",
+    staff_add: "Toevoegen",
     select: "Selecteren",
     bulk_label: "Met de aangevinkte tickets",
     bulk_add_label: "Label toevoegen",
@@ -295,6 +317,17 @@ static NL: Texts = Texts {
 };
 
 static EN: Texts = Texts {
+    staff_title: "Staff",
+    role: "Role",
+    yes: "yes",
+    no: "no",
+    end_sessions: "End sessions",
+    reset_totp: "Reset TOTP",
+    totp_roles: "Two-step verification per role",
+    totp_roles_help: "These roles sign in with a code from an authenticator app (whoever has not enrolled one does so at the next sign-in):",
+    staff_new: "New staff member",
+    staff_new_help: "Then set a password with: loket agent set-password --email ADDRESS",
+    staff_add: "Add",
     select: "Select",
     bulk_label: "With the ticked tickets",
     bulk_add_label: "Add a label",

@@ -808,3 +808,64 @@ async fn bulk_actions_apply_to_each_ticked_ticket_and_say_what_failed() {
     assert!(p.location.unwrap().starts_with("/agent?bulk=1"));
     assert_eq!(current(&app, two.number).await.status, Status::Resolved);
 }
+
+#[tokio::test]
+async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
+    let app = App::new().await;
+    let admin = staff(&app, "admin@leverancier.nl", Role::Admin).await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let mut agent = signed_in(&app, &anna).await;
+    assert_eq!(
+        agent.go("GET", "/agent/beheer/medewerkers", None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut b = signed_in(&app, &admin).await;
+    let page = "/agent/beheer/medewerkers";
+    let p = b
+        .post(
+            page,
+            page,
+            "do=add&email=piet%40leverancier.nl&name=Piet+Pol&role=consultant",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let piet = app
+        .service
+        .store()
+        .staff_by_email("piet@leverancier.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(piet.role, Role::Consultant);
+    let p = b
+        .post(page, page, "do=add&email=piet%40leverancier.nl&name=Piet&role=agent")
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "an address once");
+    b.post(page, page, "do=role&email=piet%40leverancier.nl&role=product_manager")
+        .await;
+    assert_eq!(
+        app.service
+            .store()
+            .staff_by_email("piet@leverancier.nl")
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        Role::ProductManager
+    );
+    // The last admin keeps the role.
+    let p = b
+        .post(page, page, "do=role&email=admin%40leverancier.nl&role=agent")
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("last administrator"), "{}", p.body);
+    // TOTP for agents: Anna's open session stays, her next sign-in enrols.
+    b.post(page, page, "do=totp&totp_role=agent").await;
+    assert_eq!(app.service.totp_roles().await.unwrap(), vec![Role::Agent]);
+    b.post(page, page, "do=end_sessions&email=anna%40leverancier.nl").await;
+    assert_eq!(
+        agent.go("GET", "/agent", None).await.location.as_deref(),
+        Some("/agent/inloggen")
+    );
+    assert_eq!(agent.sign_in(&anna).await.location.as_deref(), Some("/agent/koppelen"));
+}

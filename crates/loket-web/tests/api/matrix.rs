@@ -259,6 +259,13 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "SSSSYYYY",
     ),
     ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
+    ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
+    (
+        "POST",
+        "/agent/beheer/medewerkers",
+        "do=add&email=nieuw%40leverancier.nl&name=Nieuw&role=agent",
+        "SSSSFFFY",
+    ),
     (
         "POST",
         "/agent/beheer/geblokkeerd/opheffen",

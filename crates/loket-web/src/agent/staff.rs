@@ -1,0 +1,157 @@
+//! The staff admin page: every staff member with role and TOTP, new staff,
+//! role changes, the roles that must use TOTP, ending sessions and resetting
+//! TOTP. Admins only; the rules (the last admin stays admin) are in the
+//! service layer.
+
+use super::{Frame, Texts, check_csrf, signed_in, texts};
+use crate::AppState;
+use crate::portal::page::{PageError, PageForm, PageQuery, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::{DomainError, Problem, Role};
+
+const PAGE: &str = "/agent/beheer/medewerkers";
+
+#[derive(Template)]
+#[template(path = "agent/staff.html")]
+struct StaffPage<'a> {
+    t: &'a Texts,
+    frame: Frame,
+    /// Name, address, role id, role label, TOTP enrolled.
+    staff: Vec<(String, String, &'static str, &'static str, bool)>,
+    /// Role id, label, TOTP required.
+    roles: Vec<(&'static str, &'static str, bool)>,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+async fn page(
+    s: &AppState,
+    me: super::Signed,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let lang = me.lang;
+    let fail = |e: DomainError| match e {
+        DomainError::Forbidden(_) => PageError::forbidden(lang),
+        e => PageError::from_domain(&e, lang),
+    };
+    let staff = s.service.staff_overview(&me.actor()).await.map_err(fail)?;
+    let required = s.service.totp_roles().await.map_err(fail)?;
+    let page = StaffPage {
+        t: texts(lang),
+        frame: me.frame,
+        staff: staff
+            .into_iter()
+            .map(|(m, totp)| (m.name, m.email, m.role.id(), m.role.label(lang), totp))
+            .collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.id(), r.label(lang), required.contains(r)))
+            .collect(),
+        notice,
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = render(&page, &me.cookies, lang);
+    if resp.status() == StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    Ok(resp)
+}
+
+/// `GET /agent/beheer/medewerkers`.
+pub async fn view_staff_get(
+    State(s): State<AppState>,
+    PageQuery(q): PageQuery<Done>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let notice = q.gedaan.map(|_| texts(me.lang).done);
+    page(&s, me, None, notice).await
+}
+
+/// `?gedaan=1` after a change.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    gedaan: Option<String>,
+}
+
+/// `POST /agent/beheer/medewerkers`: `do` = `add` (email, name, role),
+/// `role` (email, role), `totp` (the roles ticked in `totp_role`),
+/// `end_sessions` (email) or `reset_totp` (email).
+pub async fn view_staff_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let lang = me.lang;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    check_csrf(&s, &headers, &field("csrf"), lang)?;
+    let actor = me.actor();
+    if actor.require_staff(&[Role::Admin], "manage staff").is_err() {
+        return Err(PageError::forbidden(lang));
+    }
+    let svc = &s.service;
+    let email = field("email");
+    let role = || Role::parse(&field("role"));
+    let done: loket_core::Result<()> = match field("do").as_str() {
+        "add" => match role() {
+            Ok(r) => svc.create_staff(&actor, &email, &field("name"), r).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "role" => match role() {
+            Ok(r) => svc.set_staff_role(&actor, &email, r).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "totp" => {
+            let ticked: Vec<&str> = fields
+                .iter()
+                .filter(|(k, _)| k == "totp_role")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let mut result = Ok(());
+            for r in Role::ALL {
+                if let Err(e) = svc.require_totp(&actor, *r, ticked.contains(&r.id())).await {
+                    result = Err(e);
+                    break;
+                }
+            }
+            result
+        }
+        "end_sessions" => svc.end_staff_sessions(&actor, &email).await.map(|_| ()),
+        "reset_totp" => svc.reset_totp(&actor, &email).await.map(|_| ()),
+        _ => return Err(PageError::bad_request(lang)),
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("{PAGE}?gedaan=1")).into_response()),
+        Err(DomainError::Invalid(p)) => {
+            let text = match &p {
+                Problem::Other(why) => why.clone(),
+                p => crate::portal::problem_text(p, lang),
+            };
+            page(&s, me, Some(text), None).await
+        }
+        Err(DomainError::Conflict(why) | DomainError::Duplicate(why)) => page(&s, me, Some(why), None).await,
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
