@@ -172,6 +172,10 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn banned_senders(&self) -> Result<Vec<(String, DateTime<Utc>, String)>>;
     /// Changes a staff member's role.
     async fn set_staff_role(&self, staff: StaffId, role: Role, by: &Stamp) -> Result<Staff>;
+    /// Adds a mail domain to an organisation: contacts of that domain
+    /// without an organisation join it, with their tickets; answers how many
+    /// contacts joined. A domain belongs to one organisation (conflict).
+    async fn add_organisation_domain(&self, id: OrganisationId, domain: &str, by: &Stamp) -> Result<u64>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
     /// Labels on tickets, alphabetically, at most `limit` (suggestions).

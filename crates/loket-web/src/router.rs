@@ -200,6 +200,14 @@ fn agent() -> Routes {
         .route("/tickets/{number}/spam", small(post(a::view_spam_post)))
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
         .route(
+            "/beheer/organisaties",
+            small(get(a::view_orgs_get).post(a::view_orgs_post)),
+        )
+        .route(
+            "/beheer/contacten",
+            small(get(a::view_contacts_get).post(a::view_contacts_post)),
+        )
+        .route(
             "/beheer/medewerkers",
             small(get(a::view_staff_get).post(a::view_staff_post)),
         )

@@ -21,6 +21,19 @@ fn limit_key(key: &str) -> std::borrow::Cow<'_, str> {
     format!("{kind}:#{}", token_hash(key)).into()
 }
 
+/// A mail domain as typed (`@Zuid.nl`, ` zuid.nl`): lower-cased, checked,
+/// and never a public mail provider's.
+fn clean_domain(raw: &str) -> Result<String> {
+    let d = raw.trim().trim_start_matches('@').to_lowercase();
+    if !valid_domain(&d) {
+        return Err(Problem::NotADomain(d.chars().take(100).collect()).into());
+    }
+    if crate::public_domains::is_public_mail_domain(&d) {
+        return Err(Problem::PublicMailDomain(d).into());
+    }
+    Ok(d)
+}
+
 fn clean_name(raw: &str, field: Field) -> Result<String> {
     Ok(crate::problem::clean_line(raw, field, super::MAX_NAME_CHARS)?)
 }
@@ -52,19 +65,23 @@ impl Service {
         let name = clean_name(name, Field::OrganisationName)?;
         let mut clean = Vec::new();
         for d in domains {
-            let d = d.trim().trim_start_matches('@').to_lowercase();
-            if !valid_domain(&d) {
-                return Err(Problem::NotADomain(d.chars().take(100).collect()).into());
-            }
-            if crate::public_domains::is_public_mail_domain(&d) {
-                return Err(Problem::PublicMailDomain(d).into());
-            }
-            clean.push(d);
+            clean.push(clean_domain(d)?);
         }
         clean.sort();
         clean.dedup();
         self.store
             .create_organisation(&NewOrganisation { name, domains: clean }, &self.stamp(actor))
+            .await
+    }
+
+    /// Adds a mail domain to an organisation: the existing contacts of that
+    /// domain without an organisation join it, with their tickets (an audit
+    /// event says how many). Answers how many contacts joined.
+    pub async fn add_organisation_domain(&self, actor: &Actor, id: OrganisationId, domain: &str) -> Result<u64> {
+        actor.require_staff(DESK_STAFF, "change organisations")?;
+        let domain = clean_domain(domain)?;
+        self.store
+            .add_organisation_domain(id, &domain, &self.stamp(actor))
             .await
     }
 

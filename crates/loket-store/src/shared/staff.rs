@@ -456,6 +456,62 @@ macro_rules! staff_store {
                 self.get_staff(staff).await?.ok_or_else(|| DomainError::not_found(format!("staff member {staff}")))
             }
 
+            async fn add_organisation_domain(&self, id: OrganisationId, domain: &str, by: &Stamp) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let owner: Option<i64> = sqlx::query_scalar("SELECT organisation_id FROM organisation_domains WHERE domain = $1")
+                    .bind(domain)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some(o) = owner {
+                    return Err(DomainError::conflict(if o == id.0 {
+                        format!("{domain} is already a domain of this organisation")
+                    } else {
+                        format!("{domain} belongs to another organisation")
+                    }));
+                }
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if exists.is_none() {
+                    return Err(DomainError::not_found(format!("organisation {id}")));
+                }
+                sqlx::query("INSERT INTO organisation_domains (domain, organisation_id) VALUES ($1, $2)")
+                    .bind(domain)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let literal = domain.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+                let joined = sqlx::query("UPDATE contacts SET organisation_id = $1 WHERE organisation_id IS NULL AND email LIKE $2 ESCAPE '!'")
+                    .bind(id.0)
+                    .bind(format!("%@{literal}"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                let tickets = sqlx::query(
+                    "UPDATE tickets SET organisation_id = $1 WHERE organisation_id IS NULL \
+                     AND requester_id IN (SELECT id FROM contacts WHERE organisation_id = $1)",
+                )
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                let entry = AuditEntry {
+                    action: "domain_added".into(),
+                    field: Some("domains".into()),
+                    old_value: None,
+                    new_value: Some(format!("{domain} ({joined} contacts, {tickets} tickets joined)")),
+                };
+                Self::insert_audit(&mut tx, &format!("organisation:{id}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(joined)
+            }
+
             async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>> {
                 let escaped: String = text
                     .to_lowercase()

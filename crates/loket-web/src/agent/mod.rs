@@ -5,6 +5,7 @@
 
 mod admin;
 mod bulk;
+mod directory;
 mod overview;
 mod phone;
 pub(crate) mod session;
@@ -15,6 +16,7 @@ mod ticket;
 
 pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_canned_post, view_unban_post};
 pub use bulk::view_bulk_post;
+pub use directory::{view_contacts_get, view_contacts_post, view_orgs_get, view_orgs_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
 pub use phone::{view_phone_get, view_phone_post};
 pub use signin::{

@@ -5,6 +5,15 @@ use loket_core::Lang;
 /// Every text of the workspace in one language.
 #[allow(missing_docs)]
 pub struct Texts {
+    pub orgs_title: &'static str,
+    pub domains: &'static str,
+    pub share: &'static str,
+    pub share_short: &'static str,
+    pub domain_add: &'static str,
+    pub domain_joined: &'static str,
+    pub org_new: &'static str,
+    pub contacts_title: &'static str,
+    pub no_contacts: &'static str,
     pub staff_title: &'static str,
     pub role: &'static str,
     pub yes: &'static str,
@@ -161,6 +170,15 @@ pub struct Texts {
 }
 
 static NL: Texts = Texts {
+    orgs_title: "Organisaties",
+    domains: "E-maildomeinen",
+    share: "Tickets delen",
+    share_short: "Geautoriseerde contactpersonen zien alle tickets van de organisatie",
+    domain_add: "Domein toevoegen",
+    domain_joined: "Domein toegevoegd. Contactpersonen die met hun tickets aan de organisatie zijn gekoppeld:",
+    org_new: "Nieuwe organisatie",
+    contacts_title: "Contactpersonen",
+    no_contacts: "Geen contactpersonen gevonden.",
     staff_title: "Medewerkers",
     role: "Rol",
     yes: "ja",
@@ -317,6 +335,15 @@ static NL: Texts = Texts {
 };
 
 static EN: Texts = Texts {
+    orgs_title: "Organisations",
+    domains: "Mail domains",
+    share: "Share tickets",
+    share_short: "Authorised contacts see every ticket of the organisation",
+    domain_add: "Add a domain",
+    domain_joined: "Domain added. Contacts that joined the organisation with their tickets:",
+    org_new: "New organisation",
+    contacts_title: "Contacts",
+    no_contacts: "No contacts found.",
     staff_title: "Staff",
     role: "Role",
     yes: "yes",

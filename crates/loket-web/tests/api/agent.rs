@@ -869,3 +869,59 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
     );
     assert_eq!(agent.sign_in(&anna).await.location.as_deref(), Some("/agent/koppelen"));
 }
+
+#[tokio::test]
+async fn adding_a_domain_attaches_contacts_and_their_tickets_and_contacts_get_authorised() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let (t, _) = super::portal::ticket(&app, "jan@noord.nl", "Vraag van Noord").await;
+    assert_eq!(t.organisation_id, None);
+    let mut a = signed_in(&app, &anna).await;
+    let orgs = "/agent/beheer/organisaties";
+    let p = a.post(orgs, orgs, "do=add&name=Gemeente+Noord&domains=").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let noord = app.service.store().list_organisations().await.unwrap()[0].clone();
+    let p = a
+        .post(orgs, orgs, &format!("do=domain&id={}&domain=gmail.com", noord.id))
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "never a public provider");
+    let p = a
+        .post(orgs, orgs, &format!("do=domain&id={}&domain=%40Noord.nl", noord.id))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/agent/beheer/organisaties?gedaan=1"));
+    let shown = a.go("GET", p.location.as_deref().unwrap(), None).await;
+    assert!(shown.body.contains("gekoppeld: 1"), "{}", shown.body);
+    assert_eq!(current(&app, t.number).await.organisation_id, Some(noord.id));
+    let trail = app
+        .service
+        .store()
+        .audit_of(&format!("organisation:{}", noord.id))
+        .await
+        .unwrap();
+    assert!(trail.iter().any(|e| e.action == "domain_added"));
+    let again = a
+        .post(orgs, orgs, &format!("do=domain&id={}&domain=noord.nl", noord.id))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    // Authorise Jan: the ticket page stops warning.
+    let contacts = "/agent/beheer/contacten?zoek=jan";
+    let page = a.go("GET", contacts, None).await;
+    assert!(page.body.contains("jan@noord.nl"));
+    let jan = app
+        .service
+        .store()
+        .contact_by_email("jan@noord.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    let p = a
+        .post(
+            contacts,
+            "/agent/beheer/contacten",
+            &format!("id={}&authorised=1&organisation={}&zoek=jan", jan.id, noord.id),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = a.go("GET", &format!("/agent/tickets/{}", t.number), None).await;
+    assert!(!page.body.contains("id=\"not-authorised\""));
+}

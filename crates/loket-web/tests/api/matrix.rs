@@ -260,6 +260,20 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
+    ("GET", "/agent/beheer/organisaties", "", "SSSSYFFY"),
+    (
+        "POST",
+        "/agent/beheer/organisaties",
+        "do=add&name=West&domains=west.nl",
+        "SSSSYFFY",
+    ),
+    ("GET", "/agent/beheer/contacten?zoek=zuid", "", "SSSSYFFY"),
+    (
+        "POST",
+        "/agent/beheer/contacten",
+        "id=1&authorised=1&organisation=",
+        "SSSSYFFY",
+    ),
     (
         "POST",
         "/agent/beheer/medewerkers",
