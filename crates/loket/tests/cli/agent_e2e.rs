@@ -3,7 +3,9 @@
 //! customer's mail and the SMTP sink receiving the agent's reply: sign-in with
 //! password and TOTP enrolment, the ticket appearing in the queue without a
 //! reload, its attachment opened in the browser, a reply, a request for
-//! information with a date, and a transfer to Gepland with a version.
+//! information with a date, a transfer to Gepland with a version, a second
+//! agent on the same ticket, a phone ticket for a new caller, a merge and a
+//! move to another address.
 //! Screenshots of the overview, a queue and a ticket page go to
 //! `target/e2e-screenshots/`.
 
@@ -126,32 +128,33 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
             "Anna de Vries",
         ],
     ));
-    // The password comes on standard input, never as an argument.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
-        .args(["--config", &cfg, "agent", "set-password", "--email", &staff])
-        .env("LOKET_DATA_DIR", &data)
-        .env_remove("LOKET_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    set_password(&cfg, &data, &staff);
     stdout(&loket(
         &data,
         &["--config", &cfg, "agent", "require-totp", "--role", "agent"],
     ));
+    stdout(&loket(
+        &data,
+        &[
+            "--config",
+            &cfg,
+            "agent",
+            "add",
+            "--email",
+            "bram@leverancier.nl",
+            "--name",
+            "Bram Beheer",
+            "--role",
+            "admin",
+        ],
+    ));
+    set_password(&cfg, &data, "bram@leverancier.nl");
 
     let server = Server::start_full(&data, &["--config", &cfg], &[("LOKET_SMTP_URL", smtp.as_str())]);
     let base = format!("http://{}", server.addr);
     let customer = format!("klant.{}@gemeente-zuid.nl", std::process::id());
     rt.block_on(async {
+        let webdriver2 = webdriver.clone();
         let (b, who, acct, sh, cap, me) = (
             base.clone(),
             customer.clone(),
@@ -225,13 +228,24 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
             assert!(shown, "the PNG is shown inline");
             c.goto(&format!("{base}/agent/tickets/{number}")).await.unwrap();
 
-            // Reply: the mail reaches the customer, the ticket is Beantwoord.
-            fill(&c, "reply-text", "Wij hebben de koppeling opnieuw gestart.").await;
+            // Reply with a canned reply, edited before sending: the mail
+            // reaches the customer, the ticket is Beantwoord.
+            c.execute(
+                "const s = document.getElementById('canned');\
+                 s.value = [...s.options].find(o => o.text === 'Geen geautoriseerde contactpersoon').value;",
+                vec![],
+            )
+            .await
+            .unwrap();
+            click(&c, "#canned-form button[type='submit']").await;
+            wait_text(&c, "niet geregistreerd als geautoriseerde contactpersoon").await;
+            let reply = c.find(Locator::Id("reply-text")).await.unwrap();
+            reply.send_keys("\nWij hebben de koppeling alvast opnieuw gestart.").await.unwrap();
             click(&c, "#reply-form button[type='submit']:not([name])").await;
-            wait_text(&c, "Opgeslagen.").await;
+            wait_text(&c, "id=\"ticket-status\">Beantwoord<").await;
             assert_eq!(text_of(&c, "ticket-status").await, "Beantwoord");
-            let body = mail_with(&capture, &customer, "opnieuw gestart");
-            assert!(body.contains(&number), "{body}");
+            let body = mail_with(&capture, &customer, "alvast opnieuw gestart");
+            assert!(body.contains(&number) && body.contains("Beste Jan Klant"), "{body}");
 
             // Ask for information until a chosen date: Uitgesteld, Wacht op reactie.
             c.execute(
@@ -243,7 +257,7 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
             .unwrap();
             fill(&c, "ask-text", "Welke versie van de koppeling gebruikt u?").await;
             click(&c, "#ask-form button[type='submit']").await;
-            wait_text(&c, "Opgeslagen.").await;
+            wait_text(&c, "id=\"ticket-status\">Uitgesteld<").await;
             assert_eq!(text_of(&c, "ticket-status").await, "Uitgesteld");
             assert_eq!(text_of(&c, "ticket-department").await, "Wacht op reactie");
             assert_eq!(text_of(&c, "ticket-postponed").await, in_days_dutch(10));
@@ -258,9 +272,56 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
             .unwrap();
             fill(&c, "transfer-version", "8.4.1").await;
             click(&c, "#transfer-form button[type='submit']").await;
-            wait_text(&c, "Opgeslagen.").await;
+            wait_text(&c, "id=\"ticket-department\">Gepland<").await;
             assert_eq!(text_of(&c, "ticket-department").await, "Gepland");
             assert_eq!(text_of(&c, "ticket-release").await, "8.4.1");
+
+            // A second agent opens the same ticket: each sees the other.
+            let profile = tempfile::tempdir().unwrap();
+            let d = super::portal_e2e::browser(&webdriver2, profile.path()).await;
+            d.goto(&format!("{base}/agent/inloggen")).await.unwrap();
+            fill(&d, "email", "bram@leverancier.nl").await;
+            fill(&d, "password", PASSWORD).await;
+            submit(&d, "/agent/inloggen").await;
+            wait_url(&d, "/agent").await;
+            d.goto(&format!("{base}/agent/tickets/{number}")).await.unwrap();
+            wait_text(&c, "<strong>Bram Beheer</strong>").await;
+            wait_text(&d, "<strong>Anna de Vries</strong>").await;
+            let _ = d.close().await;
+
+            // A phone ticket for a new caller: the confirmation reaches them.
+            let caller = format!("beller.{number}@gemeente-noord.nl");
+            let mut phone = Vec::new();
+            for subject in ["Telefonisch: export faalt", "Telefonisch: nog een vraag"] {
+                c.goto(&format!("{base}/agent/telefoon")).await.unwrap();
+                fill(&c, "email", &caller).await;
+                fill(&c, "name", "Bea Beller").await;
+                fill(&c, "subject", subject).await;
+                fill(&c, "message", "Belde om 10:15 over de kwartaalexport.").await;
+                click(&c, "#phone-form button[type='submit']").await;
+                wait_text(&c, &format!("{subject}</h1>")).await;
+                let url = c.current_url().await.unwrap();
+                let n = url.path().rsplit('/').next().unwrap().to_owned();
+                mail_with(&capture, &caller, &n);
+                phone.push(n);
+            }
+            // Merge the second into the first; the first keeps its number.
+            c.execute("document.querySelectorAll('details').forEach(d => d.open = true);", vec![])
+                .await
+                .unwrap();
+            fill(&c, "merge-into", &phone[0]).await;
+            click(&c, "#merge-form button[type='submit']").await;
+            wait_url(&c, &format!("/agent/tickets/{}?gedaan=1", phone[0])).await;
+            let thread = c.source().await.unwrap();
+            assert_eq!(thread.matches("Belde om 10:15").count(), 2, "both calls in one thread");
+            // Move the caller's tickets to the municipality's service desk.
+            c.execute("document.querySelectorAll('details').forEach(d => d.open = true);", vec![])
+                .await
+                .unwrap();
+            let desk = format!("servicedesk.{number}@gemeente-noord.nl");
+            fill(&c, "move-to", &desk).await;
+            click(&c, "#move-form button[type='submit']").await;
+            wait_text(&c, &format!("<br>{desk}</p>")).await;
 
             c.goto(&format!("{base}/agent")).await.unwrap();
             wait_text(&c, "Gepland").await;
@@ -270,6 +331,27 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
     });
     server.stop();
     assert!(shots.join("agent-ticket-desktop.png").exists());
+}
+
+/// `loket agent set-password`: the password comes on standard input, never
+/// as an argument.
+fn set_password(cfg: &str, data: &std::path::Path, email: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["--config", cfg, "agent", "set-password", "--email", email])
+        .env("LOKET_DATA_DIR", data)
+        .env_remove("LOKET_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
 }
 
 fn base64_lines(bytes: &[u8]) -> String {
