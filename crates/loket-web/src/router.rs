@@ -225,6 +225,16 @@ fn agent() -> Routes {
         .route("/tickets/{number}/labels", small(post(a::view_labels_post)))
 }
 
+/// The workspace's routes, each noting its page for after sign-in.
+fn remembered(routes: Routes) -> Routes {
+    Routes {
+        router: routes
+            .router
+            .layer(axum::middleware::from_fn(crate::agent::remember_page)),
+        paths: routes.paths,
+    }
+}
+
 /// Largest agent form with a message: the longest message text Loket takes.
 const AGENT_FORM_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -234,8 +244,11 @@ fn agent_form(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 fn all(state: &AppState) -> Routes {
     portal()
-        .route("/agent", get(crate::agent::view_overview_get))
-        .nest("/agent", agent())
+        .nest("/agent", remembered(agent()))
+        .route(
+            "/agent",
+            get(crate::agent::view_overview_get).layer(axum::middleware::from_fn(crate::agent::remember_page)),
+        )
         .route("/healthz", get(crate::api::healthz))
         .nest("/api/v1", bounded(api(), state))
 }

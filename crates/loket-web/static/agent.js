@@ -48,6 +48,17 @@
     // Typing starts: tell the others at once, not at the next tick.
     if (replyBox) { replyBox.addEventListener("input", function () { if (!sentTyping) { tick(); } }); }
   }
+  // A reply being written survives an expired session, another action on
+  // the page and a reload: kept in this tab until the reply is sent.
+  if (replyBox && viewers && viewers.dataset.ticket) {
+    var key = "loket-reply-" + viewers.dataset.ticket;
+    var done = /[?&]gedaan=antwoord/.test(window.location.search);
+    try {
+      if (done) { sessionStorage.removeItem(key); }
+      else if (!replyBox.value && sessionStorage.getItem(key)) { replyBox.value = sessionStorage.getItem(key); }
+      replyBox.addEventListener("input", function () { sessionStorage.setItem(key, replyBox.value); });
+    } catch (err) { /* storage unavailable: nothing kept */ }
+  }
   var row = -1;
   function rows() { return document.querySelectorAll("#queue tbody tr"); }
   function mark(i) {
@@ -78,6 +89,8 @@
     if (e.key === "k") { mark(row - 1); e.preventDefault(); return; }
     if (!target) { return; }
     e.preventDefault();
+    var closed = target.closest("details");
+    if (closed && !closed.open) { closed.open = true; }
     if (target.tagName === "BUTTON") { target.click(); } else { target.focus(); }
   });
 }());

@@ -19,6 +19,9 @@ pub const RECOVERY_CODES: usize = 10;
 /// The name authenticator apps show beside the account.
 pub const TOTP_ISSUER: &str = "Loket";
 
+/// Why enrolment is refused once a secret is enrolled.
+const TOTP_ENROLLED: &str = "TOTP is set up already; an administrator can reset it";
+
 /// The label of a ticket marked as spam.
 pub const SPAM_LABEL: &str = "spam";
 
@@ -250,9 +253,11 @@ impl Service {
             .staff_credentials(&rec.staff.email)
             .await?
             .ok_or_else(refused)?;
-        if creds.totp_secret.is_some() && rec.stage != SessionStage::SignedIn {
-            // Someone with only the password cannot replace the enrolled secret.
-            return Err(DomainError::Forbidden("TOTP is enrolled; sign in with a code".into()));
+        if creds.totp_secret.is_some() {
+            // An enrolled secret is never replaced from a session (someone at
+            // an unlocked screen, or with only the password): an
+            // administrator resets it, and the next sign-in enrols again.
+            return Err(DomainError::conflict(TOTP_ENROLLED));
         }
         let secret = if let Some(s) = rec.pending_secret {
             s
@@ -286,8 +291,8 @@ impl Service {
             .staff_credentials(&rec.staff.email)
             .await?
             .ok_or_else(refused)?;
-        if creds.totp_secret.is_some() && rec.stage != SessionStage::SignedIn {
-            return Err(DomainError::Forbidden("TOTP is enrolled; sign in with a code".into()));
+        if creds.totp_secret.is_some() {
+            return Err(DomainError::conflict(TOTP_ENROLLED));
         }
         let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         let t = totp(&secret)?;

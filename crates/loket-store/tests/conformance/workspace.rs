@@ -62,6 +62,11 @@ async fn sign_in_and_sessions(env: &Env) {
     let recovery = s.staff_confirm_enrolment(&token, &code).await.unwrap();
     assert_eq!(recovery.len(), 10);
     assert!(s.staff_session(&token).await.unwrap().unwrap().signed_in);
+    // Enrolled: a signed-in session cannot replace the secret.
+    assert!(matches!(
+        s.staff_begin_enrolment(&token).await,
+        Err(DomainError::Conflict(_))
+    ));
 
     let (token, next) = s.staff_login("anna@leverancier.nl", PASSWORD).await.unwrap();
     assert_eq!(next, NextStep::Code);

@@ -29,7 +29,7 @@ fn admin_only(actor: &Actor, lang: Lang) -> Result<(), PageError> {
     actor
         .require_staff(&[Role::Admin], "manage canned replies")
         .map(|_| ())
-        .map_err(|_| PageError::forbidden(lang))
+        .map_err(|_| PageError::not_allowed(lang))
 }
 
 /// `GET /agent/beheer/standaardantwoorden`.
@@ -91,10 +91,10 @@ pub async fn view_canned_post(
     {
         Ok(_) => return Ok(Redirect::to("/agent/beheer/standaardantwoorden").into_response()),
         Err(DomainError::Invalid(p)) => match p {
-            Problem::Other(why) => why,
+            Problem::Other(why) => super::messages::rule_message(&why, lang),
             p => crate::portal::problem_text(&p, lang),
         },
-        Err(DomainError::Conflict(why)) => why,
+        Err(DomainError::Conflict(why)) => super::messages::rule_message(&why, lang),
         Err(e) => return Err(PageError::from_domain(&e, lang)),
     };
     let replies = s
@@ -202,7 +202,7 @@ pub async fn view_unban_post(
     check_csrf(&s, &headers, &form.csrf, me.lang)?;
     match s.service.unban_sender(&me.actor(), &form.pattern).await {
         Ok(()) => Ok(Redirect::to("/agent/beheer/geblokkeerd").into_response()),
-        Err(DomainError::Forbidden(_)) => Err(PageError::forbidden(me.lang)),
+        Err(DomainError::Forbidden(_)) => Err(PageError::not_allowed(me.lang)),
         Err(e) => Err(PageError::from_domain(&e, me.lang)),
     }
 }

@@ -37,7 +37,7 @@ pub struct Done {
 
 fn refused(e: DomainError, lang: Lang) -> PageError {
     match e {
-        DomainError::Forbidden(_) => PageError::forbidden(lang),
+        DomainError::Forbidden(_) => PageError::not_allowed(lang),
         e => PageError::from_domain(&e, lang),
     }
 }
@@ -46,8 +46,13 @@ fn refused(e: DomainError, lang: Lang) -> PageError {
 /// 409 for what the rules refuse.
 fn problem(e: &DomainError, lang: Lang) -> Option<(String, StatusCode)> {
     match e {
-        DomainError::Conflict(why) | DomainError::Duplicate(why) => Some((why.clone(), StatusCode::CONFLICT)),
-        DomainError::Invalid(Problem::Other(why)) => Some((why.clone(), StatusCode::UNPROCESSABLE_ENTITY)),
+        DomainError::Conflict(why) | DomainError::Duplicate(why) => {
+            Some((super::messages::rule_message(why, lang), StatusCode::CONFLICT))
+        }
+        DomainError::Invalid(Problem::Other(why)) => Some((
+            super::messages::rule_message(why, lang),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         DomainError::Invalid(p) => Some((crate::portal::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY)),
         _ => None,
     }
@@ -63,7 +68,7 @@ async fn orgs_page(
     // The same rule as changing them: agents and admins.
     me.actor()
         .require_staff(loket_core::service::DESK_STAFF, "manage organisations")
-        .map_err(|_| PageError::forbidden(lang))?;
+        .map_err(|_| PageError::not_allowed(lang))?;
     let orgs = s
         .service
         .store()
@@ -193,7 +198,7 @@ pub async fn view_contacts_get(
     let lang = me.lang;
     me.actor()
         .require_staff(loket_core::service::DESK_STAFF, "manage contacts")
-        .map_err(|_| PageError::forbidden(lang))?;
+        .map_err(|_| PageError::not_allowed(lang))?;
     let found = s
         .service
         .find_contacts(&me.actor(), &q.zoek)

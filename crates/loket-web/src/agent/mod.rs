@@ -6,6 +6,7 @@
 mod admin;
 mod bulk;
 mod directory;
+mod messages;
 mod overview;
 mod phone;
 pub(crate) mod session;
@@ -44,6 +45,10 @@ pub(crate) struct Frame {
     pub me: String,
     /// The visitor's CSRF form token.
     pub csrf: String,
+    /// An administrator (the admin pages are in the menu).
+    pub admin: bool,
+    /// An agent or administrator (organisations and contacts are in the menu).
+    pub desk: bool,
 }
 
 /// A signed-in staff member on this request.
@@ -78,12 +83,87 @@ pub(crate) async fn session_of(
     Ok(found.map(|f| (f, token.to_owned())))
 }
 
+/// The header [`remember_page`] puts on every workspace request: the page to
+/// come back to after signing in (never taken from the visitor).
+const RETURN_HEADER: &str = "x-loket-return";
+/// The cookie that keeps that page during sign-in.
+const RETURN_COOKIE: &str = "loket_agent_back";
+
+/// Middleware on the workspace's routes: notes the page a request belongs to
+/// (a ticket page for a form posted on it), so that a visitor sent to sign in
+/// comes back there.
+pub(crate) async fn remember_page(mut req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    req.headers_mut().remove(RETURN_HEADER);
+    // Inside `/agent` the router strips the prefix (this runs only there
+    // and on `/agent` itself).
+    let uri = req.uri().clone();
+    let path = if uri.path().starts_with("/agent") {
+        uri.path().to_owned()
+    } else {
+        format!("/agent{}", uri.path())
+    };
+    let back = if req.method() == axum::http::Method::GET {
+        Some(match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        })
+    } else {
+        // A form posted on a ticket page: back to that page.
+        path.strip_prefix("/agent/tickets/")
+            .and_then(|rest| rest.split('/').next())
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty())
+            .map(|n| format!("/agent/tickets/{n}"))
+    };
+    if let Some(back) = back.filter(|b| safe_return(b))
+        && let Ok(v) = axum::http::HeaderValue::from_str(&back)
+    {
+        req.headers_mut().insert(RETURN_HEADER, v);
+    }
+    next.run(req).await
+}
+
+/// A page of the workspace (never the sign-in steps, never another site).
+fn safe_return(path: &str) -> bool {
+    path.starts_with("/agent")
+        && !path.starts_with("/agent/inloggen")
+        && !path.starts_with("/agent/code")
+        && !path.starts_with("/agent/koppelen")
+        && !path.starts_with("/agent/uitloggen")
+        && !path.contains("//")
+        && !path.contains('\\')
+        && path.len() <= 512
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"'))
+}
+
+/// Where to go once signed in: the remembered page, or the overview; and the
+/// `Set-Cookie` that forgets it.
+pub(crate) fn after_sign_in(headers: &HeaderMap, secure: bool) -> (String, String) {
+    let to = crate::portal::cookie(headers, RETURN_COOKIE)
+        .filter(|b| safe_return(b))
+        .map_or_else(|| "/agent".to_owned(), str::to_owned);
+    let flag = if secure { "; Secure" } else { "" };
+    (
+        to,
+        format!("{RETURN_COOKIE}=; Path=/agent; HttpOnly; SameSite=Lax; Max-Age=0{flag}"),
+    )
+}
+
 /// The signed-in staff member, or the response that sends the visitor to
 /// sign in (or to the code or enrolment step they are at).
 pub(crate) async fn signed_in(s: &AppState, headers: &HeaderMap) -> Result<Result<Signed, Response>, PageError> {
     let lang = crate::portal::language(headers);
     let Some((session, _)) = session_of(s, headers, lang).await? else {
-        return Ok(Err(Redirect::to("/agent/inloggen").into_response()));
+        let mut resp = Redirect::to("/agent/inloggen").into_response();
+        if let Some(back) = headers.get(RETURN_HEADER).and_then(|v| v.to_str().ok()) {
+            let flag = if s.portal.secure_cookies { "; Secure" } else { "" };
+            let cookie = format!("{RETURN_COOKIE}={back}; Path=/agent; HttpOnly; SameSite=Lax; Max-Age=900{flag}");
+            if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+                resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+            }
+        }
+        return Ok(Err(resp));
     };
     if !session.signed_in {
         let to = if session.has_totp {
@@ -98,6 +178,8 @@ pub(crate) async fn signed_in(s: &AppState, headers: &HeaderMap) -> Result<Resul
         frame: Frame {
             me: session.staff.name.clone(),
             csrf,
+            admin: session.staff.role == loket_core::Role::Admin,
+            desk: loket_core::service::DESK_STAFF.contains(&session.staff.role),
         },
         staff: session.staff,
         lang,

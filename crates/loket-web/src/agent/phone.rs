@@ -119,7 +119,7 @@ pub async fn view_phone_post(
     input.urgent = form.urgent.is_some();
     input.language = Some(lang);
     match s.service.create_ticket(&me.actor(), input).await {
-        Ok(t) => Ok(Redirect::to(&format!("/agent/tickets/{}?gedaan=1", t.number)).into_response()),
+        Ok(t) => Ok(Redirect::to(&format!("/agent/tickets/{}?gedaan=telefoon", t.number)).into_response()),
         Err(DomainError::Invalid(p)) => {
             let page = PhonePage {
                 t: texts(lang),

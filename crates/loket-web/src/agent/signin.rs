@@ -125,13 +125,17 @@ pub async fn view_signin_post(
     }
     match s.service.staff_login(&email, &form.password).await {
         Ok((token, next)) => {
+            let (back, forget) = super::after_sign_in(&headers, s.portal.secure_cookies);
             let to = match next {
-                NextStep::Done => "/agent",
+                NextStep::Done => back.as_str(),
                 NextStep::Code => "/agent/code",
                 NextStep::Enrol => "/agent/koppelen",
             };
             let mut resp = Redirect::to(to).into_response();
             set_cookie(&mut resp, &session::set(&token, s.portal.secure_cookies));
+            if next == NextStep::Done {
+                set_cookie(&mut resp, &forget);
+            }
             Ok(resp)
         }
         Err(DomainError::Forbidden(_)) => Ok(again(t.signin_failed, StatusCode::UNAUTHORIZED)),
@@ -184,7 +188,12 @@ pub async fn view_code_post(
         return Ok(again(t.too_many, StatusCode::TOO_MANY_REQUESTS));
     }
     match s.service.staff_verify_code(&token, &form.code).await {
-        Ok(_) => Ok(Redirect::to("/agent").into_response()),
+        Ok(_) => {
+            let (back, forget) = super::after_sign_in(&headers, s.portal.secure_cookies);
+            let mut resp = Redirect::to(&back).into_response();
+            set_cookie(&mut resp, &forget);
+            Ok(resp)
+        }
         Err(DomainError::Forbidden(_)) => Ok(again(t.code_wrong, StatusCode::UNAUTHORIZED)),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
@@ -238,7 +247,9 @@ pub async fn view_enrol_get(State(s): State<AppState>, headers: HeaderMap) -> Re
     let lang = crate::portal::language(&headers);
     match session_of(&s, &headers, lang).await? {
         None => Ok(Redirect::to("/agent/inloggen").into_response()),
-        Some((sess, _)) if !sess.signed_in && sess.has_totp => Ok(Redirect::to("/agent/code").into_response()),
+        // Enrolled once: never again from a session (an admin resets it).
+        Some((sess, _)) if sess.has_totp && sess.signed_in => Ok(Redirect::to("/agent").into_response()),
+        Some((sess, _)) if sess.has_totp => Ok(Redirect::to("/agent/code").into_response()),
         Some((_, token)) => enrol_page(&s, &headers, lang, &token, None).await,
     }
 }
@@ -269,7 +280,10 @@ pub async fn view_enrol_post(
             let resp = enrol_page(&s, &headers, lang, &token, Some(t.code_wrong)).await?;
             Ok(with_status(resp, StatusCode::UNAUTHORIZED))
         }
-        Err(DomainError::Conflict(_)) => Ok(Redirect::to("/agent/koppelen").into_response()),
+        Err(DomainError::Conflict(_)) => {
+            let to = if sess.has_totp { "/agent" } else { "/agent/koppelen" };
+            Ok(Redirect::to(to).into_response())
+        }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }

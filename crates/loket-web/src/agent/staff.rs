@@ -35,7 +35,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| match e {
-        DomainError::Forbidden(_) => PageError::forbidden(lang),
+        DomainError::Forbidden(_) => PageError::not_allowed(lang),
         e => PageError::from_domain(&e, lang),
     };
     let staff = s.service.staff_overview(&me.actor()).await.map_err(fail)?;
@@ -109,7 +109,7 @@ pub async fn view_staff_post(
     check_csrf(&s, &headers, &field("csrf"), lang)?;
     let actor = me.actor();
     if actor.require_staff(&[Role::Admin], "manage staff").is_err() {
-        return Err(PageError::forbidden(lang));
+        return Err(PageError::not_allowed(lang));
     }
     let svc = &s.service;
     let email = field("email");
@@ -146,12 +146,14 @@ pub async fn view_staff_post(
         Ok(()) => Ok(Redirect::to(&format!("{PAGE}?gedaan=1")).into_response()),
         Err(DomainError::Invalid(p)) => {
             let text = match &p {
-                Problem::Other(why) => why.clone(),
+                Problem::Other(why) => super::messages::rule_message(why, lang),
                 p => crate::portal::problem_text(p, lang),
             };
             page(&s, me, Some(text), None).await
         }
-        Err(DomainError::Conflict(why) | DomainError::Duplicate(why)) => page(&s, me, Some(why), None).await,
+        Err(DomainError::Conflict(why) | DomainError::Duplicate(why)) => {
+            page(&s, me, Some(super::messages::rule_message(&why, lang)), None).await
+        }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }

@@ -74,6 +74,8 @@ struct TicketPage<'a> {
     notice: Option<&'static str>,
     error: Option<String>,
     draft: String,
+    draft_for: &'static str,
+    until: String,
 }
 
 /// What a page shows beyond the ticket: a notice, an error with the text
@@ -85,6 +87,10 @@ struct Extra {
     draft: String,
     /// The error is the rules refusing (409), not bad input (422).
     conflict: bool,
+    /// Which form the draft belongs to: `reply`, `note`, `ask`, `resolve`.
+    draft_for: &'static str,
+    /// The date typed in the ask-for-information form.
+    until: String,
 }
 
 /// `?gedaan=1` after an action; `?antwoord=ID` puts a canned reply in the
@@ -107,7 +113,7 @@ pub async fn view_ticket_get(
         Err(to) => return Ok(to),
     };
     let mut extra = Extra {
-        notice: q.gedaan.map(|_| texts(me.lang).done),
+        notice: q.gedaan.as_deref().map(|what| done_text(texts(me.lang), what)),
         ..Extra::default()
     };
     if let Some(id) = q.antwoord {
@@ -125,6 +131,26 @@ pub async fn view_ticket_get(
         extra.draft = fill_placeholders(&s, &ticket, &chosen.body).await.map_err(fail)?;
     }
     page(&s, me, TicketNumber(number), extra).await
+}
+
+/// What the page says after an action (`?gedaan=`).
+fn done_text(t: &'static Texts, what: &str) -> &'static str {
+    match what {
+        "antwoord" => t.done_reply,
+        "antwoord-opgelost" => t.done_reply_resolve,
+        "notitie" => t.done_note,
+        "informatie" => t.done_ask,
+        "doorsturen" => t.done_transfer,
+        "oplossen" => t.done_resolve,
+        "heropenen" => t.done_reopen,
+        "toewijzen" => t.done_assign,
+        "labels" => t.done_labels,
+        "verplaatsen" => t.done_move,
+        "samenvoegen" => t.done_merge,
+        "spam" => t.done_spam,
+        "telefoon" => t.done_phone,
+        _ => t.done,
+    }
 }
 
 /// A canned reply's text for a ticket: its placeholders filled in.
@@ -341,6 +367,12 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         notice: extra.notice,
         error: extra.error.clone(),
         draft: extra.draft.clone(),
+        draft_for: if extra.draft_for.is_empty() {
+            "reply"
+        } else {
+            extra.draft_for
+        },
+        until: extra.until.clone(),
         frame: me.frame,
     };
     let status = match (&page.error, extra.conflict) {
@@ -493,6 +525,13 @@ async fn act(
     let number = TicketNumber(number);
     let actor = me.actor();
     let svc = &s.service;
+    let draft_for = match action {
+        Action::Reply => "reply",
+        Action::Note => "note",
+        Action::Ask => "ask",
+        Action::Resolve => "resolve",
+        _ => "",
+    };
     // A reply written on an older view of the ticket: show what changed first.
     if matches!(action, Action::Reply | Action::Ask | Action::Resolve)
         && let Some(seen) = form.seen
@@ -505,6 +544,8 @@ async fn act(
             let extra = Extra {
                 error: Some(t.changed.to_owned()),
                 draft: form.text,
+                draft_for,
+                until: form.until,
                 ..Extra::default()
             };
             return page(&s, me, number, extra).await;
@@ -562,7 +603,9 @@ async fn act(
         }
         Action::Merge => match form.into.trim().trim_start_matches('#').parse::<i64>() {
             Ok(into) => match svc.merge(&actor, number, TicketNumber(into)).await {
-                Ok(t) => return Ok(Redirect::to(&format!("/agent/tickets/{}?gedaan=1", t.number)).into_response()),
+                Ok(t) => {
+                    return Ok(Redirect::to(&format!("/agent/tickets/{}?gedaan=samenvoegen", t.number)).into_response());
+                }
                 Err(e) => Err(e),
             },
             Err(_) => Err(DomainError::Invalid(Problem::Other(format!(
@@ -580,31 +623,51 @@ async fn act(
         },
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/agent/tickets/{number}?gedaan=1")).into_response()),
+        Ok(()) => {
+            let done = match action {
+                Action::Reply if form.and_resolve.is_some() => "antwoord-opgelost",
+                Action::Reply => "antwoord",
+                Action::Note => "notitie",
+                Action::Ask => "informatie",
+                Action::Transfer => "doorsturen",
+                Action::Resolve => "oplossen",
+                Action::Reopen => "heropenen",
+                Action::Assign => "toewijzen",
+                Action::Labels => "labels",
+                Action::Move => "verplaatsen",
+                Action::Merge => "samenvoegen",
+                Action::Spam => "spam",
+            };
+            Ok(Redirect::to(&format!("/agent/tickets/{number}?gedaan={done}")).into_response())
+        }
         Err(DomainError::Invalid(p)) => {
             // Staff read the rule's own words where there is no translation.
             let text = match &p {
-                Problem::Other(why) => why.clone(),
+                Problem::Other(why) => super::messages::rule_message(why, lang),
                 p => crate::portal::problem_text(p, lang),
             };
             let extra = Extra {
                 error: Some(text),
                 draft: form.text,
+                draft_for,
+                until: form.until,
                 ..Extra::default()
             };
             page(&s, me, number, extra).await
         }
         Err(DomainError::Conflict(why)) => {
             let extra = Extra {
-                error: Some(why),
+                error: Some(super::messages::rule_message(&why, lang)),
                 draft: form.text,
                 conflict: true,
+                draft_for,
+                until: form.until,
                 ..Extra::default()
             };
             page(&s, me, number, extra).await
         }
         // Staff see that they may not, not "not found".
-        Err(DomainError::Forbidden(_)) => Err(PageError::forbidden(lang)),
+        Err(DomainError::Forbidden(_)) => Err(PageError::not_allowed(lang)),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }

@@ -43,6 +43,8 @@ pub struct PageError {
     lang: Lang,
     /// For a 303: where to (a path Loket made, never one from input).
     to: Option<String>,
+    /// A 403 for lack of rights (not an expired form).
+    denied: bool,
 }
 
 impl PageError {
@@ -53,6 +55,7 @@ impl PageError {
             status: StatusCode::SEE_OTHER,
             lang,
             to: Some(format!("/inloggen?terug={}", super::account::return_path(Some(path)))),
+            denied: false,
         }
     }
 
@@ -62,6 +65,7 @@ impl PageError {
             status: StatusCode::NOT_FOUND,
             lang,
             to: None,
+            denied: false,
         }
     }
 
@@ -71,6 +75,7 @@ impl PageError {
             status: StatusCode::BAD_REQUEST,
             lang,
             to: None,
+            denied: false,
         }
     }
 
@@ -80,6 +85,17 @@ impl PageError {
             status: StatusCode::FORBIDDEN,
             lang,
             to: None,
+            denied: false,
+        }
+    }
+
+    /// 403: the signed-in staff member's role may not do this.
+    pub fn not_allowed(lang: Lang) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            lang,
+            to: None,
+            denied: true,
         }
     }
 
@@ -89,6 +105,7 @@ impl PageError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             lang,
             to: None,
+            denied: false,
         }
     }
 
@@ -98,6 +115,7 @@ impl PageError {
             status: StatusCode::METHOD_NOT_ALLOWED,
             lang,
             to: None,
+            denied: false,
         }
     }
 
@@ -107,6 +125,7 @@ impl PageError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             lang,
             to: None,
+            denied: false,
         }
     }
 
@@ -123,12 +142,14 @@ impl PageError {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 lang,
                 to: None,
+                denied: false,
             },
             DomainError::Invalid(_) | DomainError::Conflict(_) | DomainError::Duplicate(_) | DomainError::Stale => {
                 Self {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     lang,
                     to: None,
+                    denied: false,
                 }
             }
             DomainError::Storage(detail) => {
@@ -137,6 +158,7 @@ impl PageError {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     lang,
                     to: None,
+                    denied: false,
                 }
             }
         }
@@ -151,6 +173,7 @@ impl IntoResponse for PageError {
         let t = texts(self.lang);
         let (title, message) = match self.status {
             StatusCode::NOT_FOUND => (t.not_found, t.not_found_text),
+            StatusCode::FORBIDDEN if self.denied => (t.forbidden, t.not_allowed_text),
             StatusCode::FORBIDDEN => (t.forbidden, t.forbidden_text),
             StatusCode::PAYLOAD_TOO_LARGE => (t.too_large, t.too_large_text),
             StatusCode::SERVICE_UNAVAILABLE => (t.busy, t.busy_text),
@@ -193,6 +216,7 @@ pub fn render(page: &impl Template, cookies: &[String], lang: Lang) -> Response 
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 lang,
                 to: None,
+                denied: false,
             }
             .into_response()
         }

@@ -162,6 +162,11 @@ async fn sign_in_with_password_then_totp_enrolment_codes_and_recovery() {
     assert_eq!(codes.len(), 10, "{}", done.body);
     let overview = b.go("GET", "/agent", None).await;
     assert_eq!(overview.status, StatusCode::OK);
+    // Enrolled: the enrolment page is closed, also to a signed-in session.
+    assert_eq!(
+        b.go("GET", "/agent/koppelen", None).await.location.as_deref(),
+        Some("/agent")
+    );
     assert!(overview.body.contains("Open tickets per afdeling en status"));
 
     // Sign out; the next sign-in asks for a code, and a code works once.
@@ -238,6 +243,17 @@ async fn sessions_expire_and_never_cross_between_portal_and_workspace() {
         b.go("GET", "/agent", None).await.location.as_deref(),
         Some("/agent/inloggen")
     );
+
+    // Signing in again leads back to the page that asked for it.
+    let deep = b.go("GET", "/agent/wachtrij/bi?sort=newest", None).await;
+    assert_eq!(deep.location.as_deref(), Some("/agent/inloggen"));
+    let p = b.sign_in(&email).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/wachtrij/bi?sort=newest"));
+    // A remembered page is only ever one of the workspace's.
+    let mut c = Browser::new(&app);
+    c.cookies
+        .push(("loket_agent_back".into(), "https://evil.example/".into()));
+    assert_eq!(c.sign_in(&email).await.location.as_deref(), Some("/agent"));
 
     // A customer's portal session counts for nothing here.
     let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
@@ -700,7 +716,7 @@ async fn merging_keeps_one_number_and_old_links_lead_there() {
         .await;
     assert_eq!(
         p.location.as_deref(),
-        Some(format!("/agent/tickets/{}?gedaan=1", second.number).as_str()),
+        Some(format!("/agent/tickets/{}?gedaan=samenvoegen", second.number).as_str()),
         "{}",
         p.body
     );
@@ -858,7 +874,7 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
         .post(page, page, "do=role&email=admin%40leverancier.nl&role=agent")
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.body.contains("last administrator"), "{}", p.body);
+    assert!(p.body.contains("De laatste beheerder houdt die rol."), "{}", p.body);
     // TOTP for agents: Anna's open session stays, her next sign-in enrols.
     b.post(page, page, "do=totp&totp_role=agent").await;
     assert_eq!(app.service.totp_roles().await.unwrap(), vec![Role::Agent]);

@@ -311,7 +311,7 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
                 .unwrap();
             fill(&c, "merge-into", &phone[0]).await;
             click(&c, "#merge-form button[type='submit']").await;
-            wait_url(&c, &format!("/agent/tickets/{}?gedaan=1", phone[0])).await;
+            wait_url(&c, &format!("/agent/tickets/{}?gedaan=samenvoegen", phone[0])).await;
             let thread = c.source().await.unwrap();
             assert_eq!(thread.matches("Belde om 10:15").count(), 2, "both calls in one thread");
             // Move the caller's tickets to the municipality's service desk.

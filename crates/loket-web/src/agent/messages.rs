@@ -1,0 +1,144 @@
+//! The rules' own words (English, from the service layer) in Dutch for the
+//! workspace's pages. A message without a translation is shown as it is.
+
+use loket_core::{Department, Lang};
+
+/// `why` as a staff member reading `lang` should see it.
+pub(crate) fn rule_message(why: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return capitalised(why);
+    }
+    dutch(why).unwrap_or_else(|| capitalised(why))
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A department's Dutch name from its id inside a message.
+fn department(id: &str) -> String {
+    Department::parse(id.trim()).map_or_else(|_| id.to_owned(), |d| d.label(Lang::Nl).to_owned())
+}
+
+fn dutch(why: &str) -> Option<String> {
+    let fixed: &[(&str, &str)] = &[
+        (
+            "a ticket cannot be merged with itself",
+            "Een ticket kan niet met zichzelf worden samengevoegd.",
+        ),
+        (
+            "only tickets of the same requester can be merged; move the tickets to one address first",
+            "Alleen tickets van dezelfde aanvrager kunnen worden samengevoegd. Verplaats de tickets eerst naar één adres.",
+        ),
+        (
+            "one of these tickets was merged into another before",
+            "Een van deze tickets is al eerder samengevoegd.",
+        ),
+        (
+            "the last administrator keeps that role",
+            "De laatste beheerder houdt die rol.",
+        ),
+        ("the ticket is already resolved", "Het ticket is al opgelost."),
+        (
+            "the postpone date must lie in the future",
+            "De datum moet in de toekomst liggen.",
+        ),
+        (
+            "the two addresses are the same",
+            "Dat is hetzelfde adres; kies een ander adres.",
+        ),
+    ];
+    if let Some((_, nl)) = fixed.iter().find(|(en, _)| *en == why) {
+        return Some((*nl).to_owned());
+    }
+    if let Some(rest) = why.strip_prefix("a ticket can be postponed by at most ") {
+        let days = rest.trim_end_matches(" days");
+        return Some(format!("Een ticket kan hoogstens {days} dagen worden uitgesteld."));
+    }
+    if why.starts_with("only a resolved ticket can be reopened") {
+        return Some("Alleen een opgelost ticket kan worden heropend.".into());
+    }
+    if let Some(d) = why.strip_prefix("the ticket is already in department ") {
+        return Some(format!("Het ticket staat al in de afdeling {}.", department(d)));
+    }
+    if let Some(rest) = why.strip_prefix("department ")
+        && let Some((d, _)) = rest.split_once(" needs a release version")
+    {
+        return Some(format!(
+            "Voor de afdeling {} is een releaseversie nodig.",
+            department(d)
+        ));
+    }
+    if let Some(rest) = why.strip_prefix("a ticket in department ")
+        && let Some((d, _)) = rest.split_once(" needs a release version")
+    {
+        return Some(format!(
+            "Een ticket in de afdeling {} heeft een releaseversie nodig.",
+            department(d)
+        ));
+    }
+    if let Some(e) = why.strip_prefix("no staff member with address ") {
+        return Some(format!("Er is geen medewerker met het adres {e}."));
+    }
+    if let Some(d) = why.strip_suffix(" is a public mail provider: ban the address, not the domain") {
+        return Some(format!(
+            "{d} is een publieke maildienst: blokkeer het adres, niet het domein."
+        ));
+    }
+    if let Some(d) = why.strip_suffix(" belongs to a customer organisation: ban the address, not the domain") {
+        return Some(format!(
+            "{d} hoort bij een klantorganisatie: blokkeer het adres, niet het domein."
+        ));
+    }
+    if let Some(d) = why.strip_suffix(" is already a domain of this organisation") {
+        return Some(format!("{d} is al een domein van deze organisatie."));
+    }
+    if let Some(d) = why.strip_suffix(" belongs to another organisation") {
+        return Some(format!("{d} hoort al bij een andere organisatie."));
+    }
+    if let Some(x) = why.strip_suffix(" is not a ticket number") {
+        return Some(format!("{x} is geen ticketnummer."));
+    }
+    if let Some(x) = why.strip_suffix(" is not a date (YYYY-MM-DD)") {
+        return Some(format!("{x} is geen datum."));
+    }
+    if let Some(x) = why.strip_prefix("a canned reply is already called ") {
+        return Some(format!("Er is al een standaardantwoord met de titel {x}."));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_messages_in_dutch() {
+        let nl = |s: &str| rule_message(s, Lang::Nl);
+        assert_eq!(
+            nl("the postpone date must lie in the future"),
+            "De datum moet in de toekomst liggen."
+        );
+        assert_eq!(
+            nl("department planned needs a release version; set one first or pass it with the transfer"),
+            "Voor de afdeling Gepland is een releaseversie nodig."
+        );
+        assert_eq!(
+            nl("the ticket is already in department bi"),
+            "Het ticket staat al in de afdeling BI."
+        );
+        assert_eq!(
+            nl("a ticket can be postponed by at most 366 days"),
+            "Een ticket kan hoogstens 366 dagen worden uitgesteld."
+        );
+        assert_eq!(nl("something new"), "Something new");
+        assert_eq!(
+            rule_message("the ticket is already resolved", Lang::En),
+            "The ticket is already resolved"
+        );
+    }
+}
