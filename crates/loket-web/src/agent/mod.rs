@@ -4,6 +4,7 @@
 //! queues. Every page checks the staff session; every form its CSRF token.
 
 mod admin;
+mod audit;
 mod bulk;
 mod directory;
 mod messages;

@@ -28,12 +28,6 @@ struct MessageView {
     files: Vec<(i64, String, String, bool)>,
 }
 
-struct AuditView {
-    at: String,
-    actor: String,
-    what: String,
-}
-
 #[derive(Template)]
 #[template(path = "agent/ticket.html")]
 struct TicketPage<'a> {
@@ -59,7 +53,7 @@ struct TicketPage<'a> {
     authorised: bool,
     other_open: Vec<(TicketNumber, String)>,
     org_open: Vec<(TicketNumber, String)>,
-    audit: Vec<AuditView>,
+    audit: Vec<super::audit::AuditLine>,
     departments: Vec<(&'static str, &'static str, bool)>,
     staff: Vec<(String, String, bool)>,
     me_email: String,
@@ -159,8 +153,10 @@ async fn fill_placeholders(s: &AppState, ticket: &Ticket, body: &str) -> loket_c
     let name = store
         .get_contact(ticket.requester_id)
         .await?
-        .map(|c| if c.name.is_empty() { c.email } else { c.name })
-        .unwrap_or_default();
+        .map(|c| c.name)
+        .filter(|n| !n.trim().is_empty())
+        // "Beste heer/mevrouw," rather than "Beste jan@…,".
+        .unwrap_or_else(|| "heer/mevrouw".into());
     let secret = store.secret("follow_link").await?;
     let token = loket_mail::links::follow_token(&secret, ticket.id, ticket.requester_id, s.service.now());
     let link = loket_mail::links::follow_link(&s.portal.public_url, ticket.number, &token);
@@ -180,13 +176,6 @@ async fn fill_placeholders(s: &AppState, ticket: &Ticket, body: &str) -> loket_c
         .replace("{beloofde_datum}", &zone.date(promised))
         .replace("{volgende_overleg}", &meeting)
         .replace("{versie}", ticket.release_version.as_deref().unwrap_or("…")))
-}
-
-fn who_audit(actor: &str, staff: &std::collections::HashMap<String, String>, t: &Texts) -> String {
-    match actor {
-        "system" => t.system.to_owned(),
-        a => staff.get(a).cloned().unwrap_or_else(|| a.to_owned()),
-    }
 }
 
 async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> Result<Response, PageError> {
@@ -290,27 +279,47 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         .collect(),
         None => Vec::new(),
     };
-    let audit_staff: std::collections::HashMap<String, String> = staff
-        .iter()
-        .map(|m| (format!("staff:{}", m.id), m.name.clone()))
-        .collect();
-    let audit = store
-        .audit(ticket.id)
-        .await
-        .map_err(fail)?
-        .into_iter()
-        .rev()
-        .map(|a| AuditView {
-            at: zone.date_time(a.at),
-            actor: who_audit(&a.actor, &audit_staff, t),
-            what: match (&a.field, &a.old_value, &a.new_value) {
-                (Some(f), old, Some(new)) => {
-                    format!("{}: {f} {} → {new}", a.action, old.as_deref().unwrap_or("–"))
+    let events = store.audit(ticket.id).await.map_err(fail)?;
+    let mut names = super::audit::Names {
+        staff: staff
+            .iter()
+            .map(|m| (format!("staff:{}", m.id), m.name.clone()))
+            .collect(),
+        contacts: std::collections::HashMap::new(),
+        organisations: std::collections::HashMap::new(),
+    };
+    for e in &events {
+        let contact = e.actor.strip_prefix("contact:").map(str::to_owned).into_iter().chain(
+            (e.field.as_deref() == Some("requester"))
+                .then(|| [e.old_value.clone(), e.new_value.clone()])
+                .into_iter()
+                .flatten()
+                .flatten(),
+        );
+        for id in contact {
+            if names.contacts.contains_key(&id) {
+                continue;
+            }
+            if let Ok(n) = id.parse::<i64>()
+                && let Some(c) = store.get_contact(ContactId(n)).await.map_err(fail)?
+            {
+                names
+                    .contacts
+                    .insert(id, if c.name.is_empty() { c.email } else { c.name });
+            }
+        }
+        if e.field.as_deref() == Some("organisation") {
+            for id in [&e.old_value, &e.new_value].into_iter().flatten() {
+                if let Ok(n) = id.parse::<i64>()
+                    && !names.organisations.contains_key(id)
+                    && let Some(o) = store.get_organisation(OrganisationId(n)).await.map_err(fail)?
+                {
+                    names.organisations.insert(id.clone(), o.name);
                 }
-                _ => a.action.clone(),
-            },
-        })
-        .collect();
+            }
+        }
+    }
+    let audit = super::audit::lines(&events, &names, zone, lang);
     let viewers = s.service.viewing(&actor, ticket.number, false).await.map_err(fail)?;
     let merged_into = s.service.merged_into(&ticket).await.map_err(fail)?.map(|t| t.number);
     let labels_in_use = store.labels_in_use(200).await.map_err(fail)?;
