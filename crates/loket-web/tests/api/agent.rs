@@ -693,6 +693,26 @@ async fn the_api_keeps_pace_resolve_with_message_postpone_to_a_day_staff_and_can
     assert_eq!(page["tickets"][0]["number"], second);
     let (status, _) = app.call("GET", "/api/v1/tickets?sort=random", None).await;
     assert!(status.is_client_error());
+    // Names in lists and threads.
+    let (_, one) = app.call("GET", &format!("/api/v1/tickets/{n}"), None).await;
+    assert_eq!(
+        (one["requester_email"].as_str(), one["number"].as_i64()),
+        (Some("jan@zuid.nl"), Some(n))
+    );
+    let (_, msgs) = app
+        .call("GET", &format!("/api/v1/tickets/{second}/messages"), None)
+        .await;
+    assert!(
+        msgs.as_array().unwrap().iter().any(|m| m["author_name"] == "Admin"),
+        "{msgs}"
+    );
+    assert!(
+        msgs.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["author_name"] == "jan@zuid.nl"),
+        "{msgs}"
+    );
     let (_, page) = app.call("GET", "/api/v1/tickets?urgent=true", None).await;
     assert!(page["tickets"].as_array().unwrap().is_empty());
 }

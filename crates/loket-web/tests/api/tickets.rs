@@ -38,6 +38,11 @@ async fn each_channel_gets_a_distinct_number_department_and_status() {
     );
     let (status, got) = app.call("GET", &format!("/api/v1/tickets/{}", v["number"]), None).await;
     assert_eq!(status, StatusCode::OK);
+    // The ticket as created, with its requester's address and name besides.
+    let mut got = got;
+    let extra = got.as_object_mut().unwrap();
+    assert_eq!(extra.remove("requester_email"), Some(json!("a@gemeente.nl")));
+    assert_eq!(extra.remove("requester_name"), Some(json!("")));
     assert_eq!(got, v);
 }
 
@@ -324,6 +329,23 @@ async fn openapi_and_health() {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["schemas"]["Ticket"].is_object());
+    assert_eq!(doc["servers"][0]["url"], "/");
+    // Every API route of the router is described, each with its 404 where it names something.
+    for path in app
+        .paths
+        .iter()
+        .filter(|p| p.starts_with("/api/v1/") && !p.ends_with("openapi.json"))
+    {
+        let item = &doc["paths"][path.as_str()];
+        assert!(item.is_object(), "{path} is not in the OpenAPI document");
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            assert!(responses["401"].is_object(), "{method} {path} lacks 401");
+            if path.contains('{') {
+                assert!(responses["404"].is_object(), "{method} {path} lacks 404");
+            }
+        }
+    }
     let (s, v) = app.raw("GET", "/healthz", None, None).await;
     assert_eq!((s, v.as_str()), (StatusCode::OK, Some("ok")));
 }

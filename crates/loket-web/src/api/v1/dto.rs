@@ -4,7 +4,7 @@ use crate::ApiError;
 use base64::Engine;
 
 use loket_core::service::{Reply, Upload};
-use loket_core::{Channel, Department, Ticket};
+use loket_core::{Channel, Department, Message, Ticket};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -160,7 +160,7 @@ pub struct WorkItemBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketPage {
     /// The tickets, newest first (oldest first with `sort=oldest`).
-    pub tickets: Vec<Ticket>,
+    pub tickets: Vec<TicketView>,
     /// Pass as `before` for the next page; absent on the last page (and with
     /// `sort=oldest`).
     pub next_before: Option<i64>,
@@ -193,4 +193,27 @@ pub struct SpamBody {
 pub struct MergeBody {
     /// The number of the ticket that stays.
     pub into: i64,
+}
+
+/// A ticket with its requester's address and name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    /// The ticket.
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// The requester's address.
+    pub requester_email: String,
+    /// The requester's name (empty when unknown).
+    pub requester_name: String,
+}
+
+/// A message with its author's name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    /// The message.
+    #[serde(flatten)]
+    pub message: Message,
+    /// Who wrote it: the staff member's or contact's name (the address when
+    /// the contact has no name), "Loket" for the system.
+    pub author_name: String,
 }

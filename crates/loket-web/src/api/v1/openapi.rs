@@ -14,11 +14,56 @@ impl Modify for BearerAuth {
     }
 }
 
+/// What every operation can answer besides its own responses: 401 (no or a
+/// dead token), 404 for a path with an id (unknown, or not yours), 400 for a
+/// request that cannot be read; and the server the document came from.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder, server::Server};
+        doc.servers = Some(vec![Server::new("/")]);
+        let error = || {
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorBody"))))
+                .build()
+        };
+        for (path, item) in &mut doc.paths.paths {
+            let ops = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in ops.into_iter().flatten() {
+                let mut add = |code: &str, what: &str| {
+                    op.responses.responses.entry(code.to_owned()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(what)
+                                .content("application/json", error())
+                                .build(),
+                        )
+                    });
+                };
+                if !path.ends_with("openapi.json") {
+                    add("401", "No bearer token, or one that expired or was revoked");
+                    add("400", "The request cannot be read");
+                }
+                if path.contains('{') {
+                    add("404", "Not found (or not yours to see)");
+                }
+            }
+        }
+    }
+}
+
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Loket API", description = "Tickets, contacts and organisations of the Loket helpdesk."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     paths(
         tickets::list, tickets::create, tickets::get, tickets::messages, tickets::attachments, tickets::attachment_content, tickets::audit, staff::list, staff::canned_replies, ticket_actions::spam, ticket_actions::merge,
         ticket_actions::reply, ticket_actions::customer_reply, ticket_actions::note, ticket_actions::postpone,

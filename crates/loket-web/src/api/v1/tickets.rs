@@ -1,6 +1,6 @@
 //! Tickets: list, create, read, and a ticket's messages, attachments and audit trail.
 
-use super::{CreateTicketBody, TicketPage, uploads};
+use super::{CreateTicketBody, MessageView, TicketPage, TicketView, uploads};
 use crate::api::{ApiJson, ApiPath, ApiQuery, StaffAuth};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -106,6 +106,7 @@ pub async fn list(
     let tickets = store.list_tickets(&filter).await?;
     let full = i64::try_from(tickets.len()).unwrap_or(i64::MAX) == limit;
     let last = if full { tickets.last().map(|t| t.id.0) } else { None };
+    let tickets = views(&state, tickets).await?;
     let (next_before, next_after) = if oldest { (None, last) } else { (last, None) };
     Ok(Json(TicketPage {
         tickets,
@@ -140,27 +141,73 @@ pub async fn create(
 
 /// Reads one ticket by number.
 #[utoipa::path(get, path = "/api/v1/tickets/{number}", params(("number" = i64, Path, description = "Ticket number")),
-    security(("bearer" = [])), responses((status = 200, body = Ticket), (status = 404, body = ErrorBody)))]
+    security(("bearer" = [])), responses((status = 200, body = TicketView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     auth: StaffAuth,
     ApiPath(number): ApiPath<i64>,
-) -> Result<Json<Ticket>, ApiError> {
-    Ok(Json(
-        state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?,
-    ))
+) -> Result<Json<TicketView>, ApiError> {
+    let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
+    let mut v = views(&state, vec![t]).await?;
+    v.pop().map(Json).ok_or_else(|| DomainError::not_found("ticket").into())
+}
+
+/// Tickets with their requesters' addresses and names (each looked up once).
+async fn views(state: &AppState, tickets: Vec<Ticket>) -> Result<Vec<TicketView>, ApiError> {
+    let store = state.service.store();
+    let mut seen: std::collections::HashMap<ContactId, (String, String)> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        if !seen.contains_key(&t.requester_id) {
+            let c = store.get_contact(t.requester_id).await?;
+            seen.insert(t.requester_id, c.map(|c| (c.email, c.name)).unwrap_or_default());
+        }
+        let (requester_email, requester_name) = seen.get(&t.requester_id).cloned().unwrap_or_default();
+        out.push(TicketView {
+            ticket: t,
+            requester_email,
+            requester_name,
+        });
+    }
+    Ok(out)
 }
 
 /// A ticket's messages, oldest first, internal notes included.
 #[utoipa::path(get, path = "/api/v1/tickets/{number}/messages", params(("number" = i64, Path, description = "Ticket number")),
-    security(("bearer" = [])), responses((status = 200, body = Vec<Message>), (status = 404, body = ErrorBody)))]
+    security(("bearer" = [])), responses((status = 200, body = Vec<MessageView>), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(state): State<AppState>,
     auth: StaffAuth,
     ApiPath(number): ApiPath<i64>,
-) -> Result<Json<Vec<Message>>, ApiError> {
+) -> Result<Json<Vec<MessageView>>, ApiError> {
     let t = state.service.ticket_for(&auth.actor(), TicketNumber(number)).await?;
-    Ok(Json(state.service.store().messages(t.id, true).await?))
+    let store = state.service.store();
+    let staff: std::collections::HashMap<StaffId, String> =
+        store.list_staff().await?.into_iter().map(|m| (m.id, m.name)).collect();
+    let mut contacts: std::collections::HashMap<ContactId, String> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for m in store.messages(t.id, true).await? {
+        let author_name = match m.author {
+            Author::Staff(id) => staff.get(&id).cloned().unwrap_or_default(),
+            Author::Contact(id) => {
+                if !contacts.contains_key(&id) {
+                    let c = store.get_contact(id).await?;
+                    contacts.insert(
+                        id,
+                        c.map(|c| if c.name.is_empty() { c.email } else { c.name })
+                            .unwrap_or_default(),
+                    );
+                }
+                contacts.get(&id).cloned().unwrap_or_default()
+            }
+            Author::System => "Loket".into(),
+        };
+        out.push(MessageView {
+            message: m,
+            author_name,
+        });
+    }
+    Ok(Json(out))
 }
 
 /// A ticket's attachments, removed ones with their removal record.
