@@ -101,7 +101,9 @@ pub trait StaffStore: Send + Sync + 'static {
     /// Sets a staff member's password hash and ends their sessions.
     async fn set_staff_password(&self, staff: StaffId, hash: &str, by: &Stamp) -> Result<()>;
     /// Sets (or with `None` removes) a staff member's TOTP secret with new
-    /// recovery codes (their SHA-256), replacing the old ones.
+    /// recovery codes (their SHA-256), replacing the old ones. Setting one
+    /// succeeds only while none is set (a conflict otherwise), so of two
+    /// enrolments at once one wins.
     async fn set_totp(
         &self,
         staff: StaffId,
@@ -123,20 +125,24 @@ pub trait StaffStore: Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> Result<()>;
     /// A session last used after `idle_since` and started after
-    /// `started_since`; marks it used at `now`. Older ones are removed.
+    /// `started_since`; with `touch`, marks it used at `now` (a person's
+    /// request, not a page's background poll). Older ones are removed.
     async fn staff_session(
         &self,
         id_sha256: &str,
         now: DateTime<Utc>,
         idle_since: DateTime<Utc>,
         started_since: DateTime<Utc>,
+        touch: bool,
     ) -> Result<Option<StaffSessionRecord>>;
-    /// Moves a session on (and keeps or clears the secret being enrolled).
+    /// Moves a session on (and keeps or clears the secret being enrolled);
+    /// with `new_id_sha256` the session gets a new token from then on.
     async fn update_staff_session(
         &self,
         id_sha256: &str,
         stage: SessionStage,
         pending_secret: Option<&str>,
+        new_id_sha256: Option<&str>,
     ) -> Result<()>;
     /// Ends one session.
     async fn delete_staff_session(&self, id_sha256: &str) -> Result<()>;

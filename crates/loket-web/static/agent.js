@@ -5,7 +5,7 @@
   var queue = document.getElementById("queue");
   if (queue && queue.dataset.live) {
     setInterval(function () {
-      fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Loket-Background": "1" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) { return; }
@@ -37,7 +37,7 @@
       fetch("/agent/tickets/" + viewers.dataset.ticket + "/aanwezig", {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Loket-Background": "1" },
         body: "csrf=" + encodeURIComponent(token.value) + "&typing=" + typing
       })
         .then(function (r) { return r.ok ? r.text() : null; })

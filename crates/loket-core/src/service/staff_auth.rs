@@ -165,7 +165,7 @@ impl Service {
         Ok((token, next))
     }
 
-    async fn staff_session_record(&self, token: &str) -> Result<Option<StaffSessionRecord>> {
+    async fn staff_session_record(&self, token: &str, touch: bool) -> Result<Option<StaffSessionRecord>> {
         let now = self.clock.now();
         self.store
             .staff_session(
@@ -173,13 +173,20 @@ impl Service {
                 now,
                 now - Duration::minutes(STAFF_IDLE_MINUTES),
                 now - Duration::hours(STAFF_SESSION_HOURS),
+                touch,
             )
             .await
     }
 
     /// The session of a staff cookie, if live (and marks it used).
     pub async fn staff_session(&self, token: &str) -> Result<Option<StaffSession>> {
-        let Some(rec) = self.staff_session_record(token).await? else {
+        self.staff_session_as(token, true).await
+    }
+
+    /// The session of a staff cookie, if live; `touch` false for a page's
+    /// background poll, which does not keep an idle session alive.
+    pub async fn staff_session_as(&self, token: &str, touch: bool) -> Result<Option<StaffSession>> {
+        let Some(rec) = self.staff_session_record(token, touch).await? else {
             return Ok(None);
         };
         let has_totp = self
@@ -197,8 +204,10 @@ impl Service {
 
     /// The second step: a TOTP code of the enrolled secret (each works once)
     /// or an unused recovery code completes the session.
-    pub async fn staff_verify_code(&self, token: &str, code: &str) -> Result<Staff> {
-        let rec = self.staff_session_record(token).await?.ok_or_else(refused)?;
+    /// Answers the staff member and the session's new token (the one from
+    /// the password step stops working).
+    pub async fn staff_verify_code(&self, token: &str, code: &str) -> Result<(Staff, String)> {
+        let rec = self.staff_session_record(token, true).await?.ok_or_else(refused)?;
         let creds = self
             .store
             .staff_credentials(&rec.staff.email)
@@ -221,10 +230,16 @@ impl Service {
         if !ok {
             return Err(DomainError::Forbidden("wrong code".into()));
         }
+        let fresh = random_token();
         self.store
-            .update_staff_session(&token_hash(token), SessionStage::SignedIn, None)
+            .update_staff_session(
+                &token_hash(token),
+                SessionStage::SignedIn,
+                None,
+                Some(&token_hash(&fresh)),
+            )
             .await?;
-        Ok(rec.staff)
+        Ok((rec.staff, fresh))
     }
 
     /// Whether `code` is the secret's code in the current 30-second step or
@@ -247,7 +262,7 @@ impl Service {
     /// password step or is signed in: a new secret kept with the session
     /// until a code confirms it.
     pub async fn staff_begin_enrolment(&self, token: &str) -> Result<Enrolment> {
-        let rec = self.staff_session_record(token).await?.ok_or_else(refused)?;
+        let rec = self.staff_session_record(token, true).await?.ok_or_else(refused)?;
         let creds = self
             .store
             .staff_credentials(&rec.staff.email)
@@ -268,7 +283,7 @@ impl Service {
                 return Err(DomainError::Storage("base32 encoding failed".into()));
             };
             self.store
-                .update_staff_session(&token_hash(token), rec.stage, Some(&s))
+                .update_staff_session(&token_hash(token), rec.stage, Some(&s), None)
                 .await?;
             s
         };
@@ -278,11 +293,12 @@ impl Service {
         })
     }
 
-    /// Confirms enrolment with a code of the new secret: stores it, signs the
-    /// session in, and answers the recovery codes (shown once; only their
-    /// hashes are kept).
-    pub async fn staff_confirm_enrolment(&self, token: &str, code: &str) -> Result<Vec<String>> {
-        let rec = self.staff_session_record(token).await?.ok_or_else(refused)?;
+    /// Confirms enrolment with a code of the new secret: stores it (unless
+    /// another enrolment won meanwhile), signs the session in under a new
+    /// token, and answers the recovery codes (shown once; only their hashes
+    /// are kept) with that token.
+    pub async fn staff_confirm_enrolment(&self, token: &str, code: &str) -> Result<(Vec<String>, String)> {
+        let rec = self.staff_session_record(token, true).await?.ok_or_else(refused)?;
         let Some(secret) = rec.pending_secret.clone() else {
             return Err(DomainError::Conflict("no enrolment in progress".into()));
         };
@@ -320,10 +336,16 @@ impl Service {
         self.store
             .use_totp_step(rec.staff.id, i64::try_from(now / 30).unwrap_or(i64::MAX))
             .await?;
+        let fresh = random_token();
         self.store
-            .update_staff_session(&token_hash(token), SessionStage::SignedIn, None)
+            .update_staff_session(
+                &token_hash(token),
+                SessionStage::SignedIn,
+                None,
+                Some(&token_hash(&fresh)),
+            )
             .await?;
-        Ok(codes)
+        Ok((codes, fresh))
     }
 
     /// Ends one staff session (logout).

@@ -43,12 +43,21 @@ macro_rules! staff_store {
 
             async fn set_totp(&self, staff: StaffId, secret: Option<&str>, recovery_sha256: &[String], by: &Stamp) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("UPDATE staff SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
+                let sql = if secret.is_some() {
+                    "UPDATE staff SET totp_secret = $1, totp_last_step = NULL WHERE id = $2 AND totp_secret IS NULL"
+                } else {
+                    "UPDATE staff SET totp_secret = $1, totp_last_step = NULL WHERE id = $2"
+                };
+                let n = sqlx::query(sql)
                     .bind(secret)
                     .bind(staff.0)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .map_err(db_err)?
+                    .rows_affected();
+                if secret.is_some() && n == 0 {
+                    return Err(DomainError::conflict("TOTP is set up already; an administrator can reset it"));
+                }
                 sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1").bind(staff.0).execute(&mut *tx).await.map_err(db_err)?;
                 for code in recovery_sha256 {
                     sqlx::query("INSERT INTO staff_recovery_codes (staff_id, code_sha256) VALUES ($1, $2)")
@@ -121,6 +130,7 @@ macro_rules! staff_store {
                 now: DateTime<Utc>,
                 idle_since: DateTime<Utc>,
                 started_since: DateTime<Utc>,
+                touch: bool,
             ) -> Result<Option<StaffSessionRecord>> {
                 type Row = (i64, String, Option<String>, DateTime<Utc>, DateTime<Utc>);
                 let row: Option<Row> = sqlx::query_as(
@@ -143,7 +153,7 @@ macro_rules! staff_store {
                     return Ok(None);
                 }
                 // Written at most once a minute: a page view is a read.
-                if now - last_seen_at > chrono::Duration::seconds(60) {
+                if touch && now - last_seen_at > chrono::Duration::seconds(60) {
                     let mut tx = self.begin_write().await?;
                     sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_sha256 = $2")
                         .bind(now)
@@ -158,11 +168,18 @@ macro_rules! staff_store {
                 Ok(Some(StaffSessionRecord { staff, stage, pending_secret, created_at, last_seen_at }))
             }
 
-            async fn update_staff_session(&self, id_sha256: &str, stage: SessionStage, pending_secret: Option<&str>) -> Result<()> {
+            async fn update_staff_session(
+                &self,
+                id_sha256: &str,
+                stage: SessionStage,
+                pending_secret: Option<&str>,
+                new_id_sha256: Option<&str>,
+            ) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("UPDATE staff_sessions SET stage = $1, pending_secret = $2 WHERE id_sha256 = $3")
+                sqlx::query("UPDATE staff_sessions SET stage = $1, pending_secret = $2, id_sha256 = $3 WHERE id_sha256 = $4")
                     .bind(stage.id())
                     .bind(pending_secret)
+                    .bind(new_id_sha256.unwrap_or(id_sha256))
                     .bind(id_sha256)
                     .execute(&mut *tx)
                     .await
@@ -286,6 +303,18 @@ macro_rules! staff_store {
             }
 
             async fn mark_viewing(&self, ticket: TicketId, staff: StaffId, typing: bool, at: DateTime<Utc>) -> Result<()> {
+                // Recorded a moment ago with the same typing: no write (the
+                // page's script asks every few seconds).
+                let recent: Option<(bool, DateTime<Utc>)> =
+                    sqlx::query_as("SELECT typing, seen_at FROM ticket_viewers WHERE ticket_id = $1 AND staff_id = $2")
+                        .bind(ticket.0)
+                        .bind(staff.0)
+                        .fetch_optional(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                if recent.is_some_and(|(t, seen)| t == typing && at - seen < chrono::Duration::seconds(15)) {
+                    return Ok(());
+                }
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO ticket_viewers (ticket_id, staff_id, typing, seen_at) VALUES ($1, $2, $3, $4) \

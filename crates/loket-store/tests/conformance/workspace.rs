@@ -59,9 +59,20 @@ async fn sign_in_and_sessions(env: &Env) {
     assert_eq!(s.staff_begin_enrolment(&token).await.unwrap().secret, enrolment.secret);
     let now = u64::try_from(s.now().timestamp()).unwrap();
     let code = totp_code(&enrolment.secret, now).unwrap();
-    let recovery = s.staff_confirm_enrolment(&token, &code).await.unwrap();
+    let (recovery, token) = s.staff_confirm_enrolment(&token, &code).await.unwrap();
     assert_eq!(recovery.len(), 10);
     assert!(s.staff_session(&token).await.unwrap().unwrap().signed_in);
+    // Two enrolments at once: the store keeps the first secret only.
+    let by = loket_core::store::Stamp {
+        actor: "system".into(),
+        at: s.now(),
+    };
+    assert!(matches!(
+        env.store
+            .set_totp(anna.id, Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), &[], &by)
+            .await,
+        Err(DomainError::Conflict(_))
+    ));
     // Enrolled: a signed-in session cannot replace the secret.
     assert!(matches!(
         s.staff_begin_enrolment(&token).await,
@@ -72,8 +83,12 @@ async fn sign_in_and_sessions(env: &Env) {
     assert_eq!(next, NextStep::Code);
     assert!(s.staff_verify_code(&token, &code).await.is_err(), "the step is spent");
     let later = totp_code(&enrolment.secret, now + 30).unwrap();
-    s.staff_verify_code(&token, &later).await.unwrap();
-    assert!(s.staff_session(&token).await.unwrap().unwrap().signed_in);
+    let (_, signed) = s.staff_verify_code(&token, &later).await.unwrap();
+    assert!(s.staff_session(&signed).await.unwrap().unwrap().signed_in);
+    assert!(
+        s.staff_session(&token).await.unwrap().is_none(),
+        "the password step's token is spent"
+    );
     // A recovery code once.
     let (token, _) = s.staff_login("anna@leverancier.nl", PASSWORD).await.unwrap();
     s.staff_verify_code(&token, &recovery[0]).await.unwrap();
@@ -133,7 +148,7 @@ async fn sign_in_and_sessions(env: &Env) {
         .unwrap();
     let hash = loket_core::service::token_hash(&token);
     env.store
-        .update_staff_session(&hash, SessionStage::SignedIn, None)
+        .update_staff_session(&hash, SessionStage::SignedIn, None, None)
         .await
         .unwrap();
     assert!(s.staff_session(&token).await.unwrap().unwrap().signed_in);

@@ -76,9 +76,11 @@ pub(crate) async fn session_of(
     let Some(token) = session::token_of(headers, s.portal.secure_cookies) else {
         return Ok(None);
     };
+    // A page's background poll does not keep an idle session alive.
+    let person = headers.get("x-loket-background").is_none();
     let found = s
         .service
-        .staff_session(token)
+        .staff_session_as(token, person)
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
     Ok(found.map(|f| (f, token.to_owned())))

@@ -143,6 +143,15 @@ pub async fn view_signin_post(
     }
 }
 
+/// Codes a staff member may try: five a minute, thirty a day (guessing a
+/// six-digit code stays hopeless even with the password).
+fn code_limits(staff: loket_core::StaffId) -> [(String, i64, i64); 2] {
+    [
+        (format!("staff-code:{staff}"), 5, 1),
+        (format!("staff-code-day:{staff}"), 30, 24 * 60),
+    ]
+}
+
 fn set_cookie(resp: &mut Response, value: &str) {
     if let Ok(v) = axum::http::HeaderValue::from_str(value) {
         resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
@@ -184,13 +193,15 @@ pub async fn view_code_post(
             status,
         )
     };
-    if crate::portal::limited(&s, &[(format!("staff-code:{}", sess.staff.id), 5, 1)], lang).await? {
+    if crate::portal::limited(&s, &code_limits(sess.staff.id), lang).await? {
         return Ok(again(t.too_many, StatusCode::TOO_MANY_REQUESTS));
     }
     match s.service.staff_verify_code(&token, &form.code).await {
-        Ok(_) => {
+        Ok((_, fresh)) => {
             let (back, forget) = super::after_sign_in(&headers, s.portal.secure_cookies);
             let mut resp = Redirect::to(&back).into_response();
+            // A new token now that sign-in is complete.
+            set_cookie(&mut resp, &session::set(&fresh, s.portal.secure_cookies));
             set_cookie(&mut resp, &forget);
             Ok(resp)
         }
@@ -267,15 +278,19 @@ pub async fn view_enrol_post(
         return Ok(Redirect::to("/agent/inloggen").into_response());
     };
     let t = texts(lang);
-    if crate::portal::limited(&s, &[(format!("staff-code:{}", sess.staff.id), 5, 1)], lang).await? {
+    if crate::portal::limited(&s, &code_limits(sess.staff.id), lang).await? {
         let resp = enrol_page(&s, &headers, lang, &token, Some(t.too_many)).await?;
         return Ok(with_status(resp, StatusCode::TOO_MANY_REQUESTS));
     }
     match s.service.staff_confirm_enrolment(&token, &form.code).await {
-        Ok(codes) => Ok(page(&s, &headers, lang, |p| {
-            p.step = "recovery";
-            p.codes = codes;
-        })),
+        Ok((codes, fresh)) => {
+            let mut resp = page(&s, &headers, lang, |p| {
+                p.step = "recovery";
+                p.codes = codes;
+            });
+            set_cookie(&mut resp, &session::set(&fresh, s.portal.secure_cookies));
+            Ok(resp)
+        }
         Err(DomainError::Forbidden(_)) => {
             let resp = enrol_page(&s, &headers, lang, &token, Some(t.code_wrong)).await?;
             Ok(with_status(resp, StatusCode::UNAUTHORIZED))

@@ -237,8 +237,17 @@ async fn sessions_expire_and_never_cross_between_portal_and_workspace() {
     // The staff session is no portal session.
     let mine = b.go("GET", "/mijn", None).await;
     assert!(mine.location.is_some_and(|l| l.starts_with("/inloggen")));
-    // After an hour without a request the session is over.
-    app.clock.set(app.service.now() + chrono::Duration::minutes(61));
+    // A page's background poll is no sign of life: an hour after the last
+    // request of a person the session is over, polls or not.
+    app.clock.set(app.service.now() + chrono::Duration::minutes(50));
+    let poll = axum::http::Request::builder()
+        .uri("/agent/wachtrij/all")
+        .header("cookie", b.header())
+        .header("x-loket-background", "1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.request(poll).await.status(), StatusCode::OK);
+    app.clock.set(app.service.now() + chrono::Duration::minutes(11));
     assert_eq!(
         b.go("GET", "/agent", None).await.location.as_deref(),
         Some("/agent/inloggen")
