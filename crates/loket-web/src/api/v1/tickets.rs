@@ -158,9 +158,9 @@ async fn views(state: &AppState, tickets: Vec<Ticket>) -> Result<Vec<TicketView>
     let mut seen: std::collections::HashMap<ContactId, (String, String)> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(tickets.len());
     for t in tickets {
-        if !seen.contains_key(&t.requester_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(t.requester_id) {
             let c = store.get_contact(t.requester_id).await?;
-            seen.insert(t.requester_id, c.map(|c| (c.email, c.name)).unwrap_or_default());
+            e.insert(c.map(|c| (c.email, c.name)).unwrap_or_default());
         }
         let (requester_email, requester_name) = seen.get(&t.requester_id).cloned().unwrap_or_default();
         out.push(TicketView {
@@ -190,10 +190,9 @@ pub async fn messages(
         let author_name = match m.author {
             Author::Staff(id) => staff.get(&id).cloned().unwrap_or_default(),
             Author::Contact(id) => {
-                if !contacts.contains_key(&id) {
+                if let std::collections::hash_map::Entry::Vacant(e) = contacts.entry(id) {
                     let c = store.get_contact(id).await?;
-                    contacts.insert(
-                        id,
+                    e.insert(
                         c.map(|c| if c.name.is_empty() { c.email } else { c.name })
                             .unwrap_or_default(),
                     );
