@@ -79,6 +79,17 @@ pub struct TicketCounts {
     pub waiting: i64,
 }
 
+/// How fetching a mailbox goes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MailboxStatus {
+    /// The mailbox's name.
+    pub name: String,
+    /// The last fetch that worked.
+    pub last_ok_at: Option<DateTime<Utc>>,
+    /// The last error, and when.
+    pub last_error: Option<(String, DateTime<Utc>)>,
+}
+
 /// A canned reply: a text with placeholders that agents insert and edit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct CannedReply {
@@ -182,6 +193,11 @@ pub trait StaffStore: Send + Sync + 'static {
     /// without an organisation join it, with their tickets; answers how many
     /// contacts joined. A domain belongs to one organisation (conflict).
     async fn add_organisation_domain(&self, id: OrganisationId, domain: &str, by: &Stamp) -> Result<u64>;
+    /// Records how fetching a mailbox went: a good fetch (`error` none) or
+    /// an error.
+    async fn record_mailbox(&self, name: &str, error: Option<&str>, at: DateTime<Utc>) -> Result<()>;
+    /// Every mailbox's last good fetch and last error (with when).
+    async fn mailbox_status(&self) -> Result<Vec<MailboxStatus>>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
     /// Labels on tickets, alphabetically, at most `limit` (suggestions).

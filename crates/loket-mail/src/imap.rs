@@ -252,10 +252,19 @@ async fn session_loop(intake: &Intake, mailbox: &str, cfg: &ImapConfig) -> Resul
     let uidvalidity = selected.uid_validity.unwrap_or(0);
     tracing::info!(mailbox, folder = %cfg.folder, idle, "IMAP mailbox connected");
     let wait = Duration::from_secs(cfg.poll_secs.max(1));
+    let mut recorded: Option<std::time::Instant> = None;
     loop {
         let n = sweep(&mut session, intake, mailbox, cfg, uidvalidity).await?;
         if n > 0 {
             tracing::info!(mailbox, taken = n, "mail taken in");
+        }
+        // The admin page shows the last good fetch (written at most once a minute).
+        if recorded.is_none_or(|r| r.elapsed() > Duration::from_secs(60)) {
+            let now = intake.service().now();
+            if let Err(e) = intake.service().store().record_mailbox(mailbox, None, now).await {
+                tracing::warn!(mailbox, error = %e, "could not record the mailbox's fetch");
+            }
+            recorded = Some(std::time::Instant::now());
         }
         if idle {
             let mut handle = session.idle();
@@ -278,6 +287,12 @@ pub async fn run(intake: Intake, mailbox: String, cfg: ImapConfig) {
         let started = std::time::Instant::now();
         if let Err(e) = session_loop(&intake, &mailbox, &cfg).await {
             tracing::warn!(mailbox, error = %e, retry_in_secs = backoff, "IMAP mailbox failed");
+            let now = intake.service().now();
+            let _ = intake
+                .service()
+                .store()
+                .record_mailbox(&mailbox, Some(&e.to_string()), now)
+                .await;
         }
         if started.elapsed() > Duration::from_mins(5) {
             backoff = 1;

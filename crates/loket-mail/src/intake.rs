@@ -147,6 +147,11 @@ impl Intake {
         &self.settings
     }
 
+    /// The service it stores into.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
     fn mailbox(&self, name: &str) -> Result<&Mailbox> {
         self.mailboxes
             .iter()

@@ -199,6 +199,11 @@ fn agent() -> Routes {
         .route("/tickets/{number}/samenvoegen", small(post(a::view_merge_post)))
         .route("/tickets/{number}/spam", small(post(a::view_spam_post)))
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
+        .route("/beheer/postvakken", get(a::view_mailboxes_get))
+        .route(
+            "/beheer/postvakken/{id}/opnieuw",
+            small(post(a::view_quarantine_retry_post)),
+        )
         .route(
             "/beheer/organisaties",
             small(get(a::view_orgs_get).post(a::view_orgs_post)),

@@ -99,3 +99,10 @@ CREATE TABLE banned_senders (
     banned_at TIMESTAMPTZ NOT NULL,
     actor TEXT NOT NULL
 );
+-- How each IMAP mailbox is doing: its last good fetch and its last error.
+CREATE TABLE mailbox_status (
+    name TEXT PRIMARY KEY,
+    last_ok_at TIMESTAMPTZ,
+    last_error TEXT,
+    last_error_at TIMESTAMPTZ
+);

@@ -541,6 +541,41 @@ macro_rules! staff_store {
                 Ok(joined)
             }
 
+            async fn record_mailbox(&self, name: &str, error: Option<&str>, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let sql = if error.is_some() {
+                    "INSERT INTO mailbox_status (name, last_error, last_error_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at"
+                } else {
+                    "INSERT INTO mailbox_status (name, last_ok_at) VALUES ($1, $3) \
+                     ON CONFLICT (name) DO UPDATE SET last_ok_at = excluded.last_ok_at"
+                };
+                sqlx::query(sql)
+                    .bind(name)
+                    .bind(error.map(|e| e.chars().take(500).collect::<String>()))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn mailbox_status(&self) -> Result<Vec<MailboxStatus>> {
+                type Row = (String, Option<DateTime<Utc>>, Option<String>, Option<DateTime<Utc>>);
+                let rows: Vec<Row> = sqlx::query_as("SELECT name, last_ok_at, last_error, last_error_at FROM mailbox_status ORDER BY name")
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(name, last_ok_at, error, error_at)| MailboxStatus {
+                        name,
+                        last_ok_at,
+                        last_error: error.zip(error_at),
+                    })
+                    .collect())
+            }
+
             async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>> {
                 let escaped: String = text
                     .to_lowercase()

@@ -329,6 +329,19 @@ async fn canned_viewers_and_contacts(env: &Env) {
     assert_eq!(found("BAKKER").await, vec!["piet@elders.nl"]);
     assert_eq!(found("100%").await, vec!["piet@elders.nl"]);
     assert!(found("1_0").await.is_empty(), "_ is a character, not a wildcard");
+    let at = s.now();
+    env.store.record_mailbox("helpdesk", None, at).await.unwrap();
+    env.store
+        .record_mailbox("helpdesk", Some("login refused"), at + Duration::minutes(1))
+        .await
+        .unwrap();
+    let status = env.store.mailbox_status().await.unwrap();
+    assert_eq!(status.len(), 1);
+    assert_eq!(status[0].last_ok_at, Some(at));
+    assert_eq!(
+        status[0].last_error,
+        Some(("login refused".to_owned(), at + Duration::minutes(1)))
+    );
 }
 
 both!(canned_replies_viewers_and_contact_lookup, canned_viewers_and_contacts);

@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod bulk;
 mod directory;
+mod mailboxes;
 mod messages;
 mod overview;
 mod phone;
@@ -19,6 +20,7 @@ mod ticket;
 pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_canned_post, view_unban_post};
 pub use bulk::view_bulk_post;
 pub use directory::{view_contacts_get, view_contacts_post, view_orgs_get, view_orgs_post};
+pub use mailboxes::{view_mailboxes_get, view_quarantine_retry_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
 pub use phone::{view_phone_get, view_phone_post};
 pub use signin::{

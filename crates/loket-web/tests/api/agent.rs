@@ -970,3 +970,44 @@ async fn adding_a_domain_attaches_contacts_and_their_tickets_and_contacts_get_au
     let page = a.go("GET", &format!("/agent/tickets/{}", t.number), None).await;
     assert!(!page.body.contains("id=\"not-authorised\""));
 }
+
+#[tokio::test]
+async fn the_mailboxes_page_shows_fetch_status_and_retries_quarantined_mail() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let now = app.service.now();
+    let store = app.service.store();
+    store.record_mailbox("helpdesk", None, now).await.unwrap();
+    store
+        .record_mailbox("helpdesk", Some("authentication failed"), now)
+        .await
+        .unwrap();
+    let intake = loket_mail::Intake::new(app.service.clone(), loket_mail::Mailbox::defaults());
+    intake
+        .ingest("helpdesk", b"Subject: zonder afzender\r\n\r\nx", None)
+        .await
+        .unwrap();
+    let id = store.list_quarantine(1).await.unwrap()[0].id;
+    let mut a = signed_in(&app, &anna).await;
+    let page = a.go("GET", "/agent/beheer/postvakken", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("authentication failed"), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"quarantine\"") && page.body.contains("sender"),
+        "{}",
+        page.body
+    );
+    let p = a
+        .post(
+            "/agent/beheer/postvakken",
+            &format!("/agent/beheer/postvakken/{id}/opnieuw"),
+            "",
+        )
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/agent/beheer/postvakken?opnieuw=quarantaine")
+    );
+    let shown = a.go("GET", p.location.as_deref().unwrap(), None).await;
+    assert!(shown.body.contains("id=\"retry-result\""));
+}

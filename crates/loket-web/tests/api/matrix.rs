@@ -260,6 +260,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
+    ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
+    ("POST", "/agent/beheer/postvakken/{id}/opnieuw", "", "SSSSYFFY"),
     ("GET", "/agent/beheer/organisaties", "", "SSSSYFFY"),
     (
         "POST",

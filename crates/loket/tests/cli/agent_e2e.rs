@@ -310,6 +310,7 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
                 .await
                 .unwrap();
             fill(&c, "merge-into", &phone[0]).await;
+            click(&c, "#merge-form input[name='zeker']").await;
             click(&c, "#merge-form button[type='submit']").await;
             wait_url(&c, &format!("/agent/tickets/{}?gedaan=samenvoegen", phone[0])).await;
             let thread = c.source().await.unwrap();
@@ -320,8 +321,15 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
                 .unwrap();
             let desk = format!("servicedesk.{number}@gemeente-noord.nl");
             fill(&c, "move-to", &desk).await;
+            click(&c, "#move-form input[name='zeker']").await;
             click(&c, "#move-form button[type='submit']").await;
             wait_text(&c, &format!("<br>{desk}</p>")).await;
+
+            // The mailboxes page shows today's good fetch of the IMAP mailbox.
+            c.goto(&format!("{base}/agent/beheer/postvakken")).await.unwrap();
+            wait_text(&c, "id=\"mailboxes\"").await;
+            let today = loket_core::time::Zone::default().date(chrono::Utc::now());
+            assert!(c.source().await.unwrap().contains(&today), "a fetch today");
 
             c.goto(&format!("{base}/agent")).await.unwrap();
             wait_text(&c, "Gepland").await;
