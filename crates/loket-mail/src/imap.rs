@@ -259,7 +259,7 @@ async fn session_loop(intake: &Intake, mailbox: &str, cfg: &ImapConfig) -> Resul
             tracing::info!(mailbox, taken = n, "mail taken in");
         }
         // The admin page shows the last good fetch (written at most once a minute).
-        if recorded.is_none_or(|r| r.elapsed() > Duration::from_secs(60)) {
+        if recorded.is_none_or(|r| r.elapsed() > Duration::from_mins(1)) {
             let now = intake.service().now();
             if let Err(e) = intake.service().store().record_mailbox(mailbox, None, now).await {
                 tracing::warn!(mailbox, error = %e, "could not record the mailbox's fetch");
