@@ -198,6 +198,20 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn record_mailbox(&self, name: &str, error: Option<&str>, at: DateTime<Utc>) -> Result<()>;
     /// Every mailbox's last good fetch and last error (with when).
     async fn mailbox_status(&self) -> Result<Vec<MailboxStatus>>;
+    /// Stores a set-password link for a staff member and queues its mail
+    /// (the link's token travels with the mail until it is sent).
+    async fn create_staff_link(
+        &self,
+        staff: &Staff,
+        token_sha256: &str,
+        link_token: &str,
+        at: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The staff member of a live, unused link.
+    async fn staff_link(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<StaffId>>;
+    /// Spends a link (once); the staff member it was for.
+    async fn use_staff_link(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<StaffId>>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
     /// Labels on tickets, alphabetically, at most `limit` (suggestions).

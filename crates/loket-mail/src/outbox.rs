@@ -236,8 +236,13 @@ impl Sender {
         // No name: whoever asked for the link may have typed it.
         let contact = self.service.store().contact_by_email(&c.mail.to).await?;
         let lang = contact.as_ref().map_or(Lang::Nl, |c| c.language);
+        let page = if c.mail.kind == loket_core::MailKind::StaffAccess {
+            "agent/wachtwoord"
+        } else {
+            "toegang"
+        };
         let vars = Vars {
-            link: format!("{}/toegang/{token}", self.settings.public_url.trim_end_matches('/')),
+            link: format!("{}/{page}/{token}", self.settings.public_url.trim_end_matches('/')),
             ..Vars::default()
         };
         Ok(Content {

@@ -36,6 +36,7 @@ const SUBJECT: &str = "Subject: [#{{number}}] {{subject}}\n\n";
 fn builtin(kind: MailKind, lang: Lang) -> String {
     let body = match (kind, lang) {
         (MailKind::Access, _) => return account(lang),
+        (MailKind::StaffAccess, _) => return staff_account(lang),
         (MailKind::Confirmation, Lang::Nl) => {
             "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
         }
@@ -69,6 +70,13 @@ fn account(lang: Lang) -> String {
     match lang {
         Lang::Nl => "Subject: Uw toegang tot het helpdeskportaal\n\nGoedendag,\n\nMet deze link stelt u uw wachtwoord voor het helpdeskportaal in (de link werkt één keer en 24 uur lang):\n\n{{link}}\n\nHeeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren.\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
         Lang::En => "Subject: Your access to the helpdesk portal\n\nHello,\n\nUse this link to set your password for the helpdesk portal (it works once, for 24 hours):\n\n{{link}}\n\nDid you not ask for this? Then you can ignore this e-mail.\n\nKind regards,\nthe helpdesk\n".into(),
+    }
+}
+
+fn staff_account(lang: Lang) -> String {
+    match lang {
+        Lang::Nl => "Subject: Uw account voor de helpdeskwerkplek\n\nGoedendag,\n\nEr is een account voor u aangemaakt in de werkplek van de helpdesk. Met deze link stelt u uw wachtwoord in (de link werkt één keer en 48 uur lang):\n\n{{link}}\n\nDaarna logt u in op de werkplek. Verwachtte u deze e-mail niet? Neem dan contact op met de beheerder.\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
+        Lang::En => "Subject: Your helpdesk workspace account\n\nHello,\n\nAn account was made for you in the helpdesk's workspace. Use this link to set your password (it works once, for 48 hours):\n\n{{link}}\n\nThen sign in to the workspace. Did you not expect this e-mail? Then contact the administrator.\n\nKind regards,\nthe helpdesk\n".into(),
     }
 }
 
@@ -159,7 +167,7 @@ mod tests {
         for kind in MailKind::ALL {
             for lang in [Lang::Nl, Lang::En] {
                 let r = Templates::default().render(*kind, lang, &vars());
-                if *kind == MailKind::Access {
+                if matches!(*kind, MailKind::Access | MailKind::StaffAccess) {
                     assert!(r.body.contains("http://x/t/1/a") && !r.subject.is_empty() && !r.body.contains("{{"));
                     continue;
                 }

@@ -183,6 +183,10 @@ fn agent() -> Routes {
         .route("/code", small(get(a::view_code_get).post(a::view_code_post)))
         .route("/koppelen", small(get(a::view_enrol_get).post(a::view_enrol_post)))
         .route("/uitloggen", small(post(a::view_signout_post)))
+        .route(
+            "/wachtwoord/{token}",
+            small(get(a::view_password_get).post(a::view_password_post)),
+        )
         .route("/wachtrij/{queue}", get(a::view_queue_get))
         .route("/zoeken", get(a::view_search_get))
         .route("/bulk", small(post(a::view_bulk_post)))

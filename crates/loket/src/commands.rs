@@ -140,6 +140,20 @@ pub async fn agent(cfg: &Config, cmd: AgentCommand) -> Result<(), String> {
                 staff.email,
                 staff.id
             );
+            // With outbound mail, the new staff member sets a password from a
+            // link; without, an administrator sets one here.
+            if cfg.smtp_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+                svc.invite_staff(&Actor::System, &staff.email).await.map_err(err)?;
+                println!(
+                    "a link to set the workspace password is queued for {} (valid 48 hours; `loket serve` sends it)",
+                    staff.email
+                );
+            } else {
+                println!(
+                    "no smtp_url configured: set the password with `loket agent set-password --email {}`",
+                    staff.email
+                );
+            }
         }
         AgentCommand::SetPassword { email } => {
             let mut line = String::new();

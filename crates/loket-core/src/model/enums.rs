@@ -150,6 +150,8 @@ vocabulary!(
         PrivacyNotice = "privacy_notice", "Privacymelding", "Privacy notice";
         /// A link to set the portal password (registration and forgotten password).
         Access = "access", "Toegang tot het portaal", "Portal access";
+        /// A link for a new staff member to set their workspace password.
+        StaffAccess = "staff_access", "Toegang tot de werkplek", "Workspace access";
     }
 );
 

@@ -14,6 +14,8 @@ use totp_rs::{Algorithm, Secret, TOTP};
 pub const STAFF_IDLE_MINUTES: i64 = 60;
 /// A staff session ends this long after sign-in, used or not.
 pub const STAFF_SESSION_HOURS: i64 = 12;
+/// How long a staff member's set-password link works.
+pub const STAFF_LINK_HOURS: i64 = 48;
 /// One-time recovery codes made at enrolment.
 pub const RECOVERY_CODES: usize = 10;
 /// The name authenticator apps show beside the account.
@@ -128,6 +130,56 @@ impl Service {
         self.store
             .set_staff_password(staff.id, &hash, &self.stamp(actor))
             .await?;
+        Ok(staff)
+    }
+
+    /// Mails a staff member a link to set their workspace password (valid
+    /// for [`STAFF_LINK_HOURS`], once); admins, or the command line.
+    pub async fn invite_staff(&self, actor: &Actor, email: &str) -> Result<Staff> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(&[Role::Admin], "invite staff")?;
+        }
+        let staff = self.staff_named(email).await?;
+        let token = random_token();
+        let now = self.clock.now();
+        self.store
+            .create_staff_link(
+                &staff,
+                &token_hash(&token),
+                &token,
+                now,
+                now + Duration::hours(STAFF_LINK_HOURS),
+            )
+            .await?;
+        Ok(staff)
+    }
+
+    /// The staff member a set-password link is for, if it is live.
+    pub async fn staff_link(&self, token: &str) -> Result<Staff> {
+        let gone = || DomainError::not_found("this link (it was used or has expired)");
+        let id = self
+            .store
+            .staff_link(&token_hash(token), self.clock.now())
+            .await?
+            .ok_or_else(gone)?;
+        self.store.get_staff(id).await?.ok_or_else(gone)
+    }
+
+    /// Sets the password with a link (once); ends the staff member's sessions.
+    pub async fn set_staff_password_by_link(&self, token: &str, password: &str) -> Result<Staff> {
+        let staff = self.staff_link(token).await?;
+        check_password(password, &staff.email, &staff.name)?;
+        let hash = hash_password(self, password).await?;
+        let now = self.clock.now();
+        self.store
+            .use_staff_link(&token_hash(token), now)
+            .await?
+            .ok_or_else(|| DomainError::not_found("this link (it was used or has expired)"))?;
+        let stamp = crate::store::Stamp {
+            actor: format!("staff:{}", staff.id),
+            at: now,
+        };
+        self.store.set_staff_password(staff.id, &hash, &stamp).await?;
         Ok(staff)
     }
 

@@ -106,3 +106,11 @@ CREATE TABLE mailbox_status (
     last_error TEXT,
     last_error_at TIMESTAMPTZ
 );
+-- Links that let a new staff member set their workspace password (once).
+CREATE TABLE staff_password_links (
+    token_sha256 TEXT PRIMARY KEY,
+    staff_id BIGINT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    used_at TIMESTAMPTZ
+);

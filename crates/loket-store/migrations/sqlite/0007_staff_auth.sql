@@ -106,3 +106,11 @@ CREATE TABLE mailbox_status (
     last_error TEXT,
     last_error_at TEXT
 );
+-- Links that let a new staff member set their workspace password (once).
+CREATE TABLE staff_password_links (
+    token_sha256 TEXT PRIMARY KEY,
+    staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);

@@ -10,6 +10,7 @@ mod directory;
 mod mailboxes;
 mod messages;
 mod overview;
+mod password;
 mod phone;
 pub(crate) mod session;
 mod signin;
@@ -22,6 +23,7 @@ pub use bulk::view_bulk_post;
 pub use directory::{view_contacts_get, view_contacts_post, view_orgs_get, view_orgs_post};
 pub use mailboxes::{view_mailboxes_get, view_quarantine_retry_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
+pub use password::{view_password_get, view_password_post};
 pub use phone::{view_phone_get, view_phone_post};
 pub use signin::{
     view_code_get, view_code_post, view_enrol_get, view_enrol_post, view_signin_get, view_signin_post,

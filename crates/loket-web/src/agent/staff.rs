@@ -116,7 +116,11 @@ pub async fn view_staff_post(
     let role = || Role::parse(&field("role"));
     let done: loket_core::Result<()> = match field("do").as_str() {
         "add" => match role() {
-            Ok(r) => svc.create_staff(&actor, &email, &field("name"), r).await.map(|_| ()),
+            Ok(r) => match svc.create_staff(&actor, &email, &field("name"), r).await {
+                // The new staff member sets a password from a mailed link.
+                Ok(new) => svc.invite_staff(&actor, &new.email).await.map(|_| ()),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         },
         "role" => match role() {

@@ -5,6 +5,10 @@ use loket_core::Lang;
 /// Every text of the workspace in one language.
 #[allow(missing_docs)]
 pub struct Texts {
+    pub password_title: &'static str,
+    pub password_intro: &'static str,
+    pub password_repeat: &'static str,
+    pub password_mismatch: &'static str,
     pub mailboxes_title: &'static str,
     pub mailbox: &'static str,
     pub last_fetch: &'static str,
@@ -199,6 +203,10 @@ pub struct Texts {
 }
 
 static NL: Texts = Texts {
+    password_title: "Wachtwoord instellen",
+    password_intro: "Kies een wachtwoord voor de helpdeskwerkplek. U logt in met",
+    password_repeat: "Herhaal het wachtwoord",
+    password_mismatch: "De twee wachtwoorden zijn niet gelijk.",
     mailboxes_title: "Postvakken",
     mailbox: "Postvak",
     last_fetch: "Laatst opgehaald",
@@ -248,7 +256,7 @@ static NL: Texts = Texts {
     totp_roles: "Tweestapsverificatie per rol",
     totp_roles_help: "Deze rollen loggen in met een code uit een authenticator-app (wie nog geen app heeft gekoppeld, doet dat bij de volgende inlog):",
     staff_new: "Nieuwe medewerker",
-    staff_new_help: "Stel daarna een wachtwoord in met: loket agent set-password --email ADRES",
+    staff_new_help: "De nieuwe medewerker krijgt een e-mail met een link om een wachtwoord in te stellen (48 uur geldig).",
     staff_add: "Toevoegen",
     select: "Selecteren",
     bulk_label: "Met de aangevinkte tickets",
@@ -393,6 +401,10 @@ static NL: Texts = Texts {
 };
 
 static EN: Texts = Texts {
+    password_title: "Set your password",
+    password_intro: "Choose a password for the helpdesk workspace. You sign in with",
+    password_repeat: "Repeat the password",
+    password_mismatch: "The two passwords differ.",
     mailboxes_title: "Mailboxes",
     mailbox: "Mailbox",
     last_fetch: "Last fetched",
@@ -442,7 +454,7 @@ static EN: Texts = Texts {
     totp_roles: "Two-step verification per role",
     totp_roles_help: "These roles sign in with a code from an authenticator app (whoever has not enrolled one does so at the next sign-in):",
     staff_new: "New staff member",
-    staff_new_help: "Then set a password with: loket agent set-password --email ADDRESS",
+    staff_new_help: "The new staff member gets an e-mail with a link to set a password (valid for 48 hours).",
     staff_add: "Add",
     select: "Select",
     bulk_label: "With the ticked tickets",

@@ -882,6 +882,46 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
         .unwrap()
         .unwrap();
     assert_eq!(piet.role, Role::Consultant);
+    // Piet gets a link to set his password: once, and a good one.
+    let link = app
+        .service
+        .store()
+        .pending_outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, m)| m.kind == MailKind::StaffAccess && m.to == "piet@leverancier.nl")
+        .and_then(|(_, m)| m.link_token)
+        .expect("a set-password mail");
+    let mut piet_browser = Browser::new(&app);
+    let here = format!("/agent/wachtwoord/{link}");
+    let form = piet_browser.go("GET", &here, None).await;
+    assert!(form.body.contains("piet@leverancier.nl"), "{}", form.body);
+    let p = piet_browser
+        .post(
+            &here,
+            &here,
+            "password=paars-fietsje-onder-de-brug&repeat=iets-anders-helemaal",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = piet_browser
+        .post(&here, &here, "password=welkom123&repeat=welkom123")
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "too weak");
+    let p = piet_browser
+        .post(&here, &here, &format!("password={PASSWORD}&repeat={PASSWORD}"))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/agent/inloggen"), "{}", p.body);
+    assert_eq!(
+        piet_browser.sign_in("piet@leverancier.nl").await.location.as_deref(),
+        Some("/agent")
+    );
+    assert_eq!(
+        piet_browser.go("GET", &here, None).await.status,
+        StatusCode::NOT_FOUND,
+        "once"
+    );
     let p = b
         .post(page, page, "do=add&email=piet%40leverancier.nl&name=Piet&role=agent")
         .await;

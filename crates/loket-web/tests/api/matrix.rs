@@ -178,6 +178,13 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
     // The agent workspace: staff with a workspace session, nobody else.
     ("GET", "/agent/inloggen", "", "YYYYYYYY"),
+    ("GET", "/agent/wachtwoord/{token}", "", "NNNNNNNN"),
+    (
+        "POST",
+        "/agent/wachtwoord/{token}",
+        "password=paars-fietsje-onder-de-brug&repeat=paars-fietsje-onder-de-brug",
+        "NNNNNNNN",
+    ),
     (
         "POST",
         "/agent/inloggen",
@@ -423,7 +430,7 @@ fn fill(path: &str, f: &Fixture) -> String {
     } else {
         f.quarantined.to_string()
     };
-    let token = if path.starts_with("/toegang/") {
+    let token = if path.starts_with("/toegang/") || path.starts_with("/agent/wachtwoord/") {
         "0".repeat(64)
     } else {
         f.follow.clone()
