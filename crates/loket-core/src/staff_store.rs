@@ -214,6 +214,8 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn use_staff_link(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<StaffId>>;
     /// Open tickets counted for the overview; `mine` for this staff member.
     async fn ticket_counts(&self, me: StaffId) -> Result<TicketCounts>;
+    /// Every label with the number of tickets that carry it, alphabetically.
+    async fn label_counts(&self) -> Result<Vec<(String, i64)>>;
     /// Labels on tickets, alphabetically, at most `limit` (suggestions).
     async fn labels_in_use(&self, limit: i64) -> Result<Vec<String>>;
     /// Contacts whose address or name contains `text`, or whose

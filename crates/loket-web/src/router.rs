@@ -205,6 +205,10 @@ fn agent() -> Routes {
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
         .route("/beheer/postvakken", get(a::view_mailboxes_get))
         .route(
+            "/beheer/labels",
+            small(get(a::view_labels_get).post(a::view_labels_admin_post)),
+        )
+        .route(
             "/beheer/postvakken/{id}/opnieuw",
             small(post(a::view_quarantine_retry_post)),
         )

@@ -626,6 +626,33 @@ impl Service {
         Ok(out)
     }
 
+    /// Renames a label on every ticket that carries it (or removes it with
+    /// `to` none), ticket by ticket through the usual change (audit trail
+    /// included); at most 1,000 tickets per call. Answers how many changed.
+    pub async fn rename_label(&self, actor: &Actor, from: &str, to: Option<&str>) -> Result<usize> {
+        actor.require_staff(super::DESK_STAFF, "manage labels")?;
+        let tickets = self
+            .store
+            .list_tickets(&crate::store::TicketFilter {
+                label: Some(from.to_owned()),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await?;
+        let mut changed = 0;
+        for t in tickets {
+            let mut labels: Vec<String> = t.labels.iter().filter(|l| *l != from).cloned().collect();
+            if let Some(to) = to
+                && !labels.iter().any(|l| l == to)
+            {
+                labels.push(to.to_owned());
+            }
+            self.set_labels(actor, t.number, &labels).await?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
     /// Every staff member (for assigning).
     pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>> {
         actor.require_staff(super::ALL_STAFF, "list staff")?;

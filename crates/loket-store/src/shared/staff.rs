@@ -236,6 +236,13 @@ macro_rules! staff_store {
                 tx.commit().await.map_err(db_err)
             }
 
+            async fn label_counts(&self) -> Result<Vec<(String, i64)>> {
+                sqlx::query_as("SELECT label, COUNT(*) FROM ticket_labels GROUP BY label ORDER BY label")
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
             async fn labels_in_use(&self, limit: i64) -> Result<Vec<String>> {
                 sqlx::query_scalar("SELECT DISTINCT label FROM ticket_labels ORDER BY label LIMIT $1")
                     .bind(limit.clamp(1, 1000))

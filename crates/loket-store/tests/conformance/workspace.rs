@@ -251,6 +251,10 @@ async fn counts_and_queues(env: &Env) {
         .unwrap();
     s.set_labels(&env.admin, n(1), &["BRP".into()]).await.unwrap();
     assert_eq!(env.store.labels_in_use(10).await.unwrap(), vec!["BRP", "koppeling"]);
+    assert_eq!(
+        env.store.label_counts().await.unwrap(),
+        vec![("BRP".to_owned(), 2), ("koppeling".to_owned(), 1)]
+    );
     let staff = env.store.list_staff().await.unwrap();
     assert_eq!(
         staff.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),

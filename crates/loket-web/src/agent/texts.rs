@@ -5,6 +5,11 @@ use loket_core::Lang;
 /// Every text of the workspace in one language.
 #[allow(missing_docs)]
 pub struct Texts {
+    pub tickets_count: &'static str,
+    pub label_rename: &'static str,
+    pub label_empty_removes: &'static str,
+    pub labels_changed: &'static str,
+    pub no_labels: &'static str,
     pub password_title: &'static str,
     pub password_intro: &'static str,
     pub password_repeat: &'static str,
@@ -203,6 +208,11 @@ pub struct Texts {
 }
 
 static NL: Texts = Texts {
+    tickets_count: "Tickets",
+    label_rename: "Hernoemen naar",
+    label_empty_removes: "leeg: verwijderen",
+    labels_changed: "Tickets aangepast:",
+    no_labels: "Er zijn nog geen labels.",
     password_title: "Wachtwoord instellen",
     password_intro: "Kies een wachtwoord voor de helpdeskwerkplek. U logt in met",
     password_repeat: "Herhaal het wachtwoord",
@@ -401,6 +411,11 @@ static NL: Texts = Texts {
 };
 
 static EN: Texts = Texts {
+    tickets_count: "Tickets",
+    label_rename: "Rename to",
+    label_empty_removes: "empty: remove",
+    labels_changed: "Tickets changed:",
+    no_labels: "There are no labels yet.",
     password_title: "Set your password",
     password_intro: "Choose a password for the helpdesk workspace. You sign in with",
     password_repeat: "Repeat the password",

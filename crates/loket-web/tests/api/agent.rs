@@ -1051,3 +1051,37 @@ async fn the_mailboxes_page_shows_fetch_status_and_retries_quarantined_mail() {
     let shown = a.go("GET", p.location.as_deref().unwrap(), None).await;
     assert!(shown.body.contains("id=\"retry-result\""));
 }
+
+#[tokio::test]
+async fn labels_are_counted_renamed_into_one_and_removed() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let (one, _) = super::portal::ticket(&app, "jan@zuid.nl", "Een").await;
+    let (two, _) = super::portal::ticket(&app, "kees@zuid.nl", "Twee").await;
+    app.service
+        .set_labels(&admin, one.number, &["Excel".into()])
+        .await
+        .unwrap();
+    app.service
+        .set_labels(&admin, two.number, &["excel".into(), "BRP".into()])
+        .await
+        .unwrap();
+    let mut a = signed_in(&app, &anna).await;
+    let page = "/agent/beheer/labels";
+    let shown = a.go("GET", page, None).await;
+    assert!(shown.body.contains("<td>Excel</td>") && shown.body.contains("<td>excel</td>"));
+    let p = a.post(page, page, "from=excel&to=Excel").await;
+    assert_eq!(p.location.as_deref(), Some("/agent/beheer/labels?gewijzigd=1"));
+    assert_eq!(
+        current(&app, two.number).await.labels,
+        vec!["BRP".to_owned(), "Excel".to_owned()]
+    );
+    let p = a.post(page, page, "from=Excel&to=").await;
+    assert_eq!(p.location.as_deref(), Some("/agent/beheer/labels?gewijzigd=2"));
+    assert!(current(&app, one.number).await.labels.is_empty());
+    assert_eq!(
+        app.service.store().label_counts().await.unwrap(),
+        vec![("BRP".to_owned(), 1)]
+    );
+}

@@ -268,6 +268,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
     ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
+    ("GET", "/agent/beheer/labels", "", "SSSSYFFY"),
+    ("POST", "/agent/beheer/labels", "from=x&to=y", "SSSSYFFY"),
     ("POST", "/agent/beheer/postvakken/{id}/opnieuw", "", "SSSSYFFY"),
     ("GET", "/agent/beheer/organisaties", "", "SSSSYFFY"),
     (

@@ -1,0 +1,101 @@
+//! The labels page: every label with how many tickets carry it (a link to
+//! them), renaming one (two spellings become one) and removing one. For
+//! agents and admins; each ticket changes through the usual service call.
+
+use super::{Frame, Texts, check_csrf, signed_in, texts};
+use crate::AppState;
+use crate::portal::page::{PageError, PageForm, PageQuery, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::DomainError;
+use loket_core::service::DESK_STAFF;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "agent/labels.html")]
+struct LabelsPage<'a> {
+    t: &'a Texts,
+    frame: Frame,
+    /// Label, its queue link's query value, count.
+    labels: Vec<(String, String, i64)>,
+    notice: Option<String>,
+}
+
+/// `?gewijzigd=N` after a change.
+#[derive(Debug, Default, Deserialize)]
+pub struct Changed {
+    gewijzigd: Option<usize>,
+}
+
+/// `GET /agent/beheer/labels`.
+pub async fn view_labels_get(
+    State(s): State<AppState>,
+    PageQuery(q): PageQuery<Changed>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let lang = me.lang;
+    me.actor()
+        .require_staff(DESK_STAFF, "manage labels")
+        .map_err(|_| PageError::not_allowed(lang))?;
+    let t = texts(lang);
+    let labels = s
+        .service
+        .store()
+        .label_counts()
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?
+        .into_iter()
+        .map(|(l, n)| {
+            let q: String = l
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            (l, q, n)
+        })
+        .collect();
+    let page = LabelsPage {
+        t,
+        frame: me.frame,
+        labels,
+        notice: q.gewijzigd.map(|n| format!("{} {n}", t.labels_changed)),
+    };
+    Ok(render(&page, &me.cookies, lang))
+}
+
+/// Rename (`to` given) or remove (`to` empty) a label.
+#[derive(Debug, Deserialize)]
+pub struct LabelForm {
+    csrf: String,
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `POST /agent/beheer/labels`.
+pub async fn view_labels_admin_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LabelForm>,
+) -> Result<Response, PageError> {
+    let me = match signed_in(&s, &headers).await? {
+        Ok(me) => me,
+        Err(to) => return Ok(to),
+    };
+    let lang = me.lang;
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    let to = Some(form.to.trim()).filter(|t| !t.is_empty());
+    match s.service.rename_label(&me.actor(), form.from.trim(), to).await {
+        Ok(n) => Ok(Redirect::to(&format!("/agent/beheer/labels?gewijzigd={n}")).into_response()),
+        Err(DomainError::Forbidden(_)) => Err(PageError::not_allowed(lang)),
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}
