@@ -166,13 +166,19 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
         with_browser(&webdriver, move |c| async move {
             let (base, customer, account, shots, capture, staff) = (b, who, acct, sh, cap, me);
             // Sign in: password, then enrolment (the role requires TOTP).
-            c.goto(&format!("{base}/agent")).await.unwrap();
+            let mut failures = Vec::new();
+            super::portal_a11y::check_page(&c, &base, "/agent/inloggen", &mut failures).await;
+            assert!(failures.is_empty(), "axe-core found:\n{}", failures.join("\n"));
+            c.goto(&format!("{base}/agent?lang=nl")).await.unwrap();
             wait_url(&c, "/agent/inloggen").await;
             fill(&c, "email", &staff).await;
             fill(&c, "password", PASSWORD).await;
             submit(&c, "/agent/inloggen").await;
             wait_url(&c, "/agent/koppelen").await;
             let secret = text_of(&c, "totp-secret").await.replace(' ', "");
+            super::portal_a11y::check_page(&c, &base, "/agent/koppelen", &mut failures).await;
+            assert!(failures.is_empty(), "axe-core found:\n{}", failures.join("\n"));
+            c.goto(&format!("{base}/agent/koppelen?lang=nl")).await.unwrap();
             fill(&c, "code", &totp_now(&secret)).await;
             submit(&c, "/agent/koppelen").await;
             wait_text(&c, "recovery-codes").await;
@@ -334,6 +340,25 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
             c.goto(&format!("{base}/agent")).await.unwrap();
             wait_text(&c, "Gepland").await;
             shot(&c, &shots, "agent-overview").await;
+
+            // The same automated accessibility check as the portal's pages,
+            // in both languages and at desktop and phone width.
+            for path in [
+                "/agent".to_owned(),
+                "/agent/wachtrij/helpdesk".to_owned(),
+                format!("/agent/tickets/{number}"),
+                format!("/agent/tickets/{}", phone[0]),
+                "/agent/zoeken?q=koppeling".to_owned(),
+                "/agent/telefoon?zoek=gemeente".to_owned(),
+                "/agent/beheer/postvakken".to_owned(),
+                "/agent/beheer/labels".to_owned(),
+                "/agent/beheer/organisaties".to_owned(),
+                "/agent/beheer/contacten?zoek=gemeente".to_owned(),
+                "/agent/beheer/geblokkeerd".to_owned(),
+            ] {
+                super::portal_a11y::check_page(&c, &base, &path, &mut failures).await;
+            }
+            assert!(failures.is_empty(), "axe-core found:\n{}", failures.join("\n"));
         })
         .await;
     });

@@ -53,7 +53,7 @@ async fn check_widths(c: &Client, what: &str, failures: &mut Vec<String>) {
 }
 
 /// Opens `path` in each language and checks it at both widths.
-async fn check_page(c: &Client, base: &str, path: &str, failures: &mut Vec<String>) {
+pub(crate) async fn check_page(c: &Client, base: &str, path: &str, failures: &mut Vec<String>) {
     for lang in ["nl", "en"] {
         let sep = if path.contains('?') { '&' } else { '?' };
         c.goto(&format!("{base}{path}{sep}lang={lang}")).await.unwrap();
