@@ -93,6 +93,7 @@ fn api() -> Routes {
             "/organisations/{id}",
             get(organisations::get).patch(organisations::update),
         )
+        .route("/organisations/{id}/domains", post(organisations::add_domain))
         .route("/search", get(search::search))
         .route("/canned-replies", get(crate::api::v1::staff::canned_replies))
         .route("/staff", get(crate::api::v1::staff::list))

@@ -173,6 +173,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         r#"{"share_tickets":true}"#,
         "UUUUYFFY",
     ),
+    (
+        "POST",
+        "/api/v1/organisations/{id}/domains",
+        r#"{"domain":"zuid-oost.nl"}"#,
+        "UUUUYFFY",
+    ),
     ("GET", "/api/v1/search?q=koppeling", "", "UUUUYYYY"),
     ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),

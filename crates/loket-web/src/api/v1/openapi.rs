@@ -70,7 +70,7 @@ impl Modify for CommonResponses {
         ticket_actions::resolve, ticket_actions::reopen, ticket_actions::transfer, ticket_actions::labels,
         ticket_actions::assignee, ticket_actions::version, ticket_actions::work_item, ticket_actions::remove_message, ticket_actions::revoke_links,
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::move_tickets,
-        organisations::list, organisations::create, organisations::get, organisations::update,
+        organisations::list, organisations::create, organisations::get, organisations::update, organisations::add_domain,
         search::search,
         mail::quarantine, mail::retry,
     ),

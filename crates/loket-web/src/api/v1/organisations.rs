@@ -82,3 +82,33 @@ pub async fn update(
             .await?,
     ))
 }
+
+/// `POST /organisations/{id}/domains`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainBody {
+    /// A mail domain (`gemeente.nl`); never a public mail provider's.
+    domain: String,
+}
+
+/// Adds a mail domain: the existing contacts of that domain without an
+/// organisation join it, with their tickets (an audit event says how many).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/domains", params(("id" = i64, Path)), request_body = DomainBody,
+    security(("bearer" = [])), responses((status = 200, body = Organisation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_domain(
+    State(s): State<AppState>,
+    auth: StaffAuth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<DomainBody>,
+) -> Result<Json<Organisation>, ApiError> {
+    s.service
+        .add_organisation_domain(&auth.actor(), OrganisationId(id), &b.domain)
+        .await?;
+    let org = s
+        .service
+        .store()
+        .get_organisation(OrganisationId(id))
+        .await?
+        .ok_or_else(|| DomainError::not_found("organisation"))?;
+    Ok(Json(org))
+}
