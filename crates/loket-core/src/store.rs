@@ -252,6 +252,14 @@ pub struct TicketFilter {
     pub after: Option<TicketId>,
     /// Oldest first instead of newest first.
     pub oldest_first: bool,
+    /// Ordered by the customer's last reaction instead (latest first), then
+    /// by id; paged with `offset`, not a cursor.
+    pub by_customer_reaction: bool,
+    /// Urgent tickets first, then by id as `oldest_first` says; paged with
+    /// `offset`, not a cursor.
+    pub urgent_first: bool,
+    /// Tickets to skip (with the two orders above).
+    pub offset: i64,
     /// Only tickets that are not resolved.
     pub open_only: bool,
     /// Only tickets assigned to nobody.

@@ -32,6 +32,15 @@ pub enum AgentCommand {
         #[arg(long)]
         email: String,
     },
+    /// Changes a staff member's role (the last admin keeps theirs).
+    SetRole {
+        /// The staff member's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// agent, product_manager, consultant or admin.
+        #[arg(long)]
+        role: String,
+    },
     /// Makes a role sign in with a TOTP code (its members enrol at their
     /// next sign-in), or with `--off` no longer.
     RequireTotp {
@@ -169,6 +178,11 @@ pub async fn agent(cfg: &Config, cmd: AgentCommand) -> Result<(), String> {
                 "password set for {} <{}>; their sessions ended",
                 staff.name, staff.email
             );
+        }
+        AgentCommand::SetRole { email, role } => {
+            let role = Role::parse(&role).map_err(err)?;
+            let staff = svc.set_staff_role(&Actor::System, &email, role).await.map_err(err)?;
+            println!("{} <{}> is now {}", staff.name, staff.email, staff.role.id());
         }
         AgentCommand::RequireTotp { role, off } => {
             let role = Role::parse(&role).map_err(err)?;

@@ -321,6 +321,13 @@ impl Service {
             .iter()
             .map(|l| crate::problem::clean_line(l, Field::Labels, MAX_LABEL_CHARS))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        // Labels are typed as a comma-separated list and shown in pages:
+        // a label is one word or a few, never a list or markup.
+        if let Some(bad) = clean.iter().find(|l| l.contains([',', ';', '<', '>', '"'])) {
+            return Err(DomainError::invalid(format!(
+                "the label '{bad}' contains one of , ; < > \" (a label is a word or a few words)"
+            )));
+        }
         clean.sort();
         clean.dedup();
         let applied = self

@@ -413,12 +413,24 @@ macro_rules! staff_store {
             }
 
             async fn merged_into(&self, ticket: TicketId) -> Result<Option<Ticket>> {
-                let into: Option<i64> = sqlx::query_scalar("SELECT into_ticket_id FROM ticket_merges WHERE from_ticket_id = $1")
-                    .bind(ticket.0)
-                    .fetch_optional(self.reader())
-                    .await
-                    .map_err(db_err)?;
-                match into {
+                // Along a chain (a into b, b into c) to the ticket that lives on.
+                let mut at = ticket.0;
+                let mut found = None;
+                for _ in 0..20 {
+                    let into: Option<i64> = sqlx::query_scalar("SELECT into_ticket_id FROM ticket_merges WHERE from_ticket_id = $1")
+                        .bind(at)
+                        .fetch_optional(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                    match into {
+                        Some(id) => {
+                            found = Some(id);
+                            at = id;
+                        }
+                        None => break,
+                    }
+                }
+                match found {
                     Some(id) => self.get_ticket(TicketId(id)).await,
                     None => Ok(None),
                 }
@@ -474,6 +486,25 @@ macro_rules! staff_store {
 
             async fn set_staff_role(&self, staff: StaffId, role: Role, by: &Stamp) -> Result<Staff> {
                 let mut tx = self.begin_write().await?;
+                // One role change at a time (a row lock on PostgreSQL, the
+                // writer on SQLite), so two admins cannot demote each other.
+                sqlx::query(
+                    "INSERT INTO settings (name, value) VALUES ('lock:staff_roles', '') \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if role != Role::Admin {
+                    let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND id <> $1")
+                        .bind(staff.0)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if others == 0 {
+                        return Err(DomainError::conflict("the last administrator keeps that role"));
+                    }
+                }
                 let old: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = $1")
                     .bind(staff.0)
                     .fetch_optional(&mut *tx)
@@ -500,10 +531,15 @@ macro_rules! staff_store {
                     .await
                     .map_err(db_err)?;
                 if let Some(o) = owner {
+                    let name: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+                        .bind(o)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
                     return Err(DomainError::conflict(if o == id.0 {
                         format!("{domain} is already a domain of this organisation")
                     } else {
-                        format!("{domain} belongs to another organisation")
+                        format!("{domain} belongs to another organisation: {name}")
                     }));
                 }
                 let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
@@ -528,6 +564,30 @@ macro_rules! staff_store {
                     .await
                     .map_err(db_err)?
                     .rows_affected();
+                // Each ticket that joins says so in its own audit trail.
+                sqlx::query(
+                    "INSERT INTO audit_events (entity, ticket_id, actor, at, action, field, old_value, new_value) \
+                     SELECT 'ticket:' || CAST(id AS TEXT), id, $2, $3, 'organisation_domain', 'organisation', NULL, CAST($1 AS TEXT) \
+                     FROM tickets WHERE organisation_id IS NULL \
+                     AND requester_id IN (SELECT id FROM contacts WHERE organisation_id = $1)",
+                )
+                .bind(id.0)
+                .bind(&by.actor)
+                .bind(by.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                // A customer's domain is never banned: a ban of it is lifted.
+                let lifted = sqlx::query("DELETE FROM banned_senders WHERE pattern = $1")
+                    .bind(format!("@{domain}"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if lifted > 0 {
+                    let entry = AuditEntry { action: "sender_unbanned".into(), field: None, old_value: Some(format!("@{domain}")), new_value: None };
+                    Self::insert_audit(&mut tx, "settings:banned_senders", None, by, &[entry]).await?;
+                }
                 let tickets = sqlx::query(
                     "UPDATE tickets SET organisation_id = $1 WHERE organisation_id IS NULL \
                      AND requester_id IN (SELECT id FROM contacts WHERE organisation_id = $1)",

@@ -83,8 +83,18 @@ macro_rules! ticket_store {
                 if let Some(c) = f.channel {
                     qb.push(" AND channel = ").push_bind(c.id());
                 }
-                let order = if f.oldest_first { " ORDER BY id LIMIT " } else { " ORDER BY id DESC LIMIT " };
-                qb.push(order).push_bind(f.limit.clamp(1, 1000));
+                let by_id = if f.oldest_first { "id" } else { "id DESC" };
+                let order = if f.by_customer_reaction {
+                    " ORDER BY COALESCE(last_customer_at, created_at) DESC, id DESC".to_owned()
+                } else if f.urgent_first {
+                    format!(" ORDER BY urgent DESC, {by_id}")
+                } else {
+                    format!(" ORDER BY {by_id}")
+                };
+                qb.push(order).push(" LIMIT ").push_bind(f.limit.clamp(1, 1000));
+                if f.offset > 0 {
+                    qb.push(" OFFSET ").push_bind(f.offset.min(100_000));
+                }
                 let rows: Vec<TicketRow> = qb.build_query_as().fetch_all(self.reader()).await.map_err(db_err)?;
                 self.with_labels(rows).await
             }

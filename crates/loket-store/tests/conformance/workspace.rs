@@ -255,6 +255,39 @@ async fn counts_and_queues(env: &Env) {
         env.store.label_counts().await.unwrap(),
         vec![("BRP".to_owned(), 2), ("koppeling".to_owned(), 1)]
     );
+    let urgent_first = list(TicketFilter {
+        urgent_first: true,
+        oldest_first: true,
+        open_only: true,
+        limit: 2,
+        ..TicketFilter::default()
+    })
+    .await;
+    assert_eq!(urgent_first, vec![n(1), n(0)]);
+    let second_page = list(TicketFilter {
+        urgent_first: true,
+        oldest_first: true,
+        open_only: true,
+        limit: 2,
+        offset: 2,
+        ..TicketFilter::default()
+    })
+    .await;
+    assert_eq!(second_page, vec![n(2), n(3)]);
+    // The customer of the oldest ticket reacts: it comes first by reaction.
+    env.clock.set(s.now() + Duration::minutes(5));
+    let jan = env.store.contact_by_email("klant0@zuid.nl").await.unwrap().unwrap();
+    s.customer_reply(&Actor::Contact(jan), n(0), Reply::text("Nog steeds kapot"))
+        .await
+        .unwrap();
+    let by_reaction = list(TicketFilter {
+        by_customer_reaction: true,
+        open_only: true,
+        limit: 50,
+        ..TicketFilter::default()
+    })
+    .await;
+    assert_eq!(by_reaction[0], n(0), "{by_reaction:?}");
     let staff = env.store.list_staff().await.unwrap();
     assert_eq!(
         staff.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
@@ -411,6 +444,17 @@ async fn merging(env: &Env) {
             .iter()
             .any(|e| e.action == "merged_from" && e.new_value == Some(a.number.to_string()))
     );
+    // A chain: b into c; a leads to c, and b changes no more.
+    let c = s
+        .create_ticket(&env.admin, new_ticket("Derde", "En nog een", "jan@zuid.nl"))
+        .await
+        .unwrap();
+    s.merge(&env.admin, b.number, c.number).await.unwrap();
+    assert_eq!(s.merged_into(&gone).await.unwrap().map(|t| t.number), Some(c.number));
+    assert!(matches!(
+        s.add_note(&env.admin, b.number, Reply::text("hier niet")).await,
+        Err(DomainError::Conflict(_))
+    ));
 }
 
 both!(merge_two_tickets_of_one_requester, merging);

@@ -30,13 +30,15 @@ fn action(a: &str, lang: Lang) -> String {
         "set_version" => "Releaseversie",
         "set_work_item" => "Werkitem",
         "move" => "Verplaatst naar een ander adres",
-        "merged_into" => "Samengevoegd met ticket",
-        "merged_from" => "Ticket samengevoegd hierin",
+        "merged_into" => "Samengevoegd met",
+        "merged_from" => "Hierin samengevoegd",
         "remove_message" => "Bericht verwijderd",
         "revoke_follow_links" => "Volglinks ingetrokken",
         "confirmation_withheld" => "Bevestiging niet verstuurd",
         "mail_received" => "Mail ontvangen",
         "bounce" => "Mail kwam niet aan",
+        "organisation_domain" => "Bij de organisatie gekomen (e-maildomein toegevoegd)",
+        "spam" => "Gemarkeerd als spam",
         _ => return a.replace('_', " "),
     };
     if lang == Lang::Nl {
@@ -72,6 +74,8 @@ fn field(f: &str, lang: Lang) -> &str {
         ("promised_at", Lang::Nl) => "reactie beloofd vóór",
         ("requester", Lang::Nl) => "aanvrager",
         ("organisation", Lang::Nl) => "organisatie",
+        ("channel", Lang::Nl) => "kanaal",
+        ("urgent", Lang::Nl) => "urgent",
         ("postponed_until", Lang::En) => "postponed until",
         ("promised_at", Lang::En) => "reaction promised before",
         ("release_version", Lang::En) => "release version",
@@ -94,6 +98,7 @@ fn value(f: &str, v: Option<&str>, names: &Names, zone: Zone, lang: Lang) -> Str
     match f {
         "status" => Status::parse(v).map_or_else(|_| v.to_owned(), |s| s.label(lang).to_owned()),
         "department" => Department::parse(v).map_or_else(|_| v.to_owned(), |d| d.label(lang).to_owned()),
+        "channel" => Channel::parse(v).map_or_else(|_| v.to_owned(), |c| c.label(lang).to_owned()),
         "assignee" => names
             .staff
             .get(&format!("staff:{v}"))

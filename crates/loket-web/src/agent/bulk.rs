@@ -35,17 +35,19 @@ pub async fn view_bulk_post(
             .unwrap_or_default()
     };
     check_csrf(&s, &headers, &field("csrf"), lang)?;
-    let numbers: Vec<i64> = fields
+    let mut numbers: Vec<i64> = fields
         .iter()
         .filter(|(k, _)| k == "n")
         .filter_map(|(_, v)| v.trim().parse().ok())
         .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
     if numbers.len() > MOST {
         return Err(PageError::bad_request(lang));
     }
     // Back to a queue page only (never elsewhere).
     let back = Some(field("back"))
-        .filter(|b| b.starts_with("/agent/wachtrij/") && !b.contains("//") && !b.contains('\\'))
+        .filter(|b| b.starts_with("/agent/wachtrij/") && super::safe_return(b))
         .unwrap_or_else(|| "/agent".to_owned());
     let actor = me.actor();
     let svc = &s.service;
@@ -79,10 +81,19 @@ pub async fn view_bulk_post(
         }
     }
     let sep = if back.contains('?') { '&' } else { '?' };
+    if numbers.is_empty() {
+        return Ok(Redirect::to(&format!("{back}{sep}bulk=0&mislukt=&actie=geen")).into_response());
+    }
     let to = format!(
-        "{back}{sep}bulk={}&mislukt={}",
+        "{back}{sep}bulk={}&mislukt={}&actie={}",
         numbers.len() - failed.len(),
-        failed.join(",")
+        failed.join(","),
+        match action.as_str() {
+            "assign_me" => "toewijzen",
+            "resolve" => "oplossen",
+            "transfer" => "doorsturen",
+            _ => "label",
+        }
     );
     Ok(Redirect::to(&to).into_response())
 }

@@ -78,6 +78,9 @@ pub struct LabelForm {
     from: String,
     #[serde(default)]
     to: String,
+    /// Removal is its own button, never an empty rename.
+    #[serde(default)]
+    remove: Option<String>,
 }
 
 /// `POST /agent/beheer/labels`.
@@ -92,7 +95,14 @@ pub async fn view_labels_admin_post(
     };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
-    let to = Some(form.to.trim()).filter(|t| !t.is_empty());
+    let to = if form.remove.is_some() {
+        None
+    } else {
+        match form.to.trim() {
+            "" => return Err(PageError::bad_request(lang)),
+            to => Some(to),
+        }
+    };
     match s.service.rename_label(&me.actor(), form.from.trim(), to).await {
         Ok(n) => Ok(Redirect::to(&format!("/agent/beheer/labels?gewijzigd={n}")).into_response()),
         Err(DomainError::Forbidden(_)) => Err(PageError::not_allowed(lang)),

@@ -100,7 +100,7 @@ pub async fn view_mailboxes_get(
         .map(|q| QuarantineRow {
             id: q.id,
             mailbox: q.mailbox,
-            reason: q.reason,
+            reason: super::messages::rule_message(&q.reason, lang),
             attempts: q.attempts,
             next: q.next_attempt_at.map(|d| zone.date_time(d)).unwrap_or_default(),
             size: crate::portal::i18n::size_in(lang, u64::try_from(q.size).unwrap_or_default()),

@@ -106,6 +106,32 @@ fn dutch(why: &str) -> Option<String> {
     if let Some(x) = why.strip_suffix(" is not a date (YYYY-MM-DD)") {
         return Some(format!("{x} is geen datum."));
     }
+    if let Some(n) = why
+        .strip_prefix("this ticket was merged into ticket ")
+        .and_then(|r| r.strip_suffix("; work on that one"))
+    {
+        return Some(format!("Dit ticket is samengevoegd met ticket {n}; werk daar verder."));
+    }
+    if let Some(rest) = why.strip_prefix("the label '")
+        && let Some((label, _)) = rest.split_once("' contains")
+    {
+        return Some(format!(
+            "Het label '{label}' bevat een van de tekens , ; < > \"; een label is één woord of een paar woorden."
+        ));
+    }
+    if let Some(rest) = why
+        .strip_prefix("not allowed: the sender ")
+        .or_else(|| why.strip_prefix("the sender "))
+        && let Some(addr) = rest.strip_suffix(" is banned (marked as spam)")
+    {
+        return Some(format!("De afzender {addr} is geblokkeerd (gemarkeerd als spam)."));
+    }
+    if let Some((d, org)) = why.split_once(" belongs to another organisation: ") {
+        return Some(format!("{d} hoort al bij de organisatie {org}."));
+    }
+    if why.contains("already in use") || why.contains("already exists") {
+        return Some("Dit e-mailadres is al in gebruik.".into());
+    }
     if let Some(x) = why.strip_prefix("a canned reply is already called ") {
         return Some(format!("Er is al een standaardantwoord met de titel {x}."));
     }

@@ -132,7 +132,7 @@ pub(crate) async fn remember_page(mut req: axum::extract::Request, next: axum::m
 }
 
 /// A page of the workspace (never the sign-in steps, never another site).
-fn safe_return(path: &str) -> bool {
+pub(crate) fn safe_return(path: &str) -> bool {
     path.starts_with("/agent")
         && !path.starts_with("/agent/inloggen")
         && !path.starts_with("/agent/code")

@@ -170,9 +170,12 @@ pub struct QueueQuery {
     sort: Option<String>,
     /// The cursor: the id of the last ticket on the previous page.
     after: Option<i64>,
+    /// The page (from 1), with the sorts that are not by id.
+    pagina: Option<i64>,
     /// After a bulk action: how many were done, and which numbers failed.
     bulk: Option<usize>,
     mislukt: Option<String>,
+    actie: Option<String>,
 }
 
 #[derive(Template)]
@@ -188,9 +191,11 @@ struct QueuePage<'a> {
     channels: Vec<(&'static str, &'static str, bool)>,
     staff: Vec<(String, String, bool)>,
     label: String,
-    organisation: String,
     urgent: bool,
-    newest: bool,
+    /// `oldest`, `newest`, `customer` or `urgent`.
+    sort: &'static str,
+    /// Organisations for the filter: id, name, chosen.
+    orgs: Vec<(String, String, bool)>,
     /// The newest ticket id on the page's queue (for the refresh script).
     newest_id: i64,
     search: Option<String>,
@@ -199,8 +204,8 @@ struct QueuePage<'a> {
     /// This page's address, for the bulk form to come back to.
     here: String,
     departments: Vec<(&'static str, &'static str)>,
-    /// After a bulk action: done, failed numbers.
-    bulk_done: Option<(usize, String)>,
+    /// After a bulk action: what was done for how many, failed numbers.
+    bulk_done: Option<(String, String)>,
 }
 
 fn some(v: Option<&String>) -> Option<&str> {
@@ -226,6 +231,8 @@ pub async fn view_queue_get(
     let mut filter = TicketFilter {
         open_only: true,
         oldest_first: q.sort.as_deref() != Some("newest"),
+        by_customer_reaction: q.sort.as_deref() == Some("customer"),
+        urgent_first: q.sort.as_deref() == Some("urgent"),
         limit: PAGE + 1,
         ..TicketFilter::default()
     };
@@ -268,7 +275,12 @@ pub async fn view_queue_get(
     }
     filter.label = some(q.label.as_ref()).map(str::to_owned);
     filter.urgent_only |= q.urgent.as_deref() == Some("1");
-    if let Some(cursor) = q.after {
+    let paged = filter.by_customer_reaction || filter.urgent_first;
+    let page_no = q.pagina.unwrap_or(1).clamp(1, 1000);
+    if paged {
+        filter.offset = (page_no - 1) * PAGE;
+    }
+    if let Some(cursor) = q.after.filter(|_| !paged) {
         if filter.oldest_first {
             filter.after = Some(TicketId(cursor));
         } else {
@@ -294,7 +306,11 @@ pub async fn view_queue_get(
             add("channel", q.channel.as_ref());
             add("urgent", q.urgent.as_ref());
             add("sort", q.sort.as_ref());
-            qs.push(format!("after={}", last.id.0));
+            if paged {
+                qs.push(format!("pagina={}", page_no + 1));
+            } else {
+                qs.push(format!("after={}", last.id.0));
+            }
             format!("/agent/wachtrij/{queue}?{}", qs.join("&"))
         })
     } else {
@@ -332,15 +348,40 @@ pub async fn view_queue_get(
             })
             .collect(),
         label: filter.label.clone().unwrap_or_default(),
-        organisation: q.organisation.clone().unwrap_or_default(),
         urgent: q.urgent.as_deref() == Some("1"),
-        newest: !filter.oldest_first,
+        sort: match q.sort.as_deref() {
+            Some("newest") => "newest",
+            Some("customer") => "customer",
+            Some("urgent") => "urgent",
+            _ => "oldest",
+        },
+        orgs: s
+            .service
+            .store()
+            .list_organisations()
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name, filter.organisation == Some(o.id)))
+            .collect(),
         newest_id,
         search: None,
         bulk: true,
         here: format!("/agent/wachtrij/{queue}"),
         departments: Department::ALL.iter().map(|d| (d.label(lang), d.id())).collect(),
-        bulk_done: q.bulk.map(|n| (n, q.mislukt.clone().unwrap_or_default())),
+        bulk_done: q.bulk.map(|n| {
+            let what = match q.actie.as_deref() {
+                Some("geen") => return (t.bulk_none.to_owned(), String::new()),
+                Some("toewijzen") => t.assign_me,
+                Some("oplossen") => t.resolve,
+                Some("doorsturen") => t.transfer,
+                _ => t.bulk_add_label,
+            };
+            (
+                format!("{what}: {} {n}", t.bulk_done.to_lowercase()),
+                q.mislukt.clone().unwrap_or_default(),
+            )
+        }),
         queue,
     };
     Ok(render(&page, &me.cookies, lang))
@@ -411,9 +452,9 @@ pub async fn view_search_get(
         channels: Vec::new(),
         staff: Vec::new(),
         label: String::new(),
-        organisation: String::new(),
         urgent: false,
-        newest: false,
+        sort: "oldest",
+        orgs: Vec::new(),
         newest_id: 0,
         search: Some(text),
         bulk: false,

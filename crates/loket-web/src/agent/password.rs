@@ -100,7 +100,7 @@ pub async fn view_password_post(
         ));
     }
     match s.service.set_staff_password_by_link(&token, &form.password).await {
-        Ok(_) => Ok(Redirect::to("/agent/inloggen").into_response()),
+        Ok(_) => Ok(Redirect::to("/agent/inloggen?ingesteld=1").into_response()),
         Err(DomainError::Invalid(p)) => Ok(page(
             &s,
             &headers,

@@ -23,6 +23,7 @@ struct SigninPage<'a> {
     step: &'static str,
     email: String,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
     secret: String,
     qr: String,
     codes: Vec<String>,
@@ -36,6 +37,7 @@ impl SigninPage<'_> {
             step,
             email: String::new(),
             error: None,
+            notice: None,
             secret: String::new(),
             qr: String::new(),
             codes: Vec::new(),
@@ -81,15 +83,32 @@ pub struct TokenForm {
     csrf: String,
 }
 
+/// `?uitgelogd=1` after signing out, `?ingesteld=1` after setting a password.
+#[derive(Debug, Default, Deserialize)]
+pub struct SigninQuery {
+    uitgelogd: Option<String>,
+    ingesteld: Option<String>,
+}
+
 /// `GET /agent/inloggen`.
-pub async fn view_signin_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn view_signin_get(
+    State(s): State<AppState>,
+    crate::portal::page::PageQuery(q): crate::portal::page::PageQuery<SigninQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let lang = crate::portal::language(&headers);
     if let Some((sess, _)) = session_of(&s, &headers, lang).await?
         && sess.signed_in
     {
         return Ok(Redirect::to("/agent").into_response());
     }
-    Ok(page(&s, &headers, lang, |_| {}))
+    let t = texts(lang);
+    let notice = if q.ingesteld.is_some() {
+        Some(t.password_set)
+    } else {
+        q.uitgelogd.map(|_| t.signed_out)
+    };
+    Ok(page(&s, &headers, lang, |p| p.notice = notice))
 }
 
 /// `POST /agent/inloggen`.
@@ -317,7 +336,7 @@ pub async fn view_signout_post(
             .await
             .map_err(|e| PageError::from_domain(&e, lang))?;
     }
-    let mut resp = Redirect::to("/agent/inloggen").into_response();
+    let mut resp = Redirect::to("/agent/inloggen?uitgelogd=1").into_response();
     set_cookie(&mut resp, &session::clear(s.portal.secure_cookies));
     Ok(resp)
 }

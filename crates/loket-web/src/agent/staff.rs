@@ -24,14 +24,18 @@ struct StaffPage<'a> {
     /// Role id, label, TOTP required.
     roles: Vec<(&'static str, &'static str, bool)>,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
+    /// What the add form had, when it comes back with an error.
+    new_email: String,
+    new_name: String,
 }
 
 async fn page(
     s: &AppState,
     me: super::Signed,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
+    typed: (String, String),
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| match e {
@@ -53,6 +57,8 @@ async fn page(
             .collect(),
         notice,
         error,
+        new_email: typed.0,
+        new_name: typed.1,
     };
     let status = if page.error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -76,14 +82,24 @@ pub async fn view_staff_get(
         Ok(me) => me,
         Err(to) => return Ok(to),
     };
-    let notice = q.gedaan.map(|_| texts(me.lang).done);
-    page(&s, me, None, notice).await
+    let t = texts(me.lang);
+    let who = q.wie.unwrap_or_default();
+    let notice = q.gedaan.map(|what| match what.as_str() {
+        "add" => format!("{} {who}.", t.staff_added),
+        "role" => format!("{} {who}.", t.role_saved),
+        "totp" => t.totp_saved.to_owned(),
+        "end_sessions" => format!("{} {who}.", t.sessions_ended),
+        "reset_totp" => format!("{} {who}.", t.totp_reset_done),
+        _ => t.done.to_owned(),
+    });
+    page(&s, me, None, notice, (String::new(), String::new())).await
 }
 
-/// `?gedaan=1` after a change.
+/// `?gedaan=…&wie=…` after a change: what was done, for whom.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Done {
     gedaan: Option<String>,
+    wie: Option<String>,
 }
 
 /// `POST /agent/beheer/medewerkers`: `do` = `add` (email, name, role),
@@ -114,7 +130,8 @@ pub async fn view_staff_post(
     let svc = &s.service;
     let email = field("email");
     let role = || Role::parse(&field("role"));
-    let done: loket_core::Result<()> = match field("do").as_str() {
+    let what = field("do");
+    let done: loket_core::Result<()> = match what.as_str() {
         "add" => match role() {
             Ok(r) => match svc.create_staff(&actor, &email, &field("name"), r).await {
                 // The new staff member sets a password from a mailed link.
@@ -147,16 +164,26 @@ pub async fn view_staff_post(
         _ => return Err(PageError::bad_request(lang)),
     };
     match done {
-        Ok(()) => Ok(Redirect::to(&format!("{PAGE}?gedaan=1")).into_response()),
+        Ok(()) => {
+            let who: String = email
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            Ok(Redirect::to(&format!("{PAGE}?gedaan={what}&wie={who}")).into_response())
+        }
         Err(DomainError::Invalid(p)) => {
             let text = match &p {
                 Problem::Other(why) => super::messages::rule_message(why, lang),
                 p => crate::portal::problem_text(p, lang),
             };
-            page(&s, me, Some(text), None).await
+            page(&s, me, Some(text), None, (email.clone(), field("name"))).await
         }
         Err(DomainError::Conflict(why) | DomainError::Duplicate(why)) => {
-            page(&s, me, Some(super::messages::rule_message(&why, lang)), None).await
+            let typed = (email.clone(), field("name"));
+            page(&s, me, Some(super::messages::rule_message(&why, lang)), None, typed).await
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }

@@ -60,6 +60,8 @@ struct TicketPage<'a> {
     label_suggestions: Vec<String>,
     /// Canned replies: id, title.
     canned: Vec<(i64, String)>,
+    /// What a transfer to Intern bespreken or Functioneel overleg promises.
+    transfer_promises: String,
     /// Other staff with the ticket open: name, typing.
     viewers: Vec<(String, bool)>,
     /// The ticket this one was merged into.
@@ -373,6 +375,16 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         viewers,
         merged_into,
         ask_until: zone.day(s.service.now() + chrono::Duration::days(rules::DEFAULT_POSTPONE_DAYS)),
+        transfer_promises: {
+            let by = |d: Department| {
+                d.promised_days()
+                    .map(|days| zone.date(s.service.now() + chrono::Duration::days(days)))
+                    .unwrap_or_default()
+            };
+            t.transfer_promises
+                .replace("{ib}", &by(Department::InternalReview))
+                .replace("{fo}", &by(Department::FunctionalMeeting))
+        },
         notice: extra.notice,
         error: extra.error.clone(),
         draft: extra.draft.clone(),

@@ -171,7 +171,13 @@ async fn sign_in_with_password_then_totp_enrolment_codes_and_recovery() {
 
     // Sign out; the next sign-in asks for a code, and a code works once.
     let out = b.post("/agent", "/agent/uitloggen", "").await;
-    assert_eq!(out.location.as_deref(), Some("/agent/inloggen"));
+    assert_eq!(out.location.as_deref(), Some("/agent/inloggen?uitgelogd=1"));
+    assert!(
+        b.go("GET", "/agent/inloggen?uitgelogd=1", None)
+            .await
+            .body
+            .contains("U bent uitgelogd.")
+    );
     assert_eq!(
         b.go("GET", "/agent", None).await.location.as_deref(),
         Some("/agent/inloggen")
@@ -754,6 +760,14 @@ async fn merging_keeps_one_number_and_old_links_lead_there() {
         old.body.contains("id=\"merged-into\""),
         "the old one points to the new one"
     );
+    // The old one is read-only: a reply there is refused, in Dutch, and mails nobody.
+    let before = app.service.store().pending_outbox(100).await.unwrap().len();
+    let p = a
+        .post(&here, &format!("{here}/antwoord"), "text=Nog+een+antwoord")
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("samengevoegd met ticket"), "{}", p.body);
+    assert_eq!(app.service.store().pending_outbox(100).await.unwrap().len(), before);
     // The follow link mailed for the first ticket opens the second.
     let p = app
         .page("GET", &format!("/t/{}/{token}", first.number), None, None)
@@ -816,7 +830,10 @@ async fn bulk_actions_apply_to_each_ticked_ticket_and_say_what_failed() {
         one.number, two.number
     );
     let p = a.post(queue, "/agent/bulk", &body).await;
-    assert_eq!(p.location.as_deref(), Some("/agent/wachtrij/helpdesk?bulk=2&mislukt="));
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/agent/wachtrij/helpdesk?bulk=2&mislukt=&actie=toewijzen")
+    );
     let me = app.service.store().staff_by_email(&anna).await.unwrap().unwrap();
     for n in [one.number, two.number] {
         assert_eq!(current(&app, n).await.assignee_id, Some(me.id));
@@ -839,7 +856,13 @@ async fn bulk_actions_apply_to_each_ticked_ticket_and_say_what_failed() {
         )
         .await;
     let to = p.location.unwrap();
-    assert_eq!(to, format!("/agent/wachtrij/helpdesk?bulk=1&mislukt={}", one.number));
+    assert_eq!(
+        to,
+        format!(
+            "/agent/wachtrij/helpdesk?bulk=1&mislukt={}&actie=doorsturen",
+            one.number
+        )
+    );
     let shown = a.go("GET", &to, None).await;
     assert!(shown.body.contains("id=\"bulk-result\""));
     // Never back to anywhere but a queue.
@@ -851,6 +874,20 @@ async fn bulk_actions_apply_to_each_ticked_ticket_and_say_what_failed() {
         )
         .await;
     assert!(p.location.unwrap().starts_with("/agent?bulk=1"));
+    let p = a
+        .post(
+            queue,
+            "/agent/bulk",
+            &format!(
+                "action=label&label=x&n={}&back=%2Fagent%2Fwachtrij%2Fall%0D%0ASet-Cookie%3A+a%3D1",
+                one.number
+            ),
+        )
+        .await;
+    assert!(
+        p.location.unwrap().starts_with("/agent?bulk=1"),
+        "an unreadable page falls back"
+    );
     assert_eq!(current(&app, two.number).await.status, Status::Resolved);
 }
 
@@ -912,7 +949,7 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
     let p = piet_browser
         .post(&here, &here, &format!("password={PASSWORD}&repeat={PASSWORD}"))
         .await;
-    assert_eq!(p.location.as_deref(), Some("/agent/inloggen"), "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/agent/inloggen?ingesteld=1"), "{}", p.body);
     assert_eq!(
         piet_browser.sign_in("piet@leverancier.nl").await.location.as_deref(),
         Some("/agent")
@@ -947,10 +984,17 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
     // TOTP for agents: Anna's open session stays, her next sign-in enrols.
     b.post(page, page, "do=totp&totp_role=agent").await;
     assert_eq!(app.service.totp_roles().await.unwrap(), vec![Role::Agent]);
-    b.post(page, page, "do=end_sessions&email=anna%40leverancier.nl").await;
     assert_eq!(
         agent.go("GET", "/agent", None).await.location.as_deref(),
-        Some("/agent/inloggen")
+        Some("/agent/inloggen"),
+        "a session without TOTP ends when the role requires it"
+    );
+    let p = b.post(page, page, "do=end_sessions&email=anna%40leverancier.nl").await;
+    let shown = b.go("GET", p.location.as_deref().unwrap(), None).await;
+    assert!(
+        shown.body.contains("Alle sessies beëindigd van anna@leverancier.nl."),
+        "{}",
+        shown.body
     );
     assert_eq!(agent.sign_in(&anna).await.location.as_deref(), Some("/agent/koppelen"));
 }
@@ -970,6 +1014,12 @@ async fn adding_a_domain_attaches_contacts_and_their_tickets_and_contacts_get_au
         .post(orgs, orgs, &format!("do=domain&id={}&domain=gmail.com", noord.id))
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "never a public provider");
+    // A domain banned as spam before becomes a customer's: the ban is lifted.
+    let by = loket_core::store::Stamp {
+        actor: "system".into(),
+        at: app.service.now(),
+    };
+    app.service.store().ban_sender("@noord.nl", &by).await.unwrap();
     let p = a
         .post(orgs, orgs, &format!("do=domain&id={}&domain=%40Noord.nl", noord.id))
         .await;
@@ -988,6 +1038,12 @@ async fn adding_a_domain_attaches_contacts_and_their_tickets_and_contacts_get_au
         .post(orgs, orgs, &format!("do=domain&id={}&domain=noord.nl", noord.id))
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(!app.service.store().is_banned("kees@noord.nl").await.unwrap());
+    let trail = app.service.store().audit(t.id).await.unwrap();
+    assert!(
+        trail.iter().any(|e| e.action == "organisation_domain"),
+        "the ticket's own trail says it joined"
+    );
     // Authorise Jan: the ticket page stops warning.
     let contacts = "/agent/beheer/contacten?zoek=jan";
     let page = a.go("GET", contacts, None).await;
@@ -1071,6 +1127,8 @@ async fn labels_are_counted_renamed_into_one_and_removed() {
     let page = "/agent/beheer/labels";
     let shown = a.go("GET", page, None).await;
     assert!(shown.body.contains("<td>Excel</td>") && shown.body.contains("<td>excel</td>"));
+    let p = a.post(page, page, "from=excel&to=a%2Cb").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "a label is never a list");
     let p = a.post(page, page, "from=excel&to=Excel").await;
     assert_eq!(p.location.as_deref(), Some("/agent/beheer/labels?gewijzigd=1"));
     assert_eq!(
@@ -1078,6 +1136,8 @@ async fn labels_are_counted_renamed_into_one_and_removed() {
         vec!["BRP".to_owned(), "Excel".to_owned()]
     );
     let p = a.post(page, page, "from=Excel&to=").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "an empty rename removes nothing");
+    let p = a.post(page, page, "from=Excel&remove=1&zeker=1").await;
     assert_eq!(p.location.as_deref(), Some("/agent/beheer/labels?gewijzigd=2"));
     assert!(current(&app, one.number).await.labels.is_empty());
     assert_eq!(

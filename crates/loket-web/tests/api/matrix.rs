@@ -311,7 +311,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/tickets/{number}/spam", r#"{"ban":"none"}"#, "UUUUYYYY"),
     ("POST", "/agent/tickets/{number}/spam", "ban=none", "SSSSYYYY"),
-    ("POST", "/agent/uitloggen", "", "SSSSSSSS"),
+    ("POST", "/agent/uitloggen", "", "YYYYYYYY"),
 ];
 
 /// What one actor brings: a session and CSRF cookie, a form token, a bearer token.

@@ -102,6 +102,7 @@ pub async fn list(
         urgent_only: q.urgent.unwrap_or(false),
         channel: q.channel,
         limit,
+        ..TicketFilter::default()
     };
     let tickets = store.list_tickets(&filter).await?;
     let full = i64::try_from(tickets.len()).unwrap_or(i64::MAX) == limit;
