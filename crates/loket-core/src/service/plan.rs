@@ -32,8 +32,11 @@ impl Service {
         let mut attempt = 0;
         loop {
             let before = self.ticket_for(actor, number).await?;
-            // A ticket merged into another lives on there: nothing changes here.
-            if let Some(into) = self.store.merged_into(before.id).await? {
+            // A ticket merged into another lives on there: nothing changes
+            // here, except moving it with its requester's other tickets.
+            if action != "move"
+                && let Some(into) = self.store.merged_into(before.id).await?
+            {
                 return Err(DomainError::conflict(format!(
                     "this ticket was merged into ticket {}; work on that one",
                     into.number

@@ -455,6 +455,13 @@ async fn merging(env: &Env) {
         s.add_note(&env.admin, b.number, Reply::text("hier niet")).await,
         Err(DomainError::Conflict(_))
     ));
+    // Moving the requester's tickets takes the merged ones along.
+    assert_eq!(
+        s.move_tickets(&env.admin, "jan@zuid.nl", "balie@zuid.nl")
+            .await
+            .unwrap(),
+        3
+    );
 }
 
 both!(merge_two_tickets_of_one_requester, merging);
