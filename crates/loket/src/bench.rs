@@ -338,6 +338,34 @@ pub(crate) async fn timed_gets(
     Ok(ms)
 }
 
+/// One page's latency: `requests` GETs by one client (sorted ms), then as
+/// many by eight clients at once (sorted ms) and the rate they reached.
+pub(crate) async fn page_latency(
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    url: &str,
+    cookie: &str,
+    requests: usize,
+) -> Result<(Vec<f64>, Vec<f64>, f64), String> {
+    let one = timed_gets(client, url, ("cookie", cookie.to_owned()), requests).await?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (client, url, cookie) = (client.clone(), url.to_owned(), cookie.to_owned());
+        let n = requests / 8;
+        tasks.push(tokio::spawn(async move {
+            timed_gets(&client, &url, ("cookie", cookie), n).await
+        }));
+    }
+    let mut eight = Vec::new();
+    for t in tasks {
+        eight.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    eight.sort_by(f64::total_cmp);
+    #[allow(clippy::cast_precision_loss)]
+    let rps = (requests / 8 * 8) as f64 / started.elapsed().as_secs_f64();
+    Ok((one, eight, rps))
+}
+
 /// The `q` quantile of sorted values.
 pub(crate) fn percentile(sorted: &[f64], q: f64) -> f64 {
     #[allow(

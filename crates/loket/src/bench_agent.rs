@@ -3,7 +3,7 @@
 //! the overview, a department queue with a filter, and a ticket page with 200
 //! messages, through a real `loket serve`, with one client and with eight.
 
-use crate::bench::{bench_config, count, peak_rss_mib, percentile, seeded_ticket, spawn_server, timed_gets};
+use crate::bench::{bench_config, count, page_latency, peak_rss_mib, percentile, seeded_ticket, spawn_server};
 use crate::bench_portal::{Http, send};
 use crate::config::Config;
 use crate::serve::service;
@@ -186,23 +186,7 @@ async fn measure(args: &BenchAgentArgs, number: i64) -> Result<Vec<Row>, String>
         if check != hyper::StatusCode::OK || body.contains("id=\"no-tickets\"") {
             return Err(format!("{url} answered {check} without tickets"));
         }
-        let ms = timed_gets(&client, &url, ("cookie", cookie.clone()), args.requests).await?;
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..8 {
-            let (client, url, cookie) = (client.clone(), url.clone(), cookie.clone());
-            let n = args.requests / 8;
-            tasks.push(tokio::spawn(async move {
-                timed_gets(&client, &url, ("cookie", cookie), n).await
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await.map_err(|e| e.to_string())??);
-        }
-        all.sort_by(f64::total_cmp);
-        #[allow(clippy::cast_precision_loss)]
-        let rps = (args.requests / 8 * 8) as f64 / started.elapsed().as_secs_f64();
+        let (ms, all, rps) = page_latency(&client, &url, &cookie, args.requests).await?;
         rows.push((
             page,
             percentile(&ms, 0.5),

@@ -2,7 +2,7 @@
 //! latency of "my tickets" and of a ticket page through a real `loket serve`,
 //! and requests per second with eight concurrent clients.
 
-use crate::bench::{bench_config, peak_rss_mib, percentile, seed_to, seeded_ticket, spawn_server, timed_gets};
+use crate::bench::{bench_config, page_latency, peak_rss_mib, percentile, seed_to, seeded_ticket, spawn_server};
 use crate::config::Config;
 use crate::serve::service;
 use http_body_util::{BodyExt, Full};
@@ -169,21 +169,7 @@ async fn measure(args: &BenchPortalArgs) -> Result<Vec<(&'static str, f64, f64, 
         ("my tickets (`/mijn`)", format!("{base}/mijn")),
         ("a ticket page (`/mijn/{number}`)", format!("{base}/mijn/{number}")),
     ] {
-        let ms = timed_gets(&client, &url, ("cookie", cookie.clone()), args.requests).await?;
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..8 {
-            let (client, url, cookie) = (client.clone(), url.clone(), cookie.clone());
-            let n = args.requests / 8;
-            tasks.push(tokio::spawn(async move {
-                timed_gets(&client, &url, ("cookie", cookie), n).await
-            }));
-        }
-        for t in tasks {
-            t.await.map_err(|e| e.to_string())??;
-        }
-        #[allow(clippy::cast_precision_loss)]
-        let rps = (args.requests / 8 * 8) as f64 / started.elapsed().as_secs_f64();
+        let (ms, _, rps) = page_latency(&client, &url, &cookie, args.requests).await?;
         rows.push((page, percentile(&ms, 0.5), percentile(&ms, 0.99), rps));
     }
     Ok(rows)

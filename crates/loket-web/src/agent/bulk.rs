@@ -27,13 +27,7 @@ pub async fn view_bulk_post(
         Err(to) => return Ok(to),
     };
     let lang = me.lang;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| super::field(&fields, name);
     check_csrf(&s, &headers, &field("csrf"), lang)?;
     let mut numbers: Vec<i64> = fields
         .iter()

@@ -125,13 +125,7 @@ pub async fn view_orgs_post(
         Err(to) => return Ok(to),
     };
     let lang = me.lang;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| super::field(&fields, name);
     check_csrf(&s, &headers, &field("csrf"), lang)?;
     let actor = me.actor();
     let id = || field("id").parse::<i64>().map(OrganisationId);
@@ -274,13 +268,6 @@ pub async fn view_contacts_post(
         .update_contact(&me.actor(), ContactId(form.id), patch)
         .await
         .map_err(|e| refused(e, lang))?;
-    let zoek: String = form
-        .zoek
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let zoek = super::url_escape(&form.zoek);
     Ok(Redirect::to(&format!("{CONTACTS}?zoek={zoek}&gedaan=1")).into_response())
 }

@@ -52,13 +52,7 @@ pub async fn view_labels_get(
         .map_err(|e| PageError::from_domain(&e, lang))?
         .into_iter()
         .map(|(l, n)| {
-            let q: String = l
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
+            let q = super::url_escape(&l);
             (l, q, n)
         })
         .collect();

@@ -196,6 +196,27 @@ pub(crate) async fn signed_in(s: &AppState, headers: &HeaderMap) -> Result<Resul
     }))
 }
 
+/// One field of a form read as a list of pairs (forms with repeated fields),
+/// trimmed; empty when absent.
+pub(crate) fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// A value for a query string: letters, digits and `-._~` as they are,
+/// every other byte as `%XX`.
+pub(crate) fn url_escape(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Refuses a form without the visitor's CSRF token.
 pub(crate) fn check_csrf(s: &AppState, headers: &HeaderMap, token: &str, lang: Lang) -> Result<(), PageError> {
     if crate::portal::csrf::valid(&s.csrf_key, headers, s.portal.secure_cookies, token) {

@@ -296,7 +296,7 @@ pub async fn view_queue_get(
             let mut qs: Vec<String> = Vec::new();
             let mut add = |k: &str, v: Option<&String>| {
                 if let Some(v) = some(v) {
-                    qs.push(format!("{k}={}", url_escape(v)));
+                    qs.push(format!("{k}={}", super::url_escape(v)));
                 }
             };
             add("status", q.status.as_ref());
@@ -385,16 +385,6 @@ pub async fn view_queue_get(
         queue,
     };
     Ok(render(&page, &me.cookies, lang))
-}
-
-/// Escapes a query-string value.
-fn url_escape(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The search box.

@@ -115,13 +115,7 @@ pub async fn view_staff_post(
         Err(to) => return Ok(to),
     };
     let lang = me.lang;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| super::field(&fields, name);
     check_csrf(&s, &headers, &field("csrf"), lang)?;
     let actor = me.actor();
     if actor.require_staff(&[Role::Admin], "manage staff").is_err() {
@@ -165,13 +159,7 @@ pub async fn view_staff_post(
     };
     match done {
         Ok(()) => {
-            let who: String = email
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
+            let who = super::url_escape(&email);
             Ok(Redirect::to(&format!("{PAGE}?gedaan={what}&wie={who}")).into_response())
         }
         Err(DomainError::Invalid(p)) => {
