@@ -23,6 +23,7 @@ pub const SECURITY_LABEL: &str = "Security incident Helpdesk";
 pub struct LangQuery {
     verstuurd: Option<String>,
     opgelost: Option<String>,
+    samengevoegd: Option<String>,
 }
 
 impl LangQuery {
@@ -33,6 +34,8 @@ impl LangQuery {
             Some(t.reply_sent)
         } else if self.opgelost.is_some() {
             Some(t.solved_notice)
+        } else if self.samengevoegd.is_some() {
+            Some(t.merged_notice)
         } else {
             None
         }
@@ -189,7 +192,7 @@ pub async fn view_follow_get(
             .await
             .map_err(|e| PageError::from_domain(&e, lang))?;
         let fresh = loket_mail::links::follow_token(&secret, ticket.id, ticket.requester_id, s.service.now());
-        return Ok(Redirect::to(&format!("/t/{}/{fresh}", ticket.number)).into_response());
+        return Ok(Redirect::to(&format!("/t/{}/{fresh}?samengevoegd=1", ticket.number)).into_response());
     }
     let view = View {
         base: format!("/t/{number}/{token}"),

@@ -199,7 +199,7 @@ pub async fn view_mine_ticket_get(
     let lang = super::language(&headers);
     let (me, t) = own(&s, &headers, number, lang).await?;
     if t.number.0 != number {
-        return Ok(Redirect::to(&format!("/mijn/{}", t.number)).into_response());
+        return Ok(Redirect::to(&format!("/mijn/{}?samengevoegd=1", t.number)).into_response());
     }
     let view = super::follow::View {
         base: format!("/mijn/{number}"),

@@ -777,6 +777,10 @@ async fn merging_keeps_one_number_and_old_links_lead_there() {
     let page = app.page("GET", &to, None, None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Nogmaals de export"));
+    assert!(
+        page.body.contains("samengevoegd met deze melding"),
+        "the customer is told why"
+    );
 }
 
 #[tokio::test]
