@@ -290,19 +290,25 @@ pub fn router_with_paths(state: AppState) -> (Router, Vec<String>) {
 
 /// Unknown API paths answer a JSON 404, unknown pages the portal's 404 page.
 async fn fallback(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let lang = portal::language(&headers);
     if uri.path().starts_with("/api/") {
         crate::api::not_found().into_response()
+    } else if uri.path().starts_with("/agent") {
+        crate::agent::as_workspace(async { portal::PageError::not_found(lang).into_response() }).await
     } else {
-        portal::PageError::not_found(portal::language(&headers)).into_response()
+        portal::PageError::not_found(lang).into_response()
     }
 }
 
 /// A known path with another method: JSON for the API, the portal's page elsewhere.
 async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let lang = portal::language(&headers);
     if uri.path().starts_with("/api/") {
         crate::ApiError::method_not_allowed().into_response()
+    } else if uri.path().starts_with("/agent") {
+        crate::agent::as_workspace(async { portal::PageError::method_not_allowed(lang).into_response() }).await
     } else {
-        portal::PageError::method_not_allowed(portal::language(&headers)).into_response()
+        portal::PageError::method_not_allowed(lang).into_response()
     }
 }
 

@@ -98,6 +98,41 @@ const RETURN_HEADER: &str = "x-loket-return";
 /// The cookie that keeps that page during sign-in.
 const RETURN_COOKIE: &str = "loket_agent_back";
 
+tokio::task_local! {
+    /// Set while a workspace request is handled, so error pages take the
+    /// workspace's frame.
+    static WORKSPACE: ();
+}
+
+/// Runs `f` as part of a workspace request (its error pages in the
+/// workspace's frame).
+pub(crate) async fn as_workspace<F: std::future::Future>(f: F) -> F::Output {
+    WORKSPACE.scope((), f).await
+}
+
+/// Whether the request being handled is one of the workspace's.
+pub(crate) fn in_workspace() -> bool {
+    WORKSPACE.try_with(|()| ()).is_ok()
+}
+
+#[derive(askama::Template)]
+#[template(path = "agent/error.html")]
+struct ErrorPage<'a> {
+    t: &'a Texts,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// An error page in the workspace's frame.
+pub(crate) fn error_page(lang: Lang, title: &str, message: &str) -> String {
+    askama::Template::render(&ErrorPage {
+        t: texts(lang),
+        title,
+        message,
+    })
+    .unwrap_or_else(|_| title.to_owned())
+}
+
 /// Middleware on the workspace's routes: notes the page a request belongs to
 /// (a ticket page for a form posted on it), so that a visitor sent to sign in
 /// comes back there.
@@ -128,7 +163,7 @@ pub(crate) async fn remember_page(mut req: axum::extract::Request, next: axum::m
     {
         req.headers_mut().insert(RETURN_HEADER, v);
     }
-    next.run(req).await
+    WORKSPACE.scope((), next.run(req)).await
 }
 
 /// A page of the workspace (never the sign-in steps, never another site).

@@ -181,14 +181,19 @@ impl IntoResponse for PageError {
             StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED => (t.error, t.bad_request_text),
             _ => (t.error, t.error_text),
         };
-        let body = ErrorPage {
-            t,
-            chrome: Chrome::default(),
-            title,
-            message,
-        }
-        .render()
-        .unwrap_or_else(|_| title.to_owned());
+        // In the workspace, the workspace's frame (never the portal's menu).
+        let body = if crate::agent::in_workspace() {
+            crate::agent::error_page(self.lang, title, message)
+        } else {
+            ErrorPage {
+                t,
+                chrome: Chrome::default(),
+                title,
+                message,
+            }
+            .render()
+            .unwrap_or_else(|_| title.to_owned())
+        };
         let mut resp = (self.status, Html(body)).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             resp.headers_mut()

@@ -901,9 +901,15 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
     let admin = staff(&app, "admin@leverancier.nl", Role::Admin).await;
     let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
     let mut agent = signed_in(&app, &anna).await;
-    assert_eq!(
-        agent.go("GET", "/agent/beheer/medewerkers", None).await.status,
-        StatusCode::FORBIDDEN
+    let unknown = agent.go("GET", "/agent/bestaat-niet", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("Loket · Werkplek"), "{}", unknown.body);
+    let denied = agent.go("GET", "/agent/beheer/medewerkers", None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert!(
+        denied.body.contains("Loket · Werkplek") && !denied.body.contains("href=\"/mijn\""),
+        "{}",
+        denied.body
     );
     let mut b = signed_in(&app, &admin).await;
     let page = "/agent/beheer/medewerkers";
