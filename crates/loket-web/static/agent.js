@@ -54,8 +54,14 @@
     var key = "loket-reply-" + viewers.dataset.ticket;
     var done = /[?&]gedaan=antwoord/.test(window.location.search);
     try {
+      var kept = sessionStorage.getItem(key);
       if (done) { sessionStorage.removeItem(key); }
-      else if (!replyBox.value && sessionStorage.getItem(key)) { replyBox.value = sessionStorage.getItem(key); }
+      else if (!replyBox.value && kept) { replyBox.value = kept; }
+      else if (kept && /[?&]antwoord=/.test(window.location.search) && replyBox.value.indexOf(kept) < 0) {
+        // A canned reply put in the box: what was typed before stays above it.
+        replyBox.value = kept + "\n\n" + replyBox.value;
+        sessionStorage.setItem(key, replyBox.value);
+      }
       replyBox.addEventListener("input", function () { sessionStorage.setItem(key, replyBox.value); });
     } catch (err) { /* storage unavailable: nothing kept */ }
   }
