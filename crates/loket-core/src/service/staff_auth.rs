@@ -618,17 +618,16 @@ impl Service {
         self.store.set_staff_role(staff.id, role, &self.stamp(actor)).await
     }
 
-    /// Every staff member with whether they enrolled TOTP (admins).
-    pub async fn staff_overview(&self, actor: &Actor) -> Result<Vec<(Staff, bool)>> {
+    /// Every staff member with whether they set a password and enrolled
+    /// TOTP (admins).
+    pub async fn staff_overview(&self, actor: &Actor) -> Result<Vec<(Staff, bool, bool)>> {
         actor.require_staff(&[Role::Admin], "manage staff")?;
         let mut out = Vec::new();
         for s in self.store.list_staff().await? {
-            let totp = self
-                .store
-                .staff_credentials(&s.email)
-                .await?
-                .is_some_and(|c| c.totp_secret.is_some());
-            out.push((s, totp));
+            let creds = self.store.staff_credentials(&s.email).await?;
+            let password = creds.as_ref().is_some_and(|c| c.password_hash.is_some());
+            let totp = creds.is_some_and(|c| c.totp_secret.is_some());
+            out.push((s, password, totp));
         }
         Ok(out)
     }

@@ -36,6 +36,13 @@ macro_rules! staff_store {
                     return Err(DomainError::NotFound(format!("staff member {staff}")));
                 }
                 sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(staff.0).execute(&mut *tx).await.map_err(db_err)?;
+                // Every other set-password link of theirs is spent with it.
+                sqlx::query("UPDATE staff_password_links SET used_at = $1 WHERE staff_id = $2 AND used_at IS NULL")
+                    .bind(by.at)
+                    .bind(staff.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                 let entry = AuditEntry { action: "password_set".into(), field: None, old_value: None, new_value: None };
                 Self::insert_audit(&mut tx, &format!("staff:{staff}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)

@@ -48,6 +48,7 @@ pub async fn view_bulk_post(
     let action = field("action");
     let department = field("department");
     let label = field("label");
+    let version = Some(field("release_version")).filter(|v| !v.is_empty());
     let mut failed = Vec::new();
     for n in &numbers {
         let number = TicketNumber(*n);
@@ -55,7 +56,7 @@ pub async fn view_bulk_post(
             "assign_me" => svc.assign(&actor, number, Some(&me.staff.email)).await.map(|_| ()),
             "resolve" => svc.resolve(&actor, number).await.map(|_| ()),
             "transfer" => match Department::parse(&department) {
-                Ok(d) => svc.transfer(&actor, number, d, None).await.map(|_| ()),
+                Ok(d) => svc.transfer(&actor, number, d, version.clone()).await.map(|_| ()),
                 Err(e) => Err(e),
             },
             "label" if !label.is_empty() => match svc.ticket_for(&actor, number).await {

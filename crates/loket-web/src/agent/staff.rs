@@ -19,8 +19,8 @@ const PAGE: &str = "/agent/beheer/medewerkers";
 struct StaffPage<'a> {
     t: &'a Texts,
     frame: Frame,
-    /// Name, address, role id, role label, TOTP enrolled.
-    staff: Vec<(String, String, &'static str, &'static str, bool)>,
+    /// Name, address, role id, password set, TOTP enrolled.
+    staff: Vec<(String, String, &'static str, bool, bool)>,
     /// Role id, label, TOTP required.
     roles: Vec<(&'static str, &'static str, bool)>,
     error: Option<String>,
@@ -49,7 +49,7 @@ async fn page(
         frame: me.frame,
         staff: staff
             .into_iter()
-            .map(|(m, totp)| (m.name, m.email, m.role.id(), m.role.label(lang), totp))
+            .map(|(m, password, totp)| (m.name, m.email, m.role.id(), password, totp))
             .collect(),
         roles: Role::ALL
             .iter()
@@ -90,6 +90,7 @@ pub async fn view_staff_get(
         "totp" => t.totp_saved.to_owned(),
         "end_sessions" => format!("{} {who}.", t.sessions_ended),
         "reset_totp" => format!("{} {who}.", t.totp_reset_done),
+        "invite" => format!("{} {who}.", t.invite_sent),
         _ => t.done.to_owned(),
     });
     page(&s, me, None, notice, (String::new(), String::new())).await
@@ -104,7 +105,8 @@ pub struct Done {
 
 /// `POST /agent/beheer/medewerkers`: `do` = `add` (email, name, role),
 /// `role` (email, role), `totp` (the roles ticked in `totp_role`),
-/// `end_sessions` (email) or `reset_totp` (email).
+/// `end_sessions`, `reset_totp` or `invite` (a new set-password link), each
+/// with `email`.
 pub async fn view_staff_post(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -155,6 +157,7 @@ pub async fn view_staff_post(
         }
         "end_sessions" => svc.end_staff_sessions(&actor, &email).await.map(|_| ()),
         "reset_totp" => svc.reset_totp(&actor, &email).await.map(|_| ()),
+        "invite" => svc.invite_staff(&actor, &email).await.map(|_| ()),
         _ => return Err(PageError::bad_request(lang)),
     };
     match done {

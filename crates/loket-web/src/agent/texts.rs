@@ -5,6 +5,11 @@ use loket_core::Lang;
 /// Every text of the workspace in one language.
 #[allow(missing_docs)]
 pub struct Texts {
+    pub password_is_set: &'static str,
+    pub password_not_set: &'static str,
+    pub invite: &'static str,
+    pub invite_sent: &'static str,
+    pub sure: &'static str,
     pub name: &'static str,
     pub contacts_find: &'static str,
     pub bulk_none: &'static str,
@@ -227,6 +232,11 @@ pub struct Texts {
 }
 
 static NL: Texts = Texts {
+    password_is_set: "ingesteld",
+    password_not_set: "nog niet ingesteld",
+    invite: "Nieuwe link voor het wachtwoord sturen",
+    invite_sent: "Een nieuwe link om het wachtwoord in te stellen is verstuurd naar",
+    sure: "zeker weten",
     name: "Naam",
     contacts_find: "Zoek op e-mailadres, naam of organisatie",
     bulk_none: "Vink eerst een of meer tickets aan.",
@@ -449,6 +459,11 @@ static NL: Texts = Texts {
 };
 
 static EN: Texts = Texts {
+    password_is_set: "set",
+    password_not_set: "not set yet",
+    invite: "Send a new password link",
+    invite_sent: "A new link to set the password was sent to",
+    sure: "I am sure",
     name: "Name",
     contacts_find: "Search by e-mail address, name or organisation",
     bulk_none: "Tick one or more tickets first.",

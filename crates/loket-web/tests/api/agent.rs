@@ -921,6 +921,10 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let listed = b.go("GET", page, None).await;
+    assert!(listed.body.contains("nog niet ingesteld"), "Piet has no password yet");
+    let p = b.post(page, page, "do=invite&email=piet%40leverancier.nl").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
     let piet = app
         .service
         .store()
@@ -937,9 +941,11 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
         .await
         .unwrap()
         .into_iter()
-        .find(|(_, m)| m.kind == MailKind::StaffAccess && m.to == "piet@leverancier.nl")
-        .and_then(|(_, m)| m.link_token)
-        .expect("a set-password mail");
+        .filter(|(_, m)| m.kind == MailKind::StaffAccess && m.to == "piet@leverancier.nl")
+        .filter_map(|(_, m)| m.link_token)
+        .collect::<Vec<_>>();
+    assert_eq!(link.len(), 2, "the first link and the new one");
+    let (first, link) = (link[0].clone(), link[1].clone());
     let mut piet_browser = Browser::new(&app);
     let here = format!("/agent/wachtwoord/{link}");
     let form = piet_browser.go("GET", &here, None).await;
@@ -968,6 +974,14 @@ async fn the_staff_page_adds_staff_changes_roles_and_totp_requirements() {
         piet_browser.go("GET", &here, None).await.status,
         StatusCode::NOT_FOUND,
         "once"
+    );
+    assert_eq!(
+        piet_browser
+            .go("GET", &format!("/agent/wachtwoord/{first}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "the older link is spent with it"
     );
     let p = b
         .post(page, page, "do=add&email=piet%40leverancier.nl&name=Piet&role=agent")
