@@ -4,6 +4,7 @@ mod bench;
 mod bench_agent;
 mod bench_mail;
 mod bench_portal;
+mod bench_privacy;
 mod bench_soak;
 mod commands;
 mod config;
@@ -60,6 +61,8 @@ enum Command {
     BenchPortal(bench_portal::BenchPortalArgs),
     /// Measures the agent workspace: overview, a queue, a long ticket page (see BENCHMARKS.md).
     BenchAgent(bench_agent::BenchAgentArgs),
+    /// Measures the personal-data detectors in MB/s (see BENCHMARKS.md).
+    BenchPrivacy(bench_privacy::BenchPrivacyArgs),
     /// Runs minutes of mixed load with wrk and reports errors and memory per minute (see BENCHMARKS.md).
     BenchSoak(bench_soak::BenchSoakArgs),
 }
@@ -103,6 +106,10 @@ fn main() -> ExitCode {
             Command::BenchMail(a) => bench_mail::run(&cfg, a).await,
             Command::BenchPortal(a) => bench_portal::run(&cfg, a).await,
             Command::BenchAgent(a) => bench_agent::run(&cfg, a).await,
+            Command::BenchPrivacy(a) => {
+                bench_privacy::run(&a);
+                Ok(())
+            }
             Command::BenchSoak(a) => bench_soak::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }
