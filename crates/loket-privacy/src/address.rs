@@ -51,7 +51,6 @@ fn house_number(w: &str) -> bool {
     let w = w.trim_end_matches([',', ';', '.']);
     let digits = w.chars().take_while(char::is_ascii_digit).count();
     (1..=5).contains(&digits)
-        && !w.starts_with('0')
         && w[digits..].chars().all(|c| c.is_ascii_alphabetic() || c == '-')
         && w.len() - digits <= 4
 }

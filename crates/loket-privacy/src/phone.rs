@@ -11,7 +11,9 @@ fn separator(b: u8) -> bool {
 /// digits as dialled internationally (`31612345678`).
 pub(crate) fn at(s: &[u8], at: usize) -> Option<(usize, String)> {
     let plus = s[at] == b'+';
-    let mut i = at + usize::from(plus);
+    // "(0416) 858783": an area code in brackets.
+    let bracket = s[at] == b'(';
+    let mut i = at + usize::from(plus || bracket);
     let mut digits = String::new();
     let mut seps = 0;
     let mut last_digit_end = i;
@@ -81,6 +83,7 @@ mod tests {
             ("020-1234567", "31201234567"),
             ("0591 123456", "31591123456"),
             ("+44 20 7946 0958", "442079460958"),
+            ("(0416) 858783", "31416858783"),
         ] {
             assert_eq!(find(text).as_deref(), Some(want), "{text}");
         }

@@ -66,9 +66,13 @@ fn scan_line(line: &str, place: &Place, known: &Known, out: &mut Vec<Finding>) {
     let mut taken = vec![false; s.len()];
     // E-mail addresses.
     for (at, _) in line.match_indices('@') {
+        // Just after the last character that cannot be in an address (which
+        // may take more than one byte).
         let start = line[..at]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "._%+-".contains(c)))
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || "._%+-".contains(*c)))
+            .map_or(0, |(p, c)| p + c.len_utf8());
         let end = line[at + 1..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || ".-".contains(c)))
             .map_or(line.len(), |p| at + 1 + p);
@@ -124,7 +128,7 @@ fn scan_line(line: &str, place: &Place, known: &Known, out: &mut Vec<Finding>) {
                 continue;
             }
         }
-        if s[i].is_ascii_digit() || s[i] == b'+' {
+        if s[i].is_ascii_digit() || s[i] == b'+' || (s[i] == b'(' && s.get(i + 1) == Some(&b'0')) {
             if let Some((end, normal)) = phone::at(s, i) {
                 let shown: String = line[i..end].to_owned();
                 push(out, Kind::Phone, place, mask_tail(&shown, 3), &normal);
@@ -165,10 +169,13 @@ fn scan_line(line: &str, place: &Place, known: &Known, out: &mut Vec<Finding>) {
                 i = j;
                 continue;
             }
-            // Skip the rest of this number.
+            // Skip the rest of this number (always at least one character:
+            // a '+' that starts no phone number is passed by).
+            let from = i;
             while i < s.len() && s[i].is_ascii_digit() {
                 i += 1;
             }
+            i = i.max(from + 1);
             continue;
         }
         i += 1;
@@ -392,6 +399,11 @@ mod tests {
         };
         assert!(scan_text("Mail ons: Helpdesk@Leverancier.nl", &known).is_empty());
         assert!(kinds("Gebruiker 123456782abc of x123456782").is_empty());
+    }
+
+    #[test]
+    fn a_plus_that_starts_no_number_is_passed_by() {
+        assert!(kinds("2 + 2 = 4, en +-teken of +").is_empty());
     }
 
     #[test]

@@ -43,6 +43,17 @@ fn found(text: &str, kind: Kind) -> usize {
 
 proptest! {
     #[test]
+    fn any_text_is_read_to_its_end(text in "\\PC{0,200}") {
+        // Every scan ends, whatever the input (a loop here would hang the test).
+        let _ = scan_text(&text, &Known::default());
+    }
+
+    #[test]
+    fn any_text_of_digits_and_signs_is_read_to_its_end(text in "[0-9 +()./@A-Za-z-]{0,80}") {
+        let _ = scan_text(&text, &Known::default());
+    }
+
+    #[test]
     fn every_valid_bsn_is_found_in_any_spelling(first in proptest::array::uniform8(0u8..10), sep in 0usize..3) {
         if let Some(b) = bsn(first) {
             let written = match sep {

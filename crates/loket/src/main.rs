@@ -106,10 +106,7 @@ fn main() -> ExitCode {
             Command::BenchMail(a) => bench_mail::run(&cfg, a).await,
             Command::BenchPortal(a) => bench_portal::run(&cfg, a).await,
             Command::BenchAgent(a) => bench_agent::run(&cfg, a).await,
-            Command::BenchPrivacy(a) => {
-                bench_privacy::run(&a);
-                Ok(())
-            }
+            Command::BenchPrivacy(a) => bench_privacy::run(&a),
             Command::BenchSoak(a) => bench_soak::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }
