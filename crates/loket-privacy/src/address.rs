@@ -66,7 +66,7 @@ pub(crate) fn postcode(a: &str, b: Option<&str>) -> Option<String> {
             && !matches!(letters, "SA" | "SD" | "SS")
     };
     let a = a.trim_end_matches([',', ';', '.']);
-    if a.len() == 6 && ok(&a[..4], &a[4..]) {
+    if a.len() == 6 && a.is_ascii() && ok(&a[..4], &a[4..]) {
         return Some(a.to_owned());
     }
     let b = b?.trim_end_matches([',', ';', '.']);

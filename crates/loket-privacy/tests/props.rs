@@ -54,6 +54,14 @@ proptest! {
     }
 
     #[test]
+    fn numbers_and_words_mixed_with_wide_characters_are_read(text in "[0-9A-Zaéë€ó ,.:@+()-]{0,60}") {
+        // Postcodes, house numbers and addresses next to characters of more
+        // than one byte (a slice in the middle of one would panic).
+        let _ = scan_text(&text, &Known::default());
+        let _ = loket_privacy::scan_table(None, &[vec!["Naam".into()], vec![text.clone()]], &Known::default());
+    }
+
+    #[test]
     fn every_valid_bsn_is_found_in_any_spelling(first in proptest::array::uniform8(0u8..10), sep in 0usize..3) {
         if let Some(b) = bsn(first) {
             let written = match sep {
