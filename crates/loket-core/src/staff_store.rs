@@ -45,6 +45,8 @@ pub struct StaffSessionRecord {
     pub stage: SessionStage,
     /// A TOTP secret being enrolled (base32), not yet confirmed.
     pub pending_secret: Option<String>,
+    /// Whether the staff member has a confirmed TOTP secret.
+    pub has_totp: bool,
     /// When it started.
     pub created_at: DateTime<Utc>,
     /// When it was last used.

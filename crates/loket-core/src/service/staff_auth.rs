@@ -241,15 +241,10 @@ impl Service {
         let Some(rec) = self.staff_session_record(token, touch).await? else {
             return Ok(None);
         };
-        let has_totp = self
-            .store
-            .staff_credentials(&rec.staff.email)
-            .await?
-            .is_some_and(|c| c.totp_secret.is_some());
         Ok(Some(StaffSession {
             signed_in: rec.stage == SessionStage::SignedIn,
             staff: rec.staff,
-            has_totp,
+            has_totp: rec.has_totp,
             pending_secret: rec.pending_secret,
         }))
     }

@@ -139,15 +139,20 @@ macro_rules! staff_store {
                 started_since: DateTime<Utc>,
                 touch: bool,
             ) -> Result<Option<StaffSessionRecord>> {
-                type Row = (i64, String, Option<String>, DateTime<Utc>, DateTime<Utc>);
+                // The session and its staff member in one read (every page asks).
+                type Row = (String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, String, String, String, DateTime<Utc>, bool);
                 let row: Option<Row> = sqlx::query_as(
-                    "SELECT staff_id, stage, pending_secret, created_at, last_seen_at FROM staff_sessions WHERE id_sha256 = $1",
+                    "SELECT s.stage, s.pending_secret, s.created_at, s.last_seen_at, \
+                     t.id, t.email, t.name, t.role, t.created_at, t.totp_secret IS NOT NULL \
+                     FROM staff_sessions s JOIN staff t ON t.id = s.staff_id WHERE s.id_sha256 = $1",
                 )
                 .bind(id_sha256)
                 .fetch_optional(self.reader())
                 .await
                 .map_err(db_err)?;
-                let Some((staff_id, stage, pending_secret, created_at, last_seen_at)) = row else { return Ok(None) };
+                let Some((stage, pending_secret, created_at, last_seen_at, id, email, name, role, staff_created, has_totp)) = row else {
+                    return Ok(None);
+                };
                 if last_seen_at <= idle_since || created_at <= started_since {
                     let mut tx = self.begin_write().await?;
                     sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at <= $1 OR created_at <= $2")
@@ -170,9 +175,9 @@ macro_rules! staff_store {
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
                 }
-                let Some(staff) = self.get_staff(StaffId(staff_id)).await? else { return Ok(None) };
+                let staff = Staff { id: StaffId(id), email, name, role: Role::parse(&role)?, created_at: staff_created };
                 let Some(stage) = SessionStage::parse(&stage) else { return Ok(None) };
-                Ok(Some(StaffSessionRecord { staff, stage, pending_secret, created_at, last_seen_at }))
+                Ok(Some(StaffSessionRecord { staff, stage, pending_secret, created_at, last_seen_at, has_totp }))
             }
 
             async fn update_staff_session(
