@@ -4,14 +4,13 @@
 
 use super::{Frame, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, PagePath, render};
+use crate::portal::page::{PageError, PageForm, PagePath, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use loket_core::service::Actor;
 use loket_core::store::CannedReply;
-use loket_core::{DomainError, Lang, Problem, Role};
+use loket_core::{DomainError, Problem, Role};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -25,20 +24,13 @@ struct CannedPage<'a> {
     body: String,
 }
 
-fn admin_only(actor: &Actor, lang: Lang) -> Result<(), PageError> {
-    actor
-        .require_staff(&[Role::Admin], "manage canned replies")
-        .map(|_| ())
-        .map_err(|_| PageError::not_allowed(lang))
-}
-
 /// `GET /agent/beheer/standaardantwoorden`.
 pub async fn view_canned_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     let me = match signed_in(&s, &headers).await? {
         Ok(me) => me,
         Err(to) => return Ok(to),
     };
-    admin_only(&me.actor(), me.lang)?;
+    me.require(&[Role::Admin])?;
     let replies = s
         .service
         .canned_replies(&me.actor())
@@ -79,7 +71,7 @@ pub async fn view_canned_post(
     };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
-    admin_only(&me.actor(), lang)?;
+    me.require(&[Role::Admin])?;
     let id = match form.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
         Some(i) => Some(i.parse::<i64>().map_err(|_| PageError::bad_request(lang))?),
         None => None,
@@ -110,9 +102,10 @@ pub async fn view_canned_post(
         title: form.title,
         body: form.body,
     };
-    let mut resp = render(&page, &me.cookies, lang);
-    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    Ok(with_status(
+        render(&page, &me.cookies, lang),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
 }
 
 /// A form with only its token.
@@ -133,7 +126,7 @@ pub async fn view_canned_delete_post(
         Err(to) => return Ok(to),
     };
     check_csrf(&s, &headers, &form.csrf, me.lang)?;
-    admin_only(&me.actor(), me.lang)?;
+    me.require(&[Role::Admin])?;
     s.service
         .delete_canned_reply(&me.actor(), id)
         .await

@@ -4,7 +4,7 @@
 
 use super::{Frame, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, PageQuery, render};
+use crate::portal::page::{PageError, PageForm, PageQuery, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -66,9 +66,7 @@ async fn orgs_page(
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     // The same rule as changing them: agents and admins.
-    me.actor()
-        .require_staff(loket_core::service::DESK_STAFF, "manage organisations")
-        .map_err(|_| PageError::not_allowed(lang))?;
+    me.require(loket_core::service::DESK_STAFF)?;
     let orgs = s
         .service
         .store()
@@ -86,13 +84,11 @@ async fn orgs_page(
         notice,
         error: error.map(|(why, _)| why),
     };
-    let mut resp = render(&page, &me.cookies, lang);
-    if let Some(st) = status
-        && resp.status() == StatusCode::OK
-    {
-        *resp.status_mut() = st;
-    }
-    Ok(resp)
+    let resp = render(&page, &me.cookies, lang);
+    Ok(match status {
+        Some(st) => with_status(resp, st),
+        None => resp,
+    })
 }
 
 /// `GET /agent/beheer/organisaties`.
@@ -190,9 +186,7 @@ pub async fn view_contacts_get(
         Err(to) => return Ok(to),
     };
     let lang = me.lang;
-    me.actor()
-        .require_staff(loket_core::service::DESK_STAFF, "manage contacts")
-        .map_err(|_| PageError::not_allowed(lang))?;
+    me.require(loket_core::service::DESK_STAFF)?;
     let found = s
         .service
         .find_contacts(&me.actor(), &q.zoek)

@@ -40,9 +40,7 @@ pub async fn view_labels_get(
         Err(to) => return Ok(to),
     };
     let lang = me.lang;
-    me.actor()
-        .require_staff(DESK_STAFF, "manage labels")
-        .map_err(|_| PageError::not_allowed(lang))?;
+    me.require(DESK_STAFF)?;
     let t = texts(lang);
     let labels = s
         .service

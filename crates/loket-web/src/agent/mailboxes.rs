@@ -61,9 +61,7 @@ pub async fn view_mailboxes_get(
         Err(to) => return Ok(to),
     };
     let lang = me.lang;
-    me.actor()
-        .require_staff(DESK_STAFF, "see the mailboxes")
-        .map_err(|_| PageError::not_allowed(lang))?;
+    me.require(DESK_STAFF)?;
     let t = texts(lang);
     let fail = |e: loket_core::DomainError| PageError::from_domain(&e, lang);
     let zone = s.portal.time_zone;
@@ -140,9 +138,7 @@ pub async fn view_quarantine_retry_post(
     };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
-    me.actor()
-        .require_staff(DESK_STAFF, "retry quarantined mail")
-        .map_err(|_| PageError::not_allowed(lang))?;
+    me.require(DESK_STAFF)?;
     let outcome = s
         .intake
         .retry_one(id)

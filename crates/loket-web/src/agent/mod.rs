@@ -71,6 +71,16 @@ impl Signed {
     pub fn actor(&self) -> Actor {
         Actor::Staff(self.staff.clone())
     }
+
+    /// Refuses (403, saying why) a staff member whose role is not one of
+    /// `roles`; the page's own check before it reads anything.
+    pub fn require(&self, roles: &[loket_core::Role]) -> Result<(), PageError> {
+        if roles.contains(&self.staff.role) {
+            Ok(())
+        } else {
+            Err(PageError::not_allowed(self.lang))
+        }
+    }
 }
 
 /// The staff session of a request, complete or not, with its token.

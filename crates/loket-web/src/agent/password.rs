@@ -4,7 +4,7 @@
 
 use super::{Texts, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, PagePath, render};
+use crate::portal::page::{PageError, PageForm, PagePath, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -33,11 +33,12 @@ fn page(s: &AppState, headers: &HeaderMap, token: &str, email: String, error: Op
         email,
         error,
     };
-    let mut resp = render(&p, &set.into_iter().collect::<Vec<_>>(), lang);
-    if bad && resp.status() == StatusCode::OK {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    let resp = render(&p, &set.into_iter().collect::<Vec<_>>(), lang);
+    if bad {
+        with_status(resp, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        resp
     }
-    resp
 }
 
 fn token_ok(token: &str) -> bool {

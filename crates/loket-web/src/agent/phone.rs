@@ -5,7 +5,7 @@
 
 use super::{Frame, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, PageQuery, render};
+use crate::portal::page::{PageError, PageForm, PageQuery, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -134,11 +134,10 @@ pub async fn view_phone_post(
                 message: form.message,
                 urgent: form.urgent.is_some(),
             };
-            let mut resp = render(&page, &me.cookies, lang);
-            if resp.status() == StatusCode::OK {
-                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            Ok(resp)
+            Ok(with_status(
+                render(&page, &me.cookies, lang),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }

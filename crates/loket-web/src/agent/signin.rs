@@ -5,7 +5,7 @@
 
 use super::{Texts, check_csrf, session, session_of, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, render};
+use crate::portal::page::{PageError, PageForm, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -50,13 +50,6 @@ fn page(s: &AppState, headers: &HeaderMap, lang: Lang, build: impl FnOnce(&mut S
     let mut p = SigninPage::new(texts(lang), csrf, "password");
     build(&mut p);
     render(&p, &set.into_iter().collect::<Vec<_>>(), lang)
-}
-
-fn with_status(mut resp: Response, status: StatusCode) -> Response {
-    if resp.status().is_success() {
-        *resp.status_mut() = status;
-    }
-    resp
 }
 
 /// The sign-in form.

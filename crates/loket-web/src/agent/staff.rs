@@ -5,7 +5,7 @@
 
 use super::{Frame, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, PageQuery, render};
+use crate::portal::page::{PageError, PageForm, PageQuery, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -65,11 +65,7 @@ async fn page(
     } else {
         StatusCode::OK
     };
-    let mut resp = render(&page, &me.cookies, lang);
-    if resp.status() == StatusCode::OK {
-        *resp.status_mut() = status;
-    }
-    Ok(resp)
+    Ok(with_status(render(&page, &me.cookies, lang), status))
 }
 
 /// `GET /agent/beheer/medewerkers`.

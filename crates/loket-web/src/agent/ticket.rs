@@ -5,7 +5,7 @@
 
 use super::{Frame, Signed, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
-use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
+use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render, with_status};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -401,11 +401,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         (Some(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
         (None, _) => StatusCode::OK,
     };
-    let mut resp = render(&page, &me.cookies, lang);
-    if resp.status() == StatusCode::OK {
-        *resp.status_mut() = status;
-    }
-    Ok(resp)
+    Ok(with_status(render(&page, &me.cookies, lang), status))
 }
 
 /// `GET /agent/tickets/{number}/bijlage/{id}`: images and PDF open in the

@@ -6,7 +6,7 @@
 
 use super::csrf;
 use super::i18n::{Texts, texts};
-use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
+use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render, with_status};
 use super::session;
 use crate::AppState;
 use askama::Template;
@@ -91,11 +91,6 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     terug: Option<String>,
-}
-
-fn with_status(mut r: Response, status: StatusCode) -> Response {
-    *r.status_mut() = status;
-    r
 }
 
 /// A page with the frame of this request: renders it with the chrome built

@@ -203,6 +203,15 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A rendered page answered with `status` instead of 200 (a form that comes
+/// back with an error); a page that failed to render keeps its 500.
+pub(crate) fn with_status(mut resp: Response, status: StatusCode) -> Response {
+    if resp.status().is_success() {
+        *resp.status_mut() = status;
+    }
+    resp
+}
+
 /// Renders a page, adding `Set-Cookie` headers.
 pub fn render(page: &impl Template, cookies: &[String], lang: Lang) -> Response {
     match page.render() {
