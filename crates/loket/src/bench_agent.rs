@@ -4,17 +4,16 @@
 //! messages, through a real `loket serve`, with one client and with eight.
 
 use crate::bench::{bench_config, count, page_latency, peak_rss_mib, percentile, seeded_ticket, spawn_server};
-use crate::bench_portal::{Http, send};
+use crate::bench_portal::{Http, send, sign_in};
 use crate::config::Config;
 use crate::serve::service;
 use http_body_util::Full;
-use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use loket_core::service::{Actor, Reply};
 use loket_core::{Role, Status};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Options of `loket bench-agent`.
 #[derive(Debug, clap::Args)]
@@ -126,43 +125,7 @@ type Row = (&'static str, f64, f64, f64, f64, f64);
 async fn measure(args: &BenchAgentArgs, number: i64) -> Result<Vec<Row>, String> {
     let client: Http = Client::builder(TokioExecutor::new()).build_http();
     let base = format!("http://{}", args.listen);
-    let get = |url: String| {
-        hyper::Request::get(url)
-            .body(Full::default())
-            .map_err(|e| e.to_string())
-    };
-    let ready = Instant::now();
-    while send(&client, get(format!("{base}/healthz"))?).await.is_err() {
-        if ready.elapsed() > Duration::from_secs(30) {
-            return Err("loket serve did not become ready".into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Sign in as a browser would: the CSRF cookie and the form's token.
-    let (_, cookies, page) = send(&client, get(format!("{base}/agent/inloggen"))?).await?;
-    let nonce = cookies
-        .iter()
-        .find_map(|c| c.strip_prefix("loket_csrf="))
-        .ok_or("no csrf cookie")?
-        .to_owned();
-    let token = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .ok_or("no csrf field")?;
-    let form = format!("csrf={token}&email={}&password={PASSWORD}", STAFF.replace('@', "%40"));
-    let req = hyper::Request::post(format!("{base}/agent/inloggen"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", format!("loket_csrf={nonce}"))
-        .body(Full::new(Bytes::from(form)))
-        .map_err(|e| e.to_string())?;
-    let (status, cookies, _) = send(&client, req).await?;
-    let session = cookies
-        .iter()
-        .find(|c| c.starts_with("loket_staff="))
-        .ok_or(format!("sign-in answered {status}"))?
-        .clone();
-    let cookie = format!("loket_csrf={nonce}; {session}");
+    let cookie = sign_in(&client, &base, "/agent/inloggen", (STAFF, PASSWORD), "loket_staff").await?;
     let mut rows = Vec::new();
     for (page, url) in [
         ("overview (`/agent`)", format!("{base}/agent")),

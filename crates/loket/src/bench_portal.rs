@@ -99,57 +99,57 @@ pub(crate) async fn send(
     Ok((status, cookies, body))
 }
 
-async fn measure(args: &BenchPortalArgs) -> Result<Vec<(&'static str, f64, f64, f64)>, String> {
-    let client: Http = Client::builder(TokioExecutor::new()).build_http();
-    let base = format!("http://{}", args.listen);
-    let ready = Instant::now();
-    while send(
-        &client,
-        hyper::Request::get(format!("{base}/healthz"))
+/// Waits for `loket serve` at `base`, then signs in through the form at
+/// `page` as a browser would (the CSRF cookie and the form's token) and
+/// answers the Cookie header with the nonce and the `session` cookie.
+pub(crate) async fn sign_in(
+    client: &Http,
+    base: &str,
+    page: &str,
+    (email, password): (&str, &str),
+    session: &str,
+) -> Result<String, String> {
+    let get = |url: String| {
+        hyper::Request::get(url)
             .body(Full::default())
-            .map_err(|e| e.to_string())?,
-    )
-    .await
-    .is_err()
-    {
+            .map_err(|e| e.to_string())
+    };
+    let ready = Instant::now();
+    while send(client, get(format!("{base}/healthz"))?).await.is_err() {
         if ready.elapsed() > Duration::from_secs(30) {
             return Err("loket serve did not become ready".into());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Log in as a browser would: the CSRF cookie and the form's token, then the session cookie.
-    let (_, cookies, page) = send(
-        &client,
-        hyper::Request::get(format!("{base}/inloggen"))
-            .body(Full::default())
-            .map_err(|e| e.to_string())?,
-    )
-    .await?;
+    let (_, cookies, form_page) = send(client, get(format!("{base}{page}"))?).await?;
     let nonce = cookies
         .iter()
         .find_map(|c| c.strip_prefix("loket_csrf="))
-        .and_then(|c| c.split(';').next())
         .ok_or("no csrf cookie")?
         .to_owned();
-    let token = page
+    let token = form_page
         .split("name=\"csrf\" value=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
         .ok_or("no csrf field")?;
-    let form = format!("csrf={token}&email={}&password={PASSWORD}", CONTACT.replace('@', "%40"));
-    let req = hyper::Request::post(format!("{base}/inloggen"))
+    let form = format!("csrf={token}&email={}&password={password}", email.replace('@', "%40"));
+    let req = hyper::Request::post(format!("{base}{page}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("loket_csrf={nonce}"))
         .body(Full::new(Bytes::from(form)))
         .map_err(|e| e.to_string())?;
-    let (status, cookies, _) = send(&client, req).await?;
-    let session = cookies
+    let (status, cookies, _) = send(client, req).await?;
+    let cookie = cookies
         .iter()
-        .find(|c| c.starts_with("loket_session="))
-        .ok_or(format!("login answered {status}"))?
-        .clone();
-    let session = session.split(';').next().unwrap_or_default();
-    let cookie = format!("loket_csrf={nonce}; {session}");
+        .find(|c| c.starts_with(&format!("{session}=")))
+        .ok_or(format!("sign-in answered {status}"))?;
+    Ok(format!("loket_csrf={nonce}; {cookie}"))
+}
+
+async fn measure(args: &BenchPortalArgs) -> Result<Vec<(&'static str, f64, f64, f64)>, String> {
+    let client: Http = Client::builder(TokioExecutor::new()).build_http();
+    let base = format!("http://{}", args.listen);
+    let cookie = sign_in(&client, &base, "/inloggen", (CONTACT, PASSWORD), "loket_session").await?;
     let (_, _, list) = send(
         &client,
         hyper::Request::get(format!("{base}/mijn"))
