@@ -503,12 +503,24 @@ impl Service {
     /// answers who else had it open in the last minute, by name, and whether
     /// they are typing.
     pub async fn viewing(&self, actor: &Actor, number: TicketNumber, typing: bool) -> Result<Vec<(String, bool)>> {
-        let me = actor.require_staff(super::ALL_STAFF, "open tickets")?;
         let ticket = self.ticket_for(actor, number).await?;
+        let staff = self.store.list_staff().await?;
+        self.viewing_ticket(actor, &ticket, &staff, typing).await
+    }
+
+    /// [`Service::viewing`] for a ticket the caller already read, with the
+    /// staff list it already has (the ticket page).
+    pub async fn viewing_ticket(
+        &self,
+        actor: &Actor,
+        ticket: &Ticket,
+        staff: &[Staff],
+        typing: bool,
+    ) -> Result<Vec<(String, bool)>> {
+        let me = actor.require_staff(super::ALL_STAFF, "open tickets")?;
         let now = self.clock.now();
         self.store.mark_viewing(ticket.id, me.id, typing, now).await?;
         let others = self.store.viewers(ticket.id, now - Duration::seconds(60)).await?;
-        let staff = self.store.list_staff().await?;
         Ok(others
             .into_iter()
             .filter(|(id, _)| *id != me.id)

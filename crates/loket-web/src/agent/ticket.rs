@@ -322,7 +322,11 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         }
     }
     let audit = super::audit::lines(&events, &names, zone, lang);
-    let viewers = s.service.viewing(&actor, ticket.number, false).await.map_err(fail)?;
+    let viewers = s
+        .service
+        .viewing_ticket(&actor, &ticket, &staff, false)
+        .await
+        .map_err(fail)?;
     let merged_into = s.service.merged_into(&ticket).await.map_err(fail)?.map(|t| t.number);
     let labels_in_use = store.labels_in_use(200).await.map_err(fail)?;
     let canned = store
