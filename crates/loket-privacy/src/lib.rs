@@ -6,11 +6,13 @@
 //! preview and a key for counting distinct people, never the value itself.
 
 mod address;
+mod content;
 mod finding;
 mod ids;
 mod names;
 mod phone;
 mod scan;
 
+pub use content::{Item, NotScanned, Piece, Sample, Summary, summarise};
 pub use finding::{Finding, Kind, Place};
 pub use scan::{Known, people, scan_table, scan_text};

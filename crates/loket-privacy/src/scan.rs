@@ -335,10 +335,10 @@ pub fn scan_table(sheet: Option<&str>, rows: &[Vec<String>], known: &Known) -> V
 }
 
 /// How many distinct people the findings point to: the most distinct values
-/// of any one kind that identifies a person (BSN, name, address, date of
-/// birth, IBAN).
+/// of any one kind that identifies a person (BSN, name, date of birth,
+/// IBAN). An address alone is no person: offices sign their mail with one.
 pub fn people(findings: &[Finding]) -> usize {
-    [Kind::Bsn, Kind::Name, Kind::Address, Kind::BirthDate, Kind::Iban]
+    [Kind::Bsn, Kind::Name, Kind::BirthDate, Kind::Iban]
         .iter()
         .map(|k| {
             findings

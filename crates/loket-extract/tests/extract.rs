@@ -1,0 +1,192 @@
+//! Extraction from real file formats, built here byte for byte (XLSX, DOCX,
+//! ZIP, nested mail, PDF), and the limits against archives that unfold
+//! beyond them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use loket_extract::{Limits, NotScanned, Piece, extract};
+use std::fmt::Write as _;
+use std::io::{Cursor, Write};
+use zip::write::SimpleFileOptions;
+
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(*name, SimpleFileOptions::default()).expect("start");
+        w.write_all(bytes).expect("write");
+    }
+    w.finish().expect("finish").into_inner()
+}
+
+fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut sheet = String::from(
+        "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+    );
+    for (r, row) in rows.iter().enumerate() {
+        write!(sheet, "<row r=\"{}\">", r + 1).unwrap();
+        for (c, v) in row.iter().enumerate() {
+            let col = char::from(b'A' + u8::try_from(c).expect("few columns"));
+            if v.chars().all(|ch| ch.is_ascii_digit()) && !v.is_empty() {
+                write!(sheet, "<c r=\"{col}{}\"><v>{v}</v></c>", r + 1).unwrap();
+            } else {
+                write!(sheet, "<c r=\"{col}{}\" t=\"inlineStr\"><is><t>{v}</t></is></c>", r + 1).unwrap();
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    zip_of(&[
+        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Clienten" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ])
+}
+
+fn texts(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text { part, text } => format!("[{part}] {text}\n"),
+            Piece::Table { part, sheet, rows } => format!("[{part}:{sheet:?}] {rows:?}\n"),
+            Piece::NotScanned { part, reason } => format!("[{part}] NOT {reason:?}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn spreadsheets_become_tables_with_their_sheet_names() {
+    let rows = vec![
+        vec!["Naam".to_owned(), "BSN".to_owned()],
+        vec!["Jansen".to_owned(), "123456782".to_owned()],
+    ];
+    let pieces = extract(
+        "clienten.xlsx",
+        "application/octet-stream",
+        &xlsx(&rows),
+        &Limits::default(),
+    );
+    assert_eq!(
+        pieces,
+        vec![Piece::Table {
+            part: String::new(),
+            sheet: Some("Clienten".into()),
+            rows
+        }]
+    );
+}
+
+#[test]
+fn documents_archives_and_nested_mails_are_unfolded() {
+    let docx = zip_of(&[(
+        "word/document.xml",
+        b"<w:document><w:body><w:p><w:r><w:t>BSN 111222333</w:t></w:r></w:p></w:body></w:document>",
+    )]);
+    let csv = b"naam;iban\nPietersen;NL91ABNA0417164300\n";
+    let mail = format!(
+        "From: a@b.nl\r\nSubject: doorgestuurd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nTel 06-12345678\r\n--x\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=lijst.csv\r\n\r\n{}\r\n--x--\r\n",
+        String::from_utf8_lossy(csv)
+    );
+    let archive = zip_of(&[
+        ("map/verslag.docx", &docx),
+        ("map/doorgestuurd.eml", mail.as_bytes()),
+        ("foto.png", b"\x89PNG\r\n\x1a\n"),
+        ("programma.exe", b"MZ\x90\0\x03\0\0\0"),
+    ]);
+    let limits = Limits {
+        ocr: false,
+        ..Limits::default()
+    };
+    let all = texts(&extract("bijlagen.zip", "application/zip", &archive, &limits));
+    assert!(all.contains("[map/verslag.docx] BSN 111222333"), "{all}");
+    assert!(
+        all.contains("[map/doorgestuurd.eml] doorgestuurd\nTel 06-12345678"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "[map/doorgestuurd.eml/lijst.csv:None] [[\"naam\", \"iban\"], [\"Pietersen\", \"NL91ABNA0417164300\"]"
+        ),
+        "{all}"
+    );
+    assert!(all.contains("[foto.png] NOT NoOcr"), "{all}");
+    assert!(all.contains("[programma.exe] NOT Unsupported"), "{all}");
+}
+
+#[test]
+fn archives_stop_at_their_limits() {
+    let zeros = vec![0u8; 4 * 1024 * 1024];
+    let bomb = zip_of(&[("a.txt", &zeros), ("b.txt", &zeros)]);
+    assert!(bomb.len() < 64 * 1024, "compresses well: {}", bomb.len());
+    let limits = Limits {
+        max_total_bytes: 5 * 1024 * 1024,
+        ..Limits::default()
+    };
+    let pieces = extract("bom.zip", "application/zip", &bomb, &limits);
+    assert!(
+        pieces.contains(&Piece::NotScanned {
+            part: "b.txt".into(),
+            reason: NotScanned::TooLarge
+        }),
+        "{}",
+        texts(&pieces)
+    );
+    // Nesting deeper than allowed is not followed.
+    let mut nested = zip_of(&[("x.txt", b"BSN 123456782")]);
+    for _ in 0..6 {
+        nested = zip_of(&[("in.zip", &nested)]);
+    }
+    let all = texts(&extract("diep.zip", "", &nested, &Limits::default()));
+    assert!(all.contains("NOT TooLarge") && !all.contains("123456782"), "{all}");
+    // Too many files.
+    let many: Vec<(String, Vec<u8>)> = (0..30).map(|i| (format!("f{i}.txt"), b"x".to_vec())).collect();
+    let refs: Vec<(&str, &[u8])> = many.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let limits = Limits {
+        max_files: 10,
+        ..Limits::default()
+    };
+    let all = texts(&extract("veel.zip", "", &zip_of(&refs), &limits));
+    assert!(
+        all.contains("[f10.txt] NOT TooLarge") && !all.contains("[f11.txt]"),
+        "{all}"
+    );
+}
+
+#[test]
+fn pdf_text_is_read_plain_and_deflated() {
+    let content = b"BT /F1 12 Tf 72 720 Td (Naam: Jan Jansen) Tj 0 -14 Td (BSN 123456782) Tj ET";
+    let plain = pdf_with(content, false);
+    let all = texts(&extract("brief.pdf", "application/pdf", &plain, &Limits::default()));
+    assert!(all.contains("Naam: Jan Jansen\nBSN 123456782"), "{all}");
+    let deflated = pdf_with(content, true);
+    let all = texts(&extract(
+        "brief",
+        "application/octet-stream",
+        &deflated,
+        &Limits::default(),
+    ));
+    assert!(all.contains("BSN 123456782"), "{all}");
+    let empty = pdf_with(b"q 1 0 0 1 0 0 cm Q", false);
+    assert_eq!(
+        extract("scan.pdf", "application/pdf", &empty, &Limits::default()),
+        vec![Piece::NotScanned {
+            part: String::new(),
+            reason: NotScanned::Unreadable
+        }]
+    );
+}
+
+fn pdf_with(content: &[u8], deflate: bool) -> Vec<u8> {
+    let (data, filter) = if deflate {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(content).expect("deflate");
+        (e.finish().expect("deflate"), " /Filter /FlateDecode")
+    } else {
+        (content.to_vec(), "")
+    };
+    let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n".to_vec();
+    pdf.extend_from_slice(format!("4 0 obj << /Length {}{filter} >>\nstream\n", data.len()).as_bytes());
+    pdf.extend_from_slice(&data);
+    pdf.extend_from_slice(b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    pdf
+}
