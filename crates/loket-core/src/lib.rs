@@ -8,6 +8,7 @@ pub mod error;
 pub mod html;
 pub mod ids;
 pub mod model;
+pub mod privacy_store;
 pub mod problem;
 pub mod public_domains;
 pub mod rules;

@@ -212,6 +212,8 @@ pub struct TicketChange {
     pub remove_attachments: Vec<(AttachmentId, String)>,
     /// The mail it came from, recorded in the same transaction.
     pub receipt: Option<MailReceipt>,
+    /// A privacy incident decided by this change (only while still proposed).
+    pub settle: Option<crate::privacy_store::Settle>,
 }
 
 /// What [`Store::apply`] returns.
@@ -497,10 +499,11 @@ pub trait MailStore: Send + Sync + 'static {
 
 /// Storage of every record: the four capability traits together. Implemented
 /// once per database.
-pub trait Store: DirectoryStore + TicketStore + MailStore + StaffStore {}
+pub trait Store: DirectoryStore + TicketStore + MailStore + StaffStore + crate::privacy_store::PrivacyStore {}
 
-impl<T: DirectoryStore + TicketStore + MailStore + StaffStore> Store for T {}
+impl<T: DirectoryStore + TicketStore + MailStore + StaffStore + crate::privacy_store::PrivacyStore> Store for T {}
 
+pub use crate::privacy_store::*;
 pub use crate::staff_store::*;
 
 pub use crate::blob::{BlobStore, BlobWriter, Staged, StagedHandle, SweepItem};

@@ -42,6 +42,17 @@ impl PgStore {
         &self.pool
     }
 
+    /// Vacuums the tables removed content lived in, so their dead rows are
+    /// marked free for reuse (their bytes stay on disk until overwritten,
+    /// and in WAL archives and backups: see the README).
+    async fn erase_freed_pages(&self) -> Result<()> {
+        sqlx::query("VACUUM attachments, messages, mail_receipts")
+            .execute(&self.pool)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(crate::rows::db_err)
     }

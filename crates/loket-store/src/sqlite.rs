@@ -61,6 +61,17 @@ impl SqliteStore {
         &self.reader
     }
 
+    /// Moves every page of the WAL into the database file and empties the
+    /// WAL, so values removed (and, with `secure_delete`, overwritten) are
+    /// gone from both files.
+    async fn erase_freed_pages(&self) -> Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.writer)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         self.writer
             .begin_with("BEGIN IMMEDIATE")

@@ -51,6 +51,9 @@ pub struct Config {
     pub max_uploads_in_progress: usize,
     /// The time zone of every time shown in pages and mails (IANA name).
     pub time_zone: String,
+    /// Privacy incidents: `propose` them to an agent, or `apply` them by
+    /// Loket itself (label, remove the files, tell the sender).
+    pub privacy_mode: String,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -73,6 +76,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             max_uploads_in_progress: 8,
             time_zone: "Europe/Amsterdam".into(),
+            privacy_mode: "propose".into(),
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -128,6 +132,7 @@ const KEYS: &[&str] = &[
     "trusted_proxies",
     "max_uploads_in_progress",
     "time_zone",
+    "privacy_mode",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).

@@ -21,7 +21,13 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
         max_attachment_bytes: cfg.max_attachment_bytes,
         ..Limits::default()
     };
-    Ok(Service::new(store, blobs, Arc::new(SystemClock), limits))
+    let mode = loket_core::service::PrivacyMode::parse(&cfg.privacy_mode).ok_or_else(|| {
+        format!(
+            "privacy_mode '{}' is not known: write \"propose\" or \"apply\"",
+            cfg.privacy_mode
+        )
+    })?;
+    Ok(Service::new(store, blobs, Arc::new(SystemClock), limits).with_privacy_mode(mode))
 }
 
 /// Runs the server until a shutdown signal.
@@ -50,6 +56,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
         );
     }
     let outbox = tokio::spawn(outbox_loop(sender));
+    let privacy = tokio::spawn(privacy_loop(service.clone()));
     let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
     let jobs = tokio::spawn(jobs_loop(
         service.clone(),
@@ -77,6 +84,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     .await;
     jobs.abort();
     outbox.abort();
+    privacy.abort();
     readers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("loket stopped");
     result.map_err(|e| format!("server error: {e}"))
@@ -112,11 +120,17 @@ pub struct DueReport {
     pub unquarantined: usize,
     /// What the blob sweep did, when it ran.
     pub swept: Option<loket_core::service::SweepReport>,
+    /// What the privacy scan did.
+    pub privacy: loket_core::service::ScanReport,
 }
 
 impl DueReport {
     fn is_idle(&self) -> bool {
-        self.resolved == 0 && self.unquarantined == 0 && self.swept.is_none_or(|s| s.removed == 0 && s.kept == 0)
+        self.resolved == 0
+            && self.unquarantined == 0
+            && self.privacy.scanned == 0
+            && self.privacy.applied == 0
+            && self.swept.is_none_or(|s| s.removed == 0 && s.kept == 0)
     }
 }
 
@@ -126,6 +140,11 @@ impl std::fmt::Display for DueReport {
             f,
             "auto-resolve: {} postponed ticket(s) resolved; quarantine: {} mail(s) taken in",
             self.resolved, self.unquarantined
+        )?;
+        write!(
+            f,
+            "; privacy: {} message(s) scanned, {} incident(s) found, {} applied",
+            self.privacy.scanned, self.privacy.found, self.privacy.applied
         )?;
         if let Some(s) = self.swept {
             write!(
@@ -143,6 +162,7 @@ impl std::fmt::Display for DueReport {
 pub async fn run_due(service: &Service, intake: &loket_mail::Intake, sweep: bool) -> Result<DueReport, String> {
     let resolved = service.auto_resolve_due().await.map_err(|e| e.to_string())?;
     let unquarantined = intake.retry_quarantine().await.map_err(|e| e.to_string())?;
+    let privacy = service.scan_privacy().await.map_err(|e| e.to_string())?;
     let swept = if sweep {
         Some(
             service
@@ -157,7 +177,27 @@ pub async fn run_due(service: &Service, intake: &loket_mail::Intake, sweep: bool
         resolved,
         unquarantined,
         swept,
+        privacy,
     })
+}
+
+/// Scans new messages for personal data every two seconds (apart from
+/// intake, so taking in mail never waits for it).
+async fn privacy_loop(service: Service) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        match service.scan_privacy().await {
+            Ok(r) if r.scanned == 0 && r.applied == 0 => {}
+            Ok(r) => tracing::info!(
+                scanned = r.scanned,
+                found = r.found,
+                applied = r.applied,
+                "privacy scan ran"
+            ),
+            Err(e) => tracing::warn!(error = %e, "privacy scan failed; retrying"),
+        }
+    }
 }
 
 /// Sends due outbox mail every two seconds.

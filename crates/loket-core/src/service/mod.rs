@@ -9,6 +9,8 @@ mod create;
 mod jobs;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
 mod plan;
+mod privacy;
+pub use privacy::{PrivacyMode, ScanReport};
 mod staff_auth;
 pub use staff_auth::*;
 
@@ -163,6 +165,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     limits: Limits,
     password_work: Arc<std::sync::atomic::AtomicUsize>,
+    privacy_mode: PrivacyMode,
 }
 
 impl Service {
@@ -174,7 +177,15 @@ impl Service {
             clock,
             limits,
             password_work: Arc::default(),
+            privacy_mode: PrivacyMode::default(),
         }
+    }
+
+    /// The same service deciding privacy incidents as `mode` says.
+    #[must_use]
+    pub fn with_privacy_mode(mut self, mode: PrivacyMode) -> Self {
+        self.privacy_mode = mode;
+        self
     }
 
     /// The same service on another clock (for `jobs run-due --now`).

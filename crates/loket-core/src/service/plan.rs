@@ -20,6 +20,7 @@ pub(crate) struct Plan {
     pub remove_attachments: Vec<(AttachmentId, String)>,
     pub extra_audit: Vec<AuditEntry>,
     pub receipt: Option<crate::store::MailReceipt>,
+    pub settle: Option<crate::privacy_store::Settle>,
 }
 
 impl Service {
@@ -68,6 +69,7 @@ impl Service {
                 remove_messages: p.remove_messages,
                 remove_attachments: p.remove_attachments,
                 receipt: p.receipt,
+                settle: p.settle,
             };
             match self.store.apply(&change).await {
                 Err(DomainError::Stale) if attempt < RETRIES => {

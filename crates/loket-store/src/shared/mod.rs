@@ -5,6 +5,7 @@
 
 mod directory;
 mod mail;
+pub(crate) mod privacy;
 mod staff;
 mod tickets;
 mod writes;
@@ -24,11 +25,13 @@ macro_rules! shared_store {
         $crate::shared::ticket_store!($t, $db);
         $crate::shared::mail_store!($t, $db);
         $crate::shared::staff_store!($t, $db);
+        $crate::shared::privacy_store!($t, $db);
     };
 }
 
 pub(crate) use directory::directory_store;
 pub(crate) use mail::mail_store;
+pub(crate) use privacy::privacy_store;
 pub(crate) use shared_store;
 pub(crate) use staff::staff_store;
 pub(crate) use tickets::ticket_store;

@@ -205,6 +205,10 @@ macro_rules! write_helpers {
                 for m in &c.messages {
                     ids.push(Self::insert_message(tx, t.id.0, m, c.at, true).await?);
                 }
+                // A decision taken twice stops here, before anything else.
+                if let Some(settle) = &c.settle {
+                    Self::settle_incident(tx, t.id.0, settle, &c.actor, c.at).await?;
+                }
                 let orphaned_blobs = Self::remove_content(tx, t.id.0, c).await?;
                 let by = Stamp { actor: c.actor.clone(), at: c.at };
                 Self::insert_audit(tx, &format!("ticket:{}", t.id.0), Some(t.id.0), &by, &c.audit).await?;
@@ -397,6 +401,52 @@ macro_rules! write_helpers {
                 Self::index_ticket(tx, ticket, &ticket_doc(subject, &email, &name), false).await
             }
 
+            /// Empties the stored mail a message came from (keeping its hash);
+            /// answers the blob key of its complete bytes, when it had one.
+            async fn drop_raw_mail(tx: &mut <$db as sqlx::Database>::Connection, message: i64) -> Result<Vec<String>> {
+                let blobs: Vec<Option<String>> = sqlx::query_scalar(
+                    "SELECT raw_blob FROM mail_receipts WHERE message_row = $1",
+                )
+                .bind(message)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query("UPDATE mail_receipts SET raw = $1, raw_blob = NULL WHERE message_row = $2")
+                    .bind(Vec::<u8>::new())
+                    .bind(message)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(blobs.into_iter().flatten().collect())
+            }
+
+            /// Records the decision on a proposed privacy incident of the ticket.
+            async fn settle_incident(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                ticket: i64,
+                settle: &Settle,
+                actor: &str,
+                at: DateTime<Utc>,
+            ) -> Result<()> {
+                let n = sqlx::query(
+                    "UPDATE privacy_incidents SET state = $1, decided_by = $2, decided_at = $3 \
+                     WHERE id = $4 AND ticket_id = $5 AND state = 'proposed'",
+                )
+                .bind(settle.state.id())
+                .bind(actor)
+                .bind(at)
+                .bind(settle.incident)
+                .bind(ticket)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if n == 0 {
+                    return Err(DomainError::conflict("this privacy incident was already decided"));
+                }
+                Ok(())
+            }
+
             /// Marks attachments removed and answers the blob keys no live attachment uses.
             async fn remove_content(
                 tx: &mut <$db as sqlx::Database>::Connection,
@@ -429,12 +479,7 @@ macro_rules! write_helpers {
                     }
                     // The mail it came from goes too (its identity stays, so the
                     // same mail is still recognised and not taken in again).
-                    sqlx::query("UPDATE mail_receipts SET raw = $1, raw_blob = NULL WHERE message_row = $2")
-                        .bind(Vec::<u8>::new())
-                        .bind(m.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    shas.extend(Self::drop_raw_mail(tx, m.0).await?);
                     Self::unindex_message(tx, m.0).await?;
                 }
                 for (a, reason) in &change.remove_attachments {
@@ -451,12 +496,25 @@ macro_rules! write_helpers {
                     .await
                     .map_err(db_err)?;
                     shas.push(sha.ok_or_else(|| DomainError::not_found(format!("attachment {a}")))?);
+                    // The stored mail holds a copy of the file: it goes (its
+                    // hash stays, so the mail is still recognised).
+                    let message: Option<i64> = sqlx::query_scalar("SELECT message_id FROM attachments WHERE id = $1")
+                        .bind(a.0)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if let Some(m) = message {
+                        shas.extend(Self::drop_raw_mail(tx, m).await?);
+                    }
                 }
                 shas.sort();
                 shas.dedup();
                 let mut orphaned = Vec::new();
                 for sha in shas {
-                    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL")
+                    let live: i64 = sqlx::query_scalar(
+                        "SELECT (SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL) + \
+                         (SELECT COUNT(*) FROM mail_receipts WHERE raw_blob = $1)",
+                    )
                         .bind(&sha)
                         .fetch_one(&mut *tx)
                         .await

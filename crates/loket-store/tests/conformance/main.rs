@@ -5,6 +5,7 @@
 //! end to end on each backend.
 
 mod harness;
+mod privacy;
 mod search;
 mod tickets;
 mod usecases;

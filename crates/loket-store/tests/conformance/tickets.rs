@@ -191,6 +191,7 @@ async fn stale_change_is_refused(env: &Env) {
         outbox: vec![],
         remove_messages: vec![],
         remove_attachments: vec![],
+        settle: None,
         receipt: None,
     };
     assert!(matches!(env.store.apply(&change).await, Err(DomainError::Stale)));

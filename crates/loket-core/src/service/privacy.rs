@@ -1,0 +1,387 @@
+//! Privacy incidents: every message from a customer (from every channel)
+//! and its attachments are scanned for personal data by a job that follows
+//! the stream of messages, so intake never waits for it. One person's data
+//! makes a light incident (internal label), several people's a full one
+//! (label shown on the portal, the files removed for good, the sender told).
+//! In `propose` mode an agent confirms or overrules; in `apply` mode Loket
+//! confirms by itself. Portal forms check a submission before storing it.
+
+use super::plan::Plan;
+use super::{Actor, DESK_STAFF, Service};
+use crate::privacy_store::*;
+use crate::store::{AuditEntry, NewOutbox};
+use crate::*;
+use loket_privacy::{Finding, Known, Piece, Place, summarise};
+use std::collections::BTreeMap;
+
+/// Who decides on an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrivacyMode {
+    /// Loket proposes; an agent confirms or overrules.
+    #[default]
+    Propose,
+    /// Loket confirms by itself (an agent can still see what it did).
+    Apply,
+}
+
+impl PrivacyMode {
+    /// Reads `propose` or `apply`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "propose" => Some(PrivacyMode::Propose),
+            "apply" => Some(PrivacyMode::Apply),
+            _ => None,
+        }
+    }
+}
+
+/// What one run of the scan did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ScanReport {
+    /// Messages scanned.
+    pub scanned: usize,
+    /// Incidents recorded (proposed or noted).
+    pub found: usize,
+    /// Incidents Loket confirmed by itself (`apply` mode).
+    pub applied: usize,
+}
+
+/// A ticket as the scan reads it: id, the ticket (gone: none), its
+/// messages and attachments.
+type Loaded = (TicketId, Option<Ticket>, Vec<Message>, Vec<Attachment>);
+
+/// How many messages one scan transaction covers.
+const BATCH: i64 = 50;
+
+/// A message whose attachment bytes are not (yet) in the blob store waits
+/// this long before it is scanned without them.
+const BLOB_GRACE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+impl Service {
+    /// Scans the messages that arrived since the last run and records what
+    /// it finds; in `apply` mode confirms what is proposed. Safe to run from
+    /// several processes: each batch is recorded once (the cursor moves in
+    /// the same transaction), each incident decided once.
+    pub async fn scan_privacy(&self) -> Result<ScanReport> {
+        let mut report = ScanReport::default();
+        loop {
+            let from = self.store.scan_cursor().await?;
+            let batch = self.store.messages_after(from, BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let (to, incidents) = self.scan_batch(&batch).await?;
+            if to == from {
+                break;
+            }
+            match self.store.record_scan(from, to, &incidents).await {
+                Ok(_) => {
+                    report.scanned += batch.iter().filter(|(m, _)| m.0 <= to).count();
+                    report.found += incidents.len();
+                }
+                Err(DomainError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+            if to < batch.last().map_or(to, |(m, _)| m.0) {
+                break;
+            }
+        }
+        if self.privacy_mode == PrivacyMode::Apply {
+            for incident in self.store.proposed_incidents(500).await? {
+                let Some(ticket) = incident.ticket else { continue };
+                let Some(t) = self.store.get_ticket(ticket).await? else {
+                    continue;
+                };
+                match self.decide_incident(&Actor::System, t.number, incident.id, true).await {
+                    Ok(_) => report.applied += 1,
+                    Err(DomainError::Conflict(e)) => {
+                        tracing::info!(incident = incident.id, "incident not applied: {e}");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Scans a batch; answers the last message id dealt with (earlier than
+    /// the batch's end when a message's files are not in place yet) and the
+    /// incidents found.
+    async fn scan_batch(&self, batch: &[(MessageId, TicketId)]) -> Result<(i64, Vec<NewIncident>)> {
+        let staff: Vec<String> = self.store.list_staff().await?.into_iter().map(|s| s.email).collect();
+        let mut incidents = Vec::new();
+        let mut done = batch.first().map_or(0, |(m, _)| m.0 - 1);
+        let mut current: Option<Loaded> = None;
+        for (message_id, ticket_id) in batch {
+            if current.as_ref().is_none_or(|(t, ..)| t != ticket_id) {
+                let ticket = self.store.get_ticket(*ticket_id).await?;
+                let (messages, attachments) = match &ticket {
+                    Some(_) => (
+                        self.store.messages(*ticket_id, true).await?,
+                        self.store.attachments(*ticket_id).await?,
+                    ),
+                    None => (Vec::new(), Vec::new()),
+                };
+                current = Some((*ticket_id, ticket, messages, attachments));
+            }
+            let Some((_, Some(ticket), messages, attachments)) = &current else {
+                done = message_id.0;
+                continue;
+            };
+            let Some(message) = messages.iter().find(|m| m.id == *message_id) else {
+                done = message_id.0;
+                continue;
+            };
+            if !scanned(ticket, message, messages) {
+                done = message_id.0;
+                continue;
+            }
+            let mut known = Known { emails: staff.clone() };
+            if let Some(c) = self.store.get_contact(ticket.requester_id).await? {
+                known.emails.push(c.email);
+            }
+            if let Author::Contact(id) = message.author
+                && let Some(c) = self.store.get_contact(id).await?
+            {
+                known.emails.push(c.email);
+            }
+            let files: Vec<&Attachment> = attachments
+                .iter()
+                .filter(|a| a.message_id == Some(message.id) && a.removed_at.is_none())
+                .collect();
+            let Some(scan) = self.scan_items(message, &files, &known).await? else {
+                break;
+            };
+            if let Some(incident) = scan {
+                incidents.push(incident);
+            }
+            done = message_id.0;
+        }
+        Ok((done, incidents))
+    }
+
+    /// Scans a message's text and files; `None` when a file's bytes are not
+    /// in place yet (and the message is recent: try again later).
+    async fn scan_items(
+        &self,
+        message: &Message,
+        files: &[&Attachment],
+        known: &Known,
+    ) -> Result<Option<Option<NewIncident>>> {
+        let text = vec![Piece::Text {
+            part: String::new(),
+            text: message.body_text.clone(),
+        }];
+        let mut items = vec![(None, String::new(), summarise(&text, known))];
+        for a in files {
+            let pieces = match self.blobs.get(&a.sha256).await? {
+                Some(bytes) => {
+                    let (name, media) = (a.filename.clone(), a.media_type.clone());
+                    tokio::task::spawn_blocking(move || {
+                        loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
+                    })
+                    .await
+                    .map_err(|e| DomainError::Storage(format!("attachment scan failed: {e}")))?
+                }
+                None if self.clock.now() - message.created_at < BLOB_GRACE => return Ok(None),
+                None => vec![Piece::NotScanned {
+                    part: String::new(),
+                    reason: loket_privacy::NotScanned::Unreadable,
+                }],
+            };
+            items.push((Some(a.id.0), a.filename.clone(), summarise(&pieces, known)));
+        }
+        let all: Vec<Finding> = items.iter().flat_map(|(_, _, i)| i.findings.iter().cloned()).collect();
+        let people = loket_privacy::people(&all);
+        let unread = items.iter().any(|(_, _, i)| !i.summary.not_scanned.is_empty());
+        let class = match people {
+            0 if unread => IncidentClass::Unscanned,
+            0 => return Ok(Some(None)),
+            1 => IncidentClass::Light,
+            _ => IncidentClass::Full,
+        };
+        let items = items
+            .into_iter()
+            .filter(|(_, _, i)| !i.findings.is_empty() || !i.summary.not_scanned.is_empty())
+            .map(|(attachment, name, i)| stored_item(attachment, name, &i.summary))
+            .collect();
+        Ok(Some(Some(NewIncident {
+            ticket: Some(message.ticket_id),
+            message: Some(message.id),
+            contact: match message.author {
+                Author::Contact(c) => Some(c),
+                _ => None,
+            },
+            class,
+            people,
+            items,
+            state: if class == IncidentClass::Unscanned {
+                IncidentState::Noted
+            } else {
+                IncidentState::Proposed
+            },
+            at: self.clock.now(),
+        })))
+    }
+
+    /// Confirms (`confirm`) or overrules a proposed incident on a ticket.
+    /// Confirming labels the ticket; a full incident also removes the files
+    /// that held the data for good and tells the sender. Both are audited.
+    pub async fn decide_incident(&self, actor: &Actor, number: TicketNumber, id: i64, confirm: bool) -> Result<Ticket> {
+        if !matches!(actor, Actor::System) {
+            actor.require_staff(DESK_STAFF, "decide on privacy incidents")?;
+        }
+        let ticket = self.ticket_for(actor, number).await?;
+        let incident = self
+            .store
+            .incident(id)
+            .await?
+            .filter(|i| i.ticket == Some(ticket.id))
+            .ok_or_else(|| DomainError::not_found(format!("privacy incident {id} on ticket {number}")))?;
+        if incident.state != IncidentState::Proposed {
+            return Err(DomainError::conflict("this privacy incident was already decided"));
+        }
+        let live: Vec<AttachmentId> = self
+            .store
+            .attachments(ticket.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.removed_at.is_none())
+            .map(|a| a.id)
+            .collect();
+        let remove: Vec<(AttachmentId, String)> = if confirm && incident.class == IncidentClass::Full {
+            incident
+                .items
+                .iter()
+                .filter(|i| i.people > 0)
+                .filter_map(|i| i.attachment.map(AttachmentId))
+                .filter(|a| live.contains(a))
+                .map(|a| (a, "privacy incident: personal data of several people".to_owned()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let sender = match incident.message {
+            Some(m) => self
+                .store
+                .messages(ticket.id, true)
+                .await?
+                .into_iter()
+                .find(|x| x.id == m)
+                .and_then(|x| match x.author {
+                    Author::Contact(c) => Some(c),
+                    _ => None,
+                }),
+            None => None,
+        };
+        let to = match sender {
+            Some(c) => self.store.get_contact(c).await?.map(|c| c.email),
+            None => None,
+        };
+        let state = if confirm {
+            IncidentState::Applied
+        } else {
+            IncidentState::Dismissed
+        };
+        let action = if confirm { "privacy_confirm" } else { "privacy_dismiss" };
+        let applied = self
+            .change(actor, number, action, |t, _| {
+                if confirm
+                    && let Some(label) = incident.class.label()
+                    && !t.labels.iter().any(|l| l == label)
+                {
+                    t.labels.push(label.to_owned());
+                }
+                Ok(Plan {
+                    remove_attachments: remove.clone(),
+                    outbox: if confirm && incident.class == IncidentClass::Full {
+                        vec![NewOutbox {
+                            kind: MailKind::PrivacyNotice,
+                            to: to.clone(),
+                            message: None,
+                            automatic: true,
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                    extra_audit: vec![AuditEntry {
+                        action: action.to_owned(),
+                        field: Some("privacy_incident".into()),
+                        old_value: Some(format!("{id}: {} ({} people)", incident.class.id(), incident.people)),
+                        new_value: Some(state.id().to_owned()),
+                    }],
+                    settle: Some(Settle { incident: id, state }),
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        if !remove.is_empty()
+            && let Err(e) = self.store.erase_freed().await
+        {
+            tracing::warn!(error = %e, "removed content may stay in free database pages until the next checkpoint");
+        }
+        Ok(applied.ticket)
+    }
+
+    /// A ticket's privacy incidents (staff only).
+    pub async fn ticket_incidents(&self, actor: &Actor, number: TicketNumber) -> Result<Vec<Incident>> {
+        actor.require_staff(super::ALL_STAFF, "see privacy incidents")?;
+        let ticket = self.ticket_for(actor, number).await?;
+        self.store.ticket_incidents(ticket.id).await
+    }
+}
+
+/// Whether a message is scanned: what customers send, by any channel, and
+/// the first message of a phone ticket (the agent writes down what the
+/// customer said); staff replies and notes, and events, are not.
+fn scanned(ticket: &Ticket, message: &Message, messages: &[Message]) -> bool {
+    match message.author {
+        Author::Contact(_) | Author::System => message.kind != MessageKind::Event,
+        Author::Staff(_) => ticket.channel == Channel::Phone && messages.first().is_some_and(|m| m.id == message.id),
+    }
+}
+
+/// A summary as stored.
+pub(crate) fn stored_item(attachment: Option<i64>, name: String, s: &loket_privacy::Summary) -> IncidentItem {
+    IncidentItem {
+        attachment,
+        name,
+        people: s.people,
+        counts: s
+            .counts
+            .iter()
+            .map(|(k, n)| (k.id().to_owned(), *n))
+            .collect::<BTreeMap<_, _>>(),
+        samples: s
+            .samples
+            .iter()
+            .map(|x| IncidentSample {
+                kind: x.kind.id().to_owned(),
+                place: place_text(&x.part, &x.place),
+                preview: x.preview.clone(),
+            })
+            .collect(),
+        not_scanned: s
+            .not_scanned
+            .iter()
+            .map(|(part, why)| (part.clone(), why.id().to_owned()))
+            .collect(),
+    }
+}
+
+/// Where a finding is, as stored (language-neutral: `part › line 3`,
+/// `sheet Blad1 row 4 column 2`).
+fn place_text(part: &str, place: &Place) -> String {
+    let at = match place {
+        Place::Line(n) => format!("line {n}"),
+        Place::Cell { sheet, row, column } => match sheet {
+            Some(s) => format!("sheet {s} row {row} column {column}"),
+            None => format!("row {row} column {column}"),
+        },
+    };
+    if part.is_empty() {
+        at
+    } else {
+        format!("{part} › {at}")
+    }
+}

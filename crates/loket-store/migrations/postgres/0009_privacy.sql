@@ -1,0 +1,26 @@
+-- Privacy incidents: what the scan found in a message (counts, masked
+-- samples, parts it could not read, as JSON), how serious, and the decision.
+-- Prevented uploads have no ticket; they count for the contact's organisation.
+CREATE TABLE privacy_incidents (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ticket_id BIGINT REFERENCES tickets(id) ON DELETE CASCADE,
+    message_id BIGINT,
+    contact_id BIGINT REFERENCES contacts(id) ON DELETE SET NULL,
+    class TEXT NOT NULL,
+    people BIGINT NOT NULL,
+    items TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    decided_by TEXT,
+    decided_at TIMESTAMPTZ
+);
+CREATE INDEX privacy_incidents_ticket ON privacy_incidents(ticket_id);
+CREATE INDEX privacy_incidents_created ON privacy_incidents(created_at);
+CREATE INDEX privacy_incidents_proposed ON privacy_incidents(id) WHERE state = 'proposed';
+-- The scan follows the stream of messages; it starts after the messages
+-- that exist when this migration runs (history is not scanned by itself).
+CREATE TABLE privacy_scan (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    last_message BIGINT NOT NULL
+);
+INSERT INTO privacy_scan (id, last_message) SELECT 1, COALESCE(MAX(id), 0) FROM messages;

@@ -1,0 +1,181 @@
+//! Privacy incidents and the scan's cursor, for both backends.
+
+use chrono::{DateTime, Utc};
+use loket_core::privacy_store::*;
+use loket_core::*;
+
+/// Columns of `privacy_incidents` in [`IncidentRow`] order.
+pub(crate) const INCIDENT_COLS: &str =
+    "id, ticket_id, message_id, class, people, items, state, created_at, decided_by, decided_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct IncidentRow {
+    id: i64,
+    ticket_id: Option<i64>,
+    message_id: Option<i64>,
+    class: String,
+    people: i64,
+    items: String,
+    state: String,
+    created_at: DateTime<Utc>,
+    decided_by: Option<String>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<IncidentRow> for Incident {
+    type Error = DomainError;
+
+    fn try_from(r: IncidentRow) -> Result<Self> {
+        let bad = |what: &str| DomainError::Storage(format!("privacy incident {}: bad {what}", r.id));
+        Ok(Incident {
+            id: r.id,
+            ticket: r.ticket_id.map(TicketId),
+            message: r.message_id.map(MessageId),
+            class: IncidentClass::parse(&r.class).ok_or_else(|| bad("class"))?,
+            people: usize::try_from(r.people).map_err(|_| bad("people"))?,
+            items: serde_json::from_str(&r.items).map_err(|_| bad("items"))?,
+            state: IncidentState::parse(&r.state).ok_or_else(|| bad("state"))?,
+            created_at: r.created_at,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+        })
+    }
+}
+
+/// Implements `PrivacyStore` for `$t` over database `$db`.
+macro_rules! privacy_store {
+    ($t:ty, $db:ty) => {
+        use $crate::shared::privacy::{INCIDENT_COLS, IncidentRow};
+
+        impl $t {
+            async fn insert_incident(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                i: &NewIncident,
+            ) -> Result<i64> {
+                let items = serde_json::to_string(&i.items).map_err(|e| DomainError::Storage(e.to_string()))?;
+                sqlx::query_scalar(
+                    "INSERT INTO privacy_incidents (ticket_id, message_id, contact_id, class, people, items, state, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(i.ticket.map(|t| t.0))
+                .bind(i.message.map(|m| m.0))
+                .bind(i.contact.map(|c| c.0))
+                .bind(i.class.id())
+                .bind(i64::try_from(i.people).unwrap_or(i64::MAX))
+                .bind(items)
+                .bind(i.state.id())
+                .bind(i.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)
+            }
+
+            async fn incidents_where(&self, cond: &str, value: i64, limit: i64) -> Result<Vec<Incident>> {
+                let sql = format!("SELECT {INCIDENT_COLS} FROM privacy_incidents WHERE {cond} ORDER BY id LIMIT $2");
+                let rows: Vec<IncidentRow> = sqlx::query_as(&sql)
+                    .bind(value)
+                    .bind(limit)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+        }
+
+        #[async_trait]
+        impl PrivacyStore for $t {
+            async fn scan_cursor(&self) -> Result<i64> {
+                sqlx::query_scalar("SELECT last_message FROM privacy_scan WHERE id = 1")
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn messages_after(&self, after: i64, limit: i64) -> Result<Vec<(MessageId, TicketId)>> {
+                let rows: Vec<(i64, i64)> =
+                    sqlx::query_as("SELECT id, ticket_id FROM messages WHERE id > $1 ORDER BY id LIMIT $2")
+                        .bind(after)
+                        .bind(limit)
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                Ok(rows.into_iter().map(|(m, t)| (MessageId(m), TicketId(t))).collect())
+            }
+
+            async fn record_scan(&self, from: i64, to: i64, incidents: &[NewIncident]) -> Result<Vec<i64>> {
+                let mut tx = self.begin_write().await?;
+                let moved = sqlx::query("UPDATE privacy_scan SET last_message = $1 WHERE id = 1 AND last_message = $2")
+                    .bind(to)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if moved == 0 {
+                    return Err(DomainError::conflict("another process scanned these messages"));
+                }
+                let mut ids = Vec::with_capacity(incidents.len());
+                for i in incidents {
+                    ids.push(Self::insert_incident(&mut tx, i).await?);
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(ids)
+            }
+
+            async fn record_prevented(&self, incident: &NewIncident) -> Result<i64> {
+                let mut tx = self.begin_write().await?;
+                let id = Self::insert_incident(&mut tx, incident).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(id)
+            }
+
+            async fn ticket_incidents(&self, ticket: TicketId) -> Result<Vec<Incident>> {
+                self.incidents_where("ticket_id = $1", ticket.0, 1_000).await
+            }
+
+            async fn incident(&self, id: i64) -> Result<Option<Incident>> {
+                Ok(self.incidents_where("id = $1", id, 1).await?.pop())
+            }
+
+            async fn proposed_incidents(&self, limit: i64) -> Result<Vec<Incident>> {
+                self.incidents_where("state = 'proposed' AND id > $1", 0, limit).await
+            }
+
+            async fn incident_counts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IncidentCount>> {
+                let rows: Vec<(Option<i64>, Option<String>, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT o.id, o.name, \
+                       SUM(CASE WHEN i.state = 'applied' AND i.class = 'light' THEN 1 ELSE 0 END), \
+                       SUM(CASE WHEN i.state = 'applied' AND i.class = 'full' THEN 1 ELSE 0 END), \
+                       SUM(CASE WHEN i.state = 'prevented' THEN 1 ELSE 0 END) \
+                     FROM privacy_incidents i \
+                     LEFT JOIN tickets t ON t.id = i.ticket_id \
+                     LEFT JOIN contacts c ON c.id = COALESCE(t.requester_id, i.contact_id) \
+                     LEFT JOIN organisations o ON o.id = c.organisation_id \
+                     WHERE i.created_at >= $1 AND i.created_at < $2 AND i.state IN ('applied', 'prevented') \
+                     GROUP BY o.id, o.name ORDER BY (o.id IS NULL), o.name, o.id",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name, light, full, prevented)| IncidentCount {
+                        organisation: id.map(OrganisationId),
+                        name: name.unwrap_or_default(),
+                        light,
+                        full,
+                        prevented,
+                    })
+                    .collect())
+            }
+
+            async fn erase_freed(&self) -> Result<()> {
+                self.erase_freed_pages().await
+            }
+        }
+    };
+}
+
+pub(crate) use privacy_store;
