@@ -48,6 +48,16 @@ impl Zone {
         at.with_timezone(&self.0).format("%Y-%m-%d").to_string()
     }
 
+    /// The start of a day (`2026-12-13`) in this zone: midnight local time.
+    pub fn start_of_day(self, day: chrono::NaiveDate) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        let local = day.and_time(chrono::NaiveTime::MIN);
+        self.0
+            .from_local_datetime(&local)
+            .earliest()
+            .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+    }
+
     /// The end of a day (`2026-12-13`) in this zone, for "until a date":
     /// 23:59:59 local time.
     pub fn end_of_day(self, day: &str) -> Option<DateTime<Utc>> {

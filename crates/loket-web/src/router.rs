@@ -85,6 +85,19 @@ fn api() -> Routes {
             delete(ticket_actions::remove_message),
         )
         .route("/tickets/{number}/revoke-links", post(ticket_actions::revoke_links))
+        .route(
+            "/tickets/{number}/attachments/{id}",
+            delete(crate::api::v1::privacy::remove_attachment),
+        )
+        .route(
+            "/tickets/{number}/privacy-incidents",
+            get(crate::api::v1::privacy::incidents),
+        )
+        .route(
+            "/tickets/{number}/privacy-incidents/{id}",
+            post(crate::api::v1::privacy::decide),
+        )
+        .route("/privacy/incidents", get(crate::api::v1::privacy::report))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/move-tickets", post(contacts::move_tickets))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::update))

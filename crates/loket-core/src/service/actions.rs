@@ -435,7 +435,55 @@ impl Service {
                 })
             })
             .await?;
+        self.erase_freed().await;
         Ok(applied.ticket)
+    }
+
+    /// Removes one attachment for good: its bytes and the copy inside the
+    /// stored mail it came with; a tombstone (name, size, SHA-256, who, when,
+    /// why) stays on the ticket.
+    pub async fn remove_attachment(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        attachment: AttachmentId,
+        reason: &str,
+    ) -> Result<Ticket> {
+        actor.require_staff(DESK_STAFF, "remove attachments")?;
+        let reason = crate::problem::clean_line(reason, Field::Reason, 500)?;
+        let ticket = self.ticket_for(actor, number).await?;
+        let found = self.store.attachments(ticket.id).await?.into_iter().find(|a| a.id == attachment);
+        match found {
+            None => return Err(DomainError::not_found(format!("attachment {attachment} on ticket {number}"))),
+            Some(a) if a.removed_at.is_some() => {
+                return Err(DomainError::conflict("this attachment was removed already"));
+            }
+            Some(_) => {}
+        }
+        let applied = self
+            .change(actor, number, "remove_attachment", |_, _| {
+                Ok(Plan {
+                    remove_attachments: vec![(attachment, reason.clone())],
+                    extra_audit: vec![AuditEntry {
+                        action: "remove_attachment".into(),
+                        field: Some("attachment".into()),
+                        old_value: Some(attachment.to_string()),
+                        new_value: Some(reason.clone()),
+                    }],
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        self.erase_freed().await;
+        Ok(applied.ticket)
+    }
+
+    /// After a removal: makes the freed database pages unrecoverable (a
+    /// failure is logged; the next checkpoint or vacuum does it).
+    pub(crate) async fn erase_freed(&self) {
+        if let Err(e) = self.store.erase_freed().await {
+            tracing::warn!(error = %e, "removed content may stay in free database pages until the next checkpoint");
+        }
     }
 }
 

@@ -315,12 +315,24 @@ impl Service {
                 })
             })
             .await?;
-        if !remove.is_empty()
-            && let Err(e) = self.store.erase_freed().await
-        {
-            tracing::warn!(error = %e, "removed content may stay in free database pages until the next checkpoint");
+        if !remove.is_empty() {
+            self.erase_freed().await;
         }
         Ok(applied.ticket)
+    }
+
+    /// Incidents per organisation found in `[from, to)` (staff only).
+    pub async fn incident_report(
+        &self,
+        actor: &Actor,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<IncidentCount>> {
+        actor.require_staff(super::ALL_STAFF, "see privacy reports")?;
+        if to <= from {
+            return Err(DomainError::invalid("the period ends before it starts"));
+        }
+        self.store.incident_counts(from, to).await
     }
 
     /// A ticket's privacy incidents (staff only).

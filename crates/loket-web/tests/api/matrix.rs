@@ -180,6 +180,24 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "UUUUYFFY",
     ),
     ("GET", "/api/v1/search?q=koppeling", "", "UUUUYYYY"),
+    (
+        "GET",
+        "/api/v1/tickets/{number}/privacy-incidents",
+        "",
+        "UUUUYYYY",
+    ),
+    (
+        "POST",
+        "/api/v1/tickets/{number}/privacy-incidents/{id}",
+        r#"{"confirm":true}"#,
+        "UUUUYFFY",
+    ),
+    (
+        "GET",
+        "/api/v1/privacy/incidents?from=2026-01-01&to=2026-12-31",
+        "",
+        "UUUUYYYY",
+    ),
     ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
     // The agent workspace: staff with a workspace session, nobody else.
@@ -245,6 +263,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     // Last: these change what the rows above need.
     ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("POST", "/mijn/{number}/solve", "", "LYNNLLLL"),
+    (
+        "DELETE",
+        "/api/v1/tickets/{number}/attachments/{id}?reason=AVG",
+        "",
+        "UUUUYFFY",
+    ),
     (
         "DELETE",
         "/api/v1/tickets/{number}/messages/{id}?reason=AVG",
@@ -330,6 +354,7 @@ struct Fixture {
     contact: ContactId,
     organisation: OrganisationId,
     quarantined: i64,
+    incident: i64,
     sessions: [String; 3],
 }
 
@@ -344,9 +369,16 @@ async fn fixture(app: &App) -> Fixture {
         .create_organisation(&admin, "Noord", &["noord.nl".into()])
         .await
         .unwrap();
-    let mut input = CreateTicket::new("Koppeling", "Het werkt niet", "jan@zuid.nl", Channel::Portal);
+    let mut input = CreateTicket::new(
+        "Koppeling",
+        "Het werkt niet voor BSN 123456782",
+        "jan@zuid.nl",
+        Channel::Portal,
+    );
     input.attachments = vec![Upload::bytes("log.txt", "text/plain", b"fout".to_vec())];
     let t = app.service.create_ticket(&Actor::System, input).await.unwrap();
+    app.service.scan_privacy().await.unwrap();
+    let incident = app.service.ticket_incidents(&admin, t.number).await.unwrap()[0].id;
     app.service
         .agent_reply(&admin, t.number, Reply::text("Antwoord"))
         .await
@@ -381,6 +413,7 @@ async fn fixture(app: &App) -> Fixture {
         contact: t.requester_id,
         organisation: zuid.id,
         quarantined,
+        incident,
         sessions: sessions.try_into().unwrap(),
     }
 }
@@ -427,6 +460,8 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 fn fill(path: &str, f: &Fixture) -> String {
     let id = if path.contains("/standaardantwoorden/") {
         "1".to_owned()
+    } else if path.contains("/privacy-incidents/") || path.contains("/privacy/") {
+        f.incident.to_string()
     } else if path.contains("/bijlage/") || path.contains("/attachments/") {
         f.attachment.to_string()
     } else if path.contains("/messages/") {
@@ -515,6 +550,7 @@ async fn routes(app: &App) -> BTreeSet<(String, String)> {
         contact: ContactId(1),
         organisation: OrganisationId(1),
         quarantined: 1,
+        incident: 1,
         sessions: [String::new(), String::new(), String::new()],
     };
     let mut out = BTreeSet::new();

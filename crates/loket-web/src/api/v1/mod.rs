@@ -5,6 +5,7 @@ mod dto;
 pub mod mail;
 pub mod openapi;
 pub mod organisations;
+pub mod privacy;
 pub mod search;
 pub mod staff;
 pub mod ticket_actions;
