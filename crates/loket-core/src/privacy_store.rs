@@ -100,8 +100,16 @@ impl IncidentState {
 pub struct IncidentSample {
     /// Kind id (`bsn`, `iban`, `email`, `phone`, `address`, `birth_date`, `name`).
     pub kind: String,
-    /// Where: part inside the item, then line or sheet, row and column.
-    pub place: String,
+    /// The part inside the item (a file in an archive; empty for the item).
+    pub part: String,
+    /// The line, in running text.
+    pub line: Option<usize>,
+    /// The sheet, in a spreadsheet.
+    pub sheet: Option<String>,
+    /// The row, in a table.
+    pub row: Option<usize>,
+    /// The column, in a table.
+    pub column: Option<usize>,
     /// The value masked.
     pub preview: String,
 }

@@ -14,7 +14,7 @@ pub(crate) const MESSAGE_COLS: &str = "id, ticket_id, kind, author_staff_id, aut
 
 /// Columns of `attachments` in [`AttachmentRow`] order.
 pub(crate) const ATTACHMENT_COLS: &str =
-    "id, ticket_id, message_id, filename, media_type, size, sha256, created_at, removed_at, removal_reason";
+    "id, ticket_id, message_id, filename, media_type, size, sha256, created_at, removed_at, removal_reason, removed_by";
 
 /// Columns of `contacts` in [`ContactRow`] order.
 pub(crate) const CONTACT_COLS: &str =
@@ -129,6 +129,7 @@ pub(crate) struct AttachmentRow {
     created_at: DateTime<Utc>,
     removed_at: Option<DateTime<Utc>>,
     removal_reason: Option<String>,
+    removed_by: Option<String>,
 }
 
 impl From<AttachmentRow> for Attachment {
@@ -144,6 +145,7 @@ impl From<AttachmentRow> for Attachment {
             created_at: r.created_at,
             removed_at: r.removed_at,
             removal_reason: r.removal_reason,
+            removed_by: r.removed_by,
         }
     }
 }

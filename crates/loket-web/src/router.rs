@@ -250,6 +250,17 @@ fn agent() -> Routes {
         .route("/tickets/{number}/heropenen", small(post(a::view_reopen_post)))
         .route("/tickets/{number}/toewijzen", small(post(a::view_assign_post)))
         .route("/tickets/{number}/labels", small(post(a::view_labels_post)))
+        .route("/tickets/{number}/privacy/{id}", small(post(a::view_incident_post)))
+        .route(
+            "/tickets/{number}/bijlage/{id}/verwijderen",
+            small(post(a::view_remove_file_post)),
+        )
+        .route(
+            "/tickets/{number}/bericht/{id}/verwijderen",
+            small(post(a::view_remove_message_post)),
+        )
+        .route("/privacy", get(a::view_privacy_get))
+        .route("/privacy/organisatie/{id}", get(a::view_privacy_org_get))
 }
 
 /// The workspace's routes, each noting its page for after sign-in.

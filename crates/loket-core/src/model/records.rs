@@ -183,6 +183,8 @@ pub struct Attachment {
     pub removed_at: Option<DateTime<Utc>>,
     /// Why it was removed.
     pub removal_reason: Option<String>,
+    /// Who removed it (`staff:ID` or `system`).
+    pub removed_by: Option<String>,
 }
 
 /// One recorded change: who, when, what from what to what.

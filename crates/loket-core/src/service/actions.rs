@@ -452,9 +452,18 @@ impl Service {
         actor.require_staff(DESK_STAFF, "remove attachments")?;
         let reason = crate::problem::clean_line(reason, Field::Reason, 500)?;
         let ticket = self.ticket_for(actor, number).await?;
-        let found = self.store.attachments(ticket.id).await?.into_iter().find(|a| a.id == attachment);
+        let found = self
+            .store
+            .attachments(ticket.id)
+            .await?
+            .into_iter()
+            .find(|a| a.id == attachment);
         match found {
-            None => return Err(DomainError::not_found(format!("attachment {attachment} on ticket {number}"))),
+            None => {
+                return Err(DomainError::not_found(format!(
+                    "attachment {attachment} on ticket {number}"
+                )));
+            }
             Some(a) if a.removed_at.is_some() => {
                 return Err(DomainError::conflict("this attachment was removed already"));
             }

@@ -367,10 +367,20 @@ pub(crate) fn stored_item(attachment: Option<i64>, name: String, s: &loket_priva
         samples: s
             .samples
             .iter()
-            .map(|x| IncidentSample {
-                kind: x.kind.id().to_owned(),
-                place: place_text(&x.part, &x.place),
-                preview: x.preview.clone(),
+            .map(|x| {
+                let (line, sheet, row, column) = match &x.place {
+                    Place::Line(n) => (Some(*n), None, None, None),
+                    Place::Cell { sheet, row, column } => (None, sheet.clone(), Some(*row), Some(*column)),
+                };
+                IncidentSample {
+                    kind: x.kind.id().to_owned(),
+                    part: x.part.clone(),
+                    line,
+                    sheet,
+                    row,
+                    column,
+                    preview: x.preview.clone(),
+                }
             })
             .collect(),
         not_scanned: s
@@ -378,22 +388,5 @@ pub(crate) fn stored_item(attachment: Option<i64>, name: String, s: &loket_priva
             .iter()
             .map(|(part, why)| (part.clone(), why.id().to_owned()))
             .collect(),
-    }
-}
-
-/// Where a finding is, as stored (language-neutral: `part › line 3`,
-/// `sheet Blad1 row 4 column 2`).
-fn place_text(part: &str, place: &Place) -> String {
-    let at = match place {
-        Place::Line(n) => format!("line {n}"),
-        Place::Cell { sheet, row, column } => match sheet {
-            Some(s) => format!("sheet {s} row {row} column {column}"),
-            None => format!("row {row} column {column}"),
-        },
-    };
-    if part.is_empty() {
-        at
-    } else {
-        format!("{part} › {at}")
     }
 }

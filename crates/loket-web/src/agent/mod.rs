@@ -13,6 +13,7 @@ mod messages;
 mod overview;
 mod password;
 mod phone;
+mod privacy;
 pub(crate) mod session;
 mod signin;
 mod staff;
@@ -27,6 +28,9 @@ pub use mailboxes::{view_mailboxes_get, view_quarantine_retry_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
 pub use password::{view_password_get, view_password_post};
 pub use phone::{view_phone_get, view_phone_post};
+pub use privacy::{
+    view_incident_post, view_privacy_get, view_privacy_org_get, view_remove_file_post, view_remove_message_post,
+};
 pub use signin::{
     view_code_get, view_code_post, view_enrol_get, view_enrol_post, view_signin_get, view_signin_post,
     view_signout_post,

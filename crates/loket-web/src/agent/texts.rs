@@ -228,7 +228,7 @@ pub struct Texts {
     pub work_item_short: &'static str,
     pub done: &'static str,
     pub changed: &'static str,
-    pub removed: &'static str,
+    pub privacy_nav: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -455,7 +455,7 @@ static NL: Texts = Texts {
     work_item_short: "Werkitem",
     done: "Opgeslagen.",
     changed: "Het ticket is intussen gewijzigd. Lees de nieuwe berichten en verstuur opnieuw.",
-    removed: "verwijderd",
+    privacy_nav: "Privacy",
 };
 
 static EN: Texts = Texts {
@@ -682,7 +682,7 @@ static EN: Texts = Texts {
     work_item_short: "Work item",
     done: "Saved.",
     changed: "The ticket changed meanwhile. Read the new messages and send again.",
-    removed: "removed",
+    privacy_nav: "Privacy",
 };
 
 /// The texts of a language.

@@ -24,8 +24,16 @@ struct MessageView {
     at: String,
     at_iso: String,
     html: String,
-    /// Attachments: id, name, size, removed.
-    files: Vec<(i64, String, String, bool)>,
+    files: Vec<FileView>,
+}
+
+/// An attachment on the page: a link, or the tombstone of a removed one.
+struct FileView {
+    id: i64,
+    name: String,
+    size: String,
+    /// For a removed file: when, by whom, why, and its SHA-256.
+    tombstone: Option<String>,
 }
 
 #[derive(Template)]
@@ -72,6 +80,10 @@ struct TicketPage<'a> {
     draft: String,
     draft_for: &'static str,
     until: String,
+    p: &'a super::privacy::PrivacyTexts,
+    incidents: Vec<super::privacy::IncidentView>,
+    /// Attachments removed with their message.
+    orphan_files: Vec<FileView>,
 }
 
 /// What a page shows beyond the ticket: a notice, an error with the text
@@ -109,7 +121,7 @@ pub async fn view_ticket_get(
         Err(to) => return Ok(to),
     };
     let mut extra = Extra {
-        notice: q.gedaan.as_deref().map(|what| done_text(texts(me.lang), what)),
+        notice: q.gedaan.as_deref().map(|what| done_text(me.lang, what)),
         ..Extra::default()
     };
     if let Some(id) = q.antwoord {
@@ -130,7 +142,8 @@ pub async fn view_ticket_get(
 }
 
 /// What the page says after an action (`?gedaan=`).
-fn done_text(t: &'static Texts, what: &str) -> &'static str {
+fn done_text(lang: Lang, what: &str) -> &'static str {
+    let t = texts(lang);
     match what {
         "antwoord" => t.done_reply,
         "antwoord-opgelost" => t.done_reply_resolve,
@@ -145,6 +158,7 @@ fn done_text(t: &'static Texts, what: &str) -> &'static str {
         "samenvoegen" => t.done_merge,
         "spam" => t.done_spam,
         "telefoon" => t.done_phone,
+        "privacy" | "bijlage-verwijderd" | "bericht-verwijderd" => super::privacy::done_text(lang, what),
         _ => t.done,
     }
 }
@@ -236,17 +250,21 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
             files: files
                 .iter()
                 .filter(|a| a.message_id == Some(m.id))
-                .map(|a| {
-                    (
-                        a.id.0,
-                        a.filename.clone(),
-                        crate::portal::i18n::size_in(lang, u64::try_from(a.size).unwrap_or_default()),
-                        a.removed_at.is_some(),
-                    )
-                })
+                .map(|a| file_view(a, &staff_names, zone, lang))
                 .collect(),
         });
     }
+    let orphan_files = files
+        .iter()
+        .filter(|a| a.message_id.is_none())
+        .map(|a| file_view(a, &staff_names, zone, lang))
+        .collect();
+    let incidents = super::privacy::incident_views(
+        store.ticket_incidents(ticket.id).await.map_err(fail)?,
+        &staff_names,
+        zone,
+        lang,
+    );
     let organisation = match requester.organisation_id {
         Some(o) => store.get_organisation(o).await.map_err(fail)?.map(|o| o.name),
         None => None,
@@ -398,6 +416,9 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
             extra.draft_for
         },
         until: extra.until.clone(),
+        p: super::privacy::privacy_texts(lang),
+        incidents,
+        orphan_files,
         frame: me.frame,
     };
     let status = match (&page.error, extra.conflict) {
@@ -406,6 +427,37 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         (None, _) => StatusCode::OK,
     };
     Ok(with_status(render(&page, &me.cookies, lang), status))
+}
+
+/// An attachment as the page shows it.
+fn file_view(
+    a: &Attachment,
+    staff: &std::collections::HashMap<StaffId, String>,
+    zone: loket_core::time::Zone,
+    lang: Lang,
+) -> FileView {
+    let p = super::privacy::privacy_texts(lang);
+    FileView {
+        id: a.id.0,
+        name: a.filename.clone(),
+        size: crate::portal::i18n::size_in(lang, u64::try_from(a.size).unwrap_or_default()),
+        tombstone: a.removed_at.map(|at| {
+            let who = a
+                .removed_by
+                .as_deref()
+                .and_then(|b| b.strip_prefix("staff:"))
+                .and_then(|id| id.parse().ok())
+                .and_then(|id| staff.get(&StaffId(id)).cloned())
+                .unwrap_or_else(|| "Loket".to_owned());
+            format!(
+                "{} {}, {who}: {} · SHA-256 {}",
+                p.tombstone,
+                zone.date_time(at),
+                a.removal_reason.as_deref().unwrap_or_default(),
+                a.sha256
+            )
+        }),
+    }
 }
 
 /// `GET /agent/tickets/{number}/bijlage/{id}`: images and PDF open in the
@@ -488,6 +540,8 @@ pub async fn view_presence_post(
 pub struct ActionForm {
     csrf: String,
     #[serde(default)]
+    decision: String,
+    #[serde(default)]
     seen: Option<i64>,
     #[serde(default)]
     text: String,
@@ -515,7 +569,7 @@ pub struct ActionForm {
 
 /// What an action form asks.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Action {
+pub(super) enum Action {
     Reply,
     Note,
     Ask,
@@ -527,6 +581,23 @@ enum Action {
     Move,
     Merge,
     Spam,
+    /// Confirm or overrule a privacy incident (`decision`).
+    Decide(i64),
+    /// Remove one attachment for good (reason in `text`).
+    RemoveFile(i64),
+    /// Remove one message for good (reason in `text`).
+    RemoveMessage(i64),
+}
+
+/// Runs an action from a form with ids beyond the ticket number.
+pub(super) async fn act_on(
+    s: AppState,
+    number: i64,
+    headers: HeaderMap,
+    form: ActionForm,
+    action: Action,
+) -> Result<Response, PageError> {
+    act(s, number, headers, form, action).await
 }
 
 async fn act(
@@ -634,6 +705,18 @@ async fn act(
                 form.into.trim()
             )))),
         },
+        Action::Decide(id) => svc
+            .decide_incident(&actor, number, id, form.decision == "confirm")
+            .await
+            .map(|_| ()),
+        Action::RemoveFile(id) => svc
+            .remove_attachment(&actor, number, AttachmentId(id), &form.text)
+            .await
+            .map(|_| ()),
+        Action::RemoveMessage(id) => svc
+            .remove_message(&actor, number, MessageId(id), &form.text)
+            .await
+            .map(|_| ()),
         Action::Move => match svc.ticket_for(&actor, number).await {
             Ok(t) => match svc.store().get_contact(t.requester_id).await {
                 Ok(Some(from)) => svc.move_tickets(&actor, &from.email, &form.to).await.map(|_| ()),
@@ -658,6 +741,9 @@ async fn act(
                 Action::Move => "verplaatsen",
                 Action::Merge => "samenvoegen",
                 Action::Spam => "spam",
+                Action::Decide(_) => "privacy",
+                Action::RemoveFile(_) => "bijlage-verwijderd",
+                Action::RemoveMessage(_) => "bericht-verwijderd",
             };
             Ok(Redirect::to(&format!("/agent/tickets/{number}?gedaan={done}")).into_response())
         }

@@ -180,12 +180,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "UUUUYFFY",
     ),
     ("GET", "/api/v1/search?q=koppeling", "", "UUUUYYYY"),
-    (
-        "GET",
-        "/api/v1/tickets/{number}/privacy-incidents",
-        "",
-        "UUUUYYYY",
-    ),
+    ("GET", "/api/v1/tickets/{number}/privacy-incidents", "", "UUUUYYYY"),
     (
         "POST",
         "/api/v1/tickets/{number}/privacy-incidents/{id}",
@@ -275,6 +270,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "",
         "UUUUYFFY",
     ),
+    (
+        "POST",
+        "/agent/tickets/{number}/bijlage/{id}/verwijderen",
+        "text=AVG",
+        "SSSSYFFY",
+    ),
+    (
+        "POST",
+        "/agent/tickets/{number}/bericht/{id}/verwijderen",
+        "text=AVG",
+        "SSSSYFFY",
+    ),
     ("POST", "/api/v1/tickets/{number}/revoke-links", "", "UUUUYFFY"),
     ("POST", "/uitloggen", "", "YYYYYYYY"),
     (
@@ -296,6 +303,14 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "SSSSYYYY",
     ),
     ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
+    ("GET", "/agent/privacy", "", "SSSSYYYY"),
+    ("GET", "/agent/privacy/organisatie/{id}", "", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/tickets/{number}/privacy/{id}",
+        "decision=dismiss",
+        "SSSSYFFY",
+    ),
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
     ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
     ("GET", "/agent/beheer/labels", "", "SSSSYFFY"),
@@ -351,6 +366,7 @@ struct Fixture {
     follow: String,
     attachment: AttachmentId,
     message: MessageId,
+    first_message: MessageId,
     contact: ContactId,
     organisation: OrganisationId,
     quarantined: i64,
@@ -410,6 +426,7 @@ async fn fixture(app: &App) -> Fixture {
         follow,
         attachment,
         message: messages[1].id,
+        first_message: messages[0].id,
         contact: t.requester_id,
         organisation: zuid.id,
         quarantined,
@@ -460,10 +477,14 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 fn fill(path: &str, f: &Fixture) -> String {
     let id = if path.contains("/standaardantwoorden/") {
         "1".to_owned()
+    } else if path.contains("/privacy/organisatie/") {
+        f.organisation.to_string()
     } else if path.contains("/privacy-incidents/") || path.contains("/privacy/") {
         f.incident.to_string()
     } else if path.contains("/bijlage/") || path.contains("/attachments/") {
         f.attachment.to_string()
+    } else if path.contains("/bericht/") {
+        f.first_message.to_string()
     } else if path.contains("/messages/") {
         f.message.to_string()
     } else if path.contains("/contacts/") {
@@ -547,6 +568,7 @@ async fn routes(app: &App) -> BTreeSet<(String, String)> {
         follow: "x".into(),
         attachment: AttachmentId(1),
         message: MessageId(1),
+        first_message: MessageId(1),
         contact: ContactId(1),
         organisation: OrganisationId(1),
         quarantined: 1,
