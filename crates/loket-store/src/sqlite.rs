@@ -65,11 +65,21 @@ impl SqliteStore {
     /// WAL, so values removed (and, with `secure_delete`, overwritten) are
     /// gone from both files.
     async fn erase_freed_pages(&self) -> Result<()> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.writer)
-            .await
-            .map_err(crate::rows::db_err)?;
-        Ok(())
+        // Readers in the middle of a query can hold the checkpoint back: try
+        // again a few times (the next removal or restart finishes it).
+        for _ in 0..10 {
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.writer)
+                .await
+                .map_err(crate::rows::db_err)?;
+            if busy == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(DomainError::Storage(
+            "the WAL could not be checkpointed: readers kept it busy".into(),
+        ))
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {

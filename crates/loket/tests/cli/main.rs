@@ -8,6 +8,7 @@ mod imap_crash;
 mod memory;
 mod portal_a11y;
 mod portal_e2e;
+mod privacy_e2e;
 
 use http::request;
 use std::path::Path;

@@ -1,0 +1,271 @@
+//! A privacy incident end to end, in `apply` mode: a mail with a
+//! spreadsheet of 200 clients arrives through Dovecot (`LOKET_TEST_IMAP_ADDR`),
+//! the scan finds it, the ticket gets the label Security incident Helpdesk,
+//! the attachment is removed for good and the sender gets the notice (seen
+//! at the SMTP sink). Afterwards not one of the 200 BSNs, nor any piece of
+//! the file as sent, is left in any file under the data folder: database,
+//! WAL, stored mail, attachments.
+
+use super::http::request;
+use super::portal_e2e::var;
+use super::{Server, loket, stdout};
+use base64::Engine as _;
+use loket_mail::imap::{ImapConfig, Security, tools};
+use std::fmt::Write as _;
+use std::io::{Cursor, Write as _};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// `n` valid BSNs (eleven-test) from 200000000 on.
+fn bsns(n: usize) -> Vec<String> {
+    (200_000_000u32..)
+        .map(|v| v.to_string())
+        .filter(|s| {
+            let d: Vec<i64> = s.bytes().map(|b| i64::from(b - b'0')).collect();
+            let sum: i64 = (0..8).map(|i| d[i] * (9 - i64::try_from(i).unwrap())).sum::<i64>() - d[8];
+            sum % 11 == 0
+        })
+        .take(n)
+        .collect()
+}
+
+/// An XLSX (deflated, as office programs write it) with a row per client.
+fn clients_xlsx(bsns: &[String]) -> Vec<u8> {
+    let mut sheet = String::from(
+        "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
+         <row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Achternaam</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>BSN</t></is></c>\
+         <c r=\"C1\" t=\"inlineStr\"><is><t>Geboortedatum</t></is></c></row>",
+    );
+    for (i, bsn) in bsns.iter().enumerate() {
+        let r = i + 2;
+        write!(
+            sheet,
+            "<row r=\"{r}\"><c r=\"A{r}\" t=\"inlineStr\"><is><t>Jansen-{i}</t></is></c><c r=\"B{r}\"><v>{bsn}</v></c>\
+             <c r=\"C{r}\" t=\"inlineStr\"><is><t>{:02}-03-19{}</t></is></c></row>",
+            1 + i % 28,
+            40 + i % 60
+        )
+        .unwrap();
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files: [(&str, &[u8]); 5] = [
+        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Clienten" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ];
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        w.start_file(name, options).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// What of `needles` occurs in any file under `dir`: (file, needle).
+fn leftovers(dir: &Path, needles: &[Vec<u8>]) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    files_under(dir, &mut files);
+    assert!(files.iter().any(|f| f.ends_with("loket.db")), "{files:?}");
+    let mut found = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        for n in needles {
+            if bytes.windows(n.len()).any(|w| w == n.as_slice()) {
+                found.push((f.display().to_string(), String::from_utf8_lossy(n).into_owned()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told() {
+    let (Some(imap), Some(smtp), Some(capture)) = (
+        var("LOKET_TEST_IMAP_ADDR"),
+        var("LOKET_TEST_SMTP_URL"),
+        var("LOKET_TEST_SMTP_CAPTURE"),
+    ) else {
+        return;
+    };
+    let (host, port) = imap.rsplit_once(':').unwrap();
+    let account = ImapConfig {
+        host: host.into(),
+        port: Some(port.parse().unwrap()),
+        security: Security::Plain,
+        user: "box10@example.test".into(),
+        password: Some("secret".into()),
+        password_file: None,
+        folder: "INBOX".into(),
+        processed_folder: None,
+        poll_secs: 1,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(tools::clear(&account)).unwrap();
+
+    let numbers = bsns(200);
+    let xlsx = clients_xlsx(&numbers);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&xlsx);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let sender = format!("jan.{stamp}@gemeente-aa.nl");
+    let raw = format!(
+        "From: Jan <{sender}>\r\nTo: box10@example.test\r\nSubject: Lijst clienten voor de herberekening\r\n\
+         Message-ID: <privacy-{stamp}@gemeente-aa.nl>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"grens\"\r\n\r\n--grens\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Goedemorgen, in de bijlage de clienten waarvoor de herberekening niet klopt.\r\n--grens\r\n\
+         Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"clienten.xlsx\"\r\n\
+         Content-Disposition: attachment; filename=\"clienten.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--grens--\r\n",
+        lines.join("\r\n")
+    );
+    rt.block_on(tools::append(&account, raw.as_bytes())).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("loket.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[mailboxes]]\nname = \"helpdesk\"\ndepartment = \"helpdesk\"\n[mailboxes.imap]\nhost = \"{host}\"\nport = {port}\n\
+             security = \"plain\"\nuser = \"box10@example.test\"\npassword = \"secret\"\npoll_secs = 1\n"
+        ),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    stdout(&loket(
+        &data,
+        &[
+            "--config",
+            cfg,
+            "agent",
+            "add",
+            "--email",
+            "p@leverancier.nl",
+            "--name",
+            "P",
+        ],
+    ));
+    let token = stdout(&loket(
+        &data,
+        &["--config", cfg, "token", "create", "--email", "p@leverancier.nl"],
+    ));
+    let token = token.trim();
+    let server = Server::start_full(
+        &data,
+        &["--config", cfg],
+        &[("LOKET_SMTP_URL", smtp.as_str()), ("LOKET_PRIVACY_MODE", "apply")],
+    );
+
+    // The ticket arrives and gets the label by itself.
+    let started = Instant::now();
+    let number = loop {
+        let (status, page) = request(&server.addr, "GET", "/api/v1/tickets?limit=10", None, Some(token)).unwrap();
+        assert_eq!(status, 200);
+        let done = page["tickets"].as_array().unwrap().iter().find(|t| {
+            t["labels"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|x| x == "Security incident Helpdesk"))
+        });
+        if let Some(t) = done {
+            break t["number"].as_i64().unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no labelled ticket: {page}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let (_, files) = request(
+        &server.addr,
+        "GET",
+        &format!("/api/v1/tickets/{number}/attachments"),
+        None,
+        Some(token),
+    )
+    .unwrap();
+    let file = &files.as_array().unwrap()[0];
+    assert_eq!(file["filename"], "clienten.xlsx");
+    assert!(file["removed_at"].is_string(), "{file}");
+    let (_, incidents) = request(
+        &server.addr,
+        "GET",
+        &format!("/api/v1/tickets/{number}/privacy-incidents"),
+        None,
+        Some(token),
+    )
+    .unwrap();
+    let incident = &incidents.as_array().unwrap()[0];
+    assert_eq!(incident["class"], "full");
+    assert_eq!(incident["state"], "applied");
+    assert_eq!(incident["people"], 200, "{incident}");
+
+    // The sender is told, with the advice.
+    let started = Instant::now();
+    loop {
+        let told = std::fs::read_dir(&capture).unwrap().any(|e| {
+            let raw = std::fs::read(e.unwrap().path()).unwrap();
+            mail_parser::MessageParser::default().parse(&raw).is_some_and(|m| {
+                m.header_raw("X-Rcpt-Args").is_some_and(|r| r.contains(&sender))
+                    && m.body_text(0)
+                        .is_some_and(|b| b.contains("Zivver") && b.contains(&number.to_string()))
+            })
+        });
+        if told {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no privacy notice to {sender}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Nothing of the data is left: not a BSN, not a line of the mail's
+    // base64, not a piece of the file itself. Checked while serving (WAL in
+    // use) and after a stop.
+    let mut needles: Vec<Vec<u8>> = numbers.iter().map(|b| b.as_bytes().to_vec()).collect();
+    needles.extend(
+        lines[1..lines.len() - 1]
+            .iter()
+            .step_by(7)
+            .map(|l| l.as_bytes().to_vec()),
+    );
+    needles.extend(xlsx.chunks(64).skip(1).step_by(5).map(<[u8]>::to_vec));
+    let left = leftovers(&data, &needles);
+    assert!(
+        left.is_empty(),
+        "left behind while serving: {:?}",
+        &left[..left.len().min(5)]
+    );
+    server.stop();
+    let left = leftovers(&data, &needles);
+    assert!(
+        left.is_empty(),
+        "left behind after stop: {:?}",
+        &left[..left.len().min(5)]
+    );
+}
