@@ -76,6 +76,9 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn keep(&self, staged: &Staged) -> Result<()>;
     /// The bytes under a key.
     async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    /// The bytes of staged (not yet kept) content, to check them before
+    /// anything refers to them.
+    async fn read_staged(&self, staged: &Staged) -> Result<Vec<u8>>;
     /// The bytes under a key, to read piece by piece (downloads), and their size.
     async fn open(&self, sha256: &str) -> Result<Option<(Box<dyn tokio::io::AsyncRead + Send + Unpin>, u64)>>;
     /// Removes the bytes for good.

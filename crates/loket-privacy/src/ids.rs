@@ -2,7 +2,10 @@
 //! mod 97), found in text with or without separators.
 
 /// Whether 8 or 9 digits pass the BSN eleven-test (8 digits: a leading zero).
-pub(crate) fn is_bsn(digits: &[u8]) -> bool {
+pub fn is_bsn(digits: &[u8]) -> bool {
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
     let d: Vec<u32> = match digits.len() {
         9 => digits.iter().map(|b| u32::from(b - b'0')).collect(),
         8 => std::iter::once(0)

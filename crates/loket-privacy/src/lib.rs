@@ -15,4 +15,5 @@ mod scan;
 
 pub use content::{Item, NotScanned, Piece, Sample, Summary, summarise};
 pub use finding::{Finding, Kind, Place};
+pub use ids::is_bsn;
 pub use scan::{Known, people, scan_table, scan_text};

@@ -161,6 +161,10 @@ fn old_enough(path: &Path, min_age: Duration) -> bool {
 
 #[async_trait]
 impl BlobStore for FsBlobStore {
+    async fn read_staged(&self, staged: &Staged) -> Result<Vec<u8>> {
+        tokio::fs::read(staged.handle().location()).await.map_err(io)
+    }
+
     async fn writer(&self) -> Result<Box<dyn BlobWriter>> {
         let tmp = self.root.join("tmp").join(format!("upload-{}", random_name()));
         let file = tokio::fs::File::create(&tmp).await.map_err(io)?;

@@ -10,7 +10,7 @@ mod jobs;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
 mod plan;
 mod privacy;
-pub use privacy::{PrivacyMode, ScanReport};
+pub use privacy::{PrivacyMode, ScanReport, Suspect};
 mod staff_auth;
 pub use staff_auth::*;
 

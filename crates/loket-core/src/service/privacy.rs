@@ -343,6 +343,107 @@ impl Service {
     }
 }
 
+/// Personal data found in a submission before it was stored: in the text
+/// (`file` none) or in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspect {
+    /// The file's name; none for the message's text.
+    pub file: Option<String>,
+    /// Distinct people found.
+    pub people: usize,
+    /// Findings per kind id (`bsn`, `iban`, `name`, ...).
+    pub counts: Vec<(String, usize)>,
+}
+
+impl Service {
+    /// Checks what a customer is about to send (text and files, already
+    /// staged) for other people's personal data; answers what holds any,
+    /// before anything is stored. The sender's own address is no finding.
+    pub async fn check_submission(&self, sender: &str, text: &str, files: &[super::Upload]) -> Result<Vec<Suspect>> {
+        let mut known = Known {
+            emails: vec![sender.to_owned()],
+        };
+        known
+            .emails
+            .extend(self.store.list_staff().await?.into_iter().map(|s| s.email));
+        let mut items = vec![(
+            None,
+            vec![Piece::Text {
+                part: String::new(),
+                text: text.to_owned(),
+            }],
+        )];
+        for f in files {
+            let bytes = match &f.content {
+                super::UploadContent::Bytes(b) => b.clone(),
+                super::UploadContent::Staged(s) => self.blobs.read_staged(s).await?,
+            };
+            let (name, media) = (f.filename.clone(), f.media_type.clone());
+            let pieces = tokio::task::spawn_blocking(move || {
+                loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
+            })
+            .await
+            .map_err(|e| DomainError::Storage(format!("upload check failed: {e}")))?;
+            items.push((Some(f.filename.clone()), pieces));
+        }
+        Ok(items
+            .into_iter()
+            .filter_map(|(file, pieces)| {
+                let item = summarise(&pieces, &known);
+                (item.summary.people > 0).then(|| Suspect {
+                    file,
+                    people: item.summary.people,
+                    counts: item
+                        .summary
+                        .counts
+                        .iter()
+                        .map(|(k, n)| (k.id().to_owned(), *n))
+                        .collect(),
+                })
+            })
+            .collect())
+    }
+
+    /// Records that a customer's submission was stopped before it was
+    /// stored (counted as prevented for their organisation).
+    pub async fn record_prevented(&self, sender: &str, name: &str, found: &[Suspect]) -> Result<()> {
+        let people = found.iter().map(|s| s.people).max().unwrap_or(0);
+        if people == 0 {
+            return Ok(());
+        }
+        let email = normalise_email(sender)?;
+        let contact = self.store.ensure_contact(&email, name.trim(), self.clock.now()).await?;
+        let items = found
+            .iter()
+            .map(|s| IncidentItem {
+                attachment: None,
+                name: s.file.clone().unwrap_or_default(),
+                people: s.people,
+                counts: s.counts.iter().cloned().collect(),
+                samples: Vec::new(),
+                not_scanned: Vec::new(),
+            })
+            .collect();
+        self.store
+            .record_prevented(&NewIncident {
+                ticket: None,
+                message: None,
+                contact: Some(contact.id),
+                class: if people > 1 {
+                    IncidentClass::Full
+                } else {
+                    IncidentClass::Light
+                },
+                people,
+                items,
+                state: IncidentState::Prevented,
+                at: self.clock.now(),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
 /// Whether a message is scanned: what customers send, by any channel, and
 /// the first message of a phone ticket (the agent writes down what the
 /// customer said); staff replies and notes, and events, are not.

@@ -23,11 +23,9 @@ fn clients_csv(n: usize) -> Vec<u8> {
 
 /// Valid BSNs (eleven-test), from 100000000 on.
 fn bsns() -> impl Iterator<Item = String> {
-    (100_000_000u32..).map(|n| n.to_string()).filter(|s| {
-        let digits: Vec<i64> = s.bytes().map(|b| i64::from(b - b'0')).collect();
-        let sum: i64 = (0..8).map(|i| digits[i] * (9 - i64::try_from(i).unwrap())).sum::<i64>() - digits[8];
-        sum % 11 == 0
-    })
+    (100_000_000u32..)
+        .map(|n| n.to_string())
+        .filter(|s| loket_privacy::is_bsn(s.as_bytes()))
 }
 
 async fn ticket_with(env: &Env, from: &str, text: &str, files: Vec<Upload>) -> Ticket {

@@ -144,6 +144,8 @@ struct SolvePage<'a> {
 pub(super) struct Draft {
     pub error: String,
     pub text: String,
+    /// Stopped for personal data: offer "send anyway" (with its label).
+    pub anyway: Option<&'static str>,
 }
 
 /// The ticket and its requester, when `token` is that pair's follow token.
@@ -306,8 +308,9 @@ pub(super) async fn reply_as(
     };
     let text = posted.get("message").to_owned();
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
-    let refused = async |error: String, status: StatusCode| -> Result<Response, PageError> {
-        let error = if with_files {
+    // `stopped`: personal data found; the form offers "send anyway".
+    let refused = async |error: String, status: StatusCode, stopped: bool| -> Result<Response, PageError> {
+        let error = if with_files && !stopped {
             format!("{error} {}", texts(lang).files_again)
         } else {
             error
@@ -315,6 +318,7 @@ pub(super) async fn reply_as(
         let draft = Draft {
             error,
             text: text.clone(),
+            anyway: stopped.then(|| super::privacy::anyway_label(lang)),
         };
         let view = View {
             base: base.to_owned(),
@@ -328,17 +332,23 @@ pub(super) async fn reply_as(
     };
     if stale {
         // Shown again with a fresh token; nothing of it is used.
-        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN).await;
+        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN, false).await;
     }
     let keys = [
         (format!("reply-ip:{ip}"), REPLIES_PER_IP_PER_HOUR, 60),
         (format!("reply-ticket:{}", ticket.id), REPLIES_PER_TICKET_PER_HOUR, 60),
     ];
     if super::limited(s, &keys, lang).await? {
-        return refused(texts(lang).too_many_hour.into(), StatusCode::TOO_MANY_REQUESTS).await;
+        return refused(texts(lang).too_many_hour.into(), StatusCode::TOO_MANY_REQUESTS, false).await;
     }
     if let Some(p) = posted.problems.first() {
-        return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY, false).await;
+    }
+    let anyway = !posted.get("anyway").is_empty();
+    if let Some(why) =
+        super::privacy::check(s, &contact.email, &contact.name, &text, &posted.files, anyway, lang).await?
+    {
+        return refused(why, StatusCode::UNPROCESSABLE_ENTITY, true).await;
     }
     let reply = Reply {
         attachments: posted.files,
@@ -350,7 +360,9 @@ pub(super) async fn reply_as(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{base}?verstuurd=1")).into_response()),
-        Err(DomainError::Invalid(p)) => refused(super::problem_text(&p, lang), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(DomainError::Invalid(p)) => {
+            refused(super::problem_text(&p, lang), StatusCode::UNPROCESSABLE_ENTITY, false).await
+        }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }

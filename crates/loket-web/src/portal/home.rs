@@ -42,6 +42,9 @@ struct HomePage<'a> {
     form: FormValues,
     /// The upload limits, as the form states them.
     limits: String,
+    /// The form was stopped for personal data: offer "send anyway".
+    privacy_stop: bool,
+    anyway_label: &'static str,
 }
 
 impl HomePage<'_> {
@@ -60,8 +63,12 @@ struct SubmittedPage<'a> {
     logged_in: bool,
 }
 
-/// A refused form: the message, and the field it concerns.
+/// A refused form: the message, and the field it concerns (`files` and
+/// `message` for personal data, which also offers "send anyway").
 type Refusal = (String, Option<&'static str>);
+
+/// The field a privacy stop points at.
+const PRIVACY_FIELD: &str = "privacy";
 
 async fn home(
     s: &AppState,
@@ -76,6 +83,7 @@ async fn home(
         .next_meeting
         .map(|d| (d.format("%Y-%m-%d").to_string(), d.format("%d-%m-%Y").to_string()));
     let (error, error_field) = error.map_or((None, None), |(m, f)| (Some(m), f));
+    let privacy_stop = error_field == Some(PRIVACY_FIELD);
     let page = HomePage {
         t: texts(lang),
         chrome,
@@ -84,6 +92,8 @@ async fn home(
         error_field,
         form,
         limits: super::i18n::attachment_limits(lang, s.service.limits().max_attachment_bytes),
+        privacy_stop,
+        anyway_label: super::privacy::anyway_label(lang),
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
@@ -149,7 +159,7 @@ pub async fn view_submit_post(
     // A refused form keeps what was typed; files must be chosen again.
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
     let again = async |status: StatusCode, p: Refusal, form: FormValues| {
-        let msg = if with_files {
+        let msg = if with_files && p.1 != Some(PRIVACY_FIELD) {
             format!("{} {}", p.0, texts(lang).files_again)
         } else {
             p.0
@@ -186,6 +196,11 @@ pub async fn view_submit_post(
     if super::limited(&s, &keys, lang).await? {
         let msg = (texts(lang).too_many_hour.into(), None);
         return again(StatusCode::TOO_MANY_REQUESTS, msg, form).await;
+    }
+    let anyway = !posted.get("anyway").is_empty();
+    if let Some(why) = super::privacy::check(&s, &email, &form.name, &form.message, &posted.files, anyway, lang).await?
+    {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, (why, Some(PRIVACY_FIELD)), form).await;
     }
     let input = CreateTicket {
         requester_name: Some(form.name.clone()),

@@ -10,6 +10,7 @@ mod home;
 pub(crate) mod i18n;
 mod mine;
 pub(crate) mod page;
+mod privacy;
 pub(crate) mod session;
 mod upload;
 

@@ -28,7 +28,7 @@ const MAX_FIELDS_BYTES: usize = MAX_FIELD_BYTES + 64 * 1024;
 /// refused, whatever their size.
 const MAX_FIELDS: usize = 32;
 /// The text fields the portal's forms have; others are read and dropped.
-const KNOWN_FIELDS: &[&str] = &["name", "email", "subject", "message", "urgent"];
+const KNOWN_FIELDS: &[&str] = &["name", "email", "subject", "message", "urgent", "anyway"];
 /// How long a visitor waits for a free upload slot.
 const SLOT_WAIT: Duration = Duration::from_secs(30);
 /// How long a request may stall between two pieces of its body.

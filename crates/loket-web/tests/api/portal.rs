@@ -784,3 +784,139 @@ async fn revoked_follow_links_see_nothing() {
         "a new mail's link works"
     );
 }
+
+/// A CSV with `n` clients whose BSNs pass the eleven-test.
+fn clients_csv(n: usize) -> Vec<u8> {
+    let rows: Vec<String> = (300_000_000u32..)
+        .map(|v| v.to_string())
+        .filter(|v| loket_privacy::is_bsn(v.as_bytes()))
+        .take(n)
+        .enumerate()
+        .map(|(i, bsn)| format!("Cliënt {i};{bsn}\n"))
+        .collect();
+    format!("Naam;BSN\n{}", rows.concat()).into_bytes()
+}
+
+#[tokio::test]
+async fn uploads_with_personal_data_are_stopped_before_anything_is_stored() {
+    let app = App::new().await;
+    let home = app.page("GET", "/", None, None).await;
+    let (csrf, cookie) = csrf_of(&home);
+    let csv = clients_csv(143);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "Els"),
+        ("email", "els@gemeente.nl"),
+        ("subject", "Herberekening"),
+        ("message", "Zie de lijst"),
+    ];
+    let before = app.blob_files();
+    let (ct, body) = multipart(&fields, Some(("clienten.csv", &csv)));
+    let stopped = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(stopped.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", stopped.body);
+    assert!(
+        stopped
+            .body
+            .contains("Het bestand clienten.csv lijkt gegevens van 143 personen te bevatten"),
+        "{}",
+        stopped.body
+    );
+    assert!(stopped.body.contains("name=\"anyway\"") && stopped.body.contains("Zivver"));
+    assert!(stopped.body.contains("Zie de lijst"), "what was typed stays");
+    // Nothing stored: no ticket, no file, not even a temporary one.
+    let all = app
+        .service
+        .store()
+        .list_tickets(&loket_core::store::TicketFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(all.is_empty());
+    assert_eq!(app.blob_files(), before);
+    // Counted as prevented for the sender.
+    let now = app.service.now();
+    let counts = app
+        .service
+        .store()
+        .incident_counts(now - chrono::Duration::hours(1), now + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(counts.iter().map(|c| c.prevented).sum::<i64>(), 1, "{counts:?}");
+    // Text alone is checked too.
+    let (ct, body) = multipart(
+        &[
+            ("csrf", csrf.as_str()),
+            ("email", "els@gemeente.nl"),
+            ("subject", "Cliënt"),
+            ("message", "Het gaat om mevrouw, BSN 111222333."),
+        ],
+        None,
+    );
+    let p = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body
+            .contains("Uw bericht lijkt gegevens van een persoon te bevatten (BSN)"),
+        "{}",
+        p.body
+    );
+    // Sent anyway after the warning: stored.
+    let mut anyway = fields.to_vec();
+    anyway.push(("anyway", "1"));
+    let (ct, body) = multipart(&anyway, Some(("clienten.csv", &csv)));
+    let sent = app.raw_body("POST", "/tickets/new", &ct, body, Some(&cookie)).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    // The reply form of a follow link checks in the same way, in English too.
+    let (t, token) = ticket(&app, "kees@gemeente.nl", "Vraag").await;
+    let page = app
+        .page("GET", &format!("/t/{}/{token}", t.number), None, Some(&cookie))
+        .await;
+    let csrf = form_token(&page.body);
+    let (ct, body) = multipart(
+        &[("csrf", csrf.as_str()), ("message", "Lijst erbij")],
+        Some(("lijst.csv", &clients_csv(2))),
+    );
+    let r = app
+        .raw_body(
+            "POST",
+            &format!("/t/{}/{token}/reply", t.number),
+            &ct,
+            body,
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Het bestand lijst.csv lijkt gegevens van 2 personen te bevatten"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.service.store().messages(t.id, true).await.unwrap().len(),
+        1,
+        "no reply stored"
+    );
+    let english = format!("{cookie}; loket_lang=en");
+    let (ct, body) = multipart(
+        &[("csrf", csrf.as_str()), ("message", "List")],
+        Some(("lijst.csv", &clients_csv(2))),
+    );
+    let r = app
+        .raw_body(
+            "POST",
+            &format!("/t/{}/{token}/reply", t.number),
+            &ct,
+            body,
+            Some(&english),
+        )
+        .await;
+    assert!(
+        r.body.contains("The file lijst.csv seems to hold data of 2 people"),
+        "{}",
+        r.body
+    );
+}

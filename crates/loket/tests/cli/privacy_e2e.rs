@@ -20,11 +20,7 @@ use std::time::{Duration, Instant};
 fn bsns(n: usize) -> Vec<String> {
     (200_000_000u32..)
         .map(|v| v.to_string())
-        .filter(|s| {
-            let d: Vec<i64> = s.bytes().map(|b| i64::from(b - b'0')).collect();
-            let sum: i64 = (0..8).map(|i| d[i] * (9 - i64::try_from(i).unwrap())).sum::<i64>() - d[8];
-            sum % 11 == 0
-        })
+        .filter(|v| loket_privacy::is_bsn(v.as_bytes()))
         .take(n)
         .collect()
 }
