@@ -197,6 +197,17 @@ pub struct IncidentCount {
     pub prevented: i64,
 }
 
+/// A threshold alert, for its mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivacyAlert {
+    /// The organisation's name.
+    pub organisation: String,
+    /// The period (`2026-Q4`).
+    pub period: String,
+    /// Confirmed incidents in it when the threshold was reached.
+    pub incidents: i64,
+}
+
 /// The decision on an incident, stored with the ticket change it makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settle {
@@ -228,6 +239,19 @@ pub trait PrivacyStore: Send + Sync + 'static {
     /// ones by their class, prevented ones apart. A ticket belongs to its
     /// requester's current organisation.
     async fn incident_counts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IncidentCount>>;
+    /// Records that `org` reached the threshold in `period` and queues a
+    /// mail to each of `to`, in one transaction; false (and nothing queued)
+    /// when that was recorded before.
+    async fn alert_threshold(
+        &self,
+        org: OrganisationId,
+        period: &str,
+        incidents: i64,
+        to: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// A threshold alert.
+    async fn privacy_alert(&self, id: i64) -> Result<Option<PrivacyAlert>>;
     /// Makes removed values unrecoverable from the database files: a WAL
     /// checkpoint on SQLite (with `secure_delete` on), VACUUM on PostgreSQL.
     async fn erase_freed(&self) -> Result<()>;

@@ -252,10 +252,49 @@ impl Sender {
         })
     }
 
+    /// What a privacy threshold alert says (to an authorised contact).
+    async fn alert_content(&self, c: &ClaimedMail, id: i64) -> Result<Content> {
+        let store = self.service.store();
+        let alert = store
+            .privacy_alert(id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("privacy alert"))?;
+        let contact = store.contact_by_email(&c.mail.to).await?;
+        let lang = contact.as_ref().map_or(Lang::Nl, |c| c.language);
+        let (year, quarter) = alert.period.split_once("-Q").unwrap_or((&alert.period, ""));
+        let period = match (lang, quarter) {
+            (Lang::Nl, "1") => format!("het eerste kwartaal van {year}"),
+            (Lang::Nl, "2") => format!("het tweede kwartaal van {year}"),
+            (Lang::Nl, "3") => format!("het derde kwartaal van {year}"),
+            (Lang::Nl, "4") => format!("het vierde kwartaal van {year}"),
+            (Lang::En, "1") => format!("the first quarter of {year}"),
+            (Lang::En, "2") => format!("the second quarter of {year}"),
+            (Lang::En, "3") => format!("the third quarter of {year}"),
+            (Lang::En, "4") => format!("the fourth quarter of {year}"),
+            _ => alert.period.clone(),
+        };
+        let vars = Vars {
+            number: alert.incidents.to_string(),
+            subject: alert.organisation,
+            name: contact
+                .filter(|c| plain_name(&c.name))
+                .map_or_else(|| unnamed(lang).to_owned(), |c| c.name),
+            link: format!("{}/mijn", self.settings.public_url.trim_end_matches('/')),
+            until: period,
+            ..Vars::default()
+        };
+        Ok(Content {
+            rendered: self.settings.templates.render(c.mail.kind, lang, &vars),
+            thread: Vec::new(),
+            mailbox: None,
+        })
+    }
+
     async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
-        let content = match c.mail.ticket_id {
-            Some(id) => self.ticket_content(c, id, secret).await?,
-            None => self.account_content(c).await?,
+        let content = match (c.mail.ticket_id, c.mail.privacy_alert) {
+            (Some(id), _) => self.ticket_content(c, id, secret).await?,
+            (None, Some(alert)) => self.alert_content(c, alert).await?,
+            (None, None) => self.account_content(c).await?,
         };
         let rendered = content.rendered;
         let parse = |a: &str, what: &str| {

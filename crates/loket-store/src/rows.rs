@@ -242,10 +242,12 @@ pub(crate) struct OutboxRow {
     automatic: bool,
     link_token: Option<String>,
     postponed_until: Option<DateTime<Utc>>,
+    privacy_alert_id: Option<i64>,
 }
 
 /// Columns of `outbox` in [`OutboxRow`] order.
-pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until";
+pub(crate) const OUTBOX_COLS: &str =
+    "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id";
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
@@ -260,6 +262,7 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
                 automatic: r.automatic,
                 link_token: r.link_token,
                 postponed_until: r.postponed_until,
+                privacy_alert: r.privacy_alert_id,
             },
         ))
     }

@@ -54,6 +54,9 @@ pub struct Config {
     /// Privacy incidents: `propose` them to an agent, or `apply` them by
     /// Loket itself (label, remove the files, tell the sender).
     pub privacy_mode: String,
+    /// Confirmed privacy incidents of one organisation in a quarter that make
+    /// Loket mail its authorised contacts (0: never).
+    pub privacy_threshold: u32,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -77,6 +80,7 @@ impl Default for Config {
             max_uploads_in_progress: 8,
             time_zone: "Europe/Amsterdam".into(),
             privacy_mode: "propose".into(),
+            privacy_threshold: 3,
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -133,6 +137,7 @@ const KEYS: &[&str] = &[
     "max_uploads_in_progress",
     "time_zone",
     "privacy_mode",
+    "privacy_threshold",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).

@@ -27,7 +27,9 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
             cfg.privacy_mode
         )
     })?;
-    Ok(Service::new(store, blobs, Arc::new(SystemClock), limits).with_privacy_mode(mode))
+    Ok(Service::new(store, blobs, Arc::new(SystemClock), limits)
+        .with_privacy_mode(mode)
+        .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?))
 }
 
 /// Runs the server until a shutdown signal.
@@ -130,6 +132,7 @@ impl DueReport {
             && self.unquarantined == 0
             && self.privacy.scanned == 0
             && self.privacy.applied == 0
+            && self.privacy.alerts == 0
             && self.swept.is_none_or(|s| s.removed == 0 && s.kept == 0)
     }
 }
@@ -143,8 +146,8 @@ impl std::fmt::Display for DueReport {
         )?;
         write!(
             f,
-            "; privacy: {} message(s) scanned, {} incident(s) found, {} applied",
-            self.privacy.scanned, self.privacy.found, self.privacy.applied
+            "; privacy: {} message(s) scanned, {} incident(s) found, {} applied, {} organisation(s) alerted",
+            self.privacy.scanned, self.privacy.found, self.privacy.applied, self.privacy.alerts
         )?;
         if let Some(s) = self.swept {
             write!(
@@ -188,11 +191,12 @@ async fn privacy_loop(service: Service) {
     loop {
         tick.tick().await;
         match service.scan_privacy().await {
-            Ok(r) if r.scanned == 0 && r.applied == 0 => {}
+            Ok(r) if r.scanned == 0 && r.applied == 0 && r.alerts == 0 => {}
             Ok(r) => tracing::info!(
                 scanned = r.scanned,
                 found = r.found,
                 applied = r.applied,
+                alerts = r.alerts,
                 "privacy scan ran"
             ),
             Err(e) => tracing::warn!(error = %e, "privacy scan failed; retrying"),

@@ -148,6 +148,8 @@ vocabulary!(
         AutoResolved = "auto_resolved", "Automatisch opgelost", "Resolved automatically";
         /// Notice that privacy-sensitive data was received.
         PrivacyNotice = "privacy_notice", "Privacymelding", "Privacy notice";
+        /// To an organisation's authorised contacts: its incidents reached the threshold.
+        PrivacyThreshold = "privacy_threshold", "Privacydrempel bereikt", "Privacy threshold reached";
         /// A link to set the portal password (registration and forgotten password).
         Access = "access", "Toegang tot het portaal", "Portal access";
         /// A link for a new staff member to set their workspace password.

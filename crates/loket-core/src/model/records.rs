@@ -227,4 +227,6 @@ pub struct OutboxMail {
     /// The ticket's reply-by date as the change that queued this mail left
     /// it (what a request for information states, however late it is sent).
     pub postponed_until: Option<DateTime<Utc>>,
+    /// The privacy threshold alert it tells of.
+    pub privacy_alert: Option<i64>,
 }

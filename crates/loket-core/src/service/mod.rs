@@ -166,6 +166,9 @@ pub struct Service {
     limits: Limits,
     password_work: Arc<std::sync::atomic::AtomicUsize>,
     privacy_mode: PrivacyMode,
+    /// Confirmed incidents per organisation per quarter that mail its
+    /// authorised contacts (0: never), and the zone quarters are counted in.
+    privacy_threshold: (u32, crate::time::Zone),
 }
 
 impl Service {
@@ -178,7 +181,17 @@ impl Service {
             limits,
             password_work: Arc::default(),
             privacy_mode: PrivacyMode::default(),
+            privacy_threshold: (0, crate::time::Zone::default()),
         }
+    }
+
+    /// The same service mailing an organisation's authorised contacts when
+    /// its confirmed incidents in a quarter (in `zone`) reach `threshold`
+    /// (0: never).
+    #[must_use]
+    pub fn with_privacy_threshold(mut self, threshold: u32, zone: crate::time::Zone) -> Self {
+        self.privacy_threshold = (threshold, zone);
+        self
     }
 
     /// The same service deciding privacy incidents as `mode` says.

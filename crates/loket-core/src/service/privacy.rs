@@ -11,6 +11,7 @@ use super::{Actor, DESK_STAFF, Service};
 use crate::privacy_store::*;
 use crate::store::{AuditEntry, NewOutbox};
 use crate::*;
+use chrono::Datelike;
 use loket_privacy::{Finding, Known, Piece, Place, summarise};
 use std::collections::BTreeMap;
 
@@ -44,6 +45,8 @@ pub struct ScanReport {
     pub found: usize,
     /// Incidents Loket confirmed by itself (`apply` mode).
     pub applied: usize,
+    /// Organisations whose authorised contacts were told they reached the threshold.
+    pub alerts: usize,
 }
 
 /// A ticket as the scan reads it: id, the ticket (gone: none), its
@@ -101,7 +104,54 @@ impl Service {
                 }
             }
         }
+        report.alerts = self.privacy_thresholds().await?;
         Ok(report)
+    }
+
+    /// Mails the authorised contacts of every organisation whose confirmed
+    /// incidents this quarter reached the threshold, once per quarter (an
+    /// organisation without authorised contacts is tried again later).
+    /// Answers how many organisations were alerted now.
+    pub async fn privacy_thresholds(&self) -> Result<usize> {
+        let (threshold, zone) = self.privacy_threshold;
+        if threshold == 0 {
+            return Ok(0);
+        }
+        let now = self.clock.now();
+        let today = chrono::NaiveDate::parse_from_str(&zone.day(now), "%Y-%m-%d")
+            .map_err(|e| DomainError::Storage(format!("today: {e}")))?;
+        let quarter = (today.month0() / 3) + 1;
+        let start = chrono::NaiveDate::from_ymd_opt(today.year(), quarter * 3 - 2, 1).unwrap_or(today);
+        let end = start.checked_add_months(chrono::Months::new(3)).unwrap_or(today);
+        let period = format!("{}-Q{quarter}", today.year());
+        let mut alerted = 0;
+        for c in self
+            .store
+            .incident_counts(zone.start_of_day(start), zone.start_of_day(end))
+            .await?
+        {
+            let Some(org) = c.organisation else { continue };
+            let incidents = c.light + c.full;
+            if incidents < i64::from(threshold) {
+                continue;
+            }
+            let to: Vec<String> = self
+                .store
+                .list_contacts(Some(org), 10_000)
+                .await?
+                .into_iter()
+                .filter(|k| k.authorised && k.undeliverable_at.is_none())
+                .map(|k| k.email)
+                .collect();
+            if to.is_empty() {
+                tracing::warn!(organisation = %org, "privacy threshold reached, but the organisation has no authorised contact to tell");
+                continue;
+            }
+            if self.store.alert_threshold(org, &period, incidents, &to, now).await? {
+                alerted += 1;
+            }
+        }
+        Ok(alerted)
     }
 
     /// Scans a batch; answers the last message id dealt with (earlier than

@@ -17,6 +17,17 @@ CREATE TABLE privacy_incidents (
 CREATE INDEX privacy_incidents_ticket ON privacy_incidents(ticket_id);
 CREATE INDEX privacy_incidents_created ON privacy_incidents(created_at);
 CREATE INDEX privacy_incidents_proposed ON privacy_incidents(id) WHERE state = 'proposed';
+-- A threshold reached: an organisation's confirmed incidents in a period
+-- (for example a quarter); its authorised contacts are mailed once.
+CREATE TABLE privacy_alerts (
+    id INTEGER PRIMARY KEY,
+    organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    period TEXT NOT NULL,
+    incidents INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (organisation_id, period)
+);
+ALTER TABLE outbox ADD COLUMN privacy_alert_id INTEGER REFERENCES privacy_alerts(id) ON DELETE CASCADE;
 -- The scan follows the stream of messages; it starts after the messages
 -- that exist when this migration runs (history is not scanned by itself).
 CREATE TABLE privacy_scan (

@@ -171,6 +171,56 @@ macro_rules! privacy_store {
                     .collect())
             }
 
+            async fn alert_threshold(
+                &self,
+                org: OrganisationId,
+                period: &str,
+                incidents: i64,
+                to: &[String],
+                at: DateTime<Utc>,
+            ) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO privacy_alerts (organisation_id, period, incidents, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (organisation_id, period) DO NOTHING RETURNING id",
+                )
+                .bind(org.0)
+                .bind(period)
+                .bind(incidents)
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let Some(id) = id else { return Ok(false) };
+                for address in to {
+                    sqlx::query(
+                        "INSERT INTO outbox (kind, to_addr, automatic, created_at, privacy_alert_id) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(MailKind::PrivacyThreshold.id())
+                    .bind(address)
+                    .bind(true)
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(true)
+            }
+
+            async fn privacy_alert(&self, id: i64) -> Result<Option<PrivacyAlert>> {
+                let row: Option<(String, String, i64)> = sqlx::query_as(
+                    "SELECT o.name, a.period, a.incidents FROM privacy_alerts a \
+                     JOIN organisations o ON o.id = a.organisation_id WHERE a.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(row.map(|(organisation, period, incidents)| PrivacyAlert { organisation, period, incidents }))
+            }
+
             async fn erase_freed(&self) -> Result<()> {
                 self.erase_freed_pages().await
             }

@@ -236,3 +236,60 @@ async fn scan_decide_and_count(env: &Env) {
 }
 
 both!(scan_decide_and_count_on, scan_decide_and_count);
+
+async fn threshold_alerts_once(env: &Env) {
+    let svc = Service::new(
+        env.store.clone(),
+        env.blobs.clone(),
+        env.clock.clone(),
+        Limits::default(),
+    )
+    .with_privacy_mode(PrivacyMode::Apply)
+    .with_privacy_threshold(2, loket_core::time::Zone::default());
+    let org = svc
+        .create_organisation(&env.admin, "Gemeente Dee", &["dee.nl".into()])
+        .await
+        .unwrap();
+    let boss = svc.create_contact(&env.admin, "hoofd@dee.nl", "Hoofd").await.unwrap();
+    svc.update_contact(
+        &env.admin,
+        boss.id,
+        loket_core::store::ContactPatch {
+            authorised: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    svc.create_contact(&env.admin, "gewoon@dee.nl", "").await.unwrap();
+    let threshold_mails = || async {
+        env.store
+            .pending_outbox(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, m)| m.kind == MailKind::PrivacyThreshold)
+            .map(|(_, m)| (m.to, m.privacy_alert))
+            .collect::<Vec<_>>()
+    };
+    ticket_with(env, "a@dee.nl", "BSN 123456782", vec![]).await;
+    svc.scan_privacy().await.unwrap();
+    assert!(threshold_mails().await.is_empty(), "one incident: below the threshold");
+    ticket_with(env, "b@dee.nl", "BSN 111222333", vec![]).await;
+    let report = svc.scan_privacy().await.unwrap();
+    assert_eq!(report.alerts, 1);
+    let mails = threshold_mails().await;
+    assert_eq!(mails.len(), 1, "only the authorised contact: {mails:?}");
+    assert_eq!(mails[0].0, "hoofd@dee.nl");
+    let alert = env.store.privacy_alert(mails[0].1.unwrap()).await.unwrap().unwrap();
+    assert_eq!((alert.organisation.as_str(), alert.incidents), ("Gemeente Dee", 2));
+    assert!(alert.period.starts_with("2026-Q"), "{alert:?}");
+    // A third incident in the same quarter mails nobody again.
+    let third = format!("BSN {}", bsns().nth(5).unwrap());
+    ticket_with(env, "c@dee.nl", &third, vec![]).await;
+    assert_eq!(svc.scan_privacy().await.unwrap().alerts, 0);
+    assert_eq!(threshold_mails().await.len(), 1);
+    let _ = org;
+}
+
+both!(threshold_alerts_once_on, threshold_alerts_once);

@@ -128,9 +128,8 @@ fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    let sender = format!("jan.{stamp}@gemeente-aa.nl");
     let raw = format!(
-        "From: Jan <{sender}>\r\nTo: box10@example.test\r\nSubject: Lijst clienten voor de herberekening\r\n\
+        "From: Jan <{{SENDER}}>\r\nTo: box10@example.test\r\nSubject: Lijst clienten voor de herberekening\r\n\
          Message-ID: <privacy-{stamp}@gemeente-aa.nl>\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"grens\"\r\n\r\n--grens\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
          Goedemorgen, in de bijlage de clienten waarvoor de herberekening niet klopt.\r\n--grens\r\n\
@@ -138,7 +137,6 @@ fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told()
          Content-Disposition: attachment; filename=\"clienten.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--grens--\r\n",
         lines.join("\r\n")
     );
-    rt.block_on(tools::append(&account, raw.as_bytes())).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -173,8 +171,39 @@ fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told()
     let server = Server::start_full(
         &data,
         &["--config", cfg],
-        &[("LOKET_SMTP_URL", smtp.as_str()), ("LOKET_PRIVACY_MODE", "apply")],
+        &[
+            ("LOKET_SMTP_URL", smtp.as_str()),
+            ("LOKET_PRIVACY_MODE", "apply"),
+            ("LOKET_PRIVACY_THRESHOLD", "1"),
+        ],
     );
+    // The sender's organisation, with an authorised contact who hears of
+    // the threshold (here: one incident a quarter).
+    let domain = format!("gemeente-aa-{stamp}.nl");
+    let sender = format!("jan@{domain}");
+    let boss = format!("hoofd@{domain}");
+    let api = |method: &str, path: &str, body: serde_json::Value| {
+        let (status, answer) = request(&server.addr, method, path, Some(&body.to_string()), Some(token)).unwrap();
+        assert!((200..300).contains(&status), "{method} {path}: {status} {answer}");
+        answer
+    };
+    api(
+        "POST",
+        "/api/v1/organisations",
+        serde_json::json!({"name": "Gemeente Aa", "domains": [domain]}),
+    );
+    let contact = api(
+        "POST",
+        "/api/v1/contacts",
+        serde_json::json!({"email": boss, "name": "Hoofd"}),
+    );
+    api(
+        "PATCH",
+        &format!("/api/v1/contacts/{}", contact["id"]),
+        serde_json::json!({"authorised": true}),
+    );
+    rt.block_on(tools::append(&account, raw.replace("{SENDER}", &sender).as_bytes()))
+        .unwrap();
 
     // The ticket arrives and gets the label by itself.
     let started = Instant::now();
@@ -233,6 +262,28 @@ fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told()
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "no privacy notice to {sender}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // The organisation's authorised contact hears that the threshold is reached.
+    let started = Instant::now();
+    loop {
+        let alerted = std::fs::read_dir(&capture).unwrap().any(|e| {
+            let raw = std::fs::read(e.unwrap().path()).unwrap();
+            mail_parser::MessageParser::default().parse(&raw).is_some_and(|m| {
+                m.header_raw("X-Rcpt-Args").is_some_and(|r| r.contains(&boss))
+                    && m.subject()
+                        .is_some_and(|s| s.contains("Privacy-incidenten bij Gemeente Aa"))
+                    && m.body_text(0).is_some_and(|b| b.contains("kwartaal"))
+            })
+        });
+        if alerted {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no threshold mail to {boss}"
         );
         std::thread::sleep(Duration::from_millis(200));
     }
