@@ -5,6 +5,7 @@
 /// Words a street name ends in (or is).
 const STREET: &[&str] = &[
     "straat",
+    "boulevard",
     "weg",
     "laan",
     "plein",

@@ -47,9 +47,10 @@ pub(crate) fn at(s: &[u8], at: usize) -> Option<(usize, String)> {
     };
     let normal = if let Some(rest) = international {
         if let Some(nl) = rest.strip_prefix("31") {
-            // "+31 (0)6 …": the 0 is not dialled.
+            // "+31 (0)6 …": the 0 is not dialled. After an explicit +31 a
+            // number a digit short (as often mistyped) still is one.
             let nl = nl.strip_prefix('0').unwrap_or(nl);
-            (nl.len() == 9 && !nl.starts_with('0')).then(|| format!("31{nl}"))?
+            ((8..=9).contains(&nl.len()) && !nl.starts_with('0')).then(|| format!("31{nl}"))?
         } else if (8..=15).contains(&rest.len()) && !rest.starts_with('0') {
             rest.to_owned()
         } else {
@@ -84,6 +85,7 @@ mod tests {
             ("0591 123456", "31591123456"),
             ("+44 20 7946 0958", "442079460958"),
             ("(0416) 858783", "31416858783"),
+            ("+31058 492386", "3158492386"),
         ] {
             assert_eq!(find(text).as_deref(), Some(want), "{text}");
         }
