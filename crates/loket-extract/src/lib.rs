@@ -99,11 +99,11 @@ pub(crate) fn extract_into(
         FileKind::Zip if depth < budget.limits.max_depth => archive::extract(bytes, part, depth, budget, out),
         FileKind::Mail | FileKind::Zip => out.push(not(NotScanned::TooLarge)),
         FileKind::Image if budget.limits.ocr => match ocr::read(bytes) {
-            Some(text) => out.push(Piece::Text {
+            Ok(text) => out.push(Piece::Text {
                 part: part.to_owned(),
                 text,
             }),
-            None => out.push(not(NotScanned::NoOcr)),
+            Err(why) => out.push(not(why)),
         },
         FileKind::Image => out.push(not(NotScanned::NoOcr)),
         FileKind::Other => out.push(not(NotScanned::Unsupported)),
