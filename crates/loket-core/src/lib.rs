@@ -3,6 +3,7 @@
 //! service layer every channel calls.
 
 pub mod blob;
+pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod html;
