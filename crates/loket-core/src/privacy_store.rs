@@ -220,13 +220,12 @@ pub struct Settle {
 /// Storage of privacy incidents.
 #[async_trait]
 pub trait PrivacyStore: Send + Sync + 'static {
-    /// The id of the last message the scan has dealt with.
-    async fn scan_cursor(&self) -> Result<i64>;
-    /// Messages after `after`, in id order: (message, ticket).
-    async fn messages_after(&self, after: i64, limit: i64) -> Result<Vec<(MessageId, TicketId)>>;
-    /// Records incidents and moves the cursor from `from` to `to` in one
-    /// transaction; a conflict when another process moved it first.
-    async fn record_scan(&self, from: i64, to: i64, incidents: &[NewIncident]) -> Result<Vec<i64>>;
+    /// Messages waiting for the scan, oldest first: (message, ticket).
+    async fn pending_scans(&self, limit: i64) -> Result<Vec<(MessageId, TicketId)>>;
+    /// Records incidents and takes `done` off the queue in one transaction;
+    /// a conflict (and nothing recorded) when another process took any of
+    /// them first.
+    async fn record_scan(&self, done: &[MessageId], incidents: &[NewIncident]) -> Result<Vec<i64>>;
     /// Records a prevented upload.
     async fn record_prevented(&self, incident: &NewIncident) -> Result<i64>;
     /// A ticket's incidents, oldest first.

@@ -68,24 +68,25 @@ impl Service {
     pub async fn scan_privacy(&self) -> Result<ScanReport> {
         let mut report = ScanReport::default();
         loop {
-            let from = self.store.scan_cursor().await?;
-            let batch = self.store.messages_after(from, BATCH).await?;
+            let batch = self.store.pending_scans(BATCH).await?;
             if batch.is_empty() {
                 break;
             }
-            let (to, incidents) = self.scan_batch(&batch).await?;
-            if to == from {
+            let (done, incidents) = self.scan_batch(&batch).await?;
+            if done.is_empty() {
                 break;
             }
-            match self.store.record_scan(from, to, &incidents).await {
+            match self.store.record_scan(&done, &incidents).await {
                 Ok(_) => {
-                    report.scanned += batch.iter().filter(|(m, _)| m.0 <= to).count();
+                    report.scanned += done.len();
                     report.found += incidents.len();
                 }
-                Err(DomainError::Conflict(_)) => {}
+                // Another process has these: it records them.
+                Err(DomainError::Conflict(_)) => break,
                 Err(e) => return Err(e),
             }
-            if to < batch.last().map_or(to, |(m, _)| m.0) {
+            // Some wait for their files: the next round takes them.
+            if done.len() < batch.len() {
                 break;
             }
         }
@@ -154,13 +155,12 @@ impl Service {
         Ok(alerted)
     }
 
-    /// Scans a batch; answers the last message id dealt with (earlier than
-    /// the batch's end when a message's files are not in place yet) and the
-    /// incidents found.
-    async fn scan_batch(&self, batch: &[(MessageId, TicketId)]) -> Result<(i64, Vec<NewIncident>)> {
+    /// Scans a batch; answers the messages dealt with (not those whose files
+    /// are not in place yet) and the incidents found.
+    async fn scan_batch(&self, batch: &[(MessageId, TicketId)]) -> Result<(Vec<MessageId>, Vec<NewIncident>)> {
         let staff: Vec<String> = self.store.list_staff().await?.into_iter().map(|s| s.email).collect();
         let mut incidents = Vec::new();
-        let mut done = batch.first().map_or(0, |(m, _)| m.0 - 1);
+        let mut done = Vec::with_capacity(batch.len());
         let mut current: Option<Loaded> = None;
         for (message_id, ticket_id) in batch {
             if current.as_ref().is_none_or(|(t, ..)| t != ticket_id) {
@@ -175,15 +175,15 @@ impl Service {
                 current = Some((*ticket_id, ticket, messages, attachments));
             }
             let Some((_, Some(ticket), messages, attachments)) = &current else {
-                done = message_id.0;
+                done.push(*message_id);
                 continue;
             };
             let Some(message) = messages.iter().find(|m| m.id == *message_id) else {
-                done = message_id.0;
+                done.push(*message_id);
                 continue;
             };
             if !scanned(ticket, message, messages) {
-                done = message_id.0;
+                done.push(*message_id);
                 continue;
             }
             let mut known = Known { emails: staff.clone() };
@@ -200,12 +200,12 @@ impl Service {
                 .filter(|a| a.message_id == Some(message.id) && a.removed_at.is_none())
                 .collect();
             let Some(scan) = self.scan_items(message, &files, &known).await? else {
-                break;
+                continue;
             };
             if let Some(incident) = scan {
                 incidents.push(incident);
             }
-            done = message_id.0;
+            done.push(*message_id);
         }
         Ok((done, incidents))
     }
@@ -306,7 +306,7 @@ impl Service {
                 .filter(|i| i.people > 0)
                 .filter_map(|i| i.attachment.map(AttachmentId))
                 .filter(|a| live.contains(a))
-                .map(|a| (a, "privacy incident: personal data of several people".to_owned()))
+                .map(|a| (a, "privacy-incident: persoonsgegevens van meerdere personen".to_owned()))
                 .collect()
         } else {
             Vec::new()
@@ -327,6 +327,16 @@ impl Service {
         let to = match sender {
             Some(c) => self.store.get_contact(c).await?.map(|c| c.email),
             None => None,
+        };
+        // Who the notice goes to, for the audit trail (none: the requester).
+        let told = match &to {
+            Some(t) => t.clone(),
+            None => self
+                .store
+                .get_contact(ticket.requester_id)
+                .await?
+                .map(|c| c.email)
+                .unwrap_or_default(),
         };
         let state = if confirm {
             IncidentState::Applied
@@ -354,12 +364,19 @@ impl Service {
                     } else {
                         Vec::new()
                     },
-                    extra_audit: vec![AuditEntry {
+                    extra_audit: std::iter::once(AuditEntry {
                         action: action.to_owned(),
                         field: Some("privacy_incident".into()),
                         old_value: Some(format!("{id}: {} ({} people)", incident.class.id(), incident.people)),
                         new_value: Some(state.id().to_owned()),
-                    }],
+                    })
+                    .chain((confirm && incident.class == IncidentClass::Full).then(|| AuditEntry {
+                        action: "privacy_notice".into(),
+                        field: Some("to".into()),
+                        old_value: None,
+                        new_value: Some(told.clone()),
+                    }))
+                    .collect(),
                     settle: Some(Settle { incident: id, state }),
                     ..Plan::default()
                 })

@@ -28,10 +28,9 @@ CREATE TABLE privacy_alerts (
     UNIQUE (organisation_id, period)
 );
 ALTER TABLE outbox ADD COLUMN privacy_alert_id BIGINT REFERENCES privacy_alerts(id) ON DELETE CASCADE;
--- The scan follows the stream of messages; it starts after the messages
--- that exist when this migration runs (history is not scanned by itself).
-CREATE TABLE privacy_scan (
-    id BIGINT PRIMARY KEY CHECK (id = 1),
-    last_message BIGINT NOT NULL
+-- Messages waiting for the scan, queued in the same transaction as the
+-- message (ids can be reused after a removal, so the queue holds them, not
+-- a place in the stream). Messages from before this migration are not queued.
+CREATE TABLE privacy_pending (
+    message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
 );
-INSERT INTO privacy_scan (id, last_message) SELECT 1, COALESCE(MAX(id), 0) FROM messages;

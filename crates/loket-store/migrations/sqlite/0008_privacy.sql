@@ -28,12 +28,11 @@ CREATE TABLE privacy_alerts (
     UNIQUE (organisation_id, period)
 );
 ALTER TABLE outbox ADD COLUMN privacy_alert_id INTEGER REFERENCES privacy_alerts(id) ON DELETE CASCADE;
--- The scan follows the stream of messages; it starts after the messages
--- that exist when this migration runs (history is not scanned by itself).
-CREATE TABLE privacy_scan (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    last_message INTEGER NOT NULL
+-- Messages waiting for the scan, queued in the same transaction as the
+-- message (ids can be reused after a removal, so the queue holds them, not
+-- a place in the stream). Messages from before this migration are not queued.
+CREATE TABLE privacy_pending (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
 );
-INSERT INTO privacy_scan (id, last_message) SELECT 1, COALESCE(MAX(id), 0) FROM messages;
 -- Deleted index entries are overwritten, not only marked (removal for good).
 INSERT INTO search_docs (search_docs, rank) VALUES ('secure-delete', 1);

@@ -84,34 +84,30 @@ macro_rules! privacy_store {
 
         #[async_trait]
         impl PrivacyStore for $t {
-            async fn scan_cursor(&self) -> Result<i64> {
-                sqlx::query_scalar("SELECT last_message FROM privacy_scan WHERE id = 1")
-                    .fetch_one(self.reader())
-                    .await
-                    .map_err(db_err)
-            }
-
-            async fn messages_after(&self, after: i64, limit: i64) -> Result<Vec<(MessageId, TicketId)>> {
-                let rows: Vec<(i64, i64)> =
-                    sqlx::query_as("SELECT id, ticket_id FROM messages WHERE id > $1 ORDER BY id LIMIT $2")
-                        .bind(after)
-                        .bind(limit)
-                        .fetch_all(self.reader())
-                        .await
-                        .map_err(db_err)?;
+            async fn pending_scans(&self, limit: i64) -> Result<Vec<(MessageId, TicketId)>> {
+                let rows: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT m.id, m.ticket_id FROM privacy_pending p JOIN messages m ON m.id = p.message_id \
+                     ORDER BY p.message_id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
                 Ok(rows.into_iter().map(|(m, t)| (MessageId(m), TicketId(t))).collect())
             }
 
-            async fn record_scan(&self, from: i64, to: i64, incidents: &[NewIncident]) -> Result<Vec<i64>> {
+            async fn record_scan(&self, done: &[MessageId], incidents: &[NewIncident]) -> Result<Vec<i64>> {
                 let mut tx = self.begin_write().await?;
-                let moved = sqlx::query("UPDATE privacy_scan SET last_message = $1 WHERE id = 1 AND last_message = $2")
-                    .bind(to)
-                    .bind(from)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                if moved == 0 {
+                let mut taken = 0;
+                for m in done {
+                    taken += sqlx::query("DELETE FROM privacy_pending WHERE message_id = $1")
+                        .bind(m.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                        .rows_affected();
+                }
+                if taken != done.len() as u64 {
                     return Err(DomainError::conflict("another process scanned these messages"));
                 }
                 let mut ids = Vec::with_capacity(incidents.len());

@@ -79,6 +79,14 @@ macro_rules! write_helpers {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
+                // Queued for the privacy scan, which decides what it reads.
+                if m.kind != MessageKind::Event {
+                    sqlx::query("INSERT INTO privacy_pending (message_id) VALUES ($1)")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
                 for a in &m.attachments {
                     sqlx::query(
                         "INSERT INTO attachments (ticket_id, message_id, filename, media_type, size, sha256, created_at) \

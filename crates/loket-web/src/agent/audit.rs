@@ -32,7 +32,11 @@ fn action(a: &str, lang: Lang) -> String {
         "move" => "Verplaatst naar een ander adres",
         "merged_into" => "Samengevoegd met",
         "merged_from" => "Hierin samengevoegd",
-        "remove_message" => "Bericht verwijderd",
+        "remove_message" => "Bericht definitief verwijderd",
+        "remove_attachment" => "Bijlage definitief verwijderd",
+        "privacy_confirm" => "Privacy-incident bevestigd",
+        "privacy_dismiss" => "Geen privacy-incident (afgewezen)",
+        "privacy_notice" => "Privacymelding gestuurd",
         "revoke_follow_links" => "Volglinks ingetrokken",
         "confirmation_withheld" => "Bevestiging niet verstuurd",
         "mail_received" => "Mail ontvangen",
@@ -51,6 +55,11 @@ fn action(a: &str, lang: Lang) -> String {
         "set_labels" => "Labels".into(),
         "merged_into" => "Merged into ticket".into(),
         "merged_from" => "Ticket merged into this one".into(),
+        "remove_message" => "Message removed for good".into(),
+        "remove_attachment" => "Attachment removed for good".into(),
+        "privacy_confirm" => "Privacy incident confirmed".into(),
+        "privacy_dismiss" => "No privacy incident (overruled)".into(),
+        "privacy_notice" => "Privacy notice sent".into(),
         other => {
             let s = other.replace('_', " ");
             let mut c = s.chars();
@@ -76,6 +85,11 @@ fn field(f: &str, lang: Lang) -> &str {
         ("organisation", Lang::Nl) => "organisatie",
         ("channel", Lang::Nl) => "kanaal",
         ("urgent", Lang::Nl) => "urgent",
+        ("privacy_incident", Lang::Nl) => "privacy-incident",
+        ("attachment", Lang::Nl) => "bijlage",
+        ("message", Lang::Nl) => "bericht",
+        ("to", Lang::Nl) => "aan",
+        ("privacy_incident", Lang::En) => "privacy incident",
         ("postponed_until", Lang::En) => "postponed until",
         ("promised_at", Lang::En) => "reaction promised before",
         ("release_version", Lang::En) => "release version",
@@ -106,6 +120,7 @@ fn value(f: &str, v: Option<&str>, names: &Names, zone: Zone, lang: Lang) -> Str
             .unwrap_or_else(|| v.to_owned()),
         "requester" => names.contacts.get(v).cloned().unwrap_or_else(|| v.to_owned()),
         "organisation" => names.organisations.get(v).cloned().unwrap_or_else(|| v.to_owned()),
+        "privacy_incident" => privacy_value(v, lang),
         "urgent" => match (v, lang) {
             ("true", Lang::Nl) => "ja".into(),
             ("false", Lang::Nl) => "nee".into(),
@@ -119,6 +134,30 @@ fn value(f: &str, v: Option<&str>, names: &Names, zone: Zone, lang: Lang) -> Str
                     .map(|d| zone.date_time(d.and_utc()))
             })
             .unwrap_or_else(|_| v.to_owned()),
+    }
+}
+
+/// A privacy incident's stored state (`applied`, `dismissed`) or summary
+/// (`12: full (25 people)`) in the reader's language.
+fn privacy_value(v: &str, lang: Lang) -> String {
+    let word = |w: &str| -> String {
+        match (w, lang) {
+            ("applied", Lang::Nl) => "bevestigd".into(),
+            ("dismissed", Lang::Nl) => "geen incident".into(),
+            ("proposed", Lang::Nl) => "voorstel".into(),
+            ("full", Lang::Nl) => "volledig".into(),
+            ("light", Lang::Nl) => "licht".into(),
+            (other, _) => other.to_owned(),
+        }
+    };
+    let Some((_, rest)) = v.split_once(": ") else {
+        return word(v);
+    };
+    let (class, people) = rest.split_once(" (").unwrap_or((rest, ""));
+    let n = people.split(' ').next().unwrap_or_default();
+    match lang {
+        Lang::Nl => format!("{}, {n} personen", word(class)),
+        Lang::En => format!("{class}, {n} people"),
     }
 }
 

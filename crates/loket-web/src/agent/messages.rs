@@ -27,6 +27,15 @@ fn department(id: &str) -> String {
 fn dutch(why: &str) -> Option<String> {
     let fixed: &[(&str, &str)] = &[
         (
+            "this privacy incident was already decided",
+            "Over dit privacy-incident is al besloten (door u of een collega); de pagina toont nu het besluit.",
+        ),
+        ("this attachment was removed already", "Deze bijlage is al verwijderd."),
+        (
+            "tick that you understand this cannot be undone",
+            "Vink aan dat u begrijpt dat dit niet terug te draaien is.",
+        ),
+        (
             "a ticket cannot be merged with itself",
             "Een ticket kan niet met zichzelf worden samengevoegd.",
         ),

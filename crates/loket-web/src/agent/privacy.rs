@@ -32,6 +32,11 @@ pub struct PrivacyTexts {
     pub dismissed: &'static str,
     pub noted: &'static str,
     pub people: &'static str,
+    pub person: &'static str,
+    pub dismiss_help: &'static str,
+    pub confirm_sure: &'static str,
+    pub samples_of: &'static str,
+    pub year_range: &'static str,
     pub message_text: &'static str,
     pub not_scanned: &'static str,
     pub confirm: &'static str,
@@ -81,9 +86,14 @@ static NL: PrivacyTexts = PrivacyTexts {
     unscanned: "Niet alles kon worden doorzocht",
     proposed: "voorstel: wacht op uw besluit",
     applied: "bevestigd",
-    dismissed: "geen incident (overruled)",
+    dismissed: "geen incident (afgewezen)",
     noted: "vastgelegd",
     people: "personen",
+    person: "persoon",
+    dismiss_help: "Geen incident: het ticket blijft zoals het is (geen label, niets verwijderd, geen mail); uw besluit wordt vastgelegd in de geschiedenis.",
+    confirm_sure: "Ik begrijp dat de bijlagen met deze gegevens definitief worden verwijderd",
+    samples_of: "de eerste {n} van {total} vondsten",
+    year_range: "Kies een jaar vanaf 2000 tot en met volgend jaar; getoond wordt {year}.",
     message_text: "tekst van het bericht",
     not_scanned: "Niet doorzocht (dus niet 'schoon')",
     confirm: "Bevestigen",
@@ -109,7 +119,7 @@ static NL: PrivacyTexts = PrivacyTexts {
     show: "Tonen",
     organisation: "Organisatie",
     no_organisation: "(zonder organisatie)",
-    prevented: "Voorkomen",
+    prevented: "Tegengehouden bij upload",
     light_short: "Licht (één persoon)",
     full_short: "Volledig (meerdere personen)",
     total: "Totaal",
@@ -136,6 +146,11 @@ static EN: PrivacyTexts = PrivacyTexts {
     dismissed: "no incident (overruled)",
     noted: "recorded",
     people: "people",
+    person: "person",
+    dismiss_help: "No incident: the ticket stays as it is (no label, nothing removed, no mail); your decision is recorded in the history.",
+    confirm_sure: "I understand the attachments holding this data are removed for good",
+    samples_of: "the first {n} of {total} findings",
+    year_range: "Choose a year from 2000 up to next year; showing {year}.",
     message_text: "the message's text",
     not_scanned: "Not searched (so not 'clean')",
     confirm: "Confirm",
@@ -233,6 +248,8 @@ pub struct ItemView {
     pub name: String,
     pub people: usize,
     pub counts: String,
+    /// "the first 5 of 50 findings", when not all are shown.
+    pub shown: String,
     /// Kind, where, masked value.
     pub samples: Vec<(&'static str, String, String)>,
     /// Part, why not searched.
@@ -317,6 +334,16 @@ pub(super) fn incident_views(
                         item.name.clone()
                     },
                     people: item.people,
+                    shown: {
+                        let total: usize = item.counts.values().sum();
+                        if total > item.samples.len() {
+                            p.samples_of
+                                .replace("{n}", &item.samples.len().to_string())
+                                .replace("{total}", &total.to_string())
+                        } else {
+                            String::new()
+                        }
+                    },
                     counts: item
                         .counts
                         .iter()
@@ -493,6 +520,8 @@ struct YearPage<'a> {
     /// Quarter (1-4), light, full, prevented.
     quarters: Vec<(u32, i64, i64, i64)>,
     total: (i64, i64, i64),
+    /// The year asked for was out of range.
+    notice: Option<String>,
 }
 
 /// `GET /agent/privacy/organisatie/{id}?jaar=2026[&formaat=csv]`: one
@@ -513,6 +542,10 @@ pub async fn view_privacy_org_get(
     let zone = s.portal.time_zone;
     let now_year = day(&zone.day(s.service.now())).map_or(2026, |d| d.year());
     let year = q.jaar.filter(|y| (2000..=now_year + 1).contains(y)).unwrap_or(now_year);
+    let notice = q
+        .jaar
+        .filter(|y| *y != year)
+        .map(|_| p.year_range.replace("{year}", &year.to_string()));
     let org = if id == 0 {
         None
     } else {
@@ -550,7 +583,10 @@ pub async fn view_privacy_org_get(
         .fold((0, 0, 0), |a, q| (a.0 + q.1, a.1 + q.2, a.2 + q.3));
     let name = org.map_or_else(|| p.no_organisation.to_owned(), |o| o.name);
     if q.formaat.as_deref() == Some("csv") {
-        let mut csv = format!(
+        // A byte-order mark, so spreadsheet programs read the accents right.
+        let mut csv = "\u{feff}".to_owned();
+        let _ = write!(
+            csv,
             "{};{};{};{};{}\r\n",
             p.quarter, p.light_short, p.full_short, p.prevented, p.organisation
         );
@@ -588,6 +624,7 @@ pub async fn view_privacy_org_get(
         year,
         quarters,
         total,
+        notice,
     };
     Ok(render(&page, &me.cookies, lang))
 }

@@ -541,6 +541,10 @@ pub struct ActionForm {
     csrf: String,
     #[serde(default)]
     decision: String,
+    /// The "I understand this cannot be undone" box of forms that remove,
+    /// merge or move.
+    #[serde(default)]
+    zeker: String,
     #[serde(default)]
     seen: Option<i64>,
     #[serde(default)]
@@ -643,88 +647,28 @@ async fn act(
             return page(&s, me, number, extra).await;
         }
     }
-    let result = match action {
-        Action::Reply => match svc.agent_reply(&actor, number, Reply::text(&form.text)).await {
-            Ok(_) if form.and_resolve.is_some() => svc.resolve(&actor, number).await.map(|_| ()),
-            other => other.map(|_| ()),
-        },
-        Action::Note => svc.add_note(&actor, number, Reply::text(&form.text)).await.map(|_| ()),
-        Action::Ask => match s.portal.time_zone.end_of_day(&form.until) {
-            Some(until) => svc
-                .ask_info(&actor, number, Reply::text(&form.text), Some(until))
-                .await
-                .map(|_| ()),
-            None if form.until.trim().is_empty() => svc
-                .ask_info(&actor, number, Reply::text(&form.text), None)
-                .await
-                .map(|_| ()),
-            None => Err(DomainError::Invalid(Problem::Other(format!(
-                "'{}' is not a date (YYYY-MM-DD)",
-                form.until
-            )))),
-        },
-        Action::Transfer => transfer(svc, &actor, number, &form).await,
-        Action::Resolve => {
-            let message = Some(Reply::text(&form.text)).filter(|_| !form.text.trim().is_empty());
-            svc.resolve_with(&actor, number, message).await.map(|_| ())
+    let irreversible = match action {
+        Action::RemoveFile(_) | Action::RemoveMessage(_) | Action::Merge | Action::Move => true,
+        Action::Decide(id) => {
+            form.decision == "confirm"
+                && svc
+                    .store()
+                    .incident(id)
+                    .await
+                    .map_err(|e| PageError::from_domain(&e, lang))?
+                    .is_some_and(|i| i.class == loket_core::privacy_store::IncidentClass::Full)
         }
-        Action::Reopen => svc.reopen(&actor, number).await.map(|_| ()),
-        Action::Assign => {
-            let who = form.assignee.trim();
-            svc.assign(&actor, number, (!who.is_empty()).then_some(who))
-                .await
-                .map(|_| ())
-        }
-        Action::Labels => {
-            let labels: Vec<String> = form
-                .labels
-                .split(',')
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect();
-            svc.set_labels(&actor, number, &labels).await.map(|_| ())
-        }
-        Action::Spam => {
-            let ban = match form.ban.as_str() {
-                "address" => loket_core::service::SpamBan::Address,
-                "domain" => loket_core::service::SpamBan::Domain,
-                _ => loket_core::service::SpamBan::None,
-            };
-            svc.mark_spam(&actor, number, ban).await.map(|_| ())
-        }
-        Action::Merge => match form.into.trim().trim_start_matches('#').parse::<i64>() {
-            Ok(into) => match svc.merge(&actor, number, TicketNumber(into)).await {
-                Ok(t) => {
-                    return Ok(Redirect::to(&format!("/agent/tickets/{}?gedaan=samenvoegen", t.number)).into_response());
-                }
-                Err(e) => Err(e),
-            },
-            Err(_) => Err(DomainError::Invalid(Problem::Other(format!(
-                "'{}' is not a ticket number",
-                form.into.trim()
-            )))),
-        },
-        Action::Decide(id) => svc
-            .decide_incident(&actor, number, id, form.decision == "confirm")
-            .await
-            .map(|_| ()),
-        Action::RemoveFile(id) => svc
-            .remove_attachment(&actor, number, AttachmentId(id), &form.text)
-            .await
-            .map(|_| ()),
-        Action::RemoveMessage(id) => svc
-            .remove_message(&actor, number, MessageId(id), &form.text)
-            .await
-            .map(|_| ()),
-        Action::Move => match svc.ticket_for(&actor, number).await {
-            Ok(t) => match svc.store().get_contact(t.requester_id).await {
-                Ok(Some(from)) => svc.move_tickets(&actor, &from.email, &form.to).await.map(|_| ()),
-                Ok(None) => Err(DomainError::not_found("requester")),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        },
+        _ => false,
+    };
+    let result = if irreversible && form.zeker != "1" {
+        Err(DomainError::invalid("tick that you understand this cannot be undone"))
+    } else {
+        perform(&s, svc, &actor, number, &form, action).await
+    };
+    let result = match result {
+        Ok(Some(redirect)) => return Ok(redirect),
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => {
@@ -777,6 +721,105 @@ async fn act(
         Err(DomainError::Forbidden(_)) => Err(PageError::not_allowed(lang)),
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
+}
+
+/// Does what an action form asks; `Some` is a redirect of its own (a merge
+/// goes to the kept ticket).
+async fn perform(
+    s: &AppState,
+    svc: &loket_core::service::Service,
+    actor: &loket_core::service::Actor,
+    number: TicketNumber,
+    form: &ActionForm,
+    action: Action,
+) -> loket_core::Result<Option<Response>> {
+    let actor = actor.clone();
+    let result = match action {
+        Action::Reply => match svc.agent_reply(&actor, number, Reply::text(&form.text)).await {
+            Ok(_) if form.and_resolve.is_some() => svc.resolve(&actor, number).await.map(|_| ()),
+            other => other.map(|_| ()),
+        },
+        Action::Note => svc.add_note(&actor, number, Reply::text(&form.text)).await.map(|_| ()),
+        Action::Ask => match s.portal.time_zone.end_of_day(&form.until) {
+            Some(until) => svc
+                .ask_info(&actor, number, Reply::text(&form.text), Some(until))
+                .await
+                .map(|_| ()),
+            None if form.until.trim().is_empty() => svc
+                .ask_info(&actor, number, Reply::text(&form.text), None)
+                .await
+                .map(|_| ()),
+            None => Err(DomainError::Invalid(Problem::Other(format!(
+                "'{}' is not a date (YYYY-MM-DD)",
+                form.until
+            )))),
+        },
+        Action::Transfer => transfer(svc, &actor, number, form).await,
+        Action::Resolve => {
+            let message = Some(Reply::text(&form.text)).filter(|_| !form.text.trim().is_empty());
+            svc.resolve_with(&actor, number, message).await.map(|_| ())
+        }
+        Action::Reopen => svc.reopen(&actor, number).await.map(|_| ()),
+        Action::Assign => {
+            let who = form.assignee.trim();
+            svc.assign(&actor, number, (!who.is_empty()).then_some(who))
+                .await
+                .map(|_| ())
+        }
+        Action::Labels => {
+            let labels: Vec<String> = form
+                .labels
+                .split(',')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            svc.set_labels(&actor, number, &labels).await.map(|_| ())
+        }
+        Action::Spam => {
+            let ban = match form.ban.as_str() {
+                "address" => loket_core::service::SpamBan::Address,
+                "domain" => loket_core::service::SpamBan::Domain,
+                _ => loket_core::service::SpamBan::None,
+            };
+            svc.mark_spam(&actor, number, ban).await.map(|_| ())
+        }
+        Action::Merge => match form.into.trim().trim_start_matches('#').parse::<i64>() {
+            Ok(into) => match svc.merge(&actor, number, TicketNumber(into)).await {
+                Ok(t) => {
+                    return Ok(Some(
+                        Redirect::to(&format!("/agent/tickets/{}?gedaan=samenvoegen", t.number)).into_response(),
+                    ));
+                }
+                Err(e) => Err(e),
+            },
+            Err(_) => Err(DomainError::Invalid(Problem::Other(format!(
+                "'{}' is not a ticket number",
+                form.into.trim()
+            )))),
+        },
+        Action::Decide(id) => svc
+            .decide_incident(&actor, number, id, form.decision == "confirm")
+            .await
+            .map(|_| ()),
+        Action::RemoveFile(id) => svc
+            .remove_attachment(&actor, number, AttachmentId(id), &form.text)
+            .await
+            .map(|_| ()),
+        Action::RemoveMessage(id) => svc
+            .remove_message(&actor, number, MessageId(id), &form.text)
+            .await
+            .map(|_| ()),
+        Action::Move => match svc.ticket_for(&actor, number).await {
+            Ok(t) => match svc.store().get_contact(t.requester_id).await {
+                Ok(Some(from)) => svc.move_tickets(&actor, &from.email, &form.to).await.map(|_| ()),
+                Ok(None) => Err(DomainError::not_found("requester")),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+    };
+    result.map(|()| None)
 }
 
 async fn transfer(

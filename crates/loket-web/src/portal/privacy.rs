@@ -11,8 +11,10 @@ use loket_core::{DomainError, Lang};
 /// The label of the "send anyway" box.
 pub(crate) fn anyway_label(lang: Lang) -> &'static str {
     match lang {
-        Lang::Nl => "Ik heb dit gecontroleerd: de gegevens zijn echt nodig, verstuur toch",
-        Lang::En => "I checked this: the data is really needed, send anyway",
+        Lang::Nl => {
+            "Ik heb dit gecontroleerd: de gegevens zijn echt nodig, verstuur toch (kies de bestanden hierboven opnieuw)"
+        }
+        Lang::En => "I checked this: the data is really needed, send anyway (choose the files above again)",
     }
 }
 

@@ -612,8 +612,17 @@ async fn phone_tickets_canned_replies_presence_and_moving_tickets() {
     assert!(!fragment.body.contains("Admin"), "{}", fragment.body);
 
     // Move every ticket of the address to another one.
+    // Not without ticking that it cannot be undone (the browser asks too).
     let p = a
         .post(&here, &format!("{here}/verplaatsen"), "to=balie%40zuid.nl")
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body
+            .contains("Vink aan dat u begrijpt dat dit niet terug te draaien is.")
+    );
+    let p = a
+        .post(&here, &format!("{here}/verplaatsen"), "to=balie%40zuid.nl&zeker=1")
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let moved = current(&app, number).await;
@@ -740,13 +749,13 @@ async fn merging_keeps_one_number_and_old_links_lead_there() {
     let (second, _) = super::portal::ticket(&app, "jan@zuid.nl", "Nogmaals de export").await;
     let mut a = signed_in(&app, &anna).await;
     let here = format!("/agent/tickets/{}", first.number);
-    let p = a.post(&here, &format!("{here}/samenvoegen"), "into=abc").await;
+    let p = a.post(&here, &format!("{here}/samenvoegen"), "into=abc&zeker=1").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     let p = a
         .post(
             &here,
             &format!("{here}/samenvoegen"),
-            &format!("into=%23{}", second.number),
+            &format!("into=%23{}&zeker=1", second.number),
         )
         .await;
     assert_eq!(
@@ -1168,4 +1177,115 @@ async fn labels_are_counted_renamed_into_one_and_removed() {
         app.service.store().label_counts().await.unwrap(),
         vec![("BRP".to_owned(), 1)]
     );
+}
+
+#[tokio::test]
+async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
+    let app = App::new().await;
+    let anna = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    app.service
+        .create_organisation(&admin, "Gemeente Zuid", &["zuid.nl".into()])
+        .await
+        .unwrap();
+    let csv: String = std::iter::once("Naam;BSN\n".to_owned())
+        .chain(
+            (300_000_000u32..)
+                .map(|v| v.to_string())
+                .filter(|v| loket_privacy::is_bsn(v.as_bytes()))
+                .take(3)
+                .enumerate()
+                .map(|(i, b)| format!("Cliënt {i};{b}\n")),
+        )
+        .collect();
+    let mut input = CreateTicket::new("Lijst", "Zie bijlage", "jan@zuid.nl", Channel::Email);
+    input.attachments = vec![Upload::bytes("lijst.csv", "text/csv", csv.into_bytes())];
+    let t = app.service.create_ticket(&Actor::System, input).await.unwrap();
+    app.service.scan_privacy().await.unwrap();
+    let incident = app.service.ticket_incidents(&admin, t.number).await.unwrap()[0].clone();
+    let mut a = signed_in(&app, &anna).await;
+    let here = format!("/agent/tickets/{}", t.number);
+    let page = a.go("GET", &here, None).await;
+    assert!(page.body.contains("id=\"privacy\""), "{}", page.body);
+    assert!(page.body.contains("3 personen") && page.body.contains("voorstel: wacht op uw besluit"));
+    assert!(!page.body.contains("300000"), "full values never shown");
+    // Confirming a full incident needs the box ticked.
+    let action = format!("{here}/privacy/{}", incident.id);
+    let p = a.post(&here, &action, "decision=confirm").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = a.post(&here, &action, "decision=confirm&zeker=1").await;
+    assert_eq!(p.location.as_deref(), Some(format!("{here}?gedaan=privacy").as_str()));
+    let page = a.go("GET", &format!("{here}?gedaan=privacy"), None).await;
+    assert!(page.body.contains("Besluit over het privacy-incident vastgelegd."));
+    assert!(page.body.contains("definitief verwijderd") && page.body.contains("SHA-256"));
+    assert!(page.body.contains("Privacy-incident bevestigd") && page.body.contains("Privacymelding gestuurd"));
+    assert!(
+        page.body
+            .contains("privacy-incident: persoonsgegevens van meerdere personen")
+    );
+    // Twice: told in Dutch that it was decided.
+    let p = a.post(&here, &action, "decision=dismiss").await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(
+        p.body.contains("Over dit privacy-incident is al besloten"),
+        "{}",
+        p.body
+    );
+
+    // One attachment and one message removed for good, with a reason.
+    let mut input = CreateTicket::new("Log", "Zie log", "jan@zuid.nl", Channel::Email);
+    input.attachments = vec![Upload::bytes("log.txt", "text/plain", b"fout 42".to_vec())];
+    let t2 = app.service.create_ticket(&Actor::System, input).await.unwrap();
+    let file = app.service.store().attachments(t2.id).await.unwrap()[0].id;
+    let here2 = format!("/agent/tickets/{}", t2.number);
+    let remove = format!("{here2}/bijlage/{file}/verwijderen");
+    assert_eq!(
+        a.post(&here2, &remove, "text=AVG").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let p = a.post(&here2, &remove, "text=&zeker=1").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = a.post(&here2, &remove, "text=Klantgegevens&zeker=1").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let removed = &app.service.store().attachments(t2.id).await.unwrap()[0];
+    assert_eq!(removed.removal_reason.as_deref(), Some("Klantgegevens"));
+    assert!(removed.removed_by.as_deref().is_some_and(|b| b.starts_with("staff:")));
+    let message = app.service.store().messages(t2.id, true).await.unwrap()[0].id;
+    let p = a
+        .post(
+            &here2,
+            &format!("{here2}/bericht/{message}/verwijderen"),
+            "text=AVG&zeker=1",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(app.service.store().messages(t2.id, true).await.unwrap().is_empty());
+    let page = a.go("GET", &here2, None).await;
+    assert!(page.body.contains("Bericht definitief verwijderd"), "{}", page.body);
+
+    // The reports: per organisation, the year by quarter, the CSV.
+    let report = a.go("GET", "/agent/privacy", None).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains("Gemeente Zuid") && report.body.contains("Tegengehouden bij upload"));
+    let bad = a.go("GET", "/agent/privacy?van=2026-12-31&tot=2026-01-01", None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("De periode eindigt voordat hij begint."));
+    let org = app.service.store().list_organisations().await.unwrap()[0].id;
+    let year = a
+        .go("GET", &format!("/agent/privacy/organisatie/{org}?jaar=2026"), None)
+        .await;
+    assert!(
+        year.body.contains("Q1") && year.body.contains("Totaal"),
+        "{}",
+        year.body
+    );
+    let csv = a
+        .go(
+            "GET",
+            &format!("/agent/privacy/organisatie/{org}?jaar=2026&formaat=csv"),
+            None,
+        )
+        .await;
+    assert!(csv.body.starts_with('\u{feff}'), "a BOM for spreadsheet programs");
+    assert!(csv.body.contains("2026;0;1;0;Gemeente Zuid"), "{}", csv.body);
 }

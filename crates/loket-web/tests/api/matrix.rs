@@ -273,13 +273,13 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     (
         "POST",
         "/agent/tickets/{number}/bijlage/{id}/verwijderen",
-        "text=AVG",
+        "text=AVG&zeker=1",
         "SSSSYFFY",
     ),
     (
         "POST",
         "/agent/tickets/{number}/bericht/{id}/verwijderen",
-        "text=AVG",
+        "text=AVG&zeker=1",
         "SSSSYFFY",
     ),
     ("POST", "/api/v1/tickets/{number}/revoke-links", "", "UUUUYFFY"),
@@ -287,7 +287,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     (
         "POST",
         "/agent/tickets/{number}/verplaatsen",
-        "to=balie%40zuid.nl",
+        "to=balie%40zuid.nl&zeker=1",
         "SSSSYFFY",
     ),
     (
@@ -299,7 +299,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     (
         "POST",
         "/agent/tickets/{number}/samenvoegen",
-        "into={number}",
+        "into={number}&zeker=1",
         "SSSSYYYY",
     ),
     ("GET", "/agent/beheer/geblokkeerd", "", "SSSSYYYY"),
