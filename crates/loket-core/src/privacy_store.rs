@@ -222,6 +222,9 @@ pub struct Settle {
 pub trait PrivacyStore: Send + Sync + 'static {
     /// Messages waiting for the scan, oldest first: (message, ticket).
     async fn pending_scans(&self, limit: i64) -> Result<Vec<(MessageId, TicketId)>>;
+    /// Counts a scan of a queued message's files as begun; answers how many
+    /// were begun so far (this one included; 0 when it is not queued).
+    async fn begin_scan(&self, message: MessageId) -> Result<i64>;
     /// Records incidents and takes `done` off the queue in one transaction;
     /// a conflict (and nothing recorded) when another process took any of
     /// them first.

@@ -91,7 +91,7 @@ pub(crate) fn extract_into(
             part: part.to_owned(),
             text: text::html_to_text(&text::decode(bytes)),
         }),
-        FileKind::Spreadsheet => office::spreadsheet(bytes, part, out),
+        FileKind::Spreadsheet => office::spreadsheet(bytes, part, budget, out),
         FileKind::Docx => office::document(bytes, part, "word/document.xml", budget, out),
         FileKind::Odt => office::document(bytes, part, "content.xml", budget, out),
         FileKind::Pdf => pdf::extract(bytes, part, budget, out),

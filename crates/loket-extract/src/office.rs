@@ -6,13 +6,36 @@ use calamine::{Data, Reader};
 use loket_privacy::{NotScanned, Piece};
 use std::io::{Cursor, Read};
 
-/// Every sheet of a spreadsheet as a table.
-pub(crate) fn spreadsheet(bytes: &[u8], part: &str, out: &mut Vec<Piece>) {
+/// Most cells read from one spreadsheet; the rest is not scanned.
+const MAX_CELLS: usize = 5_000_000;
+/// Rows of a sheet (Excel's own limit); cells beyond are not read.
+const MAX_ROWS: u32 = 1_048_576;
+/// Columns kept in place; cells further right follow them in order (so a
+/// cell in column XFD does not make a row 16,384 cells wide).
+const DENSE_COLUMNS: usize = 256;
+
+/// Every sheet of a spreadsheet as a table. XLSX is read cell by cell (a
+/// sheet claiming a huge range costs only its real cells); ODS through its
+/// XML; XLS through calamine. Zipped formats are unpacked once first, within
+/// the budget, so a bomb stops before any parser sees it.
+pub(crate) fn spreadsheet(bytes: &[u8], part: &str, budget: &mut Budget, out: &mut Vec<Piece>) {
+    let not = |reason| Piece::NotScanned {
+        part: part.to_owned(),
+        reason,
+    };
+    if bytes.starts_with(b"PK\x03\x04") {
+        match unpacked_size(bytes, budget.limits.max_total_bytes.saturating_sub(budget.bytes)) {
+            Some(n) if budget.take(n) => {}
+            Some(_) => return out.push(not(NotScanned::TooLarge)),
+            None => return out.push(not(NotScanned::Unreadable)),
+        }
+        if is_ods(bytes) {
+            return ods(bytes, part, budget, out);
+        }
+        return xlsx(bytes, part, out);
+    }
     let Ok(mut book) = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) else {
-        out.push(Piece::NotScanned {
-            part: part.to_owned(),
-            reason: NotScanned::Unreadable,
-        });
+        out.push(not(NotScanned::Unreadable));
         return;
     };
     for sheet in book.sheet_names() {
@@ -29,6 +52,140 @@ pub(crate) fn spreadsheet(bytes: &[u8], part: &str, out: &mut Vec<Piece>) {
             sheet: Some(sheet),
             rows,
         });
+    }
+}
+
+/// The bytes a ZIP unpacks to, counted by unpacking (headers may lie);
+/// `Some(limit + 1)` when it is more than `limit`, `None` when it is broken.
+fn unpacked_size(bytes: &[u8], limit: u64) -> Option<u64> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let file = zip.by_index(i).ok()?;
+        let room = limit.saturating_sub(total);
+        total += std::io::copy(&mut file.take(room + 1), &mut std::io::sink()).ok()?;
+        if total > limit {
+            return Some(total);
+        }
+    }
+    Some(total)
+}
+
+fn is_ods(bytes: &[u8]) -> bool {
+    zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|mut z| {
+        z.by_name("mimetype").is_ok_and(|f| {
+            let mut m = String::new();
+            f.take(100).read_to_string(&mut m).is_ok() && m.contains("opendocument.spreadsheet")
+        })
+    })
+}
+
+/// An XLSX read cell by cell, within [`MAX_CELLS`] and [`MAX_ROWS`].
+fn xlsx(bytes: &[u8], part: &str, out: &mut Vec<Piece>) {
+    let Ok(mut book) = calamine::Xlsx::new(Cursor::new(bytes)) else {
+        out.push(Piece::NotScanned {
+            part: part.to_owned(),
+            reason: NotScanned::Unreadable,
+        });
+        return;
+    };
+    let mut cells = 0usize;
+    for sheet in book.sheet_names() {
+        let here = crate::join(part, &sheet);
+        let Ok(mut reader) = book.worksheet_cells_reader(&sheet) else {
+            out.push(Piece::NotScanned {
+                part: here,
+                reason: NotScanned::Unreadable,
+            });
+            continue;
+        };
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut complete = true;
+        loop {
+            match reader.next_cell() {
+                Ok(Some(c)) => {
+                    let (row, column) = c.get_position();
+                    if row >= MAX_ROWS || cells >= MAX_CELLS {
+                        complete = false;
+                        break;
+                    }
+                    let text = cell_ref(c.get_value());
+                    if text.is_empty() {
+                        continue;
+                    }
+                    cells += 1;
+                    let row = row as usize;
+                    if rows.len() <= row {
+                        rows.resize_with(row + 1, Vec::new);
+                    }
+                    let cells_of = &mut rows[row];
+                    let column = column as usize;
+                    if column < DENSE_COLUMNS {
+                        if cells_of.len() <= column {
+                            cells_of.resize(column + 1, String::new());
+                        }
+                        cells_of[column] = text;
+                    } else {
+                        cells_of.push(text);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        out.push(Piece::Table {
+            part: part.to_owned(),
+            sheet: Some(sheet),
+            rows,
+        });
+        if !complete {
+            out.push(Piece::NotScanned {
+                part: here,
+                reason: NotScanned::TooLarge,
+            });
+        }
+    }
+}
+
+/// A streamed cell as text; dates as day-month-year.
+fn cell_ref(d: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match d {
+        DataRef::Empty => String::new(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => Data::Float(*f).to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(t) => serial_date(t.as_f64()).unwrap_or_else(|| t.as_f64().to_string()),
+        DataRef::Error(e) => e.to_string(),
+    }
+}
+
+/// An ODS spreadsheet: the rows and cells of its `content.xml` (sheets one
+/// after another; repeated empty cells are not expanded).
+fn ods(bytes: &[u8], part: &str, budget: &mut Budget, out: &mut Vec<Piece>) {
+    let mut text = Vec::new();
+    document(bytes, part, "content.xml", budget, &mut text);
+    for piece in text {
+        match piece {
+            Piece::Text { part, text } => {
+                let rows = text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| l.split('\t').map(str::to_owned).collect())
+                    .collect();
+                out.push(Piece::Table {
+                    part,
+                    sheet: None,
+                    rows,
+                });
+            }
+            other => out.push(other),
+        }
     }
 }
 

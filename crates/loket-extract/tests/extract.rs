@@ -34,6 +34,10 @@ fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
         sheet.push_str("</row>");
     }
     sheet.push_str("</sheetData></worksheet>");
+    xlsx_with_sheet(&sheet)
+}
+
+fn xlsx_with_sheet(sheet: &str) -> Vec<u8> {
     zip_of(&[
         ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
         ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
@@ -219,4 +223,58 @@ fn images_are_read_through_ocr_where_tesseract_is_installed() {
             reason: NotScanned::Unreadable
         }]
     );
+}
+
+#[test]
+fn spreadsheets_that_claim_more_than_they_hold_cost_only_what_they_hold() {
+    // One cell in A1 and one in the last cell Excel has: read as two cells,
+    // not as a range of seventeen billion.
+    let sheet = "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
+        <dimension ref=\"A1:XFD1048576\"/><sheetData>\
+        <row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>BSN</t></is></c></row>\
+        <row r=\"1048576\"><c r=\"XFD1048576\"><v>123456782</v></c></row>\
+        </sheetData></worksheet>";
+    let pieces = extract("ver.xlsx", "", &xlsx_with_sheet(sheet), &Limits::default());
+    let Piece::Table { rows, .. } = &pieces[0] else {
+        panic!("{}", texts(&pieces))
+    };
+    assert_eq!(rows.len(), 1_048_576);
+    assert_eq!(
+        rows[1_048_575],
+        vec!["123456782".to_owned()],
+        "far right follows in order"
+    );
+    assert_eq!(rows.iter().map(Vec::len).sum::<usize>(), 2);
+    // A sheet that unpacks beyond the budget is not handed to the parser.
+    let big = format!(
+        "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>{}</t></is></c></row></sheetData></worksheet>",
+        "A".repeat(8 << 20)
+    );
+    let limits = Limits {
+        max_total_bytes: 4 << 20,
+        ..Limits::default()
+    };
+    assert_eq!(
+        extract("bom.xlsx", "", &xlsx_with_sheet(&big), &limits),
+        vec![Piece::NotScanned {
+            part: String::new(),
+            reason: NotScanned::TooLarge
+        }]
+    );
+    // Headers lower down the sheet still name the columns.
+    let lower = "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
+        <row r=\"3\"><c r=\"B3\" t=\"inlineStr\"><is><t>Achternaam</t></is></c></row>\
+        <row r=\"4\"><c r=\"B4\" t=\"inlineStr\"><is><t>Pietersen</t></is></c></row></sheetData></worksheet>";
+    let pieces = extract("lager.xlsx", "", &xlsx_with_sheet(lower), &Limits::default());
+    let item = loket_privacy::summarise(&pieces, &loket_privacy::Known::default());
+    assert_eq!(
+        item.summary.counts.get(&loket_privacy::Kind::Name),
+        Some(&1),
+        "{}",
+        texts(&pieces)
+    );
+    assert!(matches!(
+        item.summary.samples[0].place,
+        loket_privacy::Place::Cell { row: 4, column: 2, .. }
+    ));
 }

@@ -291,10 +291,17 @@ fn is_birth_header(h: &str) -> bool {
     .contains(&h.as_str())
 }
 
-/// Every finding in a table (the first row is taken as headers when it
-/// names columns): each cell as text, plus what its column says it is.
+/// Every finding in a table (the first row with content is taken as
+/// headers when it names columns): each cell as text, plus what its column
+/// says it is.
 pub fn scan_table(sheet: Option<&str>, rows: &[Vec<String>], known: &Known) -> Vec<Finding> {
-    let headers: Vec<String> = rows.first().cloned().unwrap_or_default();
+    // The headers are the first row with anything in it (a sheet may start
+    // lower down); row numbers stay those of the sheet.
+    let header_row = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .unwrap_or(0);
+    let headers: Vec<String> = rows.get(header_row).cloned().unwrap_or_default();
     let name_cols: Vec<usize> = (0..headers.len())
         .filter(|c| names::is_name_header(&headers[*c]))
         .collect();
@@ -311,7 +318,7 @@ pub fn scan_table(sheet: Option<&str>, rows: &[Vec<String>], known: &Known) -> V
                 column: c + 1,
             };
             scan_line(cell, &place, known, &mut out);
-            if r == 0 {
+            if r <= header_row {
                 continue;
             }
             let value = cell.trim();

@@ -56,6 +56,10 @@ type Loaded = (TicketId, Option<Ticket>, Vec<Message>, Vec<Attachment>);
 /// How many messages one scan transaction covers.
 const BATCH: i64 = 50;
 
+/// Scans of one message's files begun before they are given up as not
+/// scanned (a file that brings the process down must not do so forever).
+const MAX_ATTEMPTS: i64 = 3;
+
 /// A message whose attachment bytes are not (yet) in the blob store waits
 /// this long before it is scanned without them.
 const BLOB_GRACE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
@@ -223,8 +227,16 @@ impl Service {
             text: message.body_text.clone(),
         }];
         let mut items = vec![(None, String::new(), summarise(&text, known))];
+        let given_up = !files.is_empty() && self.store.begin_scan(message.id).await? > MAX_ATTEMPTS;
         for a in files {
             let pieces = match self.blobs.get(&a.sha256).await? {
+                Some(_) if given_up => {
+                    tracing::warn!(message = %message.id, file = %a.id, "attachment scan given up after {MAX_ATTEMPTS} tries");
+                    vec![Piece::NotScanned {
+                        part: String::new(),
+                        reason: loket_privacy::NotScanned::TooLarge,
+                    }]
+                }
                 Some(bytes) => {
                     let (name, media) = (a.filename.clone(), a.media_type.clone());
                     tokio::task::spawn_blocking(move || {

@@ -31,6 +31,9 @@ ALTER TABLE outbox ADD COLUMN privacy_alert_id BIGINT REFERENCES privacy_alerts(
 -- Messages waiting for the scan, queued in the same transaction as the
 -- message (ids can be reused after a removal, so the queue holds them, not
 -- a place in the stream). Messages from before this migration are not queued.
+-- `attempts` counts scans begun: a file that brings the process down is
+-- tried three times, then recorded as not scanned.
 CREATE TABLE privacy_pending (
-    message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
+    message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    attempts BIGINT NOT NULL DEFAULT 0
 );

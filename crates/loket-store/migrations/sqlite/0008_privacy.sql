@@ -31,8 +31,11 @@ ALTER TABLE outbox ADD COLUMN privacy_alert_id INTEGER REFERENCES privacy_alerts
 -- Messages waiting for the scan, queued in the same transaction as the
 -- message (ids can be reused after a removal, so the queue holds them, not
 -- a place in the stream). Messages from before this migration are not queued.
+-- `attempts` counts scans begun: a file that brings the process down is
+-- tried three times, then recorded as not scanned.
 CREATE TABLE privacy_pending (
-    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    attempts INTEGER NOT NULL DEFAULT 0
 );
 -- Deleted index entries are overwritten, not only marked (removal for good).
 INSERT INTO search_docs (search_docs, rank) VALUES ('secure-delete', 1);

@@ -96,6 +96,19 @@ macro_rules! privacy_store {
                 Ok(rows.into_iter().map(|(m, t)| (MessageId(m), TicketId(t))).collect())
             }
 
+            async fn begin_scan(&self, message: MessageId) -> Result<i64> {
+                let mut tx = self.begin_write().await?;
+                let n: Option<i64> = sqlx::query_scalar(
+                    "UPDATE privacy_pending SET attempts = attempts + 1 WHERE message_id = $1 RETURNING attempts",
+                )
+                .bind(message.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(n.unwrap_or(0))
+            }
+
             async fn record_scan(&self, done: &[MessageId], incidents: &[NewIncident]) -> Result<Vec<i64>> {
                 let mut tx = self.begin_write().await?;
                 let mut taken = 0;

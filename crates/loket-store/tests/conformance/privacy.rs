@@ -309,3 +309,30 @@ async fn threshold_alerts_once(env: &Env) {
 }
 
 both!(threshold_alerts_once_on, threshold_alerts_once);
+
+async fn a_file_that_keeps_failing_is_given_up(env: &Env) {
+    let t = ticket_with(
+        env,
+        "jan@aa.nl",
+        "Lijst",
+        vec![Upload::bytes("lijst.csv", "text/csv", clients_csv(4))],
+    )
+    .await;
+    let message = env.store.messages(t.id, true).await.unwrap()[0].id;
+    // Three scans began and never ended (the process went down each time).
+    for n in 1..=3 {
+        assert_eq!(env.store.begin_scan(message).await.unwrap(), n);
+    }
+    let report = env.service.scan_privacy().await.unwrap();
+    assert_eq!((report.scanned, report.found), (1, 1));
+    let agent = env.admin.clone();
+    let i = incident_of(&env.service.ticket_incidents(&agent, t.number).await.unwrap()).clone();
+    assert_eq!((i.class, i.state), (IncidentClass::Unscanned, IncidentState::Noted));
+    assert_eq!(i.items[0].not_scanned, vec![(String::new(), "too_large".to_owned())]);
+    assert_eq!(env.store.begin_scan(message).await.unwrap(), 0, "off the queue");
+}
+
+both!(
+    a_file_that_keeps_failing_is_given_up_on,
+    a_file_that_keeps_failing_is_given_up
+);
