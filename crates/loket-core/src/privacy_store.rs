@@ -140,6 +140,9 @@ pub struct NewIncident {
     pub message: Option<MessageId>,
     /// Who sent it.
     pub contact: Option<ContactId>,
+    /// For a prevented upload by someone who is no contact: the
+    /// organisation of their address's domain.
+    pub organisation: Option<OrganisationId>,
     /// How serious.
     pub class: IncidentClass,
     /// Distinct people over all items.

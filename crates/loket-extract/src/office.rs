@@ -19,6 +19,22 @@ const DENSE_COLUMNS: usize = 256;
 /// XML; XLS through calamine. Zipped formats are unpacked once first, within
 /// the budget, so a bomb stops before any parser sees it.
 pub(crate) fn spreadsheet(bytes: &[u8], part: &str, budget: &mut Budget, out: &mut Vec<Piece>) {
+    // The parser panics on some malformed files (a shared string that is
+    // not there): such a file is unreadable, not the end of the scan.
+    let mut found = Vec::new();
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        spreadsheet_unguarded(bytes, part, budget, &mut found);
+    }));
+    match read {
+        Ok(()) => out.extend(found),
+        Err(_) => out.push(Piece::NotScanned {
+            part: part.to_owned(),
+            reason: NotScanned::Unreadable,
+        }),
+    }
+}
+
+fn spreadsheet_unguarded(bytes: &[u8], part: &str, budget: &mut Budget, out: &mut Vec<Piece>) {
     let not = |reason| Piece::NotScanned {
         part: part.to_owned(),
         reason,

@@ -94,7 +94,13 @@ fn raw_streams(pdf: &[u8]) -> Vec<(&[u8], &[u8])> {
         let Some(end) = find(pdf, b"endstream", start) else {
             break;
         };
-        let dict_from = pdf[..s].windows(3).rposition(|w| w == b"obj").unwrap_or(0);
+        // The dictionary is just before `stream`: look back a little only
+        // (looking back to the start for each stream is quadratic).
+        let window = s.saturating_sub(1024).max(at);
+        let dict_from = pdf[window..s]
+            .windows(3)
+            .rposition(|w| w == b"obj")
+            .map_or(window, |i| window + i);
         out.push((&pdf[dict_from..s], &pdf[start..end]));
         at = end + 9;
     }
@@ -167,7 +173,8 @@ fn content_text(s: &[u8], map: &HashMap<u32, String>, out: &mut String) {
                 i = next;
             }
             b'<' if s.get(i + 1) != Some(&b'<') => {
-                let end = find(s, b">", i).unwrap_or(s.len());
+                // No closing `>`: the rest is no string (and not searched again).
+                let Some(end) = find(s, b">", i) else { break };
                 let hex: Vec<u8> = s[i + 1..end].iter().copied().filter(u8::is_ascii_hexdigit).collect();
                 let bytes: Vec<u8> = hex
                     .chunks(2)

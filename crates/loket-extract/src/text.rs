@@ -95,8 +95,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
         rest = &after[close + 1..];
         if (name == "script" || name == "style") && !after[1..].starts_with('/') {
             let end = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = lower.find(&end).map_or("", |i| &rest[i..]);
+            rest = find_ignoring_case(rest, &end).map_or("", |i| &rest[i..]);
             continue;
         }
         if matches!(
@@ -112,6 +111,13 @@ pub(crate) fn html_to_text(html: &str) -> String {
     }
     out.push_str(&unescape(rest));
     out
+}
+
+/// Where `needle` (ASCII) first occurs in `hay`, ignoring ASCII case; one
+/// pass, no copy.
+fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Decodes the XML and HTML entities text uses.

@@ -278,3 +278,48 @@ fn spreadsheets_that_claim_more_than_they_hold_cost_only_what_they_hold() {
         loket_privacy::Place::Cell { row: 4, column: 2, .. }
     ));
 }
+
+/// The files an outside review built to crash, poison or stall the scan
+/// (`min_repro.py` of the review): each is read or refused, never a crash,
+/// a panic or hours of work.
+#[test]
+fn files_built_to_attack_the_extractor_are_read_or_refused() {
+    // A shared string that is not there: calamine panics; unreadable.
+    let sst = "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row><c t=\"s\"><v>99999999</v></c></row></sheetData></worksheet>";
+    let pieces = extract("sst.xlsx", "", &xlsx_with_sheet(sst), &Limits::default());
+    assert!(
+        pieces.iter().all(|p| !matches!(p, Piece::Text { .. })),
+        "{}",
+        texts(&pieces)
+    );
+    // One ODS cell repeated fifty million times: read once.
+    let content = "<?xml version=\"1.0\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet><table:table table:name=\"S\"><table:table-row><table:table-cell table:number-columns-repeated=\"50000000\" office:value-type=\"string\"><text:p>BSN 123456782</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>";
+    let ods = zip_of(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", content.as_bytes()),
+    ]);
+    let pieces = extract("kolommen.ods", "", &ods, &Limits::default());
+    let item = loket_privacy::summarise(&pieces, &loket_privacy::Known::default());
+    assert_eq!(item.summary.people, 1, "{}", texts(&pieces));
+    // Many bare streams and no objects; many script tags: linear work.
+    let pdf = [b"%PDF-1.4\n".as_slice(), &b"stream\nendstream\n".repeat(200_000)].concat();
+    let pieces = extract("kwadraat.pdf", "", &pdf, &Limits::default());
+    assert_eq!(
+        pieces,
+        vec![Piece::NotScanned {
+            part: String::new(),
+            reason: NotScanned::Unreadable
+        }]
+    );
+    let html = format!(
+        "<html>{}<p>BSN 123456782</p></html>",
+        "<script></script>".repeat(300_000)
+    );
+    let all = texts(&extract(
+        "pagina.html",
+        "text/html",
+        html.as_bytes(),
+        &Limits::default(),
+    ));
+    assert!(all.contains("BSN 123456782"), "{}", &all[..all.len().min(200)]);
+}

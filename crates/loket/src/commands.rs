@@ -261,7 +261,7 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
         None => base,
     };
     let intake = loket_mail::Intake::new(svc.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
-    println!("{}", crate::serve::run_due(&svc, &intake, true).await?);
+    println!("{}", crate::serve::run_due(&svc, &intake, true, true).await?);
     Ok(())
 }
 

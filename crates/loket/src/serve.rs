@@ -106,7 +106,8 @@ async fn jobs_loop(service: Service, intake: loket_mail::Intake, every: Duration
         if sweep {
             last_sweep = Some(std::time::Instant::now());
         }
-        match run_due(&service, &intake, sweep).await {
+        // The privacy scan has its own loop (privacy_loop).
+        match run_due(&service, &intake, sweep, false).await {
             Ok(report) if report.is_idle() => {}
             Ok(report) => tracing::info!(%report, "scheduled jobs ran"),
             Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; retrying next round"),
@@ -160,12 +161,25 @@ impl std::fmt::Display for DueReport {
     }
 }
 
-/// Runs every scheduled job once: auto-resolve, quarantine retries, and
-/// (when `sweep`) the sweep of attachment bytes no record refers to.
-pub async fn run_due(service: &Service, intake: &loket_mail::Intake, sweep: bool) -> Result<DueReport, String> {
+/// Runs every scheduled job once: auto-resolve, quarantine retries, the
+/// privacy scan (when `privacy`; a failure there is logged and stops no other
+/// job) and (when `sweep`) the sweep of attachment bytes no record refers to.
+pub async fn run_due(
+    service: &Service,
+    intake: &loket_mail::Intake,
+    sweep: bool,
+    privacy: bool,
+) -> Result<DueReport, String> {
     let resolved = service.auto_resolve_due().await.map_err(|e| e.to_string())?;
     let unquarantined = intake.retry_quarantine().await.map_err(|e| e.to_string())?;
-    let privacy = service.scan_privacy().await.map_err(|e| e.to_string())?;
+    let privacy = if privacy {
+        service.scan_privacy().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "privacy scan failed; retrying next round");
+            loket_core::service::ScanReport::default()
+        })
+    } else {
+        loket_core::service::ScanReport::default()
+    };
     let swept = if sweep {
         Some(
             service

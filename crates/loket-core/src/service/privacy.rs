@@ -149,7 +149,7 @@ impl Service {
                 .map(|k| k.email)
                 .collect();
             if to.is_empty() {
-                tracing::warn!(organisation = %org, "privacy threshold reached, but the organisation has no authorised contact to tell");
+                tracing::debug!(organisation = %org, "privacy threshold reached, but the organisation has no authorised contact to tell");
                 continue;
             }
             if self.store.alert_threshold(org, &period, incidents, &to, now).await? {
@@ -237,14 +237,7 @@ impl Service {
                         reason: loket_privacy::NotScanned::TooLarge,
                     }]
                 }
-                Some(bytes) => {
-                    let (name, media) = (a.filename.clone(), a.media_type.clone());
-                    tokio::task::spawn_blocking(move || {
-                        loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
-                    })
-                    .await
-                    .map_err(|e| DomainError::Storage(format!("attachment scan failed: {e}")))?
-                }
+                Some(bytes) => extract(a.filename.clone(), a.media_type.clone(), bytes).await,
                 None if self.clock.now() - message.created_at < BLOB_GRACE => return Ok(None),
                 None => vec![Piece::NotScanned {
                     part: String::new(),
@@ -274,6 +267,7 @@ impl Service {
                 Author::Contact(c) => Some(c),
                 _ => None,
             },
+            organisation: None,
             class,
             people,
             items,
@@ -350,6 +344,7 @@ impl Service {
                 .map(|c| c.email)
                 .unwrap_or_default(),
         };
+        let notify = confirm && incident.class == IncidentClass::Full && may_notify(self, &told).await?;
         let state = if confirm {
             IncidentState::Applied
         } else {
@@ -366,7 +361,7 @@ impl Service {
                 }
                 Ok(Plan {
                     remove_attachments: remove.clone(),
-                    outbox: if confirm && incident.class == IncidentClass::Full {
+                    outbox: if notify {
                         vec![NewOutbox {
                             kind: MailKind::PrivacyNotice,
                             to: to.clone(),
@@ -383,7 +378,11 @@ impl Service {
                         new_value: Some(state.id().to_owned()),
                     })
                     .chain((confirm && incident.class == IncidentClass::Full).then(|| AuditEntry {
-                        action: "privacy_notice".into(),
+                        action: if notify {
+                            "privacy_notice".into()
+                        } else {
+                            "privacy_notice_withheld".into()
+                        },
                         field: Some("to".into()),
                         old_value: None,
                         new_value: Some(told.clone()),
@@ -457,12 +456,7 @@ impl Service {
                 super::UploadContent::Bytes(b) => b.clone(),
                 super::UploadContent::Staged(s) => self.blobs.read_staged(s).await?,
             };
-            let (name, media) = (f.filename.clone(), f.media_type.clone());
-            let pieces = tokio::task::spawn_blocking(move || {
-                loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
-            })
-            .await
-            .map_err(|e| DomainError::Storage(format!("upload check failed: {e}")))?;
+            let pieces = extract(f.filename.clone(), f.media_type.clone(), bytes).await;
             items.push((Some(f.filename.clone()), pieces));
         }
         Ok(items
@@ -485,13 +479,21 @@ impl Service {
 
     /// Records that a customer's submission was stopped before it was
     /// stored (counted as prevented for their organisation).
-    pub async fn record_prevented(&self, sender: &str, name: &str, found: &[Suspect]) -> Result<()> {
+    pub async fn record_prevented(&self, sender: &str, found: &[Suspect]) -> Result<()> {
         let people = found.iter().map(|s| s.people).max().unwrap_or(0);
         if people == 0 {
             return Ok(());
         }
         let email = normalise_email(sender)?;
-        let contact = self.store.ensure_contact(&email, name.trim(), self.clock.now()).await?;
+        // Nobody is made a contact by being stopped: an unknown sender counts
+        // for the organisation of their domain.
+        let contact = self.store.contact_by_email(&email).await?;
+        let organisation = if contact.is_some() {
+            None
+        } else {
+            let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+            self.store.organisation_for_domain(domain).await?
+        };
         let items = found
             .iter()
             .map(|s| IncidentItem {
@@ -507,7 +509,8 @@ impl Service {
             .record_prevented(&NewIncident {
                 ticket: None,
                 message: None,
-                contact: Some(contact.id),
+                contact: contact.map(|c| c.id),
+                organisation,
                 class: if people > 1 {
                     IncidentClass::Full
                 } else {
@@ -521,6 +524,44 @@ impl Service {
             .await?;
         Ok(())
     }
+}
+
+/// A file's pieces, extracted on a blocking thread; a file that makes the
+/// extractor panic is unreadable (never clean, and never the end of the scan).
+async fn extract(name: String, media: String, bytes: Vec<u8>) -> Vec<Piece> {
+    tokio::task::spawn_blocking(move || {
+        loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
+    })
+    .await
+    .unwrap_or_else(|_| {
+        tracing::warn!("an attachment made the extractor fail; recorded as not scanned");
+        vec![Piece::NotScanned {
+            part: String::new(),
+            reason: loket_privacy::NotScanned::Unreadable,
+        }]
+    })
+}
+
+/// Whether a privacy notice may go to `to`: not to a mail system's own
+/// address (bounces, auto-replies, no-reply senders), and not beyond the
+/// hourly cap on automatic mail to one address (mail loops).
+async fn may_notify(service: &Service, to: &str) -> Result<bool> {
+    let local = to.split('@').next().unwrap_or_default().to_ascii_lowercase();
+    let machine = [
+        "mailer-daemon",
+        "postmaster",
+        "noreply",
+        "no-reply",
+        "donotreply",
+        "do-not-reply",
+    ]
+    .iter()
+    .any(|m| local == *m);
+    if machine || to.is_empty() {
+        return Ok(false);
+    }
+    let since = service.clock.now() - chrono::Duration::hours(1);
+    Ok(service.store.recent_automatic_mails(to, since).await? < super::AUTOMATIC_MAILS_PER_HOUR)
 }
 
 /// Whether a message is scanned: what customers send, by any channel, and

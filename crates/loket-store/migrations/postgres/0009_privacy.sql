@@ -6,6 +6,9 @@ CREATE TABLE privacy_incidents (
     ticket_id BIGINT REFERENCES tickets(id) ON DELETE CASCADE,
     message_id BIGINT,
     contact_id BIGINT REFERENCES contacts(id) ON DELETE SET NULL,
+    -- A prevented upload by someone who is no contact: the organisation of
+    -- the address's domain (no contact is made for them).
+    organisation_id BIGINT REFERENCES organisations(id) ON DELETE SET NULL,
     class TEXT NOT NULL,
     people BIGINT NOT NULL,
     items TEXT NOT NULL,

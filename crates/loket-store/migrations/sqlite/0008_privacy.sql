@@ -6,6 +6,9 @@ CREATE TABLE privacy_incidents (
     ticket_id INTEGER REFERENCES tickets(id) ON DELETE CASCADE,
     message_id INTEGER,
     contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+    -- A prevented upload by someone who is no contact: the organisation of
+    -- the address's domain (no contact is made for them).
+    organisation_id INTEGER REFERENCES organisations(id) ON DELETE SET NULL,
     class TEXT NOT NULL,
     people INTEGER NOT NULL,
     items TEXT NOT NULL,

@@ -54,8 +54,8 @@ macro_rules! privacy_store {
             ) -> Result<i64> {
                 let items = serde_json::to_string(&i.items).map_err(|e| DomainError::Storage(e.to_string()))?;
                 sqlx::query_scalar(
-                    "INSERT INTO privacy_incidents (ticket_id, message_id, contact_id, class, people, items, state, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    "INSERT INTO privacy_incidents (ticket_id, message_id, contact_id, class, people, items, state, created_at, organisation_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
                 .bind(i.ticket.map(|t| t.0))
                 .bind(i.message.map(|m| m.0))
@@ -65,6 +65,7 @@ macro_rules! privacy_store {
                 .bind(items)
                 .bind(i.state.id())
                 .bind(i.at)
+                .bind(i.organisation.map(|o| o.0))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)
@@ -159,7 +160,7 @@ macro_rules! privacy_store {
                      FROM privacy_incidents i \
                      LEFT JOIN tickets t ON t.id = i.ticket_id \
                      LEFT JOIN contacts c ON c.id = COALESCE(t.requester_id, i.contact_id) \
-                     LEFT JOIN organisations o ON o.id = c.organisation_id \
+                     LEFT JOIN organisations o ON o.id = COALESCE(c.organisation_id, i.organisation_id) \
                      WHERE i.created_at >= $1 AND i.created_at < $2 AND i.state IN ('applied', 'prevented') \
                      GROUP BY o.id, o.name ORDER BY (o.id IS NULL), o.name, o.id",
                 )

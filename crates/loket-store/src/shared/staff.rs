@@ -388,7 +388,7 @@ macro_rules! staff_store {
                     .map_err(db_err)?;
                 let number = |id: TicketId| numbers.iter().find(|(i, _)| *i == id.0).map(|(_, n)| n.to_string()).unwrap_or_default();
                 Self::retarget_search(&mut tx, from.0, into.0).await?;
-                for table in ["messages", "attachments"] {
+                for table in ["messages", "attachments", "privacy_incidents"] {
                     sqlx::query(&format!("UPDATE {table} SET ticket_id = $1 WHERE ticket_id = $2"))
                         .bind(into.0)
                         .bind(from.0)

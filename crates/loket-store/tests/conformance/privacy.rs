@@ -213,6 +213,7 @@ async fn scan_decide_and_count(env: &Env) {
             ticket: None,
             message: None,
             contact: Some(kees.id),
+            organisation: None,
             class: IncidentClass::Full,
             people: 143,
             items: vec![],
@@ -222,6 +223,17 @@ async fn scan_decide_and_count(env: &Env) {
         .await
         .unwrap();
 
+    // A stranger stopped at the portal counts for the organisation of the
+    // domain, and is made no contact.
+    let stopped = loket_core::service::Suspect {
+        file: Some("lijst.csv".into()),
+        people: 12,
+        counts: vec![("bsn".into(), 12)],
+    };
+    svc.record_prevented("onbekend@bee.nl", std::slice::from_ref(&stopped))
+        .await
+        .unwrap();
+    assert!(env.store.contact_by_email("onbekend@bee.nl").await.unwrap().is_none());
     let period = (svc.now() - Duration::days(90), svc.now() + Duration::days(1));
     let counts = |v: Vec<IncidentCount>| -> Vec<(String, i64, i64, i64)> {
         v.into_iter().map(|c| (c.name, c.light, c.full, c.prevented)).collect()
@@ -230,7 +242,7 @@ async fn scan_decide_and_count(env: &Env) {
         counts(env.store.incident_counts(period.0, period.1).await.unwrap()),
         vec![
             ("Gemeente Aa".into(), 0, 1, 0),
-            ("Gemeente Bee".into(), 0, 1, 1),
+            ("Gemeente Bee".into(), 0, 1, 2),
             (String::new(), 1, 0, 0),
         ]
     );

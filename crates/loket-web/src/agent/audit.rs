@@ -37,6 +37,9 @@ fn action(a: &str, lang: Lang) -> String {
         "privacy_confirm" => "Privacy-incident bevestigd",
         "privacy_dismiss" => "Geen privacy-incident (afgewezen)",
         "privacy_notice" => "Privacymelding gestuurd",
+        "privacy_notice_withheld" => {
+            "Privacymelding niet gestuurd (automatisch afzendadres of te veel automatische mail)"
+        }
         "revoke_follow_links" => "Volglinks ingetrokken",
         "confirmation_withheld" => "Bevestiging niet verstuurd",
         "mail_received" => "Mail ontvangen",
@@ -60,6 +63,7 @@ fn action(a: &str, lang: Lang) -> String {
         "privacy_confirm" => "Privacy incident confirmed".into(),
         "privacy_dismiss" => "No privacy incident (overruled)".into(),
         "privacy_notice" => "Privacy notice sent".into(),
+        "privacy_notice_withheld" => "Privacy notice withheld (automatic sender or too much automatic mail)".into(),
         other => {
             let s = other.replace('_', " ");
             let mut c = s.chars();

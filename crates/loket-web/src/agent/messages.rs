@@ -31,6 +31,7 @@ fn dutch(why: &str) -> Option<String> {
             "Over dit privacy-incident is al besloten (door u of een collega); de pagina toont nu het besluit.",
         ),
         ("this attachment was removed already", "Deze bijlage is al verwijderd."),
+        ("choose confirm or no incident", "Kies Bevestigen of Geen incident."),
         (
             "tick that you understand this cannot be undone",
             "Vink aan dat u begrijpt dat dit niet terug te draaien is.",

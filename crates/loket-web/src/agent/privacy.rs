@@ -637,7 +637,7 @@ fn csv_cell(s: &str) -> String {
     } else {
         s.to_owned()
     };
-    if s.contains([';', '"', '\n', '\r']) {
+    if s.contains([';', ',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s

@@ -798,10 +798,13 @@ async fn perform(
                 form.into.trim()
             )))),
         },
-        Action::Decide(id) => svc
-            .decide_incident(&actor, number, id, form.decision == "confirm")
-            .await
-            .map(|_| ()),
+        Action::Decide(id) => match form.decision.as_str() {
+            decision @ ("confirm" | "dismiss") => svc
+                .decide_incident(&actor, number, id, decision == "confirm")
+                .await
+                .map(|_| ()),
+            _ => Err(DomainError::invalid("choose confirm or no incident")),
+        },
         Action::RemoveFile(id) => svc
             .remove_attachment(&actor, number, AttachmentId(id), &form.text)
             .await

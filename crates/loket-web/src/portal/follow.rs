@@ -345,9 +345,7 @@ pub(super) async fn reply_as(
         return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY, false).await;
     }
     let anyway = !posted.get("anyway").is_empty();
-    if let Some(why) =
-        super::privacy::check(s, &contact.email, &contact.name, &text, &posted.files, anyway, lang).await?
-    {
+    if let Some(why) = super::privacy::check(s, &contact.email, &text, &posted.files, anyway, lang).await? {
         return refused(why, StatusCode::UNPROCESSABLE_ENTITY, true).await;
     }
     let reply = Reply {

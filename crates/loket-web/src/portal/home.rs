@@ -198,8 +198,7 @@ pub async fn view_submit_post(
         return again(StatusCode::TOO_MANY_REQUESTS, msg, form).await;
     }
     let anyway = !posted.get("anyway").is_empty();
-    if let Some(why) = super::privacy::check(&s, &email, &form.name, &form.message, &posted.files, anyway, lang).await?
-    {
+    if let Some(why) = super::privacy::check(&s, &email, &form.message, &posted.files, anyway, lang).await? {
         return again(StatusCode::UNPROCESSABLE_ENTITY, (why, Some(PRIVACY_FIELD)), form).await;
     }
     let input = CreateTicket {

@@ -83,7 +83,6 @@ pub(crate) fn stop_message(found: &[Suspect], lang: Lang) -> String {
 pub(crate) async fn check(
     s: &AppState,
     sender: &str,
-    name: &str,
     text: &str,
     files: &[Upload],
     anyway: bool,
@@ -97,6 +96,6 @@ pub(crate) async fn check(
     if found.is_empty() {
         return Ok(None);
     }
-    s.service.record_prevented(sender, name, &found).await.map_err(fail)?;
+    s.service.record_prevented(sender, &found).await.map_err(fail)?;
     Ok(Some(stop_message(&found, lang)))
 }
