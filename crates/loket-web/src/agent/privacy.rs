@@ -4,7 +4,7 @@
 //! organisation in a period, and one organisation's year by quarter (page
 //! and CSV, for the customer meeting).
 
-use super::ticket::{Action, act_on};
+use super::ticket::{Action, act};
 use super::{Frame, Texts, signed_in, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
@@ -375,37 +375,38 @@ pub(super) fn incident_views(
     out
 }
 
-/// `POST /agent/tickets/{number}/privacy/{id}`: `decision=confirm|dismiss`.
-pub async fn view_incident_post(
-    State(s): State<AppState>,
-    PagePath((number, id)): PagePath<(i64, i64)>,
-    headers: HeaderMap,
-    PageForm(form): PageForm<super::ticket::ActionForm>,
-) -> Result<Response, PageError> {
-    act_on(s, number, headers, form, Action::Decide(id)).await
+/// A workspace action on a ticket whose path carries a second id.
+macro_rules! id_action_route {
+    ($(#[$doc:meta])* $name:ident, $action:path) => {
+        $(#[$doc])*
+        pub async fn $name(
+            State(s): State<AppState>,
+            PagePath((number, id)): PagePath<(i64, i64)>,
+            headers: HeaderMap,
+            PageForm(form): PageForm<super::ticket::ActionForm>,
+        ) -> Result<Response, PageError> {
+            act(s, number, headers, form, $action(id)).await
+        }
+    };
 }
 
-/// `POST /agent/tickets/{number}/bijlage/{id}/verwijderen`: one attachment
-/// removed for good, with a reason.
-pub async fn view_remove_file_post(
-    State(s): State<AppState>,
-    PagePath((number, id)): PagePath<(i64, i64)>,
-    headers: HeaderMap,
-    PageForm(form): PageForm<super::ticket::ActionForm>,
-) -> Result<Response, PageError> {
-    act_on(s, number, headers, form, Action::RemoveFile(id)).await
-}
-
-/// `POST /agent/tickets/{number}/bericht/{id}/verwijderen`: one message
-/// (with its attachments and its stored mail) removed for good.
-pub async fn view_remove_message_post(
-    State(s): State<AppState>,
-    PagePath((number, id)): PagePath<(i64, i64)>,
-    headers: HeaderMap,
-    PageForm(form): PageForm<super::ticket::ActionForm>,
-) -> Result<Response, PageError> {
-    act_on(s, number, headers, form, Action::RemoveMessage(id)).await
-}
+id_action_route!(
+    /// `POST /agent/tickets/{number}/privacy/{id}`: `decision=confirm|dismiss`.
+    view_incident_post,
+    Action::Decide
+);
+id_action_route!(
+    /// `POST /agent/tickets/{number}/bijlage/{id}/verwijderen`: one
+    /// attachment removed for good, with a reason.
+    view_remove_file_post,
+    Action::RemoveFile
+);
+id_action_route!(
+    /// `POST /agent/tickets/{number}/bericht/{id}/verwijderen`: one message
+    /// (with its attachments and its stored mail) removed for good.
+    view_remove_message_post,
+    Action::RemoveMessage
+);
 
 /// `?van=2026-01-01&tot=2026-12-31` for the report; `?jaar=2026&formaat=csv`
 /// for an organisation's year.

@@ -593,18 +593,9 @@ pub(super) enum Action {
     RemoveMessage(i64),
 }
 
-/// Runs an action from a form with ids beyond the ticket number.
-pub(super) async fn act_on(
-    s: AppState,
-    number: i64,
-    headers: HeaderMap,
-    form: ActionForm,
-    action: Action,
-) -> Result<Response, PageError> {
-    act(s, number, headers, form, action).await
-}
-
-async fn act(
+/// Runs an action form (also for the privacy module's routes, whose paths
+/// carry a second id).
+pub(super) async fn act(
     s: AppState,
     number: i64,
     headers: HeaderMap,
