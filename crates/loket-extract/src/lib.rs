@@ -15,6 +15,10 @@ mod text;
 pub use kind::{FileKind, kind_of};
 pub use loket_privacy::{NotScanned, Piece};
 
+/// Most cells read from one table file (CSV or spreadsheet); the rest is
+/// not scanned. Bounds the memory one file takes (a few hundred MB).
+pub(crate) const MAX_CELLS: usize = 5_000_000;
+
 /// Bounds on what one attachment may unfold into.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -86,7 +90,13 @@ pub(crate) fn extract_into(
             part: part.to_owned(),
             text: text::decode(bytes),
         }),
-        FileKind::Csv => out.push(text::csv(part, &text::decode(bytes))),
+        FileKind::Csv => {
+            let (table, complete) = text::csv(part, &text::decode(bytes));
+            out.push(table);
+            if !complete {
+                out.push(not(NotScanned::TooLarge));
+            }
+        }
         FileKind::Html => out.push(Piece::Text {
             part: part.to_owned(),
             text: text::html_to_text(&text::decode(bytes)),

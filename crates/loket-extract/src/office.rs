@@ -6,8 +6,7 @@ use calamine::{Data, Reader};
 use loket_privacy::{NotScanned, Piece};
 use std::io::{Cursor, Read};
 
-/// Most cells read from one spreadsheet; the rest is not scanned.
-const MAX_CELLS: usize = 5_000_000;
+use crate::MAX_CELLS;
 /// Rows of a sheet (Excel's own limit); cells beyond are not read.
 const MAX_ROWS: u32 = 1_048_576;
 /// Columns kept in place; cells further right follow them in order (so a

@@ -38,8 +38,9 @@ fn cp1252(c: u8) -> char {
 
 /// A CSV file as a table; the separator is the one the first line uses most
 /// (semicolon, comma or tab); quoted fields may hold separators, quotes and
-/// line breaks.
-pub(crate) fn csv(part: &str, text: &str) -> Piece {
+/// line breaks. At most [`crate::MAX_CELLS`] cells are read; `false` says
+/// the rest was left.
+pub(crate) fn csv(part: &str, text: &str) -> (Piece, bool) {
     let first = text.lines().next().unwrap_or_default();
     let sep = [';', ',', '\t']
         .into_iter()
@@ -50,7 +51,13 @@ pub(crate) fn csv(part: &str, text: &str) -> Piece {
     let mut cell = String::new();
     let mut quoted = false;
     let mut chars = text.chars().peekable();
+    let mut cells = 0usize;
+    let mut complete = true;
     while let Some(c) = chars.next() {
+        if cells >= crate::MAX_CELLS {
+            complete = false;
+            break;
+        }
         match c {
             '"' if quoted && chars.peek() == Some(&'"') => {
                 cell.push('"');
@@ -58,11 +65,15 @@ pub(crate) fn csv(part: &str, text: &str) -> Piece {
             }
             '"' if quoted => quoted = false,
             '"' if cell.is_empty() => quoted = true,
-            c if c == sep && !quoted => row.push(std::mem::take(&mut cell)),
+            c if c == sep && !quoted => {
+                row.push(std::mem::take(&mut cell));
+                cells += 1;
+            }
             '\r' if !quoted => {}
             '\n' if !quoted => {
                 row.push(std::mem::take(&mut cell));
                 rows.push(std::mem::take(&mut row));
+                cells += 1;
             }
             c => cell.push(c),
         }
@@ -71,11 +82,14 @@ pub(crate) fn csv(part: &str, text: &str) -> Piece {
         row.push(cell);
         rows.push(row);
     }
-    Piece::Table {
-        part: part.to_owned(),
-        sheet: None,
-        rows,
-    }
+    (
+        Piece::Table {
+            part: part.to_owned(),
+            sheet: None,
+            rows,
+        },
+        complete,
+    )
 }
 
 /// The text of an HTML document: tags dropped (script and style with their
@@ -167,7 +181,8 @@ mod tests {
 
     #[test]
     fn csv_takes_the_separator_of_the_first_line_and_quotes() {
-        let Piece::Table { rows, .. } = csv("", "naam;bsn\n\"Jansen; J.\";123456782\r\n\"a \"\"b\"\"\";1\n") else {
+        let (Piece::Table { rows, .. }, true) = csv("", "naam;bsn\n\"Jansen; J.\";123456782\r\n\"a \"\"b\"\"\";1\n")
+        else {
             panic!("not a table");
         };
         assert_eq!(rows[1], vec!["Jansen; J.", "123456782"]);

@@ -311,6 +311,16 @@ fn files_built_to_attack_the_extractor_are_read_or_refused() {
             reason: NotScanned::Unreadable
         }]
     );
+    // A CSV of twelve million cells: the first five million read.
+    let csv = "1;".repeat(12_000_000);
+    let pieces = extract("cellen.csv", "", csv.as_bytes(), &Limits::default());
+    assert!(
+        pieces.contains(&Piece::NotScanned {
+            part: String::new(),
+            reason: NotScanned::TooLarge
+        }),
+        "the rest is not scanned"
+    );
     let html = format!(
         "<html>{}<p>BSN 123456782</p></html>",
         "<script></script>".repeat(300_000)

@@ -169,6 +169,9 @@ pub struct Service {
     /// Confirmed incidents per organisation per quarter that mail its
     /// authorised contacts (0: never), and the zone quarters are counted in.
     privacy_threshold: (u32, crate::time::Zone),
+    /// Attachments being taken apart for the privacy scan at this moment
+    /// (each may take hundreds of MB and seconds of CPU).
+    extractions: Arc<tokio::sync::Semaphore>,
 }
 
 impl Service {
@@ -182,6 +185,7 @@ impl Service {
             password_work: Arc::default(),
             privacy_mode: PrivacyMode::default(),
             privacy_threshold: (0, crate::time::Zone::default()),
+            extractions: Arc::new(tokio::sync::Semaphore::new(2)),
         }
     }
 

@@ -237,7 +237,7 @@ impl Service {
                         reason: loket_privacy::NotScanned::TooLarge,
                     }]
                 }
-                Some(bytes) => extract(a.filename.clone(), a.media_type.clone(), bytes).await,
+                Some(bytes) => self.extract(a.filename.clone(), a.media_type.clone(), bytes).await,
                 None if self.clock.now() - message.created_at < BLOB_GRACE => return Ok(None),
                 None => vec![Piece::NotScanned {
                     part: String::new(),
@@ -456,7 +456,7 @@ impl Service {
                 super::UploadContent::Bytes(b) => b.clone(),
                 super::UploadContent::Staged(s) => self.blobs.read_staged(s).await?,
             };
-            let pieces = extract(f.filename.clone(), f.media_type.clone(), bytes).await;
+            let pieces = self.extract(f.filename.clone(), f.media_type.clone(), bytes).await;
             items.push((Some(f.filename.clone()), pieces));
         }
         Ok(items
@@ -526,20 +526,24 @@ impl Service {
     }
 }
 
-/// A file's pieces, extracted on a blocking thread; a file that makes the
-/// extractor panic is unreadable (never clean, and never the end of the scan).
-async fn extract(name: String, media: String, bytes: Vec<u8>) -> Vec<Piece> {
-    tokio::task::spawn_blocking(move || {
-        loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
-    })
-    .await
-    .unwrap_or_else(|_| {
-        tracing::warn!("an attachment made the extractor fail; recorded as not scanned");
-        vec![Piece::NotScanned {
-            part: String::new(),
-            reason: loket_privacy::NotScanned::Unreadable,
-        }]
-    })
+impl Service {
+    /// A file's pieces, extracted on a blocking thread, two files at a time
+    /// at most; a file that makes the extractor panic is unreadable (never
+    /// clean, and never the end of the scan).
+    async fn extract(&self, name: String, media: String, bytes: Vec<u8>) -> Vec<Piece> {
+        let _turn = self.extractions.acquire().await;
+        tokio::task::spawn_blocking(move || {
+            loket_extract::extract(&name, &media, &bytes, &loket_extract::Limits::default())
+        })
+        .await
+        .unwrap_or_else(|_| {
+            tracing::warn!("an attachment made the extractor fail; recorded as not scanned");
+            vec![Piece::NotScanned {
+                part: String::new(),
+                reason: loket_privacy::NotScanned::Unreadable,
+            }]
+        })
+    }
 }
 
 /// Whether a privacy notice may go to `to`: not to a mail system's own
