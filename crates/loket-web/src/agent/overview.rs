@@ -32,6 +32,8 @@ struct OverviewPage<'a> {
     urgent: i64,
     waiting: i64,
     total: i64,
+    /// Privacy incidents waiting for a decision.
+    privacy: usize,
     /// Urgent tickets, always on top.
     urgent_tickets: Vec<Row>,
     /// No bulk form on the overview.
@@ -47,6 +49,7 @@ pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) ->
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let counts = s.service.store().ticket_counts(me.staff.id).await.map_err(fail)?;
+    let privacy = s.service.store().proposed_incidents(1_000).await.map_err(fail)?.len();
     let open = [Status::New, Status::Answered, Status::Open, Status::Postponed];
     let rows = Department::ALL
         .iter()
@@ -91,6 +94,7 @@ pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) ->
         urgent: counts.urgent,
         waiting: counts.waiting,
         total,
+        privacy,
         bulk: false,
     };
     Ok(render(&page, &me.cookies, lang))

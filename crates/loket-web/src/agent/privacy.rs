@@ -73,6 +73,9 @@ pub struct PrivacyTexts {
     pub csv: &'static str,
     pub bad_date: &'static str,
     pub bad_period: &'static str,
+    pub proposals: &'static str,
+    pub no_proposals: &'static str,
+    pub ticket: &'static str,
     pub done_decided: &'static str,
     pub done_file: &'static str,
     pub done_message: &'static str,
@@ -130,6 +133,9 @@ static NL: PrivacyTexts = PrivacyTexts {
     csv: "Downloaden als CSV",
     bad_date: "Vul een datum in als 2026-12-31.",
     bad_period: "De periode eindigt voordat hij begint.",
+    proposals: "Wachten op een besluit",
+    no_proposals: "Geen voorstellen: over alles is besloten.",
+    ticket: "Ticket",
     done_decided: "Besluit over het privacy-incident vastgelegd.",
     done_file: "Bijlage definitief verwijderd.",
     done_message: "Bericht definitief verwijderd.",
@@ -187,6 +193,9 @@ static EN: PrivacyTexts = PrivacyTexts {
     csv: "Download as CSV",
     bad_date: "Enter a date like 2026-12-31.",
     bad_period: "The period ends before it starts.",
+    proposals: "Waiting for a decision",
+    no_proposals: "No proposals: everything is decided.",
+    ticket: "Ticket",
     done_decided: "Decision on the privacy incident recorded.",
     done_file: "Attachment removed for good.",
     done_message: "Message removed for good.",
@@ -433,6 +442,8 @@ struct ReportPage<'a> {
     year: i32,
     rows: Vec<Row>,
     error: Option<&'static str>,
+    /// Incidents waiting for a decision: ticket, subject, class, people, found.
+    proposals: Vec<(TicketNumber, String, &'static str, usize, String)>,
 }
 
 fn day(s: &str) -> Option<NaiveDate> {
@@ -488,10 +499,26 @@ pub async fn view_privacy_get(
         (Some(_), Some(_)) => error = Some(p.bad_period),
         _ => error = Some(p.bad_date),
     }
+    let mut proposals = Vec::new();
+    let store = s.service.store();
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    for i in store.proposed_incidents(200).await.map_err(fail)? {
+        let Some(t) = i.ticket else { continue };
+        let Some(t) = store.get_ticket(t).await.map_err(fail)? else {
+            continue;
+        };
+        let class = if i.class == IncidentClass::Full {
+            p.full
+        } else {
+            p.light
+        };
+        proposals.push((t.number, t.subject, class, i.people, zone.date_time(i.created_at)));
+    }
     let page = ReportPage {
         t: texts(lang),
         p,
         frame: me.frame,
+        proposals,
         from: from_text,
         to: to_text,
         year,

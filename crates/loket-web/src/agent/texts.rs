@@ -229,6 +229,7 @@ pub struct Texts {
     pub done: &'static str,
     pub changed: &'static str,
     pub privacy_nav: &'static str,
+    pub privacy_proposals: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -456,6 +457,7 @@ static NL: Texts = Texts {
     done: "Opgeslagen.",
     changed: "Het ticket is intussen gewijzigd. Lees de nieuwe berichten en verstuur opnieuw.",
     privacy_nav: "Privacy",
+    privacy_proposals: "privacy-incidenten wachten op een besluit",
 };
 
 static EN: Texts = Texts {
@@ -683,6 +685,7 @@ static EN: Texts = Texts {
     done: "Saved.",
     changed: "The ticket changed meanwhile. Read the new messages and send again.",
     privacy_nav: "Privacy",
+    privacy_proposals: "privacy incidents wait for a decision",
 };
 
 /// The texts of a language.

@@ -1209,6 +1209,10 @@ async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
     assert!(page.body.contains("id=\"privacy\""), "{}", page.body);
     assert!(page.body.contains("3 personen") && page.body.contains("voorstel: wacht op uw besluit"));
     assert!(!page.body.contains("300000"), "full values never shown");
+    let overview = a.go("GET", "/agent", None).await;
+    assert!(overview.body.contains("id=\"count-privacy\">1<"), "{}", overview.body);
+    let waiting = a.go("GET", "/agent/privacy", None).await;
+    assert!(waiting.body.contains(&format!("/agent/tickets/{}#privacy", t.number)));
     // Confirming a full incident needs the box ticked.
     let action = format!("{here}/privacy/{}", incident.id);
     let p = a.post(&here, &action, "decision=confirm").await;
@@ -1266,6 +1270,7 @@ async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
     // The reports: per organisation, the year by quarter, the CSV.
     let report = a.go("GET", "/agent/privacy", None).await;
     assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains("Geen voorstellen: over alles is besloten."));
     assert!(report.body.contains("Gemeente Zuid") && report.body.contains("Tegengehouden bij upload"));
     let bad = a.go("GET", "/agent/privacy?van=2026-12-31&tot=2026-01-01", None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
