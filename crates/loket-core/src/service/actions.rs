@@ -423,7 +423,12 @@ impl Service {
         }
         let applied = self
             .change(actor, number, "remove_message", |_, _| {
+                // In its place in the thread (staff only): that a message was
+                // here and why it went; who and when are on the event.
+                let author = actor.staff().map_or(Author::System, |s| Author::Staff(s.id));
+                let tombstone = Reply::text(&format!("Een bericht is hier definitief verwijderd. Reden: {reason}"));
                 Ok(Plan {
+                    messages: vec![new_message(MessageKind::Event, author, &tombstone, Vec::new())],
                     remove_messages: vec![message],
                     extra_audit: vec![AuditEntry {
                         action: "remove_message".into(),

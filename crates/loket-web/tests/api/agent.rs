@@ -1263,9 +1263,19 @@ async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    assert!(app.service.store().messages(t2.id, true).await.unwrap().is_empty());
+    let left = app.service.store().messages(t2.id, true).await.unwrap();
+    assert_eq!(left.len(), 1, "only the tombstone");
+    assert_eq!(left[0].kind, MessageKind::Event);
     let page = a.go("GET", &here2, None).await;
     assert!(page.body.contains("Bericht definitief verwijderd"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Een bericht is hier definitief verwijderd. Reden: AVG")
+    );
+    assert!(
+        app.service.store().messages(t2.id, false).await.unwrap().is_empty(),
+        "customers see nothing of it"
+    );
 
     // The reports: per organisation, the year by quarter, the CSV.
     let report = a.go("GET", "/agent/privacy", None).await;

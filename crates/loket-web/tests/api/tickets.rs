@@ -164,7 +164,11 @@ async fn every_use_case_moves_status_and_department() {
         .await;
     assert_eq!(s, StatusCode::OK);
     let (_, msgs) = app.call("GET", &t("/messages"), None).await;
-    assert_eq!(msgs.as_array().unwrap().len(), 6);
+    let msgs = msgs.as_array().unwrap();
+    // The removed one is gone; a staff-only event says so in its place.
+    assert_eq!(msgs.len(), 7);
+    assert!(msgs.iter().all(|m| m["id"].as_i64() != Some(id)));
+    assert_eq!(msgs.iter().filter(|m| m["kind"] == "event").count(), 1);
 }
 
 #[tokio::test]
