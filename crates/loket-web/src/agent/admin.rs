@@ -108,18 +108,12 @@ pub async fn view_canned_post(
     ))
 }
 
-/// A form with only its token.
-#[derive(Debug, Deserialize)]
-pub struct TokenOnly {
-    csrf: String,
-}
-
 /// `POST /agent/beheer/standaardantwoorden/{id}/verwijderen`.
 pub async fn view_canned_delete_post(
     State(s): State<AppState>,
     PagePath(id): PagePath<i64>,
     headers: HeaderMap,
-    PageForm(form): PageForm<TokenOnly>,
+    PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
     let me = match signed_in(&s, &headers).await? {
         Ok(me) => me,

@@ -119,18 +119,12 @@ pub async fn view_mailboxes_get(
     Ok(render(&page, &me.cookies, lang))
 }
 
-/// A form with only its token.
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    csrf: String,
-}
-
 /// `POST /agent/beheer/postvakken/{id}/opnieuw`: tries a quarantined mail again now.
 pub async fn view_quarantine_retry_post(
     State(s): State<AppState>,
     PagePath(id): PagePath<i64>,
     headers: HeaderMap,
-    PageForm(form): PageForm<TokenForm>,
+    PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
     let me = match signed_in(&s, &headers).await? {
         Ok(me) => me,

@@ -50,6 +50,12 @@ use loket_core::service::{Actor, StaffSession};
 use loket_core::{Lang, Staff};
 pub(crate) use texts::{Texts, texts};
 
+/// A workspace form with only its CSRF token.
+#[derive(Debug, serde::Deserialize)]
+pub struct TokenForm {
+    pub(crate) csrf: String,
+}
+
 /// What every workspace page's frame shows.
 pub(crate) struct Frame {
     /// The signed-in staff member's name.

@@ -70,12 +70,6 @@ pub struct CodeForm {
     code: String,
 }
 
-/// A form with only its CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    csrf: String,
-}
-
 /// `?uitgelogd=1` after signing out, `?ingesteld=1` after setting a password.
 #[derive(Debug, Default, Deserialize)]
 pub struct SigninQuery {
@@ -319,7 +313,7 @@ pub async fn view_enrol_post(
 pub async fn view_signout_post(
     State(s): State<AppState>,
     headers: HeaderMap,
-    PageForm(form): PageForm<TokenForm>,
+    PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
     let lang = crate::portal::language(&headers);
     check_csrf(&s, &headers, &form.csrf, lang)?;
