@@ -355,52 +355,16 @@ macro_rules! directory_store {
             }
 
             async fn create_access(&self, contact: &Contact, token_sha256: &str, link_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
-                let mut tx = self.begin_write().await?;
-                sqlx::query("INSERT INTO access_tokens (token_sha256, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_sha256)
-                    .bind(contact.id.0)
-                    .bind(at)
-                    .bind(expires)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                sqlx::query(
-                    "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, link_token) \
-                     VALUES ('access', NULL, NULL, $1, TRUE, $2, $3)",
-                )
-                .bind(&contact.email)
-                .bind(at)
-                .bind(link_token)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                let link = (token_sha256, link_token);
+                self.create_link(("access_tokens", "contact_id"), contact.id.0, MailKind::Access, &contact.email, link, at, expires).await
             }
 
             async fn access_contact(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>> {
-                let id: Option<i64> = sqlx::query_scalar(
-                    "SELECT contact_id FROM access_tokens WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2",
-                )
-                .bind(token_sha256)
-                .bind(now)
-                .fetch_optional(self.reader())
-                .await
-                .map_err(db_err)?;
-                Ok(id.map(ContactId))
+                Ok(self.link_owner(("access_tokens", "contact_id"), token_sha256, now, false).await?.map(ContactId))
             }
 
             async fn use_access(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<ContactId>> {
-                let mut tx = self.begin_write().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "UPDATE access_tokens SET used_at = $1 WHERE token_sha256 = $2 AND used_at IS NULL AND expires_at > $1 RETURNING contact_id",
-                )
-                .bind(now)
-                .bind(token_sha256)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
-                Ok(id.map(ContactId))
+                Ok(self.link_owner(("access_tokens", "contact_id"), token_sha256, now, true).await?.map(ContactId))
             }
 
             async fn set_password(&self, contact: ContactId, hash: &str, at: DateTime<Utc>) -> Result<()> {

@@ -663,52 +663,16 @@ macro_rules! staff_store {
                 at: DateTime<Utc>,
                 expires: DateTime<Utc>,
             ) -> Result<()> {
-                let mut tx = self.begin_write().await?;
-                sqlx::query("INSERT INTO staff_password_links (token_sha256, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_sha256)
-                    .bind(staff.id.0)
-                    .bind(at)
-                    .bind(expires)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                sqlx::query(
-                    "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, link_token) \
-                     VALUES ('staff_access', NULL, NULL, $1, TRUE, $2, $3)",
-                )
-                .bind(&staff.email)
-                .bind(at)
-                .bind(link_token)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                let link = (token_sha256, link_token);
+                self.create_link(("staff_password_links", "staff_id"), staff.id.0, MailKind::StaffAccess, &staff.email, link, at, expires).await
             }
 
             async fn staff_link(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<StaffId>> {
-                let id: Option<i64> = sqlx::query_scalar(
-                    "SELECT staff_id FROM staff_password_links WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2",
-                )
-                .bind(token_sha256)
-                .bind(now)
-                .fetch_optional(self.reader())
-                .await
-                .map_err(db_err)?;
-                Ok(id.map(StaffId))
+                Ok(self.link_owner(("staff_password_links", "staff_id"), token_sha256, now, false).await?.map(StaffId))
             }
 
             async fn use_staff_link(&self, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<StaffId>> {
-                let mut tx = self.begin_write().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "UPDATE staff_password_links SET used_at = $1 WHERE token_sha256 = $2 AND used_at IS NULL AND expires_at > $1 RETURNING staff_id",
-                )
-                .bind(now)
-                .bind(token_sha256)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
-                Ok(id.map(StaffId))
+                Ok(self.link_owner(("staff_password_links", "staff_id"), token_sha256, now, true).await?.map(StaffId))
             }
 
             async fn find_contacts(&self, text: &str, limit: i64) -> Result<Vec<Contact>> {

@@ -6,6 +6,77 @@
 macro_rules! write_helpers {
     ($t:ty, $db:ty) => {
         impl $t {
+            /// A one-time link (`table`: `access_tokens` for the portal,
+            /// `staff_password_links` for the workspace; `owner` its owner
+            /// column) and the mail of `kind` that carries it, in one transaction.
+            #[allow(clippy::too_many_arguments, reason = "one statement's values")]
+            async fn create_link(
+                &self,
+                (table, owner): (&str, &str),
+                owner_id: i64,
+                kind: MailKind,
+                to: &str,
+                (token_sha256, link_token): (&str, &str),
+                at: DateTime<Utc>,
+                expires: DateTime<Utc>,
+            ) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(&format!(
+                    "INSERT INTO {table} (token_sha256, {owner}, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+                ))
+                .bind(token_sha256)
+                .bind(owner_id)
+                .bind(at)
+                .bind(expires)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, link_token) \
+                     VALUES ($1, NULL, NULL, $2, TRUE, $3, $4)",
+                )
+                .bind(kind.id())
+                .bind(to)
+                .bind(at)
+                .bind(link_token)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            /// The owner of a live one-time link; with `spend`, the link is
+            /// used up in the same statement (it works once).
+            async fn link_owner(
+                &self,
+                (table, owner): (&str, &str),
+                token_sha256: &str,
+                now: DateTime<Utc>,
+                spend: bool,
+            ) -> Result<Option<i64>> {
+                if !spend {
+                    return sqlx::query_scalar(&format!(
+                        "SELECT {owner} FROM {table} WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2"
+                    ))
+                    .bind(token_sha256)
+                    .bind(now)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err);
+                }
+                let mut tx = self.begin_write().await?;
+                let id: Option<i64> = sqlx::query_scalar(&format!(
+                    "UPDATE {table} SET used_at = $2 WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2 RETURNING {owner}"
+                ))
+                .bind(token_sha256)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(id)
+            }
+
             async fn labels_of(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<String>>> {
                 let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
                 if ids.is_empty() {
