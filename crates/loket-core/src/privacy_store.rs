@@ -238,6 +238,8 @@ pub trait PrivacyStore: Send + Sync + 'static {
     async fn ticket_incidents(&self, ticket: TicketId) -> Result<Vec<Incident>>;
     /// One incident.
     async fn incident(&self, id: i64) -> Result<Option<Incident>>;
+    /// How many incidents are still proposed (the overview's count).
+    async fn proposed_incident_count(&self) -> Result<i64>;
     /// Incidents still proposed, oldest first.
     async fn proposed_incidents(&self, limit: i64) -> Result<Vec<Incident>>;
     /// Counts per organisation of incidents found in `[from, to)`: decided

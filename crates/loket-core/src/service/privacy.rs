@@ -109,13 +109,17 @@ impl Service {
                 }
             }
         }
-        report.alerts = self.privacy_thresholds().await?;
+        // Only a confirmation can cross a threshold: no check every round.
+        if report.applied > 0 {
+            report.alerts = self.privacy_thresholds().await?;
+        }
         Ok(report)
     }
 
     /// Mails the authorised contacts of every organisation whose confirmed
     /// incidents this quarter reached the threshold, once per quarter (an
-    /// organisation without authorised contacts is tried again later).
+    /// organisation without authorised contacts is tried again at the next
+    /// confirmation).
     /// Answers how many organisations were alerted now.
     pub async fn privacy_thresholds(&self) -> Result<usize> {
         let (threshold, zone) = self.privacy_threshold;
@@ -395,6 +399,11 @@ impl Service {
             .await?;
         if !remove.is_empty() {
             self.erase_freed().await;
+        }
+        // A staff confirmation may cross the threshold (Loket's own are
+        // checked once per scan run).
+        if confirm && !matches!(actor, Actor::System) {
+            self.privacy_thresholds().await?;
         }
         Ok(applied.ticket)
     }

@@ -147,6 +147,13 @@ macro_rules! privacy_store {
                 Ok(self.incidents_where("id = $1", id, 1).await?.pop())
             }
 
+            async fn proposed_incident_count(&self) -> Result<i64> {
+                sqlx::query_scalar("SELECT COUNT(*) FROM privacy_incidents WHERE state = 'proposed'")
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
             async fn proposed_incidents(&self, limit: i64) -> Result<Vec<Incident>> {
                 self.incidents_where("state = 'proposed' AND id > $1", 0, limit).await
             }

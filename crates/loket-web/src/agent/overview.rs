@@ -33,7 +33,7 @@ struct OverviewPage<'a> {
     waiting: i64,
     total: i64,
     /// Privacy incidents waiting for a decision.
-    privacy: usize,
+    privacy: i64,
     /// Urgent tickets, always on top.
     urgent_tickets: Vec<Row>,
     /// No bulk form on the overview.
@@ -49,7 +49,7 @@ pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) ->
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let counts = s.service.store().ticket_counts(me.staff.id).await.map_err(fail)?;
-    let privacy = s.service.store().proposed_incidents(1_000).await.map_err(fail)?.len();
+    let privacy = s.service.store().proposed_incident_count().await.map_err(fail)?;
     let open = [Status::New, Status::Answered, Status::Open, Status::Postponed];
     let rows = Department::ALL
         .iter()
