@@ -11,9 +11,11 @@ mod ocr;
 mod office;
 mod pdf;
 mod text;
+mod write;
 
 pub use kind::{FileKind, kind_of};
 pub use loket_privacy::{NotScanned, Piece};
+pub use write::{write_xlsx, xlsx_with_sheet_xml};
 
 /// Most cells read from one table file (CSV or spreadsheet); the rest is
 /// not scanned. Bounds the memory one file takes (a few hundred MB).

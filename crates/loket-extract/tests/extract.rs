@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use loket_extract::{Limits, NotScanned, Piece, extract};
-use std::fmt::Write as _;
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 
@@ -18,33 +17,11 @@ fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut sheet = String::from(
-        "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
-    );
-    for (r, row) in rows.iter().enumerate() {
-        write!(sheet, "<row r=\"{}\">", r + 1).unwrap();
-        for (c, v) in row.iter().enumerate() {
-            let col = char::from(b'A' + u8::try_from(c).expect("few columns"));
-            if v.chars().all(|ch| ch.is_ascii_digit()) && !v.is_empty() {
-                write!(sheet, "<c r=\"{col}{}\"><v>{v}</v></c>", r + 1).unwrap();
-            } else {
-                write!(sheet, "<c r=\"{col}{}\" t=\"inlineStr\"><is><t>{v}</t></is></c>", r + 1).unwrap();
-            }
-        }
-        sheet.push_str("</row>");
-    }
-    sheet.push_str("</sheetData></worksheet>");
-    xlsx_with_sheet(&sheet)
+    loket_extract::write_xlsx("Clienten", rows)
 }
 
 fn xlsx_with_sheet(sheet: &str) -> Vec<u8> {
-    zip_of(&[
-        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
-        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Clienten" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
-        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
-    ])
+    loket_extract::xlsx_with_sheet_xml("Clienten", sheet)
 }
 
 fn texts(pieces: &[Piece]) -> String {

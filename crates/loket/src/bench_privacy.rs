@@ -159,7 +159,7 @@ pub fn run(args: &BenchPrivacyArgs) -> Result<(), String> {
     let mut cells = args.table_mb << 20;
     let (sheet_rows, sheet_bytes, xlsx) = loop {
         let (rows, bytes) = table_rows(cells);
-        let xlsx = xlsx_of(&rows)?;
+        let xlsx = loket_extract::write_xlsx("Blad1", &rows);
         if xlsx.len() >= 10 << 20 {
             break (rows.len() - 1, bytes, xlsx);
         }
@@ -242,36 +242,4 @@ fn table_rows(cell_bytes: usize) -> (Vec<Vec<String>>, usize) {
         rows.push(row);
     }
     (rows, bytes)
-}
-
-/// An XLSX file (deflated, as office programs write it) of `rows`, the
-/// first being the header.
-fn xlsx_of(rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
-    use std::fmt::Write as _;
-    use std::io::Write as _;
-    let mut sheet = String::from(
-        "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
-    );
-    for row in rows {
-        sheet.push_str("<row>");
-        for cell in row {
-            let _ = write!(sheet, "<c t=\"inlineStr\"><is><t>{cell}</t></is></c>");
-        }
-        sheet.push_str("</row>");
-    }
-    sheet.push_str("</sheetData></worksheet>");
-    let parts: [(&str, &[u8]); 5] = [
-        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
-        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
-        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
-    ];
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in parts {
-        w.start_file(name, options).map_err(|e| e.to_string())?;
-        w.write_all(bytes).map_err(|e| e.to_string())?;
-    }
-    Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
 }

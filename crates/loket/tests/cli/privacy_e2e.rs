@@ -11,8 +11,6 @@ use super::portal_e2e::var;
 use super::{Server, loket, stdout};
 use base64::Engine as _;
 use loket_mail::imap::{ImapConfig, Security, tools};
-use std::fmt::Write as _;
-use std::io::{Cursor, Write as _};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -27,37 +25,17 @@ fn bsns(n: usize) -> Vec<String> {
 
 /// An XLSX (deflated, as office programs write it) with a row per client.
 fn clients_xlsx(bsns: &[String]) -> Vec<u8> {
-    let mut sheet = String::from(
-        "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
-         <row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Achternaam</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>BSN</t></is></c>\
-         <c r=\"C1\" t=\"inlineStr\"><is><t>Geboortedatum</t></is></c></row>",
-    );
-    for (i, bsn) in bsns.iter().enumerate() {
-        let r = i + 2;
-        write!(
-            sheet,
-            "<row r=\"{r}\"><c r=\"A{r}\" t=\"inlineStr\"><is><t>Jansen-{i}</t></is></c><c r=\"B{r}\"><v>{bsn}</v></c>\
-             <c r=\"C{r}\" t=\"inlineStr\"><is><t>{:02}-03-19{}</t></is></c></row>",
-            1 + i % 28,
-            40 + i % 60
-        )
-        .unwrap();
-    }
-    sheet.push_str("</sheetData></worksheet>");
-    let files: [(&str, &[u8]); 5] = [
-        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
-        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Clienten" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
-        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
-    ];
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in files {
-        w.start_file(name, options).unwrap();
-        w.write_all(bytes).unwrap();
-    }
-    w.finish().unwrap().into_inner()
+    let header = ["Achternaam", "BSN", "Geboortedatum"].map(str::to_owned).to_vec();
+    let rows: Vec<Vec<String>> = std::iter::once(header)
+        .chain(bsns.iter().enumerate().map(|(i, bsn)| {
+            vec![
+                format!("Jansen-{i}"),
+                bsn.clone(),
+                format!("{:02}-03-19{}", 1 + i % 28, 40 + i % 60),
+            ]
+        }))
+        .collect();
+    loket_extract::write_xlsx("Clienten", &rows)
 }
 
 /// Every file under `dir`, recursively.
