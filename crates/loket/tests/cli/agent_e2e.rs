@@ -12,7 +12,7 @@
 use super::portal_e2e::{BrowserEnv, browser_env, fill, shot, submit, var, wait_text, wait_url, with_browser};
 use super::{Server, loket, stdout};
 use fantoccini::{Client, Locator};
-use loket_mail::imap::{ImapConfig, Security, tools};
+use loket_mail::imap::tools;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -81,32 +81,11 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
     else {
         return;
     };
-    let (host, port) = imap.rsplit_once(':').unwrap();
-    let account = ImapConfig {
-        host: host.into(),
-        port: Some(port.parse().unwrap()),
-        security: Security::Plain,
-        user: "box11@example.test".into(),
-        password: Some("secret".into()),
-        password_file: None,
-        folder: "INBOX".into(),
-        processed_folder: None,
-        poll_secs: 1,
-    };
+    let (account, config) = super::imap_mailbox(&imap, "box11@example.test", dir.path());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(tools::clear(&account)).unwrap();
-    let config = dir.path().join("loket.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[mailboxes]]\nname = \"helpdesk\"\ndepartment = \"helpdesk\"\n[mailboxes.imap]\nhost = \"{host}\"\nport = {port}\n\
-             security = \"plain\"\nuser = \"box11@example.test\"\npassword = \"secret\"\npoll_secs = 1\n"
-        ),
-    )
-    .unwrap();
     let cfg = config.to_str().unwrap().to_owned();
     let staff = format!(
         "anna.{}@leverancier.nl",

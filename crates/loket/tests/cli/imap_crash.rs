@@ -4,7 +4,7 @@
 
 use super::http::request;
 use super::{Server, loket, stdout};
-use loket_mail::imap::{ImapConfig, Security, tools};
+use loket_mail::imap::tools;
 use std::time::{Duration, Instant};
 
 const MESSAGES: usize = 150;
@@ -26,40 +26,19 @@ fn imap_addr() -> Option<String> {
 #[test]
 fn imap_intake_survives_sigkill_at_any_moment() {
     let Some(addr) = imap_addr() else { return };
-    let (host, port) = addr.rsplit_once(':').unwrap();
-    let account = ImapConfig {
-        host: host.into(),
-        port: Some(port.parse().unwrap()),
-        security: Security::Plain,
-        user: "box8@example.test".into(),
-        password: Some("secret".into()),
-        password_file: None,
-        folder: "INBOX".into(),
-        processed_folder: None,
-        poll_secs: 1,
-    };
+    let dir = tempfile::tempdir().unwrap();
+    let (account, config) = super::imap_mailbox(&addr, "box8@example.test", dir.path());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(tools::clear(&account)).unwrap();
     for i in 0..MESSAGES {
         let raw = format!(
             "From: k{i}@gemeente.nl\r\nSubject: Crashtest {i}\r\nMessage-ID: <crash-{i}@gemeente.nl>\r\n\r\nBericht {i}\r\n"
         );
         rt.block_on(tools::append(&account, raw.as_bytes())).unwrap();
     }
-    let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let config = dir.path().join("loket.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[mailboxes]]\nname = \"helpdesk\"\ndepartment = \"helpdesk\"\n[mailboxes.imap]\nhost = \"{host}\"\nport = {port}\n\
-             security = \"plain\"\nuser = \"box8@example.test\"\npassword = \"secret\"\npoll_secs = 1\n"
-        ),
-    )
-    .unwrap();
     let cfg = config.to_str().unwrap();
     stdout(&loket(
         &data,

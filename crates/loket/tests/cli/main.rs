@@ -100,6 +100,40 @@ impl Drop for Server {
     }
 }
 
+/// A Dovecot test account (`addr` is `host:port`, `user` one of the
+/// `boxN@example.test` accounts), emptied, and a configuration file in `dir`
+/// whose helpdesk mailbox reads it every second.
+pub(crate) fn imap_mailbox(addr: &str, user: &str, dir: &Path) -> (loket_mail::imap::ImapConfig, std::path::PathBuf) {
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let account = loket_mail::imap::ImapConfig {
+        host: host.into(),
+        port: Some(port.parse().unwrap()),
+        security: loket_mail::imap::Security::Plain,
+        user: user.into(),
+        password: Some("secret".into()),
+        password_file: None,
+        folder: "INBOX".into(),
+        processed_folder: None,
+        poll_secs: 1,
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(loket_mail::imap::tools::clear(&account))
+        .unwrap();
+    let config = dir.join("loket.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[mailboxes]]\nname = \"helpdesk\"\ndepartment = \"helpdesk\"\n[mailboxes.imap]\nhost = \"{host}\"\nport = {port}\n\
+             security = \"plain\"\nuser = \"{user}\"\npassword = \"secret\"\npoll_secs = 1\n"
+        ),
+    )
+    .unwrap();
+    (account, config)
+}
+
 pub(crate) fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).trim().to_owned()

@@ -10,7 +10,7 @@ use super::http::request;
 use super::portal_e2e::var;
 use super::{Server, loket, stdout};
 use base64::Engine as _;
-use loket_mail::imap::{ImapConfig, Security, tools};
+use loket_mail::imap::tools;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -76,23 +76,12 @@ fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told()
     ) else {
         return;
     };
-    let (host, port) = imap.rsplit_once(':').unwrap();
-    let account = ImapConfig {
-        host: host.into(),
-        port: Some(port.parse().unwrap()),
-        security: Security::Plain,
-        user: "box10@example.test".into(),
-        password: Some("secret".into()),
-        password_file: None,
-        folder: "INBOX".into(),
-        processed_folder: None,
-        poll_secs: 1,
-    };
+    let dir = tempfile::tempdir().unwrap();
+    let (account, config) = super::imap_mailbox(&imap, "box10@example.test", dir.path());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(tools::clear(&account)).unwrap();
 
     let numbers = bsns(200);
     let xlsx = clients_xlsx(&numbers);
@@ -116,17 +105,7 @@ fn a_mailed_spreadsheet_of_200_clients_is_removed_for_good_and_the_sender_told()
         lines.join("\r\n")
     );
 
-    let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let config = dir.path().join("loket.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[mailboxes]]\nname = \"helpdesk\"\ndepartment = \"helpdesk\"\n[mailboxes.imap]\nhost = \"{host}\"\nport = {port}\n\
-             security = \"plain\"\nuser = \"box10@example.test\"\npassword = \"secret\"\npoll_secs = 1\n"
-        ),
-    )
-    .unwrap();
     let cfg = config.to_str().unwrap();
     stdout(&loket(
         &data,
