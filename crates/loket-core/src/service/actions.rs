@@ -418,15 +418,23 @@ impl Service {
         let reason = reason.as_str();
         let ticket = self.ticket_for(actor, number).await?;
         let messages = self.store.messages(ticket.id, true).await?;
-        if !messages.iter().any(|m| m.id == message) {
+        let Some(removed) = messages.iter().find(|m| m.id == message) else {
             return Err(DomainError::not_found(format!("message {message} on ticket {number}")));
+        };
+        let writer = match removed.author {
+            Author::Contact(c) => self.store.get_contact(c).await?.map(|c| c.email),
+            Author::Staff(s) => self.store.get_staff(s).await?.map(|s| s.name),
+            Author::System => None,
         }
+        .unwrap_or_else(|| "Loket".to_owned());
         let applied = self
             .change(actor, number, "remove_message", |_, _| {
                 // In its place in the thread (staff only): that a message was
                 // here and why it went; who and when are on the event.
                 let author = actor.staff().map_or(Author::System, |s| Author::Staff(s.id));
-                let tombstone = Reply::text(&format!("Een bericht is hier definitief verwijderd. Reden: {reason}"));
+                let tombstone = Reply::text(&format!(
+                    "Een bericht van {writer} is hier definitief verwijderd. Reden: {reason}"
+                ));
                 Ok(Plan {
                     messages: vec![new_message(MessageKind::Event, author, &tombstone, Vec::new())],
                     remove_messages: vec![message],

@@ -540,7 +540,7 @@ macro_rules! write_helpers {
                     )
                     .bind(change.at)
                     .bind(&change.actor)
-                    .bind("message removed")
+                    .bind("bericht definitief verwijderd")
                     .bind(m.0)
                     .bind(ticket)
                     .fetch_all(&mut *tx)

@@ -1207,7 +1207,7 @@ async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
     let here = format!("/agent/tickets/{}", t.number);
     let page = a.go("GET", &here, None).await;
     assert!(page.body.contains("id=\"privacy\""), "{}", page.body);
-    assert!(page.body.contains("3 personen") && page.body.contains("voorstel: wacht op uw besluit"));
+    assert!(page.body.contains("3 personen") && page.body.contains("Voorstel: wacht op uw besluit"));
     assert!(!page.body.contains("300000"), "full values never shown");
     let overview = a.go("GET", "/agent", None).await;
     assert!(overview.body.contains("id=\"count-privacy\">1<"), "{}", overview.body);
@@ -1270,7 +1270,7 @@ async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
     assert!(page.body.contains("Bericht definitief verwijderd"), "{}", page.body);
     assert!(
         page.body
-            .contains("Een bericht is hier definitief verwijderd. Reden: AVG")
+            .contains("Een bericht van jan@zuid.nl is hier definitief verwijderd. Reden: AVG")
     );
     assert!(
         app.service.store().messages(t2.id, false).await.unwrap().is_empty(),
