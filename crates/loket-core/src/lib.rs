@@ -15,6 +15,7 @@ pub mod public_domains;
 pub mod rules;
 pub mod search;
 pub mod service;
+pub mod service_level;
 mod staff_store;
 pub mod store;
 pub mod time;

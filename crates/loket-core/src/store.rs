@@ -270,6 +270,8 @@ pub struct TicketFilter {
     pub urgent_only: bool,
     /// Only tickets that came in by this channel.
     pub channel: Option<Channel>,
+    /// Only tickets whose service-level deadline passed by this moment.
+    pub overdue_at: Option<DateTime<Utc>>,
     /// Page size.
     pub limit: i64,
 }
@@ -499,9 +501,26 @@ pub trait MailStore: Send + Sync + 'static {
 
 /// Storage of every record: the four capability traits together. Implemented
 /// once per database.
-pub trait Store: DirectoryStore + TicketStore + MailStore + StaffStore + crate::privacy_store::PrivacyStore {}
+pub trait Store:
+    DirectoryStore
+    + TicketStore
+    + MailStore
+    + StaffStore
+    + crate::privacy_store::PrivacyStore
+    + crate::service_level::ServiceLevelStore
+{
+}
 
-impl<T: DirectoryStore + TicketStore + MailStore + StaffStore + crate::privacy_store::PrivacyStore> Store for T {}
+impl<
+    T: DirectoryStore
+        + TicketStore
+        + MailStore
+        + StaffStore
+        + crate::privacy_store::PrivacyStore
+        + crate::service_level::ServiceLevelStore,
+> Store for T
+{
+}
 
 pub use crate::privacy_store::*;
 pub use crate::staff_store::*;

@@ -23,6 +23,11 @@ impl Zone {
             .map_err(|_| format!("time_zone '{name}' is not a time zone name such as Europe/Amsterdam"))
     }
 
+    /// The zone itself.
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+
     /// Its IANA name.
     pub fn name(self) -> &'static str {
         self.0.name()
@@ -36,6 +41,57 @@ impl Zone {
     /// The day: `29-11-2026`.
     pub fn date(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0).format("%d-%m-%Y").to_string()
+    }
+
+    /// The day written out, as promises state it: `12 december 2026`
+    /// (`12 December 2026` in English).
+    pub fn long_date(self, at: DateTime<Utc>, lang: crate::Lang) -> String {
+        use chrono::Datelike;
+        const NL: [&str; 12] = [
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ];
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let local = at.with_timezone(&self.0);
+        let names = match lang {
+            crate::Lang::Nl => NL,
+            crate::Lang::En => EN,
+        };
+        let month = names[usize::try_from(local.month0()).unwrap_or_default() % 12];
+        format!("{} {month} {}", local.day(), local.year())
+    }
+
+    /// A deadline within days: the day written out and the time,
+    /// `21 december 2026 om 16:45` (`21 December 2026 at 16:45`).
+    pub fn long_date_time(self, at: DateTime<Utc>, lang: crate::Lang) -> String {
+        let time = at.with_timezone(&self.0).format("%H:%M");
+        match lang {
+            crate::Lang::Nl => format!("{} om {time}", self.long_date(at, lang)),
+            crate::Lang::En => format!("{} at {time}", self.long_date(at, lang)),
+        }
     }
 
     /// For `<time datetime>`: RFC 3339 with the zone's offset.

@@ -290,8 +290,39 @@ impl Sender {
         })
     }
 
+    /// What a service-level warning or breach says (to staff, in Dutch).
+    async fn level_content(&self, id: TicketId, event: i64) -> Result<Content> {
+        let store = self.service.store();
+        let ticket = store
+            .get_ticket(id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("ticket"))?;
+        let notice = store
+            .service_level_notice(event)
+            .await?
+            .ok_or_else(|| DomainError::not_found("service-level event"))?;
+        let vars = Vars {
+            number: ticket.number.to_string(),
+            subject: subject::strip_prefixes(&ticket.subject).to_owned(),
+            link: format!(
+                "{}/agent/tickets/{}",
+                self.settings.public_url.trim_end_matches('/'),
+                ticket.number
+            ),
+            message: notice.kind.label(Lang::Nl).to_owned(),
+            until: self.settings.time_zone.date_time(notice.due_at),
+            ..Vars::default()
+        };
+        Ok(Content {
+            rendered: self.settings.templates.render(c_kind(notice.event), Lang::Nl, &vars),
+            thread: Vec::new(),
+            mailbox: None,
+        })
+    }
+
     async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
         let content = match (c.mail.ticket_id, c.mail.privacy_alert) {
+            (Some(id), _) if let Some(event) = c.mail.sla_event => self.level_content(id, event).await?,
             (Some(id), _) => self.ticket_content(c, id, secret).await?,
             (None, Some(alert)) => self.alert_content(c, alert).await?,
             (None, None) => self.account_content(c).await?,
@@ -327,6 +358,14 @@ impl Sender {
             .header(ContentType::TEXT_PLAIN)
             .body(rendered.body)
             .map_err(|e| DomainError::invalid(format!("cannot build the mail: {e}")))
+    }
+}
+
+/// The mail that tells of a service-level event.
+fn c_kind(event: loket_core::service_level::SlaEvent) -> loket_core::MailKind {
+    match event {
+        loket_core::service_level::SlaEvent::Warning => loket_core::MailKind::SlaWarning,
+        loket_core::service_level::SlaEvent::Breach => loket_core::MailKind::SlaBreach,
     }
 }
 

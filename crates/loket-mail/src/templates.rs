@@ -38,6 +38,7 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         (MailKind::Access, _) => return account(lang),
         (MailKind::StaffAccess, _) => return staff_account(lang),
         (MailKind::PrivacyThreshold, _) => return privacy_threshold(lang),
+        (MailKind::SlaWarning | MailKind::SlaBreach, _) => return service_level(kind, lang),
         (MailKind::Confirmation, Lang::Nl) => {
             "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
         }
@@ -73,6 +74,17 @@ fn privacy_threshold(lang: Lang) -> String {
     match lang {
         Lang::Nl => "Subject: Privacy-incidenten bij {{subject}}\n\nBeste {{name}},\n\nU bent een geautoriseerde contactpersoon van {{subject}}. In {{until}} ontving de helpdesk van uw organisatie {{number}} keer persoonsgegevens van inwoners of cliënten die niet nodig waren voor de vraag (zoals BSN, naam en adres of IBAN, vaak in een spreadsheet). Dat is de grens die wij met u hebben afgesproken.\n\nWilt u uw collega's erop wijzen dat:\n- alleen het cliëntnummer meestal genoeg is;\n- persoonsgegevens uit spreadsheets en exports gehaald moeten worden voordat ze worden meegestuurd;\n- wat echt nodig is beveiligd verstuurd wordt: met beveiligde e-mail (bijvoorbeeld Zivver of ZorgMail) of via de beveiligde bestandsuitwisseling van de helpdesk.\n\nDe incidenten komen aan bod in het volgende klantoverleg.\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
         Lang::En => "Subject: Privacy incidents at {{subject}}\n\nDear {{name}},\n\nYou are an authorised contact of {{subject}}. In {{until}} the helpdesk received personal data of residents or clients from your organisation {{number}} times that the question did not need (such as citizen service numbers, names and addresses or IBANs, often in a spreadsheet). That is the limit we agreed with you.\n\nPlease remind your colleagues that:\n- the client number alone is usually enough;\n- personal data must be stripped from spreadsheets and exports before they are sent;\n- what is really needed goes securely: by secure e-mail (for example Zivver or ZorgMail) or through the helpdesk's secure file exchange.\n\nThe incidents will be discussed at the next customer meeting.\n\n{{link}}\n\nKind regards,\nthe helpdesk\n".into(),
+    }
+}
+
+/// To staff: `{{message}}` is the promise, `{{until}}` its deadline,
+/// `{{link}}` the ticket in the workspace.
+fn service_level(kind: MailKind, lang: Lang) -> String {
+    match (kind, lang) {
+        (MailKind::SlaWarning, Lang::Nl) => "Subject: Termijn loopt bijna af: [#{{number}}] {{subject}}\n\nDe termijn voor {{message}} op ticket {{number}} loopt af op {{until}}.\n\n{{link}}\n".into(),
+        (MailKind::SlaWarning, Lang::En) => "Subject: Deadline near: [#{{number}}] {{subject}}\n\nThe deadline for the {{message}} on ticket {{number}} is {{until}}.\n\n{{link}}\n".into(),
+        (_, Lang::Nl) => "Subject: Termijn verstreken: [#{{number}}] {{subject}}\n\nDe termijn voor {{message}} op ticket {{number}} is verstreken op {{until}}. De klant wacht.\n\n{{link}}\n".into(),
+        (_, Lang::En) => "Subject: Deadline passed: [#{{number}}] {{subject}}\n\nThe deadline for the {{message}} on ticket {{number}} passed at {{until}}. The customer is waiting.\n\n{{link}}\n".into(),
     }
 }
 
@@ -179,6 +191,11 @@ mod tests {
                 let r = Templates::default().render(*kind, lang, &vars());
                 if matches!(*kind, MailKind::PrivacyThreshold) {
                     assert!(r.subject.contains("Printer") && r.body.contains("100001") && !r.body.contains("{{"));
+                    continue;
+                }
+                if matches!(*kind, MailKind::SlaWarning | MailKind::SlaBreach) {
+                    assert!(r.subject.ends_with("[#100001] Printer") && r.body.contains("http://x/t/1/a"));
+                    assert!(!r.body.contains("{{"), "{kind:?} {lang:?}: {}", r.body);
                     continue;
                 }
                 if matches!(*kind, MailKind::Access | MailKind::StaffAccess) {

@@ -6,7 +6,7 @@ use loket_core::*;
 /// Columns of `tickets` in [`TicketRow`] order.
 pub(crate) const TICKET_COLS: &str = "id, number, subject, requester_id, organisation_id, channel, mailbox, \
     status, department, urgent, assignee_id, release_version, work_item, postponed_until, promised_at, \
-    created_at, updated_at, first_response_at, last_customer_at, last_agent_at, version";
+    created_at, updated_at, first_response_at, last_customer_at, last_agent_at, due_at, due_kind, sla_check_at, version";
 
 /// Columns of `messages` in [`MessageRow`] order.
 pub(crate) const MESSAGE_COLS: &str = "id, ticket_id, kind, author_staff_id, author_contact_id, body_text, \
@@ -45,6 +45,9 @@ pub(crate) struct TicketRow {
     first_response_at: Option<DateTime<Utc>>,
     last_customer_at: Option<DateTime<Utc>>,
     last_agent_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    due_kind: Option<String>,
+    sla_check_at: Option<DateTime<Utc>>,
     version: i64,
 }
 
@@ -76,6 +79,15 @@ impl TicketRow {
             first_response_at: self.first_response_at,
             last_customer_at: self.last_customer_at,
             last_agent_at: self.last_agent_at,
+            due_at: self.due_at,
+            due_kind: match self.due_kind.as_deref() {
+                Some(k) => Some(
+                    loket_core::service_level::DueKind::parse(k)
+                        .ok_or_else(|| DomainError::Storage(format!("ticket {}: bad due_kind '{k}'", self.id)))?,
+                ),
+                None => None,
+            },
+            sla_check_at: self.sla_check_at,
             version: self.version,
         })
     }
@@ -243,11 +255,12 @@ pub(crate) struct OutboxRow {
     link_token: Option<String>,
     postponed_until: Option<DateTime<Utc>>,
     privacy_alert_id: Option<i64>,
+    sla_event_id: Option<i64>,
 }
 
 /// Columns of `outbox` in [`OutboxRow`] order.
 pub(crate) const OUTBOX_COLS: &str =
-    "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id";
+    "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id";
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
@@ -263,6 +276,7 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
                 link_token: r.link_token,
                 postponed_until: r.postponed_until,
                 privacy_alert: r.privacy_alert_id,
+                sla_event: r.sla_event_id,
             },
         ))
     }

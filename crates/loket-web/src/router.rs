@@ -98,6 +98,7 @@ fn api() -> Routes {
             post(crate::api::v1::privacy::decide),
         )
         .route("/privacy/incidents", get(crate::api::v1::privacy::report))
+        .route("/reports/service-levels", get(crate::api::v1::reports::service_levels))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/move-tickets", post(contacts::move_tickets))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::update))

@@ -57,6 +57,14 @@ pub struct Config {
     /// Confirmed privacy incidents of one organisation in a quarter that make
     /// Loket mail its authorised contacts (0: never).
     pub privacy_threshold: u32,
+    /// Working hours of the business calendar deadlines count in: `08:30-17:00`.
+    pub working_hours: String,
+    /// Bevrijdingsdag as a day off: `lustrum` (every fifth year) or `every_year`.
+    pub liberation_day: String,
+    /// Whether Goede Vrijdag is a day off.
+    pub good_friday: bool,
+    /// The vendor's own closing days (`2026-12-31` or `31-12-2026`).
+    pub closing_days: Vec<String>,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
 }
@@ -81,6 +89,10 @@ impl Default for Config {
             time_zone: "Europe/Amsterdam".into(),
             privacy_mode: "propose".into(),
             privacy_threshold: 3,
+            working_hours: "08:30-17:00".into(),
+            liberation_day: "lustrum".into(),
+            good_friday: false,
+            closing_days: Vec::new(),
             mailboxes: loket_mail::Mailbox::defaults(),
         }
     }
@@ -138,6 +150,10 @@ const KEYS: &[&str] = &[
     "time_zone",
     "privacy_mode",
     "privacy_threshold",
+    "working_hours",
+    "liberation_day",
+    "good_friday",
+    "closing_days",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
@@ -163,7 +179,40 @@ impl Config {
         }
         let cfg: Self = fig.extract().map_err(|e| e.to_string())?;
         cfg.zone()?;
+        cfg.calendar()?;
         Ok(cfg)
+    }
+
+    /// The business calendar service-level deadlines count in.
+    pub fn calendar(&self) -> Result<loket_core::calendar::Calendar, String> {
+        use loket_core::calendar::{Calendar, Liberation};
+        let bad = || {
+            format!(
+                "working_hours '{}' is not a range such as 08:30-17:00",
+                self.working_hours
+            )
+        };
+        let (open, close) = self.working_hours.split_once('-').ok_or_else(bad)?;
+        let time = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
+        let (open, close) = (time(open)?, time(close)?);
+        if open >= close {
+            return Err(bad());
+        }
+        let liberation = match self.liberation_day.trim() {
+            "lustrum" => Liberation::Lustrum,
+            "every_year" => Liberation::EveryYear,
+            other => return Err(format!("liberation_day '{other}' is not 'lustrum' or 'every_year'")),
+        };
+        let closed = self
+            .closing_days
+            .iter()
+            .map(|d| dutch_date::parse(d).map_err(|e| format!("closing_days: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Calendar::default()
+            .in_zone(self.zone()?.tz())
+            .with_hours(open, close, [true, true, true, true, true, false, false])
+            .with_holiday_rules(liberation, self.good_friday)
+            .with_closing_days(closed))
     }
 
     /// The time zone of times shown to people.

@@ -5,6 +5,7 @@ mod bench_agent;
 mod bench_mail;
 mod bench_portal;
 mod bench_privacy;
+mod bench_sla;
 mod bench_soak;
 mod commands;
 mod config;
@@ -63,6 +64,8 @@ enum Command {
     BenchAgent(bench_agent::BenchAgentArgs),
     /// Measures the personal-data detectors in MB/s (see BENCHMARKS.md).
     BenchPrivacy(bench_privacy::BenchPrivacyArgs),
+    /// Measures the service-level check over a million tickets (see BENCHMARKS.md).
+    BenchSla(bench_sla::BenchSlaArgs),
     /// Runs minutes of mixed load with wrk and reports errors and memory per minute (see BENCHMARKS.md).
     BenchSoak(bench_soak::BenchSoakArgs),
 }
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
             Command::BenchPortal(a) => bench_portal::run(&cfg, a).await,
             Command::BenchAgent(a) => bench_agent::run(&cfg, a).await,
             Command::BenchPrivacy(a) => bench_privacy::run(&a),
+            Command::BenchSla(a) => bench_sla::run(&cfg, a).await,
             Command::BenchSoak(a) => bench_soak::run(&cfg, a).await,
             Command::DefaultConfig => Ok(()),
         }

@@ -29,7 +29,8 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
     })?;
     Ok(Service::new(store, blobs, Arc::new(SystemClock), limits)
         .with_privacy_mode(mode)
-        .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?))
+        .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?)
+        .with_service_levels(loket_core::service_level::Policy::default(), cfg.calendar()?))
 }
 
 /// Runs the server until a shutdown signal.
@@ -125,12 +126,16 @@ pub struct DueReport {
     pub swept: Option<loket_core::service::SweepReport>,
     /// What the privacy scan did.
     pub privacy: loket_core::service::ScanReport,
+    /// Service-level warnings and breaches recorded.
+    pub levels: loket_core::service::LevelReport,
 }
 
 impl DueReport {
     fn is_idle(&self) -> bool {
         self.resolved == 0
             && self.unquarantined == 0
+            && self.levels.warnings == 0
+            && self.levels.breaches == 0
             && self.privacy.scanned == 0
             && self.privacy.applied == 0
             && self.privacy.alerts == 0
@@ -142,8 +147,9 @@ impl std::fmt::Display for DueReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "auto-resolve: {} postponed ticket(s) resolved; quarantine: {} mail(s) taken in",
-            self.resolved, self.unquarantined
+            "auto-resolve: {} postponed ticket(s) resolved; quarantine: {} mail(s) taken in; \
+             service levels: {} warning(s), {} breach(es)",
+            self.resolved, self.unquarantined, self.levels.warnings, self.levels.breaches
         )?;
         write!(
             f,
@@ -172,6 +178,7 @@ pub async fn run_due(
 ) -> Result<DueReport, String> {
     let resolved = service.auto_resolve_due().await.map_err(|e| e.to_string())?;
     let unquarantined = intake.retry_quarantine().await.map_err(|e| e.to_string())?;
+    let levels = service.check_service_levels().await.map_err(|e| e.to_string())?;
     let privacy = if privacy {
         service.scan_privacy().await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "privacy scan failed; retrying next round");
@@ -195,6 +202,7 @@ pub async fn run_due(
         unquarantined,
         swept,
         privacy,
+        levels,
     })
 }
 

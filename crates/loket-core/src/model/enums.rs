@@ -154,6 +154,10 @@ vocabulary!(
         Access = "access", "Toegang tot het portaal", "Portal access";
         /// A link for a new staff member to set their workspace password.
         StaffAccess = "staff_access", "Toegang tot de werkplek", "Workspace access";
+        /// To staff: a service-level deadline comes near.
+        SlaWarning = "sla_warning", "Termijn loopt bijna af", "Deadline near";
+        /// To staff: a service-level deadline passed.
+        SlaBreach = "sla_breach", "Termijn verstreken", "Deadline passed";
     }
 );
 

@@ -121,6 +121,15 @@ pub struct Ticket {
     pub last_customer_at: Option<DateTime<Utc>>,
     /// Last public message from an agent.
     pub last_agent_at: Option<DateTime<Utc>>,
+    /// The service-level deadline running now (none while the customer has
+    /// the turn or the promise is another one).
+    pub due_at: Option<DateTime<Utc>>,
+    /// Which promise `due_at` keeps.
+    pub due_kind: Option<crate::service_level::DueKind>,
+    /// When the service-level check looks at the ticket next (the warning,
+    /// then the deadline); internal.
+    #[serde(skip)]
+    pub sla_check_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version, bumped on every change.
     pub version: i64,
 }
@@ -229,4 +238,6 @@ pub struct OutboxMail {
     pub postponed_until: Option<DateTime<Utc>>,
     /// The privacy threshold alert it tells of.
     pub privacy_alert: Option<i64>,
+    /// The service-level warning or breach it tells staff of.
+    pub sla_event: Option<i64>,
 }

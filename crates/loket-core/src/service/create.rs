@@ -137,6 +137,7 @@ impl Service {
             let (mut r, files) = self.ticket_record(&Actor::System, input).await?;
             if let Some(status) = status {
                 r.ticket.status = status;
+                self.refresh_deadline(&mut r.ticket, None);
             }
             r.outbox.clear();
             r.audit[0].action = "import".into();
@@ -227,8 +228,13 @@ impl Service {
             first_response_at: None,
             last_customer_at: matches!(author, Author::Contact(_)).then_some(now),
             last_agent_at: None,
+            due_at: None,
+            due_kind: None,
+            sla_check_at: None,
             version: 0,
         };
+        let mut ticket = ticket;
+        self.refresh_deadline(&mut ticket, None);
         let search_doc = crate::search::ticket_doc(&ticket.subject, &contact.email, &contact.name);
         let record = NewTicketRecord {
             ticket,

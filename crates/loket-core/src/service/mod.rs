@@ -7,7 +7,9 @@ mod actions;
 mod admin;
 mod create;
 mod jobs;
+mod levels;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
+pub use levels::LevelReport;
 mod plan;
 mod privacy;
 pub use privacy::{PrivacyMode, ScanReport, Suspect};
@@ -172,6 +174,8 @@ pub struct Service {
     /// Attachments being taken apart for the privacy scan at this moment
     /// (each may take hundreds of MB and seconds of CPU).
     extractions: Arc<tokio::sync::Semaphore>,
+    /// The service-level promises and the working days they count in.
+    levels: Arc<(crate::service_level::Policy, crate::calendar::Calendar)>,
 }
 
 impl Service {
@@ -186,7 +190,29 @@ impl Service {
             privacy_mode: PrivacyMode::default(),
             privacy_threshold: (0, crate::time::Zone::default()),
             extractions: Arc::new(tokio::sync::Semaphore::new(2)),
+            levels: Arc::default(),
         }
+    }
+
+    /// The same service keeping `policy` on `calendar`.
+    #[must_use]
+    pub fn with_service_levels(
+        mut self,
+        policy: crate::service_level::Policy,
+        calendar: crate::calendar::Calendar,
+    ) -> Self {
+        self.levels = Arc::new((policy, calendar));
+        self
+    }
+
+    /// The business calendar deadlines count in.
+    pub fn calendar(&self) -> &crate::calendar::Calendar {
+        &self.levels.1
+    }
+
+    /// Writes the service-level deadline that applies now into `t`.
+    pub(crate) fn refresh_deadline(&self, t: &mut Ticket, before: Option<&Ticket>) {
+        crate::service_level::refresh(t, before, &self.levels.0, &self.levels.1);
     }
 
     /// The same service mailing an organisation's authorised contacts when

@@ -46,6 +46,7 @@ impl Service {
             let now = self.clock.now();
             let mut after = before.clone();
             let p = plan(&mut after, now)?;
+            self.refresh_deadline(&mut after, Some(&before));
             let mut audit = audit_diff(action, &before, &after);
             audit.insert(
                 0,

@@ -6,6 +6,7 @@
 mod directory;
 mod mail;
 pub(crate) mod privacy;
+mod service_levels;
 mod staff;
 mod tickets;
 mod writes;
@@ -26,12 +27,14 @@ macro_rules! shared_store {
         $crate::shared::mail_store!($t, $db);
         $crate::shared::staff_store!($t, $db);
         $crate::shared::privacy_store!($t, $db);
+        $crate::shared::service_level_store!($t, $db);
     };
 }
 
 pub(crate) use directory::directory_store;
 pub(crate) use mail::mail_store;
 pub(crate) use privacy::privacy_store;
+pub(crate) use service_levels::service_level_store;
 pub(crate) use shared_store;
 pub(crate) use staff::staff_store;
 pub(crate) use tickets::ticket_store;

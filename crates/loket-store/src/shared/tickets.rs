@@ -83,6 +83,9 @@ macro_rules! ticket_store {
                 if let Some(c) = f.channel {
                     qb.push(" AND channel = ").push_bind(c.id());
                 }
+                if let Some(at) = f.overdue_at {
+                    qb.push(" AND due_at <= ").push_bind(at);
+                }
                 let by_id = if f.oldest_first { "id" } else { "id DESC" };
                 let order = if f.by_customer_reaction {
                     " ORDER BY COALESCE(last_customer_at, created_at) DESC, id DESC".to_owned()

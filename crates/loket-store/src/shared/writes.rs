@@ -185,8 +185,9 @@ macro_rules! write_helpers {
                 let sql = format!(
                     "INSERT INTO tickets (number, subject, requester_id, organisation_id, channel, mailbox, status, department, \
                      urgent, assignee_id, release_version, work_item, postponed_until, promised_at, created_at, updated_at, \
-                     first_response_at, last_customer_at, last_agent_at, version) \
-                     VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1) RETURNING id, number",
+                     first_response_at, last_customer_at, last_agent_at, due_at, due_kind, sla_check_at, version) \
+                     VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1) \
+                     RETURNING id, number",
                     Self::NEXT_NUMBER
                 );
                 let (id, number): (i64, i64) = sqlx::query_as(&sql)
@@ -208,6 +209,9 @@ macro_rules! write_helpers {
                 .bind(t.first_response_at)
                 .bind(t.last_customer_at)
                 .bind(t.last_agent_at)
+                .bind(t.due_at)
+                .bind(t.due_kind.map(|k| k.id()))
+                .bind(t.sla_check_at)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -255,7 +259,8 @@ macro_rules! write_helpers {
                     "UPDATE tickets SET subject = $1, requester_id = $2, organisation_id = $3, status = $4, department = $5, \
                      urgent = $6, assignee_id = $7, release_version = $8, work_item = $9, postponed_until = $10, \
                      promised_at = $11, updated_at = $12, first_response_at = $13, last_customer_at = $14, \
-                     last_agent_at = $15, version = version + 1 WHERE id = $16",
+                     last_agent_at = $15, due_at = $16, due_kind = $17, sla_check_at = $18, version = version + 1 \
+                     WHERE id = $19",
                 )
                 .bind(&t.subject)
                 .bind(t.requester_id.0)
@@ -272,6 +277,9 @@ macro_rules! write_helpers {
                 .bind(t.first_response_at)
                 .bind(t.last_customer_at)
                 .bind(t.last_agent_at)
+                .bind(t.due_at)
+                .bind(t.due_kind.map(|k| k.id()))
+                .bind(t.sla_check_at)
                 .bind(t.id.0)
                 .execute(&mut *tx)
                 .await

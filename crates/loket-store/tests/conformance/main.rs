@@ -7,6 +7,7 @@
 mod harness;
 mod privacy;
 mod search;
+mod service_levels;
 mod tickets;
 mod usecases;
 mod workspace;

@@ -34,6 +34,9 @@ struct OverviewPage<'a> {
     total: i64,
     /// Privacy incidents waiting for a decision.
     privacy: i64,
+    /// Tickets past their deadline, and warned ones.
+    overdue: i64,
+    due_soon: i64,
     /// Urgent tickets, always on top.
     urgent_tickets: Vec<Row>,
     /// No bulk form on the overview.
@@ -50,6 +53,12 @@ pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) ->
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let counts = s.service.store().ticket_counts(me.staff.id).await.map_err(fail)?;
     let privacy = s.service.store().proposed_incident_count().await.map_err(fail)?;
+    let (overdue, due_soon) = s
+        .service
+        .store()
+        .service_level_counts(s.service.now())
+        .await
+        .map_err(fail)?;
     let open = [Status::New, Status::Answered, Status::Open, Status::Postponed];
     let rows = Department::ALL
         .iter()
@@ -95,6 +104,8 @@ pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) ->
         waiting: counts.waiting,
         total,
         privacy,
+        overdue,
+        due_soon,
         bulk: false,
     };
     Ok(render(&page, &me.cookies, lang))
@@ -217,7 +228,7 @@ fn some(v: Option<&String>) -> Option<&str> {
 }
 
 /// `GET /agent/wachtrij/{queue}`: a department id, `mine`, `unassigned`,
-/// `urgent`, `waiting` or `all`.
+/// `urgent`, `waiting`, `overdue` or `all`.
 pub async fn view_queue_get(
     State(s): State<AppState>,
     PagePath(queue): PagePath<String>,
@@ -256,6 +267,10 @@ pub async fn view_queue_get(
         "waiting" => {
             filter.status = Some(Status::Postponed);
             t.waiting.to_owned()
+        }
+        "overdue" => {
+            filter.overdue_at = Some(s.service.now());
+            t.overdue.to_owned()
         }
         "all" => t.all_open.to_owned(),
         other => {

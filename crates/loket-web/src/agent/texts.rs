@@ -166,6 +166,16 @@ pub struct Texts {
     pub unassigned: &'static str,
     pub urgent: &'static str,
     pub waiting: &'static str,
+    /// Queue and tile: tickets past their service-level deadline.
+    pub overdue: &'static str,
+    /// Tile: tickets warned, deadline near.
+    pub due_soon: &'static str,
+    /// Ticket page: the running deadline.
+    pub due: &'static str,
+    /// Ticket page: working time left (`{}` is the time).
+    pub due_left: &'static str,
+    /// Hours and minutes (`{h}`, `{m}`).
+    pub hours_minutes: &'static str,
     pub all_open: &'static str,
     pub search: &'static str,
     pub search_label: &'static str,
@@ -394,6 +404,11 @@ static NL: Texts = Texts {
     unassigned: "Niet toegewezen",
     urgent: "Urgent",
     waiting: "Wacht op klant",
+    overdue: "Te laat",
+    due_soon: "Termijn bijna om",
+    due: "Termijn",
+    due_left: "nog {} werktijd",
+    hours_minutes: "{h} u {m} min",
     all_open: "Alle open tickets",
     search: "Zoeken",
     search_label: "Zoek op woorden of ticketnummer",
@@ -622,6 +637,11 @@ static EN: Texts = Texts {
     unassigned: "Unassigned",
     urgent: "Urgent",
     waiting: "Waiting on customer",
+    overdue: "Overdue",
+    due_soon: "Deadline near",
+    due: "Deadline",
+    due_left: "{} of working time left",
+    hours_minutes: "{h} h {m} min",
     all_open: "All open tickets",
     search: "Search",
     search_label: "Search by words or ticket number",

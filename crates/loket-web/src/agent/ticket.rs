@@ -53,6 +53,8 @@ struct TicketPage<'a> {
     work_item: Option<String>,
     promised: Option<String>,
     postponed: Option<String>,
+    /// The service-level timer.
+    due: Option<Timer>,
     resolved: bool,
     messages: Vec<MessageView>,
     requester_name: String,
@@ -192,6 +194,34 @@ async fn fill_placeholders(s: &AppState, ticket: &Ticket, body: &str) -> loket_c
         .replace("{beloofde_datum}", &zone.date(promised))
         .replace("{volgende_overleg}", &meeting)
         .replace("{versie}", ticket.release_version.as_deref().unwrap_or("…")))
+}
+
+/// The service-level deadline running on a ticket, as its page shows it.
+struct Timer {
+    kind: &'static str,
+    when: String,
+    iso: String,
+    overdue: bool,
+    left: String,
+}
+
+fn timer(s: &AppState, ticket: &Ticket, t: &Texts, lang: Lang) -> Option<Timer> {
+    let (due, kind) = (ticket.due_at?, ticket.due_kind?);
+    let now = s.service.now();
+    let minutes = s.service.calendar().working_minutes_between(now, due);
+    let zone = s.portal.time_zone;
+    Some(Timer {
+        kind: kind.label(lang),
+        when: zone.date_time(due),
+        iso: zone.iso(due),
+        overdue: due <= now,
+        left: t.due_left.replace(
+            "{}",
+            &t.hours_minutes
+                .replace("{h}", &(minutes / 60).to_string())
+                .replace("{m}", &(minutes % 60).to_string()),
+        ),
+    })
 }
 
 async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> Result<Response, PageError> {
@@ -370,6 +400,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         release: ticket.release_version.clone(),
         work_item: ticket.work_item.clone(),
         promised: ticket.promised_at.map(|d| zone.date(d)),
+        due: timer(s, &ticket, t, lang),
         postponed: ticket
             .postponed_until
             .filter(|_| ticket.status == Status::Postponed)

@@ -294,8 +294,8 @@ pub fn standing(
             "Wacht op uw reactie".into(),
             t.postponed_until.map(|d| {
                 format!(
-                    "wij ontvangen uw reactie graag vóór {}; zonder reactie sluiten wij de melding op die datum",
-                    zone.date(d)
+                    "wij wachten op uw reactie vóór {}; zonder reactie sluiten wij de melding op die datum",
+                    zone.long_date(d, lang)
                 )
             }),
         ),
@@ -304,7 +304,7 @@ pub fn standing(
             t.postponed_until.map(|d| {
                 format!(
                     "please reply before {}; without a reply we close the ticket on that date",
-                    zone.date(d)
+                    zone.long_date(d, lang)
                 )
             }),
         ),
@@ -316,6 +316,7 @@ pub fn standing(
         ),
         _ => {
             let note = match (t.department, next_meeting) {
+                _ if let Some(note) = due_note(t, lang, zone) => Some(note),
                 (Department::FunctionalMeeting, Some(d)) => Some(format!(
                     "{}; {}: {}",
                     promise(t.department, lang).unwrap_or_default(),
@@ -327,6 +328,42 @@ pub fn standing(
             (format!("{} · {}", t.status.label(lang), t.department.label(lang)), note)
         }
     }
+}
+
+/// The reaction the requester can expect by the deadline running on the
+/// ticket (the service level, or the date promised for a discussion).
+fn due_note(t: &loket_core::Ticket, lang: Lang, zone: loket_core::time::Zone) -> Option<String> {
+    use loket_core::service_level::DueKind;
+    let (kind, due) = (t.due_kind?, t.due_at?);
+    Some(match (kind, lang) {
+        (DueKind::Urgent | DueKind::Answer, Lang::Nl) => {
+            format!("u krijgt vóór {} een antwoord", zone.long_date_time(due, lang))
+        }
+        (DueKind::Urgent | DueKind::Answer, Lang::En) => {
+            format!("you get an answer before {}", zone.long_date_time(due, lang))
+        }
+        (DueKind::Reaction, Lang::Nl) => format!("u krijgt vóór {} een reactie", zone.long_date(due, lang)),
+        (DueKind::Reaction, Lang::En) => format!("you hear from us before {}", zone.long_date(due, lang)),
+        (DueKind::Meeting, _) => format!(
+            "{}; {}",
+            meeting_note(t.department, lang)?,
+            match lang {
+                Lang::Nl => format!("u krijgt vóór {} een reactie", zone.long_date(due, lang)),
+                Lang::En => format!("you hear from us before {}", zone.long_date(due, lang)),
+            }
+        ),
+    })
+}
+
+/// What a meeting department means for the customer.
+fn meeting_note(department: Department, lang: Lang) -> Option<&'static str> {
+    Some(match (department, lang) {
+        (Department::InternalReview, Lang::Nl) => "wordt intern besproken",
+        (Department::InternalReview, Lang::En) => "discussed internally",
+        (Department::FunctionalMeeting, Lang::Nl) => "staat op de agenda van het functioneel overleg",
+        (Department::FunctionalMeeting, Lang::En) => "on the agenda of the functional meeting",
+        _ => return None,
+    })
 }
 
 /// A size as people of `lang` write it: "2,5 MB" in Dutch, "2.5 MB" in English.

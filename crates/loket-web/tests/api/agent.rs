@@ -1304,3 +1304,62 @@ async fn the_privacy_panel_decides_removes_and_reports_in_dutch() {
     assert!(csv.body.starts_with('\u{feff}'), "a BOM for spreadsheet programs");
     assert!(csv.body.contains("2026;0;1;0;Gemeente Zuid"), "{}", csv.body);
 }
+
+#[tokio::test]
+async fn deadlines_show_on_the_portal_the_ticket_page_the_overview_and_the_overdue_queue() {
+    use chrono::TimeZone;
+    let app = App::new().await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    // Friday 18 December 2026, 16:45 in Amsterdam.
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 12, 18, 15, 45, 0).unwrap());
+    let (t, token) = super::portal::ticket(&app, "jan@zuid.nl", "Koppeling").await;
+    let n = t.number;
+    let follow = app.page("GET", &format!("/t/{n}/{token}"), None, None).await;
+    assert!(
+        follow
+            .body
+            .contains("u krijgt vóór 21 december 2026 om 16:45 een antwoord"),
+        "{}",
+        follow.body
+    );
+
+    let mut agent = signed_in(&app, &email).await;
+    let page = agent.go("GET", &format!("/agent/tickets/{n}"), None).await;
+    assert!(page.body.contains("id=\"ticket-due\""), "{}", page.body);
+    assert!(page.body.contains("21-12-2026 16:45"));
+    assert!(page.body.contains("nog 8 u 30 min werktijd"), "one working day left");
+    let overview = agent.go("GET", "/agent", None).await;
+    assert!(
+        overview
+            .body
+            .contains("<span class=\"n\" id=\"count-overdue\">0</span>")
+    );
+
+    // Monday 17:00: past the deadline.
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 12, 21, 16, 0, 0).unwrap());
+    // (The weekend ended the session.)
+    let mut agent = signed_in(&app, &email).await;
+    let overview = agent.go("GET", "/agent", None).await;
+    assert!(
+        overview
+            .body
+            .contains("<span class=\"n\" id=\"count-overdue\">1</span>"),
+        "{}",
+        overview.body
+    );
+    let queue = agent.go("GET", "/agent/wachtrij/overdue", None).await;
+    assert!(queue.body.contains("<h1>Te laat"), "{}", queue.body);
+    assert!(queue.body.contains(&format!("data-ticket=\"{n}\"")));
+    let page = agent.go("GET", &format!("/agent/tickets/{n}"), None).await;
+    assert!(page.body.contains("<strong class=\"badge urgent\">Te laat</strong>"));
+    // Answered: off the overdue queue.
+    app.service
+        .agent_reply(&admin, n, loket_core::service::Reply::text("Zo werkt het."))
+        .await
+        .unwrap();
+    let queue = agent.go("GET", "/agent/wachtrij/overdue", None).await;
+    assert!(!queue.body.contains(&format!("data-ticket=\"{n}\"")));
+}

@@ -193,6 +193,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "",
         "UUUUYYYY",
     ),
+    (
+        "GET",
+        "/api/v1/reports/service-levels?from=2026-01-01&to=2026-12-31",
+        "",
+        "UUUUYYYY",
+    ),
     ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
     // The agent workspace: staff with a workspace session, nobody else.

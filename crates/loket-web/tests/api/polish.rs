@@ -314,11 +314,16 @@ async fn status_texts_promise_only_what_applies() {
         .await
         .unwrap();
     let p = app.page("GET", &url, None, None).await.body;
-    assert!(p.contains("binnen 2 weken"), "the promise while it applies");
+    let by = app.service.now() + chrono::Duration::days(14);
+    let date = loket_core::time::Zone::default().long_date(by, Lang::Nl);
+    assert!(
+        p.contains(&format!("wordt intern besproken; u krijgt vóór {date} een reactie")),
+        "the promise while it applies, with its date: {p}"
+    );
     app.service.resolve(&admin, t.number).await.unwrap();
     let p = app.page("GET", &url, None, None).await.body;
     assert!(
-        p.contains("Opgelost") && !p.contains("binnen 2 weken"),
+        p.contains("Opgelost") && !p.contains("u krijgt vóór"),
         "no promise once resolved"
     );
 
@@ -338,7 +343,7 @@ async fn status_texts_promise_only_what_applies() {
     assert_eq!((moved.status, moved.postponed_until), (Status::Open, None));
     let p = app.page("GET", &url, None, None).await.body;
     assert!(
-        p.contains("binnen 2 weken") && !p.contains("Wacht op uw reactie"),
+        p.contains("wordt intern besproken; u krijgt vóór") && !p.contains("Wacht op uw reactie"),
         "{p}"
     );
 

@@ -72,7 +72,7 @@ impl Modify for CommonResponses {
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::move_tickets,
         organisations::list, organisations::create, organisations::get, organisations::update, organisations::add_domain,
         search::search,
-        privacy::incidents, privacy::decide, privacy::remove_attachment, privacy::report,
+        privacy::incidents, privacy::decide, privacy::remove_attachment, privacy::report, reports::service_levels,
         mail::quarantine, mail::retry,
     ),
     components(schemas(crate::error::ErrorBody))

@@ -82,6 +82,20 @@ pub struct PeriodQuery {
     to: chrono::NaiveDate,
 }
 
+impl PeriodQuery {
+    /// The period as moments: from the first day's start to the start of
+    /// the day after the last.
+    pub fn range(
+        &self,
+        zone: loket_core::time::Zone,
+    ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        (
+            zone.start_of_day(self.from),
+            zone.start_of_day(self.to.succ_opt().unwrap_or(self.to)),
+        )
+    }
+}
+
 /// Confirmed incidents (light, full) and prevented uploads per organisation
 /// in a period; a ticket counts for its requester's current organisation.
 #[utoipa::path(get, path = "/api/v1/privacy/incidents", params(PeriodQuery), security(("bearer" = [])),
@@ -91,8 +105,6 @@ pub async fn report(
     auth: StaffAuth,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Vec<IncidentCount>>, ApiError> {
-    let zone = s.portal.time_zone;
-    let from = zone.start_of_day(q.from);
-    let to = zone.start_of_day(q.to.succ_opt().unwrap_or(q.to));
+    let (from, to) = q.range(s.portal.time_zone);
     Ok(Json(s.service.incident_report(&auth.actor(), from, to).await?))
 }
