@@ -8,6 +8,7 @@ pub mod clock;
 pub mod error;
 pub mod html;
 pub mod ids;
+pub mod jobs;
 pub mod model;
 pub mod privacy_store;
 pub mod problem;

@@ -499,7 +499,7 @@ pub trait MailStore: Send + Sync + 'static {
     async fn pending_outbox(&self, limit: i64) -> Result<Vec<(OutboxId, OutboxMail)>>;
 }
 
-/// Storage of every record: the four capability traits together. Implemented
+/// Storage of every record: the capability traits together. Implemented
 /// once per database.
 pub trait Store:
     DirectoryStore
@@ -508,6 +508,7 @@ pub trait Store:
     + StaffStore
     + crate::privacy_store::PrivacyStore
     + crate::service_level::ServiceLevelStore
+    + crate::jobs::JobStore
 {
 }
 
@@ -517,7 +518,8 @@ impl<
         + MailStore
         + StaffStore
         + crate::privacy_store::PrivacyStore
-        + crate::service_level::ServiceLevelStore,
+        + crate::service_level::ServiceLevelStore
+        + crate::jobs::JobStore,
 > Store for T
 {
 }

@@ -60,6 +60,9 @@ impl PgStore {
     /// The next ticket number.
     const NEXT_NUMBER: &str = "nextval('ticket_number_seq')";
 
+    /// Rows another claim holds are skipped, not waited for.
+    const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
     /// Indexes a new ticket's document and its first message.
     async fn index_new_ticket(
         tx: &mut sqlx::PgConnection,

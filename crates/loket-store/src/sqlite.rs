@@ -92,6 +92,9 @@ impl SqliteStore {
     /// The next ticket number; a trigger moves the counter on.
     const NEXT_NUMBER: &str = "(SELECT value + 1 FROM counters WHERE name = 'ticket_number')";
 
+    /// Row locks to skip when claiming jobs: none (SQLite has one writer).
+    const SKIP_LOCKED: &str = "";
+
     /// Indexes a new ticket's document and its first message in one statement.
     async fn index_new_ticket(
         tx: &mut sqlx::SqliteConnection,

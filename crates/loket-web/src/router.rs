@@ -219,6 +219,8 @@ fn agent() -> Routes {
         .route("/tickets/{number}/spam", small(post(a::view_spam_post)))
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
         .route("/beheer/postvakken", get(a::view_mailboxes_get))
+        .route("/beheer/taken", get(a::view_jobs_get))
+        .route("/beheer/taken/{id}/opnieuw", post(a::view_job_retry_post))
         .route(
             "/beheer/labels",
             small(get(a::view_labels_get).post(a::view_labels_admin_post)),

@@ -100,6 +100,34 @@ pub enum JobsCommand {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Lists queued jobs, newest first: due, running, done or failed with the error.
+    List {
+        /// Only jobs in this state (`due`, `running`, `done`, `failed`).
+        #[arg(long)]
+        state: Option<String>,
+        /// Most jobs listed.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Makes a failed job due again now.
+    Retry {
+        /// The job's id.
+        id: i64,
+    },
+    /// Queues probe jobs that wait a moment and count themselves: run
+    /// several `loket serve` processes and `loket jobs probe --check` shows
+    /// each ran once.
+    Probe {
+        /// Jobs to queue.
+        #[arg(long, default_value_t = 0)]
+        count: usize,
+        /// Milliseconds each waits.
+        #[arg(long, default_value_t = 10)]
+        ms: u64,
+        /// Only print how many probes are done and the most runs of one.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// `loket migrate`: says what it did (created, upgraded or nothing).
@@ -249,7 +277,10 @@ pub async fn token(cfg: &Config, cmd: TokenCommand) -> Result<(), String> {
 
 /// `loket jobs run-due`.
 pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
-    let JobsCommand::RunDue { now } = cmd;
+    let now = match cmd {
+        JobsCommand::RunDue { now } => now,
+        other => return queue(cfg, other).await,
+    };
     let base = service(cfg).await?;
     let svc = match now {
         Some(n) => {
@@ -262,6 +293,64 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
     };
     let intake = loket_mail::Intake::new(svc.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
     println!("{}", crate::serve::run_due(&svc, &intake, true, true).await?);
+    let mut jobs = loket_core::service::JobsReport::default();
+    loop {
+        let r = svc.run_jobs(100).await.map_err(|e| e.to_string())?;
+        if r == loket_core::service::JobsReport::default() {
+            break;
+        }
+        jobs.done += r.done;
+        jobs.retried += r.retried;
+        jobs.failed += r.failed;
+    }
+    println!(
+        "queued jobs: {} done, {} to retry, {} failed",
+        jobs.done, jobs.retried, jobs.failed
+    );
+    Ok(())
+}
+
+/// `loket jobs list | retry | probe`.
+async fn queue(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
+    let svc = service(cfg).await?;
+    let err = |e: loket_core::DomainError| e.to_string();
+    match cmd {
+        JobsCommand::List { state, limit } => {
+            let state = state
+                .map(|s| {
+                    loket_core::jobs::JobState::parse(&s)
+                        .ok_or_else(|| format!("--state '{s}' is not due, running, done or failed"))
+                })
+                .transpose()?;
+            let counts = svc.store().job_counts().await.map_err(err)?;
+            let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", s.id())).collect();
+            println!("{}", summary.join(", "));
+            for j in svc.list_jobs(&Actor::System, state, limit).await.map_err(err)? {
+                println!(
+                    "{}\t{}\t{}\tattempts {}\tdue {}\t{}",
+                    j.id,
+                    j.kind,
+                    j.state.id(),
+                    j.attempts,
+                    j.run_at.to_rfc3339(),
+                    j.last_error.unwrap_or_default()
+                );
+            }
+        }
+        JobsCommand::Retry { id } => {
+            svc.retry_job(&Actor::System, id).await.map_err(err)?;
+            println!("job {id} is due again");
+        }
+        JobsCommand::Probe { count, ms, check } => {
+            if !check {
+                let n = svc.queue_probes(&Actor::System, count, ms).await.map_err(err)?;
+                println!("{n} probe job(s) queued");
+            }
+            let (done, most) = svc.store().probe_counts().await.map_err(err)?;
+            println!("probes done: {done}; most runs of one probe: {most}");
+        }
+        JobsCommand::RunDue { .. } => {}
+    }
     Ok(())
 }
 

@@ -30,6 +30,9 @@ pub struct Config {
     pub max_attachment_bytes: usize,
     /// Seconds between runs of the scheduled jobs inside `loket serve`.
     pub jobs_interval_secs: u64,
+    /// Seconds a claimed queued job stays its process's before another may
+    /// take it (a process that dies holds its jobs that long).
+    pub jobs_lease_secs: u64,
     /// The From address of Loket's mail; the helpdesk mailbox's address, else
     /// `helpdesk@localhost`, when empty.
     pub mail_from: Option<String>,
@@ -80,6 +83,7 @@ impl Default for Config {
             log: "info".into(),
             max_attachment_bytes: 25 * 1024 * 1024,
             jobs_interval_secs: 60,
+            jobs_lease_secs: 300,
             mail_from: None,
             next_functional_meeting: None,
             max_mail_bytes: loket_mail::mailbox::DEFAULT_MAX_MAIL_BYTES,
@@ -141,6 +145,7 @@ const KEYS: &[&str] = &[
     "log",
     "max_attachment_bytes",
     "jobs_interval_secs",
+    "jobs_lease_secs",
     "mail_from",
     "next_functional_meeting",
     "max_mail_bytes",

@@ -30,7 +30,10 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
     Ok(Service::new(store, blobs, Arc::new(SystemClock), limits)
         .with_privacy_mode(mode)
         .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?)
-        .with_service_levels(loket_core::service_level::Policy::default(), cfg.calendar()?))
+        .with_service_levels(loket_core::service_level::Policy::default(), cfg.calendar()?)
+        .with_job_lease(chrono::Duration::seconds(
+            i64::try_from(cfg.jobs_lease_secs.max(1)).unwrap_or(300),
+        )))
 }
 
 /// Runs the server until a shutdown signal.
@@ -60,6 +63,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     }
     let outbox = tokio::spawn(outbox_loop(sender));
     let privacy = tokio::spawn(privacy_loop(service.clone()));
+    let queue = tokio::spawn(queue_loop(service.clone()));
     let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
     let jobs = tokio::spawn(jobs_loop(
         service.clone(),
@@ -88,6 +92,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     jobs.abort();
     outbox.abort();
     privacy.abort();
+    queue.abort();
     readers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("loket stopped");
     result.map_err(|e| format!("server error: {e}"))
@@ -223,6 +228,27 @@ async fn privacy_loop(service: Service) {
             ),
             Err(e) => tracing::warn!(error = %e, "privacy scan failed; retrying"),
         }
+    }
+}
+
+/// Runs queued jobs: a few at a time, every second while there are none.
+async fn queue_loop(service: Service) {
+    loop {
+        match service.run_jobs(10).await {
+            Ok(r) if r.done + r.retried + r.failed + r.lost > 0 => {
+                tracing::debug!(
+                    done = r.done,
+                    retried = r.retried,
+                    failed = r.failed,
+                    lost = r.lost,
+                    "jobs ran"
+                );
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "running jobs failed; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -11,6 +11,8 @@ mod levels;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
 pub use levels::LevelReport;
 mod plan;
+mod queue;
+pub use queue::{JobsReport, MAX_ATTEMPTS, PROBE};
 mod privacy;
 pub use privacy::{PrivacyMode, ScanReport, Suspect};
 mod staff_auth;
@@ -176,6 +178,8 @@ pub struct Service {
     extractions: Arc<tokio::sync::Semaphore>,
     /// The service-level promises and the working days they count in.
     levels: Arc<(crate::service_level::Policy, crate::calendar::Calendar)>,
+    /// How long a claimed job is its claimer's before another process may take it.
+    job_lease: chrono::Duration,
 }
 
 impl Service {
@@ -191,7 +195,16 @@ impl Service {
             privacy_threshold: (0, crate::time::Zone::default()),
             extractions: Arc::new(tokio::sync::Semaphore::new(2)),
             levels: Arc::default(),
+            job_lease: chrono::Duration::minutes(5),
         }
+    }
+
+    /// The same service claiming jobs for `lease` (a process that dies holds
+    /// its jobs that long).
+    #[must_use]
+    pub fn with_job_lease(mut self, lease: chrono::Duration) -> Self {
+        self.job_lease = lease;
+        self
     }
 
     /// The same service keeping `policy` on `calendar`.

@@ -4,6 +4,7 @@
 //! as inherent methods, and instantiates this with `shared_store!`.
 
 mod directory;
+mod jobs;
 mod mail;
 pub(crate) mod privacy;
 mod service_levels;
@@ -28,10 +29,12 @@ macro_rules! shared_store {
         $crate::shared::staff_store!($t, $db);
         $crate::shared::privacy_store!($t, $db);
         $crate::shared::service_level_store!($t, $db);
+        $crate::shared::job_store!($t, $db);
     };
 }
 
 pub(crate) use directory::directory_store;
+pub(crate) use jobs::job_store;
 pub(crate) use mail::mail_store;
 pub(crate) use privacy::privacy_store;
 pub(crate) use service_levels::service_level_store;

@@ -5,6 +5,7 @@
 //! end to end on each backend.
 
 mod harness;
+mod jobs;
 mod privacy;
 mod search;
 mod service_levels;

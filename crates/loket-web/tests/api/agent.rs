@@ -1363,3 +1363,42 @@ async fn deadlines_show_on_the_portal_the_ticket_page_the_overview_and_the_overd
     let queue = agent.go("GET", "/agent/wachtrij/overdue", None).await;
     assert!(!queue.body.contains(&format!("data-ticket=\"{n}\"")));
 }
+
+#[tokio::test]
+async fn the_jobs_page_lists_failed_jobs_with_their_error_and_retries_them() {
+    let app = App::new().await;
+    let email = staff(&app, "beheer@leverancier.nl", Role::Admin).await;
+    let now = app.service.now();
+    let job = loket_core::jobs::NewJob {
+        kind: "onbekend".into(),
+        key: None,
+        payload: "{}".into(),
+        run_at: now,
+    };
+    app.service.store().enqueue_jobs(&[job], now).await.unwrap();
+    for _ in 0..loket_core::service::MAX_ATTEMPTS {
+        app.service.run_jobs(10).await.unwrap();
+        app.clock.set(app.clock.now() + chrono::Duration::hours(2));
+    }
+    let mut admin = signed_in(&app, &email).await;
+    let page = admin.go("GET", "/agent/beheer/taken", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<span class=\"n\" id=\"jobs-failed\">1</span>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("unknown job kind"));
+    let id = app.service.store().list_jobs(None, 1).await.unwrap()[0].id;
+    let retried = admin
+        .post("/agent/beheer/taken", &format!("/agent/beheer/taken/{id}/opnieuw"), "")
+        .await;
+    assert_eq!(retried.location.as_deref(), Some("/agent/beheer/taken"));
+    let page = admin.go("GET", "/agent/beheer/taken", None).await;
+    assert!(
+        page.body.contains("<span class=\"n\" id=\"jobs-due\">1</span>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Er zijn geen mislukte taken."));
+}

@@ -319,6 +319,9 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
     ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
+    ("GET", "/agent/beheer/taken", "", "SSSSFFFY"),
+    // (The fixture has no failed job: the admin is told there is none.)
+    ("POST", "/agent/beheer/taken/{id}/opnieuw", "", "SSSSFFFN"),
     ("GET", "/agent/beheer/labels", "", "SSSSYFFY"),
     ("POST", "/agent/beheer/labels", "from=x&to=y", "SSSSYFFY"),
     ("POST", "/agent/beheer/postvakken/{id}/opnieuw", "", "SSSSYFFY"),

@@ -5,6 +5,7 @@
 mod agent_e2e;
 mod http;
 mod imap_crash;
+mod jobs_e2e;
 mod memory;
 mod portal_a11y;
 mod portal_e2e;
@@ -60,13 +61,13 @@ impl Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_loket"))
             .args(args)
+            .env_remove("LOKET_DATABASE_URL")
             .envs(env.iter().copied())
             .env("LOKET_PUBLIC_URL", format!("http://{addr}"))
             .arg("serve")
             .env("LOKET_DATA_DIR", data)
             .env("LOKET_LISTEN", &addr)
             .env("LOKET_LOG", "warn")
-            .env_remove("LOKET_DATABASE_URL")
             .spawn()
             .unwrap();
         let started = Instant::now();
