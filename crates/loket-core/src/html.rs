@@ -23,6 +23,17 @@ pub fn sanitise(html: &str) -> String {
         .to_string()
 }
 
+/// Renders Markdown (CommonMark with tables and strikethrough) as safe HTML:
+/// raw HTML in it is cleaned like mail, links open apart from the page.
+pub fn markdown(md: &str) -> String {
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let mut out = String::with_capacity(md.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new_ext(md, options));
+    sanitise(&out)
+}
+
 /// Renders plain text as safe HTML paragraphs (escaped, line breaks kept).
 pub fn text_to_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
@@ -82,5 +93,24 @@ mod tests {
     #[test]
     fn text_to_html_escapes() {
         assert_eq!(text_to_html("a<b\nc\n\nd"), "<p>a&lt;b<br>c</p>\n<p>d</p>");
+    }
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    #[test]
+    fn markdown_renders_and_stays_safe() {
+        let html = super::markdown(
+            "# Versie 8.4\n\n- **BRP**: sneller\n\n<script>alert(1)</script>[x](javascript:alert(1)) <img src=\"http://evil/x.png\" onerror=\"alert(1)\">",
+        );
+        assert!(
+            html.contains("<h1>Versie 8.4</h1>") && html.contains("<strong>BRP</strong>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("javascript:") && !html.contains("onerror"),
+            "{html}"
+        );
+        assert!(!html.contains("http://evil"), "remote images are blocked: {html}");
     }
 }

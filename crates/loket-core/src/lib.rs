@@ -13,6 +13,7 @@ pub mod model;
 pub mod privacy_store;
 pub mod problem;
 pub mod public_domains;
+pub mod releases;
 pub mod rules;
 pub mod search;
 pub mod service;

@@ -272,6 +272,8 @@ pub struct TicketFilter {
     pub channel: Option<Channel>,
     /// Only tickets whose service-level deadline passed by this moment.
     pub overdue_at: Option<DateTime<Utc>>,
+    /// Only tickets planned for or delivered in this version.
+    pub release_version: Option<String>,
     /// Page size.
     pub limit: i64,
 }
@@ -509,6 +511,7 @@ pub trait Store:
     + crate::privacy_store::PrivacyStore
     + crate::service_level::ServiceLevelStore
     + crate::jobs::JobStore
+    + crate::releases::ReleaseStore
 {
 }
 
@@ -519,7 +522,8 @@ impl<
         + StaffStore
         + crate::privacy_store::PrivacyStore
         + crate::service_level::ServiceLevelStore
-        + crate::jobs::JobStore,
+        + crate::jobs::JobStore
+        + crate::releases::ReleaseStore,
 > Store for T
 {
 }

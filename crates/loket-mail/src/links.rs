@@ -120,3 +120,29 @@ mod tests {
         );
     }
 }
+
+/// A value as one path segment of a link: everything but letters, digits and
+/// `-._~` percent-encoded.
+pub fn path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod segment_tests {
+    #[test]
+    fn a_version_is_one_segment() {
+        assert_eq!(super::path_segment("8.4.1"), "8.4.1");
+        assert_eq!(super::path_segment("8.4 beta/2"), "8.4%20beta%2F2");
+    }
+}

@@ -196,6 +196,18 @@ impl Sender {
                 .or(ticket.postponed_until)
                 .map(|d| self.settings.time_zone.date(d))
                 .unwrap_or_default(),
+            version: ticket.release_version.clone().unwrap_or_default(),
+            notes: ticket
+                .release_version
+                .as_deref()
+                .map(|v| {
+                    format!(
+                        "{}/wijzigingen/{}",
+                        self.settings.public_url.trim_end_matches('/'),
+                        crate::links::path_segment(v)
+                    )
+                })
+                .unwrap_or_default(),
         };
         // The thread: the mails this ticket received and those Loket sent to
         // this address (a portal ticket has only the latter), in order; at the

@@ -20,6 +20,10 @@ pub struct Vars {
     pub message: String,
     /// `{{until}}`: the date a reaction is expected by.
     pub until: String,
+    /// `{{version}}`: the ticket's release version.
+    pub version: String,
+    /// `{{notes}}`: the link to that version's change document.
+    pub notes: String,
 }
 
 /// A rendered mail.
@@ -44,6 +48,12 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         }
         (MailKind::Confirmation, Lang::En) => {
             "Dear {{name}},\n\nWe received your request and registered it as ticket {{number}}.\nFollow its progress here:\n\n{{link}}\n\nTo add something, reply to this e-mail and keep the ticket number in the subject.\n\nKind regards,\nthe helpdesk\n"
+        }
+        (MailKind::Released, Lang::Nl) => {
+            "Beste {{name}},\n\nDe oplossing voor uw melding {{number}} zit in versie {{version}}, die nu is uitgebracht. Wat er in deze versie is veranderd, leest u in het wijzigingsdocument:\n\n{{notes}}\n\nUw melding volgt u via deze link:\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
+        }
+        (MailKind::Released, Lang::En) => {
+            "Dear {{name}},\n\nThe solution for your ticket {{number}} is in version {{version}}, which has now been released. What changed in this version is in its change document:\n\n{{notes}}\n\nFollow your ticket here:\n\n{{link}}\n\nKind regards,\nthe helpdesk\n"
         }
         (MailKind::AgentReply, _) => "{{message}}\n\n--\nTicket {{number}}: {{link}}\n",
         (MailKind::InfoRequest, Lang::Nl) => {
@@ -154,6 +164,8 @@ pub fn fill(text: &str, v: &Vars) -> String {
                 "link" => &v.link,
                 "message" => &v.message,
                 "until" => &v.until,
+                "version" => &v.version,
+                "notes" => &v.notes,
                 _ => return None,
             };
             Some((value, close))

@@ -99,6 +99,15 @@ fn api() -> Routes {
         )
         .route("/privacy/incidents", get(crate::api::v1::privacy::report))
         .route("/reports/service-levels", get(crate::api::v1::reports::service_levels))
+        .route(
+            "/releases",
+            get(crate::api::v1::releases::list).post(crate::api::v1::releases::create),
+        )
+        .route(
+            "/releases/{version}",
+            get(crate::api::v1::releases::get).put(crate::api::v1::releases::update),
+        )
+        .route("/releases/{version}/release", post(crate::api::v1::releases::release))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/move-tickets", post(contacts::move_tickets))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::update))
@@ -165,6 +174,8 @@ fn portal() -> Routes {
             small(get(portal::view_post_only_get).post(portal::view_logout_post)),
         )
         .route("/mijn", get(portal::view_mine_get))
+        .route("/wijzigingen", get(portal::view_changes_get))
+        .route("/wijzigingen/{version}", get(portal::view_change_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
         .route(
             "/mijn/{number}/reply",
@@ -220,6 +231,12 @@ fn agent() -> Routes {
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
         .route("/beheer/postvakken", get(a::view_mailboxes_get))
         .route("/beheer/taken", get(a::view_jobs_get))
+        .route("/versies", get(a::view_releases_get).post(a::view_releases_post))
+        .route(
+            "/versies/{version}",
+            get(a::view_release_get).post(a::view_release_post),
+        )
+        .route("/versies/{version}/uitbrengen", post(a::view_release_publish_post))
         .route("/beheer/taken/{id}/opnieuw", post(a::view_job_retry_post))
         .route(
             "/beheer/labels",

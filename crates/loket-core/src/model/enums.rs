@@ -154,6 +154,8 @@ vocabulary!(
         Access = "access", "Toegang tot het portaal", "Portal access";
         /// A link for a new staff member to set their workspace password.
         StaffAccess = "staff_access", "Toegang tot de werkplek", "Workspace access";
+        /// To the requester: the version their ticket was planned in is released.
+        Released = "released", "Opgeleverd", "Delivered";
         /// To staff: a service-level deadline comes near.
         SlaWarning = "sla_warning", "Termijn loopt bijna af", "Deadline near";
         /// To staff: a service-level deadline passed.

@@ -531,6 +531,6 @@ fn new_message(kind: MessageKind, author: Author, r: &Reply, attachments: Vec<Ne
 }
 
 /// Checks a short identifier such as a version or work item reference.
-fn clean_token(raw: &str, field: Field) -> Result<String> {
+pub(crate) fn clean_token(raw: &str, field: Field) -> Result<String> {
     Ok(crate::problem::clean_line(raw, field, 100)?)
 }

@@ -81,6 +81,7 @@ impl Service {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 self.store.finish_probe(c.id, c.attempt, self.clock.now()).await
             }
+            super::RELEASE_JOB => self.run_release_job(c).await,
             other => Err(DomainError::invalid(format!("unknown job kind '{other}'"))),
         }
     }

@@ -7,6 +7,7 @@ mod directory;
 mod jobs;
 mod mail;
 pub(crate) mod privacy;
+mod releases;
 mod service_levels;
 mod staff;
 mod tickets;
@@ -30,6 +31,7 @@ macro_rules! shared_store {
         $crate::shared::privacy_store!($t, $db);
         $crate::shared::service_level_store!($t, $db);
         $crate::shared::job_store!($t, $db);
+        $crate::shared::release_store!($t, $db);
     };
 }
 
@@ -37,6 +39,7 @@ pub(crate) use directory::directory_store;
 pub(crate) use jobs::job_store;
 pub(crate) use mail::mail_store;
 pub(crate) use privacy::privacy_store;
+pub(crate) use releases::release_store;
 pub(crate) use service_levels::service_level_store;
 pub(crate) use shared_store;
 pub(crate) use staff::staff_store;

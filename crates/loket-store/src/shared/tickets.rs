@@ -86,6 +86,9 @@ macro_rules! ticket_store {
                 if let Some(at) = f.overdue_at {
                     qb.push(" AND due_at <= ").push_bind(at);
                 }
+                if let Some(v) = &f.release_version {
+                    qb.push(" AND release_version = ").push_bind(v.clone());
+                }
                 let by_id = if f.oldest_first { "id" } else { "id DESC" };
                 let order = if f.by_customer_reaction {
                     " ORDER BY COALESCE(last_customer_at, created_at) DESC, id DESC".to_owned()

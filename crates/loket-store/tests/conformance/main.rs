@@ -7,6 +7,7 @@
 mod harness;
 mod jobs;
 mod privacy;
+mod releases;
 mod search;
 mod service_levels;
 mod tickets;

@@ -110,6 +110,25 @@ fn dutch(why: &str) -> Option<String> {
     if let Some(d) = why.strip_suffix(" belongs to another organisation") {
         return Some(format!("{d} hoort al bij een andere organisatie."));
     }
+    if let Some(v) = why
+        .strip_prefix("version ")
+        .and_then(|r| r.strip_suffix(" was released before"))
+    {
+        return Some(format!("Versie {v} is al eerder uitgebracht."));
+    }
+    if let Some(v) = why
+        .strip_prefix("version ")
+        .and_then(|r| r.strip_suffix(" exists already"))
+    {
+        return Some(format!("Versie {v} bestaat al; kies haar in de lijst."));
+    }
+    if let Some(rest) = why.strip_prefix("the version '")
+        && let Some((v, _)) = rest.split_once("' contains")
+    {
+        return Some(format!(
+            "De versie '{v}' bevat een van de tekens / ? # < > \"; schrijf haar als 8.4.1."
+        ));
+    }
     if let Some(x) = why.strip_suffix(" is not a ticket number") {
         return Some(format!("{x} is geen ticketnummer."));
     }

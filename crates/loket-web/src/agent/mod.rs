@@ -15,6 +15,7 @@ mod overview;
 mod password;
 mod phone;
 mod privacy;
+mod releases;
 pub(crate) mod session;
 mod signin;
 mod staff;
@@ -32,6 +33,9 @@ pub use password::{view_password_get, view_password_post};
 pub use phone::{view_phone_get, view_phone_post};
 pub use privacy::{
     view_incident_post, view_privacy_get, view_privacy_org_get, view_remove_file_post, view_remove_message_post,
+};
+pub use releases::{
+    view_release_get, view_release_post, view_release_publish_post, view_releases_get, view_releases_post,
 };
 pub use signin::{
     view_code_get, view_code_post, view_enrol_get, view_enrol_post, view_signin_get, view_signin_post,
@@ -266,12 +270,7 @@ pub(crate) fn field(fields: &[(String, String)], name: &str) -> String {
 /// A value for a query string: letters, digits and `-._~` as they are,
 /// every other byte as `%XX`.
 pub(crate) fn url_escape(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    loket_mail::links::path_segment(v)
 }
 
 /// Refuses a form without the visitor's CSRF token.

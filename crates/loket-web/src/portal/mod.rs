@@ -4,6 +4,7 @@
 
 mod account;
 mod assets;
+mod changes;
 pub(crate) mod csrf;
 mod follow;
 mod home;
@@ -19,6 +20,7 @@ pub use account::{
     view_password_post,
 };
 pub use assets::view_static_get;
+pub use changes::{view_change_get, view_changes_get};
 pub use follow::{
     view_follow_attachment_get, view_follow_get, view_follow_reply_post, view_follow_solve_get, view_follow_solve_post,
 };

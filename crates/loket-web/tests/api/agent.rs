@@ -1402,3 +1402,67 @@ async fn the_jobs_page_lists_failed_jobs_with_their_error_and_retries_them() {
     );
     assert!(page.body.contains("Er zijn geen mislukte taken."));
 }
+
+#[tokio::test]
+async fn versions_are_added_written_previewed_and_released_from_the_workspace() {
+    let app = App::new().await;
+    let email = staff(&app, "pm@leverancier.nl", Role::ProductManager).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let mut pm = signed_in(&app, &email).await;
+    // A bad version keeps what was typed and says why, in Dutch.
+    let bad = pm
+        .post(
+            "/agent/versies",
+            "/agent/versies",
+            "version=8.4%2F1&kind=major&notes=Mijn+tekst",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("schrijf haar als 8.4.1"), "{}", bad.body);
+    assert!(bad.body.contains(">Mijn tekst</textarea>"), "nothing typed is lost");
+    let made = pm
+        .post(
+            "/agent/versies",
+            "/agent/versies",
+            "version=8.4.1&kind=interim&planned_on=2026-12-15&notes=%23+Nieuw%0A%0A-+**Sneller**%0A%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        )
+        .await;
+    assert_eq!(made.location.as_deref(), Some("/agent/versies/8.4.1?opgeslagen=1"));
+    let page = pm.go("GET", "/agent/versies/8.4.1?opgeslagen=1", None).await;
+    assert!(page.body.contains("De versie is opgeslagen."));
+    assert!(page.body.contains("<h1>Nieuw</h1>") && page.body.contains("<strong>Sneller</strong>"));
+    assert!(!page.body.contains("<script>alert"), "the preview is cleaned");
+    let t = app
+        .service
+        .create_ticket(
+            &admin,
+            CreateTicket::new("Sneller", "Graag", "jan@zuid.nl", Channel::Email),
+        )
+        .await
+        .unwrap();
+    app.service
+        .transfer(&admin, t.number, Department::Planned, Some("8.4.1".into()))
+        .await
+        .unwrap();
+    let page = pm.go("GET", "/agent/versies/8.4.1", None).await;
+    assert!(page.body.contains(&format!("#{} Sneller", t.number)));
+    let released = pm
+        .post("/agent/versies/8.4.1", "/agent/versies/8.4.1/uitbrengen", "")
+        .await;
+    assert_eq!(released.location.as_deref(), Some("/agent/versies/8.4.1?uitgebracht=1"));
+    app.service.run_jobs(10).await.unwrap();
+    assert_eq!(current(&app, t.number).await.department, Department::Delivered);
+    let page = pm.go("GET", "/agent/versies/8.4.1?uitgebracht=1", None).await;
+    assert!(page.body.contains("id=\"released\"") && !page.body.contains("id=\"publish\""));
+    // Released twice: said on the page.
+    let again = pm
+        .post("/agent/versies/8.4.1", "/agent/versies/8.4.1/uitbrengen", "")
+        .await;
+    assert!(
+        again.body.contains("Versie 8.4.1 is al eerder uitgebracht."),
+        "{}",
+        again.body
+    );
+    let list = pm.go("GET", "/agent/versies", None).await;
+    assert!(list.body.contains("href=\"/agent/versies/8.4.1\""));
+}

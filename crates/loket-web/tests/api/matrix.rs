@@ -48,6 +48,9 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "NNNNNNNN",
     ),
     ("GET", "/inloggen", "", "YYYYYYYY"),
+    ("GET", "/wijzigingen?q=koppeling", "", "YYYYYYYY"),
+    // (No version is released in the fixture: not found for everyone.)
+    ("GET", "/wijzigingen/{version}", "", "NNNNNNNN"),
     // A form's POST address opened with GET leads back to its page.
     ("GET", "/tickets/new", "", "YYYYYYYY"),
     ("GET", "/uitloggen", "", "YYYYYYYY"),
@@ -200,6 +203,20 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "UUUUYYYY",
     ),
     ("GET", "/api/v1/mail/quarantine", "", "UUUUYFFY"),
+    ("GET", "/api/v1/releases", "", "UUUUYYYY"),
+    (
+        "POST",
+        "/api/v1/releases",
+        r#"{"version":"8.5","kind":"major","notes":"Nieuw"}"#,
+        "UUUUYYFY",
+    ),
+    ("GET", "/api/v1/releases/{version}", "", "UUUUYYYY"),
+    (
+        "PUT",
+        "/api/v1/releases/{version}",
+        r#"{"kind":"interim","notes":"Sneller"}"#,
+        "UUUUYYFY",
+    ),
     ("POST", "/api/v1/mail/quarantine/{id}/retry", "", "UUUUYFFY"),
     // The agent workspace: staff with a workspace session, nobody else.
     ("GET", "/agent/inloggen", "", "YYYYYYYY"),
@@ -262,6 +279,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "SSSSYYYY",
     ),
     // Last: these change what the rows above need.
+    ("POST", "/agent/versies/{version}/uitbrengen", "", "SSSSYYFY"),
+    ("POST", "/api/v1/releases/{version}/release", "", "UUUUYYFY"),
     ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("POST", "/mijn/{number}/solve", "", "LYNNLLLL"),
     (
@@ -320,6 +339,20 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
     ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
     ("GET", "/agent/beheer/taken", "", "SSSSFFFY"),
+    ("GET", "/agent/versies", "", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/versies",
+        "version=8.4.1&kind=interim&notes=Sneller",
+        "SSSSYYFY",
+    ),
+    ("GET", "/agent/versies/{version}", "", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/versies/{version}",
+        "kind=interim&notes=Sneller%21",
+        "SSSSYYFY",
+    ),
     // (The fixture has no failed job: the admin is told there is none.)
     ("POST", "/agent/beheer/taken/{id}/opnieuw", "", "SSSSFFFN"),
     ("GET", "/agent/beheer/labels", "", "SSSSYFFY"),
@@ -392,6 +425,18 @@ async fn fixture(app: &App) -> Fixture {
         .unwrap();
     app.service
         .create_organisation(&admin, "Noord", &["noord.nl".into()])
+        .await
+        .unwrap();
+    app.service
+        .create_release(
+            &admin,
+            loket_core::releases::ReleaseDraft {
+                version: "8.4.1".into(),
+                kind: loket_core::releases::ReleaseKind::Interim,
+                planned_on: None,
+                notes: "# Versie 8.4.1".into(),
+            },
+        )
         .await
         .unwrap();
     let mut input = CreateTicket::new(
@@ -513,6 +558,7 @@ fn fill(path: &str, f: &Fixture) -> String {
         .replace("{id}", &id)
         .replace("{file}", "portal.css")
         .replace("{queue}", "helpdesk")
+        .replace("{version}", "8.4.1")
 }
 
 async fn send(app: &App, who: &Who, method: &str, path: &str, body: &str) -> (StatusCode, Option<String>) {

@@ -10,6 +10,7 @@ mod memory;
 mod portal_a11y;
 mod portal_e2e;
 mod privacy_e2e;
+mod release_e2e;
 
 use http::request;
 use std::path::Path;

@@ -6,6 +6,7 @@ pub mod mail;
 pub mod openapi;
 pub mod organisations;
 pub mod privacy;
+pub mod releases;
 pub mod reports;
 pub mod search;
 pub mod staff;

@@ -73,6 +73,7 @@ impl Modify for CommonResponses {
         organisations::list, organisations::create, organisations::get, organisations::update, organisations::add_domain,
         search::search,
         privacy::incidents, privacy::decide, privacy::remove_attachment, privacy::report, reports::service_levels,
+        releases::list, releases::create, releases::get, releases::update, releases::release,
         mail::quarantine, mail::retry,
     ),
     components(schemas(crate::error::ErrorBody))
