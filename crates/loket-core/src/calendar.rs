@@ -187,6 +187,11 @@ impl Calendar {
         self.add_working_minutes(at, days * self.day_minutes())
     }
 
+    /// The time zone it counts in.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.zone
+    }
+
     /// Working minutes between two moments (0 when `to` is not later).
     pub fn working_minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
         if to <= from {

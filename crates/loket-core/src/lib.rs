@@ -9,6 +9,7 @@ pub mod error;
 pub mod html;
 pub mod ids;
 pub mod jobs;
+pub mod meetings;
 pub mod model;
 pub mod privacy_store;
 pub mod problem;

@@ -232,6 +232,8 @@ fn agent() -> Routes {
         .route("/beheer/postvakken", get(a::view_mailboxes_get))
         .route("/beheer/taken", get(a::view_jobs_get))
         .route("/versies", get(a::view_releases_get).post(a::view_releases_post))
+        .route("/overleg", get(a::view_agenda_get))
+        .route("/overleg/{number}", post(a::view_agenda_outcome_post))
         .route(
             "/versies/{version}",
             get(a::view_release_get).post(a::view_release_post),

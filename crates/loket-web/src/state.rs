@@ -139,8 +139,6 @@ impl AppState {
 pub struct PortalSettings {
     /// Whether cookies get the `Secure` flag and responses HSTS (the public URL is https).
     pub secure_cookies: bool,
-    /// The date of the next Functioneel overleg, shown on the start page.
-    pub next_meeting: Option<chrono::NaiveDate>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
     pub trusted_proxies: Vec<IpNet>,
     /// Most uploads read at the same moment; others wait their turn.
@@ -155,7 +153,6 @@ impl Default for PortalSettings {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            next_meeting: None,
             trusted_proxies: Vec::new(),
             max_uploads_in_progress: 8,
             time_zone: loket_core::time::Zone::default(),

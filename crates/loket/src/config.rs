@@ -70,6 +70,10 @@ pub struct Config {
     pub closing_days: Vec<String>,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
+    /// The recurring meetings (`[[meetings]]`); Intern bespreken every
+    /// Tuesday and Functioneel overleg the first Thursday of the month at
+    /// 10:00 when not configured.
+    pub meetings: Vec<loket_core::meetings::MeetingConfig>,
 }
 
 impl Default for Config {
@@ -98,6 +102,22 @@ impl Default for Config {
             good_friday: false,
             closing_days: Vec::new(),
             mailboxes: loket_mail::Mailbox::defaults(),
+            meetings: vec![
+                loket_core::meetings::MeetingConfig {
+                    department: loket_core::Department::InternalReview,
+                    every: "tuesday".into(),
+                    time: "10:00".into(),
+                    skip: Vec::new(),
+                    extra: Vec::new(),
+                },
+                loket_core::meetings::MeetingConfig {
+                    department: loket_core::Department::FunctionalMeeting,
+                    every: "first thursday".into(),
+                    time: "10:00".into(),
+                    skip: Vec::new(),
+                    extra: Vec::new(),
+                },
+            ],
         }
     }
 }
@@ -185,7 +205,26 @@ impl Config {
         let cfg: Self = fig.extract().map_err(|e| e.to_string())?;
         cfg.zone()?;
         cfg.calendar()?;
+        cfg.meeting_series()?;
         Ok(cfg)
+    }
+
+    /// The meeting series; `next_functional_meeting`, when set, is one more
+    /// Functioneel overleg (a moved or extra meeting).
+    pub fn meeting_series(&self) -> Result<Vec<loket_core::meetings::MeetingSeries>, String> {
+        let mut out = self
+            .meetings
+            .iter()
+            .map(loket_core::meetings::MeetingSeries::from_config)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(day) = self.next_functional_meeting
+            && let Some(m) = out
+                .iter_mut()
+                .find(|m| m.department == loket_core::Department::FunctionalMeeting)
+        {
+            m.extra.insert(day);
+        }
+        Ok(out)
     }
 
     /// The business calendar service-level deadlines count in.
@@ -300,7 +339,6 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(loket_web::PortalSettings {
             secure_cookies: self.public_url().starts_with("https://"),
-            next_meeting: self.next_functional_meeting,
             trusted_proxies,
             max_uploads_in_progress: self.max_uploads_in_progress.max(1),
             time_zone: self.zone()?,

@@ -31,6 +31,7 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
         .with_privacy_mode(mode)
         .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?)
         .with_service_levels(loket_core::service_level::Policy::default(), cfg.calendar()?)
+        .with_meetings(cfg.meeting_series()?)
         .with_job_lease(chrono::Duration::seconds(
             i64::try_from(cfg.jobs_lease_secs.max(1)).unwrap_or(300),
         )))

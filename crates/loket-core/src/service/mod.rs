@@ -182,6 +182,8 @@ pub struct Service {
     levels: Arc<(crate::service_level::Policy, crate::calendar::Calendar)>,
     /// How long a claimed job is its claimer's before another process may take it.
     job_lease: chrono::Duration,
+    /// The recurring meetings.
+    meetings: Arc<Vec<crate::meetings::MeetingSeries>>,
 }
 
 impl Service {
@@ -198,7 +200,25 @@ impl Service {
             extractions: Arc::new(tokio::sync::Semaphore::new(2)),
             levels: Arc::default(),
             job_lease: chrono::Duration::minutes(5),
+            meetings: Arc::default(),
         }
+    }
+
+    /// The same service holding these meeting series.
+    #[must_use]
+    pub fn with_meetings(mut self, meetings: Vec<crate::meetings::MeetingSeries>) -> Self {
+        self.meetings = Arc::new(meetings);
+        self
+    }
+
+    /// The next meeting that discusses `department`'s tickets, if one is kept.
+    pub fn next_meeting(&self, department: Department) -> Option<chrono::DateTime<chrono::Utc>> {
+        let now = self.clock.now();
+        self.meetings
+            .iter()
+            .filter(|m| m.department == department)
+            .filter_map(|m| m.next(now, self.levels.1.zone()))
+            .min()
     }
 
     /// The same service claiming jobs for `lease` (a process that dies holds

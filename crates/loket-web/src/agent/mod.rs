@@ -4,6 +4,7 @@
 //! queues. Every page checks the staff session; every form its CSRF token.
 
 mod admin;
+mod agenda;
 mod audit;
 mod bulk;
 mod directory;
@@ -23,6 +24,7 @@ mod texts;
 mod ticket;
 
 pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_canned_post, view_unban_post};
+pub use agenda::{view_agenda_get, view_agenda_outcome_post};
 pub use bulk::view_bulk_post;
 pub use directory::{view_contacts_get, view_contacts_post, view_orgs_get, view_orgs_post};
 pub use jobs::{view_job_retry_post, view_jobs_get};

@@ -184,9 +184,9 @@ async fn fill_placeholders(s: &AppState, ticket: &Ticket, body: &str) -> loket_c
         .or(ticket.promised_at)
         .unwrap_or_else(|| s.service.now() + chrono::Duration::days(rules::DEFAULT_POSTPONE_DAYS));
     let meeting = s
-        .portal
-        .next_meeting
-        .map_or_else(|| "…".into(), |d| d.format("%d-%m-%Y").to_string());
+        .service
+        .next_meeting(Department::FunctionalMeeting)
+        .map_or_else(|| "…".into(), |d| zone.date(d));
     Ok(body
         .replace("{naam}", &name)
         .replace("{ticketnummer}", &ticket.number.to_string())

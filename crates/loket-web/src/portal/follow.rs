@@ -266,7 +266,12 @@ pub(super) async fn ticket_page(
         })
         .collect();
     let (chrome, set_csrf) = chrome(s, headers).await.map_err(|e| PageError::from_domain(&e, lang))?;
-    let (standing, promise) = standing(ticket, lang, s.portal.time_zone, s.portal.next_meeting);
+    let (standing, promise) = standing(
+        ticket,
+        lang,
+        s.portal.time_zone,
+        s.service.next_meeting(ticket.department),
+    );
     let page = FollowPage {
         t,
         chrome,

@@ -79,9 +79,9 @@ async fn home(
 ) -> Result<Response, PageError> {
     let (chrome, set) = chrome(s, headers).await.map_err(|e| PageError::from_domain(&e, lang))?;
     let next_meeting = s
-        .portal
-        .next_meeting
-        .map(|d| (d.format("%Y-%m-%d").to_string(), d.format("%d-%m-%Y").to_string()));
+        .service
+        .next_meeting(Department::FunctionalMeeting)
+        .map(|d| (s.portal.time_zone.iso(d), s.portal.time_zone.long_date(d, lang)));
     let (error, error_field) = error.map_or((None, None), |(m, f)| (Some(m), f));
     let privacy_stop = error_field == Some(PRIVACY_FIELD);
     let page = HomePage {

@@ -317,7 +317,7 @@ pub fn standing(
     t: &loket_core::Ticket,
     lang: Lang,
     zone: loket_core::time::Zone,
-    next_meeting: Option<chrono::NaiveDate>,
+    meeting: Option<chrono::DateTime<chrono::Utc>>,
 ) -> (String, Option<String>) {
     use loket_core::Status;
     match (t.status, lang) {
@@ -346,15 +346,10 @@ pub fn standing(
             work_note(t, lang),
         ),
         _ => {
-            let note = match (t.department, next_meeting) {
-                _ if let Some(note) = due_note(t, lang, zone) => Some(note),
-                (Department::FunctionalMeeting, Some(d)) => Some(format!(
-                    "{}; {}: {}",
-                    promise(t.department, lang).unwrap_or_default(),
-                    texts(lang).next_meeting.to_lowercase(),
-                    d.format("%d-%m-%Y")
-                )),
-                (d, _) => promise(d, lang).map(str::to_owned),
+            let note = match due_note(t, lang, zone, meeting) {
+                Some(note) => Some(note),
+                None => meeting_note(t.department, lang, zone, meeting)
+                    .or_else(|| promise(t.department, lang).map(str::to_owned)),
             };
             (format!("{} · {}", t.status.label(lang), t.department.label(lang)), note)
         }
@@ -363,7 +358,12 @@ pub fn standing(
 
 /// The reaction the requester can expect by the deadline running on the
 /// ticket (the service level, or the date promised for a discussion).
-fn due_note(t: &loket_core::Ticket, lang: Lang, zone: loket_core::time::Zone) -> Option<String> {
+fn due_note(
+    t: &loket_core::Ticket,
+    lang: Lang,
+    zone: loket_core::time::Zone,
+    meeting: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<String> {
     use loket_core::service_level::DueKind;
     let (kind, due) = (t.due_kind?, t.due_at?);
     Some(match (kind, lang) {
@@ -377,7 +377,7 @@ fn due_note(t: &loket_core::Ticket, lang: Lang, zone: loket_core::time::Zone) ->
         (DueKind::Reaction, Lang::En) => format!("you hear from us before {}", zone.long_date(due, lang)),
         (DueKind::Meeting, _) => format!(
             "{}; {}",
-            meeting_note(t.department, lang)?,
+            meeting_note(t.department, lang, zone, meeting)?,
             match lang {
                 Lang::Nl => format!("u krijgt vóór {} een reactie", zone.long_date(due, lang)),
                 Lang::En => format!("you hear from us before {}", zone.long_date(due, lang)),
@@ -386,13 +386,26 @@ fn due_note(t: &loket_core::Ticket, lang: Lang, zone: loket_core::time::Zone) ->
     })
 }
 
-/// What a meeting department means for the customer.
-fn meeting_note(department: Department, lang: Lang) -> Option<&'static str> {
-    Some(match (department, lang) {
-        (Department::InternalReview, Lang::Nl) => "wordt intern besproken",
-        (Department::InternalReview, Lang::En) => "discussed internally",
-        (Department::FunctionalMeeting, Lang::Nl) => "staat op de agenda van het functioneel overleg",
-        (Department::FunctionalMeeting, Lang::En) => "on the agenda of the functional meeting",
+/// What a meeting department means for the customer, with the meeting's
+/// date when one is kept.
+fn meeting_note(
+    department: Department,
+    lang: Lang,
+    zone: loket_core::time::Zone,
+    meeting: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<String> {
+    let day = meeting.map(|m| zone.long_date(m, lang));
+    Some(match (department, lang, day) {
+        (Department::InternalReview, Lang::Nl, Some(d)) => format!("wordt besproken in het intern overleg van {d}"),
+        (Department::InternalReview, Lang::En, Some(d)) => format!("discussed in the internal meeting of {d}"),
+        (Department::FunctionalMeeting, Lang::Nl, Some(d)) => {
+            format!("wordt besproken in het Functioneel overleg van {d}")
+        }
+        (Department::FunctionalMeeting, Lang::En, Some(d)) => format!("discussed in the functional meeting of {d}"),
+        (Department::InternalReview, Lang::Nl, None) => "wordt intern besproken".into(),
+        (Department::InternalReview, Lang::En, None) => "discussed internally".into(),
+        (Department::FunctionalMeeting, Lang::Nl, None) => "staat op de agenda van het functioneel overleg".into(),
+        (Department::FunctionalMeeting, Lang::En, None) => "on the agenda of the functional meeting".into(),
         _ => return None,
     })
 }

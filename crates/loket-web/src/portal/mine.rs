@@ -131,7 +131,7 @@ pub async fn view_mine_get(
             names.insert(t.requester_id, n.clone());
             Some(n)
         };
-        let (standing, promise) = standing(&t, lang, s.portal.time_zone, s.portal.next_meeting);
+        let (standing, promise) = standing(&t, lang, s.portal.time_zone, s.service.next_meeting(t.department));
         tickets.push(Row {
             number: t.number,
             subject: t.subject,

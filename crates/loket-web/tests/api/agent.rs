@@ -1466,3 +1466,67 @@ async fn versions_are_added_written_previewed_and_released_from_the_workspace() 
     let list = pm.go("GET", "/agent/versies", None).await;
     assert!(list.body.contains("href=\"/agent/versies/8.4.1\""));
 }
+
+#[tokio::test]
+async fn the_agenda_lists_the_next_meetings_and_records_outcomes() {
+    use chrono::TimeZone;
+    let app = App::new().await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    // Sunday 29 November 2026, noon in Amsterdam.
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 11, 29, 11, 0, 0).unwrap());
+    let (t, token) = super::portal::ticket(&app, "jan@zuid.nl", "Nieuwe rapportage").await;
+    app.service
+        .transfer(&admin, t.number, Department::FunctionalMeeting, None)
+        .await
+        .unwrap();
+    let follow = app.page("GET", &format!("/t/{}/{token}", t.number), None, None).await;
+    assert!(
+        follow
+            .body
+            .contains("wordt besproken in het Functioneel overleg van 3 december 2026"),
+        "{}",
+        follow.body
+    );
+    let home = app.page("GET", "/", None, None).await;
+    assert!(
+        home.body.contains("3 december 2026"),
+        "the start page names the next meeting"
+    );
+
+    let mut agent = signed_in(&app, &email).await;
+    let page = agent.go("GET", "/agent/overleg", None).await;
+    assert!(page.body.contains("Intern bespreken: <time"), "{}", page.body);
+    assert!(page.body.contains("1 december 2026 om 10:00"));
+    assert!(page.body.contains("3 december 2026 om 10:00"));
+    assert!(page.body.contains(&format!("id=\"t{}\"", t.number)));
+    // Nothing chosen: said, nothing changes.
+    let empty = agent
+        .post(
+            "/agent/overleg",
+            &format!("/agent/overleg/{}", t.number),
+            "reply=&department=",
+        )
+        .await;
+    assert!(empty.body.contains("Vul een antwoord in of kies een afdeling."));
+    // A reply and a move to Gepland with its version, in one outcome.
+    let done = agent
+        .post(
+            "/agent/overleg",
+            &format!("/agent/overleg/{}", t.number),
+            "reply=Besproken%3A+dit+komt+in+versie+8.5.&department=planned&version=8.5",
+        )
+        .await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("/agent/overleg?vastgelegd={}", t.number).as_str())
+    );
+    let now = current(&app, t.number).await;
+    assert_eq!(
+        (now.department, now.release_version.as_deref(), now.status),
+        (Department::Planned, Some("8.5"), Status::Answered)
+    );
+    let page = agent.go("GET", "/agent/overleg", None).await;
+    assert!(!page.body.contains(&format!("id=\"t{}\"", t.number)), "off the agenda");
+}

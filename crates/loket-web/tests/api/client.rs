@@ -3,8 +3,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use loket_core::Role;
 use loket_core::service::{Actor, Limits, Service};
+use loket_core::{Department, Role};
 use loket_store::{FsBlobStore, SqliteStore};
 use serde_json::Value;
 use std::sync::Arc;
@@ -34,7 +34,25 @@ impl App {
         let store = Arc::new(SqliteStore::open(&url).await.unwrap());
         let blobs = Arc::new(FsBlobStore::new(&dir.path().join("blobs")).unwrap());
         let clock = Arc::new(loket_core::FixedClock::new(chrono::Utc::now()));
-        let service = Service::new(store, blobs, clock.clone(), limits);
+        // The default meetings: Intern bespreken on Tuesdays, Functioneel
+        // overleg on the first Thursday of the month, at 10:00.
+        let meetings = [
+            (Department::InternalReview, "tuesday"),
+            (Department::FunctionalMeeting, "first thursday"),
+        ]
+        .into_iter()
+        .map(|(department, every)| {
+            loket_core::meetings::MeetingSeries::from_config(&loket_core::meetings::MeetingConfig {
+                department,
+                every: every.into(),
+                time: "10:00".into(),
+                skip: Vec::new(),
+                extra: Vec::new(),
+            })
+            .unwrap()
+        })
+        .collect();
+        let service = Service::new(store, blobs, clock.clone(), limits).with_meetings(meetings);
         service
             .create_staff(&Actor::System, "admin@leverancier.nl", "Admin", Role::Admin)
             .await

@@ -340,6 +340,13 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
     ("GET", "/agent/beheer/taken", "", "SSSSFFFY"),
     ("GET", "/agent/versies", "", "SSSSYYYY"),
+    ("GET", "/agent/overleg", "", "SSSSYYYY"),
+    (
+        "POST",
+        "/agent/overleg/{number}",
+        "reply=Besproken%3A+komt+in+8.5",
+        "SSSSYYYY",
+    ),
     (
         "POST",
         "/agent/versies",

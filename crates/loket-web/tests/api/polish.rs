@@ -317,7 +317,8 @@ async fn status_texts_promise_only_what_applies() {
     let by = app.service.now() + chrono::Duration::days(14);
     let date = loket_core::time::Zone::default().long_date(by, Lang::Nl);
     assert!(
-        p.contains(&format!("wordt intern besproken; u krijgt vóór {date} een reactie")),
+        p.contains("wordt besproken in het intern overleg van ")
+            && p.contains(&format!("; u krijgt vóór {date} een reactie")),
         "the promise while it applies, with its date: {p}"
     );
     app.service.resolve(&admin, t.number).await.unwrap();
@@ -343,7 +344,7 @@ async fn status_texts_promise_only_what_applies() {
     assert_eq!((moved.status, moved.postponed_until), (Status::Open, None));
     let p = app.page("GET", &url, None, None).await.body;
     assert!(
-        p.contains("wordt intern besproken; u krijgt vóór") && !p.contains("Wacht op uw reactie"),
+        p.contains("wordt besproken in het intern overleg van") && !p.contains("Wacht op uw reactie"),
         "{p}"
     );
 
