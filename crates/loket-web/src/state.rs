@@ -147,6 +147,9 @@ pub struct PortalSettings {
     pub time_zone: loket_core::time::Zone,
     /// The base URL of links Loket hands out (follow links in canned replies).
     pub public_url: String,
+    /// The link of a work item in the development tracker, `{id}` standing
+    /// for its reference (an Azure DevOps work item URL, for example).
+    pub work_item_url: Option<String>,
 }
 
 impl Default for PortalSettings {
@@ -157,6 +160,7 @@ impl Default for PortalSettings {
             max_uploads_in_progress: 8,
             time_zone: loket_core::time::Zone::default(),
             public_url: "http://localhost:8080".into(),
+            work_item_url: None,
         }
     }
 }

@@ -70,6 +70,9 @@ pub struct Config {
     pub closing_days: Vec<String>,
     /// The mailboxes Loket reads; `helpdesk` and `updates` when not configured.
     pub mailboxes: Vec<loket_mail::Mailbox>,
+    /// The link of a work item in the development tracker, `{id}` standing
+    /// for its reference: `https://dev.azure.com/org/project/_workitems/edit/{id}`.
+    pub work_item_url: Option<String>,
     /// The recurring meetings (`[[meetings]]`); Intern bespreken every
     /// Tuesday and Functioneel overleg the first Thursday of the month at
     /// 10:00 when not configured.
@@ -102,6 +105,7 @@ impl Default for Config {
             good_friday: false,
             closing_days: Vec::new(),
             mailboxes: loket_mail::Mailbox::defaults(),
+            work_item_url: None,
             meetings: vec![
                 loket_core::meetings::MeetingConfig {
                     department: loket_core::Department::InternalReview,
@@ -179,6 +183,7 @@ const KEYS: &[&str] = &[
     "liberation_day",
     "good_friday",
     "closing_days",
+    "work_item_url",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
@@ -206,7 +211,21 @@ impl Config {
         cfg.zone()?;
         cfg.calendar()?;
         cfg.meeting_series()?;
+        cfg.work_item_url()?;
         Ok(cfg)
+    }
+
+    /// The work item URL template, checked: an http(s) address with `{id}`.
+    pub fn work_item_url(&self) -> Result<Option<String>, String> {
+        match self.work_item_url.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(u) if (u.starts_with("https://") || u.starts_with("http://")) && u.contains("{id}") => {
+                Ok(Some(u.to_owned()))
+            }
+            Some(u) => Err(format!(
+                "work_item_url '{u}' must be an http(s) address with {{id}} where the reference goes"
+            )),
+        }
     }
 
     /// The meeting series; `next_functional_meeting`, when set, is one more
@@ -343,6 +362,7 @@ impl Config {
             max_uploads_in_progress: self.max_uploads_in_progress.max(1),
             time_zone: self.zone()?,
             public_url: self.public_url(),
+            work_item_url: self.work_item_url()?,
         })
     }
 

@@ -27,20 +27,26 @@ impl Service {
         let now = self.clock.now();
         let mut report = LevelReport::default();
         let mut agents: Option<Vec<String>> = None;
+        let mut assignees: std::collections::HashMap<StaffId, Option<String>> = std::collections::HashMap::new();
         loop {
             let due = self.store.due_service_levels(now, ROUND).await?;
             if due.is_empty() {
                 return Ok(report);
             }
-            let mut progressed = false;
+            let mut records = Vec::with_capacity(due.len());
             for d in due {
                 let (event, next_check) = next_event(d.due_at, now);
                 let assignee = match d.assignee {
-                    Some(a) => self.store.get_staff(a).await?,
+                    Some(a) => {
+                        if let std::collections::hash_map::Entry::Vacant(e) = assignees.entry(a) {
+                            e.insert(self.store.get_staff(a).await?.map(|s| s.email));
+                        }
+                        assignees.get(&a).cloned().flatten()
+                    }
                     None => None,
                 };
-                let notify = if let Some(staff) = assignee {
-                    vec![staff.email]
+                let notify = if let Some(email) = assignee {
+                    vec![email]
                 } else {
                     if agents.is_none() {
                         let staff = self.store.list_staff().await?;
@@ -54,16 +60,21 @@ impl Service {
                     }
                     agents.clone().unwrap_or_default()
                 };
-                let record = SlaRecord {
+                records.push(SlaRecord {
                     due: d,
                     event,
                     next_check,
                     notify,
                     at: now,
-                };
-                if self.store.record_service_level(&record).await? {
+                });
+            }
+            // One transaction per round: a thousand due tickets are one commit.
+            let done = self.store.record_service_levels(&records).await?;
+            let mut progressed = false;
+            for (r, recorded) in records.iter().zip(done) {
+                if recorded {
                     progressed = true;
-                    match event {
+                    match r.event {
                         crate::service_level::SlaEvent::Warning => report.warnings += 1,
                         crate::service_level::SlaEvent::Breach => report.breaches += 1,
                     }

@@ -74,10 +74,11 @@ pub struct SlaNotice {
 pub trait ServiceLevelStore: Send + Sync + 'static {
     /// Tickets whose check time has come, earliest first.
     async fn due_service_levels(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<SlaDue>>;
-    /// Records a warning or breach and queues its mails in one transaction,
-    /// only if the ticket's check time is still the one found (another
-    /// process or a change of the ticket got there first otherwise: false).
-    async fn record_service_level(&self, r: &SlaRecord) -> Result<bool>;
+    /// Records warnings and breaches and queues their mails in one
+    /// transaction; each only if its ticket's check time is still the one
+    /// found (another process or a change of the ticket got there first
+    /// otherwise: false in its place).
+    async fn record_service_levels(&self, rs: &[SlaRecord]) -> Result<Vec<bool>>;
     /// Open tickets past their deadline at `now`, and those warned but not yet past it.
     async fn service_level_counts(&self, now: DateTime<Utc>) -> Result<(i64, i64)>;
     /// Warnings and breaches recorded in `[from, to)`.

@@ -6,39 +6,8 @@ macro_rules! service_level_store {
     ($t:ty, $db:ty) => {
         use loket_core::service_level::{DueKind, ServiceLevelStore, SlaCount, SlaDue, SlaEvent, SlaNotice, SlaRecord};
 
-        #[async_trait]
-        impl ServiceLevelStore for $t {
-            async fn due_service_levels(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<SlaDue>> {
-                type Row = (i64, i64, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, String, Option<i64>, Option<i64>);
-                let rows: Vec<Row> = sqlx::query_as(
-                    "SELECT id, number, subject, sla_check_at, due_at, due_kind, department, organisation_id, assignee_id \
-                     FROM tickets WHERE sla_check_at IS NOT NULL AND sla_check_at <= $1 ORDER BY sla_check_at LIMIT $2",
-                )
-                .bind(now)
-                .bind(limit)
-                .fetch_all(self.reader())
-                .await
-                .map_err(db_err)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for (id, number, subject, check_at, due_at, kind, department, organisation, assignee) in rows {
-                    let bad = || DomainError::Storage(format!("ticket {id}: a check time without a deadline"));
-                    out.push(SlaDue {
-                        ticket: TicketId(id),
-                        number: TicketNumber(number),
-                        subject,
-                        check_at,
-                        due_at: due_at.ok_or_else(bad)?,
-                        kind: kind.as_deref().and_then(DueKind::parse).ok_or_else(bad)?,
-                        department: Department::parse(&department)?,
-                        organisation: organisation.map(OrganisationId),
-                        assignee: assignee.map(StaffId),
-                    });
-                }
-                Ok(out)
-            }
-
-            async fn record_service_level(&self, r: &SlaRecord) -> Result<bool> {
-                let mut tx = self.begin_write().await?;
+        impl $t {
+            async fn record_level(tx: &mut <$db as sqlx::Database>::Connection, r: &SlaRecord) -> Result<bool> {
                 let moved = sqlx::query("UPDATE tickets SET sla_check_at = $1 WHERE id = $2 AND sla_check_at = $3")
                     .bind(r.next_check)
                     .bind(r.due.ticket.0)
@@ -93,10 +62,51 @@ macro_rules! service_level_store {
                         old_value: None,
                         new_value: Some(r.due.due_at.to_rfc3339()),
                     };
-                    Self::insert_audit(&mut tx, &format!("ticket:{}", r.due.ticket.0), Some(r.due.ticket.0), &by, &[entry]).await?;
+                    Self::insert_audit(tx, &format!("ticket:{}", r.due.ticket.0), Some(r.due.ticket.0), &by, &[entry]).await?;
+                }
+                Ok(true)
+            }
+        }
+
+        #[async_trait]
+        impl ServiceLevelStore for $t {
+            async fn due_service_levels(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<SlaDue>> {
+                type Row = (i64, i64, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, String, Option<i64>, Option<i64>);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT id, number, subject, sla_check_at, due_at, due_kind, department, organisation_id, assignee_id \
+                     FROM tickets WHERE sla_check_at IS NOT NULL AND sla_check_at <= $1 ORDER BY sla_check_at LIMIT $2",
+                )
+                .bind(now)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for (id, number, subject, check_at, due_at, kind, department, organisation, assignee) in rows {
+                    let bad = || DomainError::Storage(format!("ticket {id}: a check time without a deadline"));
+                    out.push(SlaDue {
+                        ticket: TicketId(id),
+                        number: TicketNumber(number),
+                        subject,
+                        check_at,
+                        due_at: due_at.ok_or_else(bad)?,
+                        kind: kind.as_deref().and_then(DueKind::parse).ok_or_else(bad)?,
+                        department: Department::parse(&department)?,
+                        organisation: organisation.map(OrganisationId),
+                        assignee: assignee.map(StaffId),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn record_service_levels(&self, rs: &[SlaRecord]) -> Result<Vec<bool>> {
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(rs.len());
+                for r in rs {
+                    out.push(Self::record_level(&mut tx, r).await?);
                 }
                 tx.commit().await.map_err(db_err)?;
-                Ok(true)
+                Ok(out)
             }
 
             async fn service_level_counts(&self, now: DateTime<Utc>) -> Result<(i64, i64)> {

@@ -51,6 +51,9 @@ struct TicketPage<'a> {
     assignee: String,
     release: Option<String>,
     work_item: Option<String>,
+    /// Every work item the ticket had, newest first: reference, link (with
+    /// `work_item_url`), and the department it was set in.
+    work_items: Vec<(String, Option<String>)>,
     promised: Option<String>,
     postponed: Option<String>,
     /// The service-level timer.
@@ -196,6 +199,26 @@ async fn fill_placeholders(s: &AppState, ticket: &Ticket, body: &str) -> loket_c
         .replace("{versie}", ticket.release_version.as_deref().unwrap_or("…")))
 }
 
+/// The work items a ticket had (the current one first, then those it had
+/// before, as the audit trail keeps them: a design item stays linked when the
+/// work moves on to development), each with its link when a URL template is set.
+fn work_items(ticket: &Ticket, events: &[AuditEvent], template: Option<&str>) -> Vec<(String, Option<String>)> {
+    let mut refs: Vec<String> = ticket.work_item.iter().cloned().collect();
+    for e in events.iter().rev().filter(|e| e.field.as_deref() == Some("work_item")) {
+        for v in [&e.new_value, &e.old_value].into_iter().flatten() {
+            if !v.is_empty() && !refs.contains(v) {
+                refs.push(v.clone());
+            }
+        }
+    }
+    refs.into_iter()
+        .map(|r| {
+            let link = template.map(|t| t.replace("{id}", &super::url_escape(&r)));
+            (r, link)
+        })
+        .collect()
+}
+
 /// The service-level deadline running on a ticket, as its page shows it.
 struct Timer {
     kind: &'static str,
@@ -330,6 +353,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         None => Vec::new(),
     };
     let events = store.audit(ticket.id).await.map_err(fail)?;
+    let work_items = work_items(&ticket, &events, s.portal.work_item_url.as_deref());
     let mut names = super::audit::Names {
         staff: staff
             .iter()
@@ -399,6 +423,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
             .unwrap_or_default(),
         release: ticket.release_version.clone(),
         work_item: ticket.work_item.clone(),
+        work_items,
         promised: ticket.promised_at.map(|d| zone.date(d)),
         due: timer(s, &ticket, t, lang),
         postponed: ticket

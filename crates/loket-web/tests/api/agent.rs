@@ -1530,3 +1530,38 @@ async fn the_agenda_lists_the_next_meetings_and_records_outcomes() {
     let page = agent.go("GET", "/agent/overleg", None).await;
     assert!(!page.body.contains(&format!("id=\"t{}\"", t.number)), "off the agenda");
 }
+
+#[tokio::test]
+async fn work_items_link_to_the_tracker_and_a_design_item_stays_after_development() {
+    let portal = loket_web::PortalSettings {
+        work_item_url: Some("https://dev.azure.com/leverancier/Loket/_workitems/edit/{id}".into()),
+        ..loket_web::PortalSettings::default()
+    };
+    let app = App::with(loket_core::service::Limits::default(), portal).await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let t = app
+        .service
+        .create_ticket(
+            &admin,
+            CreateTicket::new("Nieuw scherm", "Graag", "jan@zuid.nl", Channel::Email),
+        )
+        .await
+        .unwrap();
+    app.service
+        .transfer(&admin, t.number, Department::Design, None)
+        .await
+        .unwrap();
+    app.service.set_work_item(&admin, t.number, Some("1234")).await.unwrap();
+    app.service
+        .transfer(&admin, t.number, Department::Development, None)
+        .await
+        .unwrap();
+    app.service.set_work_item(&admin, t.number, Some("5678")).await.unwrap();
+    let mut agent = signed_in(&app, &email).await;
+    let page = agent.go("GET", &format!("/agent/tickets/{}", t.number), None).await;
+    let items = page.body.split("id=\"work-items\"").nth(1).unwrap_or_default();
+    let first = items.find("_workitems/edit/5678").unwrap_or(usize::MAX);
+    let second = items.find("_workitems/edit/1234").unwrap_or(usize::MAX);
+    assert!(first < second && second < usize::MAX, "{}", page.body);
+}
