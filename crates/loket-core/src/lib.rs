@@ -22,6 +22,7 @@ pub mod service_level;
 mod staff_store;
 pub mod store;
 pub mod time;
+pub mod wishes;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{DomainError, Result};

@@ -214,6 +214,8 @@ pub struct TicketChange {
     pub receipt: Option<MailReceipt>,
     /// A privacy incident decided by this change (only while still proposed).
     pub settle: Option<crate::privacy_store::Settle>,
+    /// Jobs the change queues (a job with a key already queued is skipped).
+    pub jobs: Vec<crate::jobs::NewJob>,
 }
 
 /// What [`Store::apply`] returns.
@@ -512,6 +514,7 @@ pub trait Store:
     + crate::service_level::ServiceLevelStore
     + crate::jobs::JobStore
     + crate::releases::ReleaseStore
+    + crate::wishes::WishStore
 {
 }
 
@@ -523,7 +526,8 @@ impl<
         + crate::privacy_store::PrivacyStore
         + crate::service_level::ServiceLevelStore
         + crate::jobs::JobStore
-        + crate::releases::ReleaseStore,
+        + crate::releases::ReleaseStore
+        + crate::wishes::WishStore,
 > Store for T
 {
 }

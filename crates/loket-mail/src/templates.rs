@@ -49,6 +49,12 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         (MailKind::Confirmation, Lang::En) => {
             "Dear {{name}},\n\nWe received your request and registered it as ticket {{number}}.\nFollow its progress here:\n\n{{link}}\n\nTo add something, reply to this e-mail and keep the ticket number in the subject.\n\nKind regards,\nthe helpdesk\n"
         }
+        (MailKind::WishPlanned, Lang::Nl) => {
+            "Beste {{name}},\n\nUw wens bij melding {{number}} staat nu gepland: wij nemen haar op in versie {{version}}. Zodra die versie is uitgebracht, krijgt u opnieuw bericht.\n\nUw melding volgt u via deze link:\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
+        }
+        (MailKind::WishPlanned, Lang::En) => {
+            "Dear {{name}},\n\nYour wish in ticket {{number}} is now planned: we include it in version {{version}}. Once that version is released, we let you know again.\n\nFollow your ticket here:\n\n{{link}}\n\nKind regards,\nthe helpdesk\n"
+        }
         (MailKind::Released, Lang::Nl) => {
             "Beste {{name}},\n\nDe oplossing voor uw melding {{number}} zit in versie {{version}}, die nu is uitgebracht. Wat er in deze versie is veranderd, leest u in het wijzigingsdocument:\n\n{{notes}}\n\nUw melding volgt u via deze link:\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
         }

@@ -233,6 +233,8 @@ fn agent() -> Routes {
         .route("/beheer/taken", get(a::view_jobs_get))
         .route("/versies", get(a::view_releases_get).post(a::view_releases_post))
         .route("/overleg", get(a::view_agenda_get))
+        .route("/wensen", get(a::view_wishes_get))
+        .route("/tickets/{number}/wens", post(a::view_wish_link_post))
         .route("/overleg/{number}", post(a::view_agenda_outcome_post))
         .route(
             "/versies/{version}",

@@ -156,6 +156,8 @@ vocabulary!(
         StaffAccess = "staff_access", "Toegang tot de werkplek", "Workspace access";
         /// To the requester: the version their ticket was planned in is released.
         Released = "released", "Opgeleverd", "Delivered";
+        /// To the requester of a linked wish: the wish is planned in a version.
+        WishPlanned = "wish_planned", "Wens gepland", "Wish planned";
         /// To staff: a service-level deadline comes near.
         SlaWarning = "sla_warning", "Termijn loopt bijna af", "Deadline near";
         /// To staff: a service-level deadline passed.

@@ -296,6 +296,12 @@ impl Service {
     ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "transfer tickets")?;
         let version = version.map(|v| clean_token(&v, Field::ReleaseVersion)).transpose()?;
+        // A wish with linked tickets takes them along to Gepland or Opgeleverd.
+        let mut after = self.ticket_for(actor, number).await?;
+        if let Some(v) = &version {
+            after.release_version = Some(v.clone());
+        }
+        let jobs = self.wish_jobs(&after, to).await?;
         let applied = self
             .change(actor, number, "transfer", |t, now| {
                 if let Some(v) = &version {
@@ -305,7 +311,10 @@ impl Service {
                 if let Some(days) = to.promised_days() {
                     t.promised_at = Some(now + Duration::days(days));
                 }
-                Ok(Plan::default())
+                Ok(Plan {
+                    jobs: jobs.clone(),
+                    ..Plan::default()
+                })
             })
             .await?;
         Ok(applied.ticket)

@@ -18,7 +18,9 @@ pub use releases::{RELEASE_JOB, RELEASE_STAFF};
 mod privacy;
 pub use privacy::{PrivacyMode, ScanReport, Suspect};
 mod staff_auth;
+mod wishes;
 pub use staff_auth::*;
+pub use wishes::WISH_JOB;
 
 pub use accounts::*;
 pub use actions::*;

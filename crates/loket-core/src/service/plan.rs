@@ -21,6 +21,7 @@ pub(crate) struct Plan {
     pub extra_audit: Vec<AuditEntry>,
     pub receipt: Option<crate::store::MailReceipt>,
     pub settle: Option<crate::privacy_store::Settle>,
+    pub jobs: Vec<crate::jobs::NewJob>,
 }
 
 impl Service {
@@ -71,6 +72,7 @@ impl Service {
                 remove_attachments: p.remove_attachments,
                 receipt: p.receipt,
                 settle: p.settle,
+                jobs: p.jobs,
             };
             match self.store.apply(&change).await {
                 Err(DomainError::Stale) if attempt < RETRIES => {

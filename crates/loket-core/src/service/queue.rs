@@ -82,6 +82,7 @@ impl Service {
                 self.store.finish_probe(c.id, c.attempt, self.clock.now()).await
             }
             super::RELEASE_JOB => self.run_release_job(c).await,
+            super::WISH_JOB => self.run_wish_job(c).await,
             other => Err(DomainError::invalid(format!("unknown job kind '{other}'"))),
         }
     }

@@ -77,20 +77,7 @@ macro_rules! job_store {
                 let mut tx = self.begin_write().await?;
                 let mut queued = 0;
                 for j in jobs {
-                    let n = sqlx::query(
-                        "INSERT INTO jobs (kind, key, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (key) DO NOTHING",
-                    )
-                    .bind(&j.kind)
-                    .bind(&j.key)
-                    .bind(&j.payload)
-                    .bind(j.run_at)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    queued += usize::try_from(n).unwrap_or(0);
+                    queued += usize::from(Self::insert_job(&mut tx, j, at).await?);
                 }
                 tx.commit().await.map_err(db_err)?;
                 Ok(queued)

@@ -11,6 +11,7 @@ mod releases;
 mod service_levels;
 mod staff;
 mod tickets;
+mod wishes;
 mod writes;
 
 /// Implements the core's store traits for `$t` over database `$db`.
@@ -32,6 +33,7 @@ macro_rules! shared_store {
         $crate::shared::service_level_store!($t, $db);
         $crate::shared::job_store!($t, $db);
         $crate::shared::release_store!($t, $db);
+        $crate::shared::wish_store!($t, $db);
     };
 }
 
@@ -44,4 +46,5 @@ pub(crate) use service_levels::service_level_store;
 pub(crate) use shared_store;
 pub(crate) use staff::staff_store;
 pub(crate) use tickets::ticket_store;
+pub(crate) use wishes::wish_store;
 pub(crate) use writes::write_helpers;

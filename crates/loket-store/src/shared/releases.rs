@@ -138,18 +138,7 @@ macro_rules! release_store {
                 .await
                 .map_err(db_err)?;
                 let Some(id) = id else { return Ok(false) };
-                sqlx::query(
-                    "INSERT INTO jobs (kind, key, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (key) DO NOTHING",
-                )
-                .bind(&job.kind)
-                .bind(&job.key)
-                .bind(&job.payload)
-                .bind(job.run_at)
-                .bind(by.at)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                Self::insert_job(&mut tx, job, by.at).await?;
                 let entry = AuditEntry {
                     action: "release_released".into(),
                     field: Some("version".into()),

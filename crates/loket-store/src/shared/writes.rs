@@ -180,6 +180,29 @@ macro_rules! write_helpers {
                 Ok(id)
             }
 
+            /// Queues a job inside the caller's transaction (one with a key
+            /// already queued is skipped); answers whether it was queued.
+            pub(crate) async fn insert_job(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                j: &loket_core::jobs::NewJob,
+                at: DateTime<Utc>,
+            ) -> Result<bool> {
+                let n = sqlx::query(
+                    "INSERT INTO jobs (kind, key, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(&j.kind)
+                .bind(&j.key)
+                .bind(&j.payload)
+                .bind(j.run_at)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                Ok(n == 1)
+            }
+
             pub(crate) async fn insert_ticket_tx(tx: &mut <$db as sqlx::Database>::Connection, new: &NewTicketRecord) -> Result<Ticket> {
                 let t = &new.ticket;
                 let sql = format!(
@@ -300,6 +323,9 @@ macro_rules! write_helpers {
                 let by = Stamp { actor: c.actor.clone(), at: c.at };
                 Self::insert_audit(tx, &format!("ticket:{}", t.id.0), Some(t.id.0), &by, &c.audit).await?;
                 Self::insert_outbox(tx, t.id.0, c.at, &c.outbox, &ids).await?;
+                for j in &c.jobs {
+                    Self::insert_job(tx, j, c.at).await?;
+                }
                 if let Some(r) = &c.receipt {
                     Self::insert_receipt(tx, r, t.id.0, ids.first().copied()).await?;
                 }

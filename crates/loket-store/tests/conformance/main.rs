@@ -12,4 +12,5 @@ mod search;
 mod service_levels;
 mod tickets;
 mod usecases;
+mod wishes;
 mod workspace;

@@ -192,6 +192,7 @@ async fn stale_change_is_refused(env: &Env) {
         remove_messages: vec![],
         remove_attachments: vec![],
         settle: None,
+        jobs: Vec::new(),
         receipt: None,
     };
     assert!(matches!(env.store.apply(&change).await, Err(DomainError::Stale)));

@@ -54,6 +54,18 @@ fn dutch(why: &str) -> Option<String> {
         ),
         ("the ticket is already resolved", "Het ticket is al opgelost."),
         (
+            "a wish cannot be linked to itself",
+            "Een wens kan niet aan zichzelf worden gekoppeld.",
+        ),
+        (
+            "this ticket is linked to a wish already",
+            "Dit ticket is al aan een wens gekoppeld.",
+        ),
+        (
+            "other tickets are linked to this wish; link them to the other wish one by one",
+            "Aan deze wens zijn andere tickets gekoppeld; koppel die een voor een aan de andere wens.",
+        ),
+        (
             "the postpone date must lie in the future",
             "De datum moet in de toekomst liggen.",
         ),
@@ -127,6 +139,14 @@ fn dutch(why: &str) -> Option<String> {
     {
         return Some(format!(
             "De versie '{v}' bevat een van de tekens / ? # < > \"; schrijf haar als 8.4.1."
+        ));
+    }
+    if let Some(rest) = why.strip_prefix("ticket ")
+        && let Some((n, d)) = rest.split_once(" is not a wish (it is in department ")
+    {
+        return Some(format!(
+            "Ticket {n} is geen wens (het staat in de afdeling {}).",
+            department(d.trim_end_matches(')'))
         ));
     }
     if let Some(x) = why.strip_suffix(" is not a ticket number") {

@@ -163,6 +163,7 @@ fn done_text(lang: Lang, what: &str) -> &'static str {
         "samenvoegen" => t.done_merge,
         "spam" => t.done_spam,
         "telefoon" => t.done_phone,
+        "wens" => t.done_wish,
         "privacy" | "bijlage-verwijderd" | "bericht-verwijderd" => super::privacy::done_text(lang, what),
         _ => t.done,
     }
@@ -245,6 +246,22 @@ fn timer(s: &AppState, ticket: &Ticket, t: &Texts, lang: Lang) -> Option<Timer> 
                 .replace("{m}", &(minutes % 60).to_string()),
         ),
     })
+}
+
+/// The ticket page with an error from an action handled elsewhere (409: the
+/// rules refused).
+pub(crate) async fn with_error(
+    s: &AppState,
+    me: Signed,
+    number: TicketNumber,
+    error: String,
+) -> Result<Response, PageError> {
+    let extra = Extra {
+        error: Some(error),
+        conflict: true,
+        ..Extra::default()
+    };
+    page(s, me, number, extra).await
 }
 
 async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> Result<Response, PageError> {

@@ -1565,3 +1565,65 @@ async fn work_items_link_to_the_tracker_and_a_design_item_stays_after_developmen
     let second = items.find("_workitems/edit/1234").unwrap_or(usize::MAX);
     assert!(first < second && second < usize::MAX, "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_ticket_is_linked_to_a_wish_from_its_page_and_the_wish_list_counts_organisations() {
+    let app = App::new().await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let new = |subject: &str, who: &str| CreateTicket::new(subject, "Graag", who, Channel::Email);
+    let wish = app
+        .service
+        .create_ticket(&admin, new("Export naar Excel", "a@aa.nl"))
+        .await
+        .unwrap();
+    app.service
+        .transfer(&admin, wish.number, Department::Wishlist, None)
+        .await
+        .unwrap();
+    let other = app
+        .service
+        .create_ticket(&admin, new("Ook Excel", "b@bee.nl"))
+        .await
+        .unwrap();
+    let plain = app
+        .service
+        .create_ticket(&admin, new("Vraag", "c@cee.nl"))
+        .await
+        .unwrap();
+    let mut agent = signed_in(&app, &email).await;
+    let from = format!("/agent/tickets/{}", other.number);
+    // Not a wish: said in Dutch on the page.
+    let refused = agent
+        .post(&from, &format!("{from}/wens"), &format!("wish={}", plain.number))
+        .await;
+    assert!(
+        refused.body.contains(&format!(
+            "Ticket {} is geen wens (het staat in de afdeling Helpdesk).",
+            plain.number
+        )),
+        "{}",
+        refused.body
+    );
+    let done = agent
+        .post(&from, &format!("{from}/wens"), &format!("wish=%23{}", wish.number))
+        .await;
+    assert_eq!(done.location.as_deref(), Some(format!("{from}?gedaan=wens").as_str()));
+    assert_eq!(current(&app, other.number).await.department, Department::Wishlist);
+    let list = agent.go("GET", "/agent/wensen", None).await;
+    assert!(
+        list.body.contains(&format!("#{} Export naar Excel", wish.number)),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body
+            .contains("<td data-label=\"Organisaties\">2</td><td data-label=\"Gekoppelde tickets\">1</td>"),
+        "{}",
+        list.body
+    );
+    assert!(
+        !list.body.contains("Ook Excel"),
+        "a linked ticket is no wish of its own"
+    );
+}

@@ -341,6 +341,9 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/agent/beheer/taken", "", "SSSSFFFY"),
     ("GET", "/agent/versies", "", "SSSSYYYY"),
     ("GET", "/agent/overleg", "", "SSSSYYYY"),
+    ("GET", "/agent/wensen", "", "SSSSYYYY"),
+    // (The fixture's ticket is no wish: the rules refuse, on the ticket page.)
+    ("POST", "/agent/tickets/{number}/wens", "wish={number}", "SSSSYYYY"),
     (
         "POST",
         "/agent/overleg/{number}",
