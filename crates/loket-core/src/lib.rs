@@ -22,6 +22,7 @@ pub mod service_level;
 mod staff_store;
 pub mod store;
 pub mod time;
+pub mod webhooks;
 pub mod wishes;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -515,6 +515,7 @@ pub trait Store:
     + crate::jobs::JobStore
     + crate::releases::ReleaseStore
     + crate::wishes::WishStore
+    + crate::webhooks::WebhookStore
 {
 }
 
@@ -527,7 +528,8 @@ impl<
         + crate::service_level::ServiceLevelStore
         + crate::jobs::JobStore
         + crate::releases::ReleaseStore
-        + crate::wishes::WishStore,
+        + crate::wishes::WishStore
+        + crate::webhooks::WebhookStore,
 > Store for T
 {
 }

@@ -15,6 +15,7 @@ pub mod subject;
 pub mod templates;
 pub mod thread;
 pub mod tnef;
+pub mod webhooks;
 
 pub use auto::Automatic;
 pub use intake::{Intake, Outcome};

@@ -231,6 +231,11 @@ fn agent() -> Routes {
         .route("/beheer/geblokkeerd", get(a::view_bans_get))
         .route("/beheer/postvakken", get(a::view_mailboxes_get))
         .route("/beheer/taken", get(a::view_jobs_get))
+        .route(
+            "/beheer/webhooks",
+            get(a::view_webhooks_get).post(a::view_webhooks_post),
+        )
+        .route("/beheer/webhooks/{id}", post(a::view_webhook_toggle_post))
         .route("/versies", get(a::view_releases_get).post(a::view_releases_post))
         .route("/overleg", get(a::view_agenda_get))
         .route("/wensen", get(a::view_wishes_get))

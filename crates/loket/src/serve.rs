@@ -32,6 +32,7 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
         .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?)
         .with_service_levels(loket_core::service_level::Policy::default(), cfg.calendar()?)
         .with_meetings(cfg.meeting_series()?)
+        .with_job_handler(Arc::new(loket_mail::webhooks::Deliverer))
         .with_job_lease(chrono::Duration::seconds(
             i64::try_from(cfg.jobs_lease_secs.max(1)).unwrap_or(300),
         )))

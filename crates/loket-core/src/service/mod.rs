@@ -6,6 +6,7 @@ mod accounts;
 mod actions;
 mod admin;
 mod create;
+mod hooks;
 mod jobs;
 mod levels;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
@@ -186,6 +187,8 @@ pub struct Service {
     job_lease: chrono::Duration,
     /// The recurring meetings.
     meetings: Arc<Vec<crate::meetings::MeetingSeries>>,
+    /// Runs the job kinds the core does not know (webhook deliveries).
+    handlers: Arc<Vec<Arc<dyn crate::webhooks::JobHandler>>>,
 }
 
 impl Service {
@@ -203,7 +206,17 @@ impl Service {
             levels: Arc::default(),
             job_lease: chrono::Duration::minutes(5),
             meetings: Arc::default(),
+            handlers: Arc::default(),
         }
+    }
+
+    /// The same service handing jobs of `handler`'s kinds to it.
+    #[must_use]
+    pub fn with_job_handler(mut self, handler: Arc<dyn crate::webhooks::JobHandler>) -> Self {
+        let mut all: Vec<_> = self.handlers.iter().cloned().collect();
+        all.push(handler);
+        self.handlers = Arc::new(all);
+        self
     }
 
     /// The same service holding these meeting series.

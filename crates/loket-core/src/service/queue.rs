@@ -83,7 +83,10 @@ impl Service {
             }
             super::RELEASE_JOB => self.run_release_job(c).await,
             super::WISH_JOB => self.run_wish_job(c).await,
-            other => Err(DomainError::invalid(format!("unknown job kind '{other}'"))),
+            other => match self.handlers.iter().find(|h| h.handles(other)) {
+                Some(h) => h.clone().run(self, c).await,
+                None => Err(DomainError::invalid(format!("unknown job kind '{other}'"))),
+            },
         }
     }
 

@@ -11,6 +11,7 @@ mod releases;
 mod service_levels;
 mod staff;
 mod tickets;
+mod webhooks;
 mod wishes;
 mod writes;
 
@@ -34,6 +35,7 @@ macro_rules! shared_store {
         $crate::shared::job_store!($t, $db);
         $crate::shared::release_store!($t, $db);
         $crate::shared::wish_store!($t, $db);
+        $crate::shared::webhook_store!($t, $db);
     };
 }
 
@@ -46,5 +48,6 @@ pub(crate) use service_levels::service_level_store;
 pub(crate) use shared_store;
 pub(crate) use staff::staff_store;
 pub(crate) use tickets::ticket_store;
+pub(crate) use webhooks::webhook_store;
 pub(crate) use wishes::wish_store;
 pub(crate) use writes::write_helpers;

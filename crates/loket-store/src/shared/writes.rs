@@ -263,6 +263,8 @@ macro_rules! write_helpers {
                 out.id = TicketId(id);
                 out.number = TicketNumber(number);
                 out.version = 1;
+                let event = loket_core::webhooks::event_json("ticket.created", "create", &out, t.created_at);
+                Self::queue_webhooks(tx, &event, t.created_at).await?;
                 Ok(out)
             }
 
@@ -326,6 +328,11 @@ macro_rules! write_helpers {
                 for j in &c.jobs {
                     Self::insert_job(tx, j, c.at).await?;
                 }
+                let action = c.audit.first().map_or("change", |a| a.action.as_str());
+                let mut after = t.clone();
+                after.version = c.expected_version + 1;
+                let event = loket_core::webhooks::event_json("ticket.changed", action, &after, c.at);
+                Self::queue_webhooks(tx, &event, c.at).await?;
                 if let Some(r) = &c.receipt {
                     Self::insert_receipt(tx, r, t.id.0, ids.first().copied()).await?;
                 }

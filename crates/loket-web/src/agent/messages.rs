@@ -149,6 +149,21 @@ fn dutch(why: &str) -> Option<String> {
             department(d.trim_end_matches(')'))
         ));
     }
+    if let Some(code) = why.strip_prefix("the webhook answered ") {
+        return Some(format!("De webhook antwoordde {code}."));
+    }
+    if let Some(n) = why
+        .strip_prefix("no answer within ")
+        .and_then(|r| r.strip_suffix(" seconds"))
+    {
+        return Some(format!("Geen antwoord binnen {n} seconden."));
+    }
+    if let Some(rest) = why.strip_prefix("cannot connect to ") {
+        return Some(format!("Geen verbinding met {rest}"));
+    }
+    if why == "no HTTP answer" {
+        return Some("Geen HTTP-antwoord.".into());
+    }
     if let Some(x) = why.strip_suffix(" is not a ticket number") {
         return Some(format!("{x} is geen ticketnummer."));
     }

@@ -22,6 +22,7 @@ mod signin;
 mod staff;
 mod texts;
 mod ticket;
+mod webhooks;
 mod wishes;
 
 pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_canned_post, view_unban_post};
@@ -50,6 +51,7 @@ pub use ticket::{
     view_note_post, view_presence_post, view_reopen_post, view_reply_post, view_resolve_post, view_spam_post,
     view_ticket_get, view_transfer_post,
 };
+pub use webhooks::{view_webhook_toggle_post, view_webhooks_get, view_webhooks_post};
 pub use wishes::{view_wish_link_post, view_wishes_get};
 
 use crate::AppState;

@@ -1627,3 +1627,131 @@ async fn a_ticket_is_linked_to_a_wish_from_its_page_and_the_wish_list_counts_org
         "a linked ticket is no wish of its own"
     );
 }
+
+/// A webhook receiver on a local port: answers 500 to the first request and
+/// 200 after; keeps each request's head and body.
+async fn receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut raw = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read until the body announced by Content-Length is in.
+            while let Ok(k) = s.read(&mut buf).await {
+                if k == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..k]);
+                let text = String::from_utf8_lossy(&raw).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Content-Length: "))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if body.len() >= len {
+                        keep.lock().unwrap().push((head.to_owned(), body.to_owned()));
+                        break;
+                    }
+                }
+            }
+            n += 1;
+            let status = if n == 1 { "500 Internal Server Error" } else { "200 OK" };
+            let _ = s
+                .write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes())
+                .await;
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn webhooks_receive_signed_ticket_events_retried_after_a_failure_and_logged() {
+    use hmac::{Hmac, Mac};
+    let app = App::new().await;
+    let email = staff(&app, "beheer@leverancier.nl", Role::Admin).await;
+    let admin = app.staff("admin@leverancier.nl", Role::Admin).await;
+    let (url, seen) = receiver().await;
+    let mut page = signed_in(&app, &email).await;
+    let bad = page
+        .post(
+            "/agent/beheer/webhooks",
+            "/agent/beheer/webhooks",
+            "url=javascript%3Aalert(1)",
+        )
+        .await;
+    assert!(bad.body.contains("Vul een http- of https-adres in"), "{}", bad.body);
+    let added = page
+        .post(
+            "/agent/beheer/webhooks",
+            "/agent/beheer/webhooks",
+            &format!("url={}", loket_mail::links::path_segment(&url)),
+        )
+        .await;
+    let secret = added
+        .body
+        .split("<code>")
+        .nth(1)
+        .and_then(|r| r.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(secret.len(), 64);
+    let again = page.go("GET", "/agent/beheer/webhooks", None).await;
+    assert!(!again.body.contains(&secret), "the secret is shown once");
+
+    let t = app
+        .service
+        .create_ticket(
+            &admin,
+            CreateTicket::new("Koppeling", "Werkt niet", "jan@zuid.nl", Channel::Email),
+        )
+        .await
+        .unwrap();
+    app.service
+        .transfer(&admin, t.number, Department::Bi, None)
+        .await
+        .unwrap();
+    let svc = app
+        .service
+        .clone()
+        .with_job_handler(std::sync::Arc::new(loket_mail::webhooks::Deliverer));
+    let first = svc.run_jobs(10).await.unwrap();
+    assert_eq!((first.done, first.retried), (1, 1), "the first attempt met a 500");
+    app.clock.set(app.clock.now() + chrono::Duration::minutes(2));
+    assert_eq!(svc.run_jobs(10).await.unwrap().done, 1, "retried after the backoff");
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len(), 3);
+    let mut events = Vec::new();
+    for (head, body) in &got {
+        let sig = head
+            .lines()
+            .find_map(|l| l.strip_prefix("X-Loket-Signature: "))
+            .unwrap();
+        let (ts, mac) = sig.split_once(",sha256=").unwrap();
+        let ts = ts.trim_start_matches("t=");
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        m.update(format!("{ts}.{body}").as_bytes());
+        assert_eq!(hex::encode(m.finalize().into_bytes()), mac, "signed with the secret");
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["ticket"]["number"].as_i64(), Some(t.number.0));
+        assert!(!body.contains("Werkt niet"), "no message text leaves");
+        events.push(format!(
+            "{} {}",
+            v["event"].as_str().unwrap(),
+            v["ticket"]["department"].as_str().unwrap()
+        ));
+    }
+    events.sort();
+    events.dedup();
+    assert_eq!(events, vec!["ticket.changed bi", "ticket.created helpdesk"]);
+    let log = app.service.webhook_deliveries(&admin, 10).await.unwrap();
+    let statuses: Vec<Option<i64>> = log.iter().rev().map(|d| d.status).collect();
+    assert_eq!(statuses, vec![Some(500), Some(200), Some(200)]);
+    let shown = page.go("GET", "/agent/beheer/webhooks", None).await;
+    assert!(shown.body.contains("De webhook antwoordde 500."), "{}", shown.body);
+}

@@ -339,6 +339,15 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/agent/beheer/medewerkers", "", "SSSSFFFY"),
     ("GET", "/agent/beheer/postvakken", "", "SSSSYFFY"),
     ("GET", "/agent/beheer/taken", "", "SSSSFFFY"),
+    ("GET", "/agent/beheer/webhooks", "", "SSSSFFFY"),
+    (
+        "POST",
+        "/agent/beheer/webhooks",
+        "url=http%3A%2F%2F127.0.0.1%3A9%2Fhook",
+        "SSSSFFFY",
+    ),
+    // (Webhook 1 exists only for the admin, who added it above.)
+    ("POST", "/agent/beheer/webhooks/{id}", "active=0", "SSSSFFFY"),
     ("GET", "/agent/versies", "", "SSSSYYYY"),
     ("GET", "/agent/overleg", "", "SSSSYYYY"),
     ("GET", "/agent/wensen", "", "SSSSYYYY"),
@@ -539,7 +548,7 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
-    let id = if path.contains("/standaardantwoorden/") {
+    let id = if path.contains("/standaardantwoorden/") || path.contains("/webhooks/") {
         "1".to_owned()
     } else if path.contains("/privacy/organisatie/") {
         f.organisation.to_string()
