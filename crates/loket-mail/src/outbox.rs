@@ -196,10 +196,31 @@ impl Sender {
                 .or(ticket.postponed_until)
                 .map(|d| self.settings.time_zone.date(d))
                 .unwrap_or_default(),
-            version: ticket.release_version.clone().unwrap_or_default(),
-            notes: ticket
+            promise: c
+                .mail
+                .due_at
+                .map(|d| match requester.language {
+                    Lang::Nl => format!(
+                        "\nU krijgt vóór {} een antwoord.",
+                        self.settings.time_zone.long_date_time(d, Lang::Nl)
+                    ),
+                    Lang::En => format!(
+                        "\nYou get an answer before {}.",
+                        self.settings.time_zone.long_date_time(d, Lang::En)
+                    ),
+                })
+                .unwrap_or_default(),
+            version: c
+                .mail
+                .release_version
+                .clone()
+                .or_else(|| ticket.release_version.clone())
+                .unwrap_or_default(),
+            notes: c
+                .mail
                 .release_version
                 .as_deref()
+                .or(ticket.release_version.as_deref())
                 .map(|v| {
                     format!(
                         "{}/wijzigingen/{}",

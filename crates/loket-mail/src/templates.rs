@@ -24,6 +24,9 @@ pub struct Vars {
     pub version: String,
     /// `{{notes}}`: the link to that version's change document.
     pub notes: String,
+    /// `{{promise}}`: when the customer can expect an answer, as a sentence
+    /// (empty when no deadline runs).
+    pub promise: String,
 }
 
 /// A rendered mail.
@@ -44,10 +47,10 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         (MailKind::PrivacyThreshold, _) => return privacy_threshold(lang),
         (MailKind::SlaWarning | MailKind::SlaBreach, _) => return service_level(kind, lang),
         (MailKind::Confirmation, Lang::Nl) => {
-            "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
+            "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.{{promise}}\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
         }
         (MailKind::Confirmation, Lang::En) => {
-            "Dear {{name}},\n\nWe received your request and registered it as ticket {{number}}.\nFollow its progress here:\n\n{{link}}\n\nTo add something, reply to this e-mail and keep the ticket number in the subject.\n\nKind regards,\nthe helpdesk\n"
+            "Dear {{name}},\n\nWe received your request and registered it as ticket {{number}}.{{promise}}\nFollow its progress here:\n\n{{link}}\n\nTo add something, reply to this e-mail and keep the ticket number in the subject.\n\nKind regards,\nthe helpdesk\n"
         }
         (MailKind::WishPlanned, Lang::Nl) => {
             "Beste {{name}},\n\nUw wens bij melding {{number}} staat nu gepland: wij nemen haar op in versie {{version}}. Zodra die versie is uitgebracht, krijgt u opnieuw bericht.\n\nUw melding volgt u via deze link:\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
@@ -172,6 +175,7 @@ pub fn fill(text: &str, v: &Vars) -> String {
                 "until" => &v.until,
                 "version" => &v.version,
                 "notes" => &v.notes,
+                "promise" => &v.promise,
                 _ => return None,
             };
             Some((value, close))
@@ -230,6 +234,17 @@ mod tests {
         }
         let nl = Templates::default().render(MailKind::Confirmation, Lang::Nl, &vars());
         assert!(nl.body.contains("http://x/t/1/a") && nl.body.starts_with("Beste Jan"));
+        let promised = Vars {
+            promise: "\nU krijgt vóór 21 december 2026 om 16:45 een antwoord.".into(),
+            ..vars()
+        };
+        let nl = Templates::default().render(MailKind::Confirmation, Lang::Nl, &promised);
+        assert!(
+            nl.body
+                .contains("100001.\nU krijgt vóór 21 december 2026 om 16:45 een antwoord.\nU volgt"),
+            "{}",
+            nl.body
+        );
     }
 
     #[test]

@@ -256,11 +256,12 @@ pub(crate) struct OutboxRow {
     postponed_until: Option<DateTime<Utc>>,
     privacy_alert_id: Option<i64>,
     sla_event_id: Option<i64>,
+    due_at: Option<DateTime<Utc>>,
+    release_version: Option<String>,
 }
 
 /// Columns of `outbox` in [`OutboxRow`] order.
-pub(crate) const OUTBOX_COLS: &str =
-    "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id";
+pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id, due_at, release_version";
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
@@ -277,6 +278,8 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
                 postponed_until: r.postponed_until,
                 privacy_alert: r.privacy_alert_id,
                 sla_event: r.sla_event_id,
+                due_at: r.due_at,
+                release_version: r.release_version,
             },
         ))
     }

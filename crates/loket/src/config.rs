@@ -60,6 +60,13 @@ pub struct Config {
     /// Confirmed privacy incidents of one organisation in a quarter that make
     /// Loket mail its authorised contacts (0: never).
     pub privacy_threshold: u32,
+    /// Service levels: working days to a Helpdesk answer (1), to a reaction
+    /// elsewhere (10), working minutes to a first answer when urgent (60), and
+    /// the share of the time (percent) after which staff are warned (75).
+    pub sla_answer_days: i64,
+    pub sla_reaction_days: i64,
+    pub sla_urgent_minutes: i64,
+    pub sla_warn_percent: i64,
     /// Working hours of the business calendar deadlines count in: `08:30-17:00`.
     pub working_hours: String,
     /// Bevrijdingsdag as a day off: `lustrum` (every fifth year) or `every_year`.
@@ -100,6 +107,10 @@ impl Default for Config {
             time_zone: "Europe/Amsterdam".into(),
             privacy_mode: "propose".into(),
             privacy_threshold: 3,
+            sla_answer_days: 1,
+            sla_reaction_days: 10,
+            sla_urgent_minutes: 60,
+            sla_warn_percent: 75,
             working_hours: "08:30-17:00".into(),
             liberation_day: "lustrum".into(),
             good_friday: false,
@@ -179,6 +190,10 @@ const KEYS: &[&str] = &[
     "time_zone",
     "privacy_mode",
     "privacy_threshold",
+    "sla_answer_days",
+    "sla_reaction_days",
+    "sla_urgent_minutes",
+    "sla_warn_percent",
     "working_hours",
     "liberation_day",
     "good_friday",
@@ -210,6 +225,7 @@ impl Config {
         let cfg: Self = fig.extract().map_err(|e| e.to_string())?;
         cfg.zone()?;
         cfg.calendar()?;
+        cfg.policy()?;
         cfg.meeting_series()?;
         cfg.work_item_url()?;
         Ok(cfg)
@@ -244,6 +260,23 @@ impl Config {
             m.extra.insert(day);
         }
         Ok(out)
+    }
+
+    /// The service-level promises.
+    pub fn policy(&self) -> Result<loket_core::service_level::Policy, String> {
+        let in_range = |name: &str, v: i64, max: i64| {
+            if (1..=max).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("{name} = {v} is not between 1 and {max}"))
+            }
+        };
+        Ok(loket_core::service_level::Policy {
+            answer_days: in_range("sla_answer_days", self.sla_answer_days, 60)?,
+            reaction_days: in_range("sla_reaction_days", self.sla_reaction_days, 120)?,
+            urgent_minutes: in_range("sla_urgent_minutes", self.sla_urgent_minutes, 6000)?,
+            warn_percent: in_range("sla_warn_percent", self.sla_warn_percent, 100)?,
+        })
     }
 
     /// The business calendar service-level deadlines count in.

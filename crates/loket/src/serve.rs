@@ -30,7 +30,7 @@ pub async fn service(cfg: &Config) -> Result<Service, String> {
     Ok(Service::new(store, blobs, Arc::new(SystemClock), limits)
         .with_privacy_mode(mode)
         .with_privacy_threshold(cfg.privacy_threshold, cfg.zone()?)
-        .with_service_levels(loket_core::service_level::Policy::default(), cfg.calendar()?)
+        .with_service_levels(cfg.policy()?, cfg.calendar()?)
         .with_meetings(cfg.meeting_series()?)
         .with_job_handler(Arc::new(loket_mail::webhooks::Deliverer))
         .with_job_lease(chrono::Duration::seconds(

@@ -240,4 +240,9 @@ pub struct OutboxMail {
     pub privacy_alert: Option<i64>,
     /// The service-level warning or breach it tells staff of.
     pub sla_event: Option<i64>,
+    /// The ticket's service-level deadline as the change left it (what a
+    /// confirmation promises).
+    pub due_at: Option<DateTime<Utc>>,
+    /// The ticket's version as the change left it (what a release mail names).
+    pub release_version: Option<String>,
 }

@@ -1,3 +1,7 @@
+-- What a mail states, as the change that queued it left the ticket: the
+-- service-level deadline and the version.
+ALTER TABLE outbox ADD COLUMN due_at TIMESTAMPTZ;
+ALTER TABLE outbox ADD COLUMN release_version TEXT;
 -- Webhooks and the log of every delivery attempt.
 CREATE TABLE webhooks (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -379,9 +379,11 @@ macro_rules! write_helpers {
                 for m in mails {
                     let msg = m.message.and_then(|i| message_ids.get(i).copied());
                     sqlx::query(
-                        "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, postponed_until) \
+                        "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, postponed_until, due_at, \
+                         release_version) \
                          VALUES ($1, $2, $3, COALESCE($4, (SELECT c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id \
-                         WHERE t.id = $2)), $5, $6, (SELECT postponed_until FROM tickets WHERE id = $2))",
+                         WHERE t.id = $2)), $5, $6, (SELECT postponed_until FROM tickets WHERE id = $2), \
+                         (SELECT due_at FROM tickets WHERE id = $2), (SELECT release_version FROM tickets WHERE id = $2))",
                     )
                     .bind(m.kind.id())
                     .bind(ticket)

@@ -51,6 +51,20 @@ async fn helpdesk_deadlines(env: &Env) {
     assert_eq!(thu.due_at, Some(at(2026, 12, 28, 10, 0)), "both Christmas days skipped");
     let read = env.store.ticket_by_number(thu.number).await.unwrap().unwrap();
     assert_eq!(read, thu, "the deadline reads back as written");
+    // The confirmation states the deadline the creation set.
+    let confirmations: Vec<_> = env
+        .store
+        .pending_outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, m)| m.kind == MailKind::Confirmation)
+        .map(|(_, m)| m.due_at)
+        .collect();
+    assert_eq!(
+        confirmations,
+        vec![Some(at(2026, 12, 21, 16, 45)), Some(at(2026, 12, 28, 10, 0))]
+    );
 
     // Before the warning (three quarters of 510 working minutes after Friday
     // 16:45 is Monday 14:37): nothing.

@@ -244,6 +244,29 @@ fn commands_report_bad_input_clearly() {
     assert!(dup.status.success());
     let dup = loket(&data, &["agent", "add", "--email", "X@b.nl", "--name", "X"]);
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already in use"));
+    // Bad calendar, service-level, meeting and tracker settings are named.
+    for (key, value, says) in [
+        ("LOKET_WORKING_HOURS", "17:00-08:30", "working_hours '17:00-08:30'"),
+        ("LOKET_SLA_WARN_PERCENT", "150", "sla_warn_percent = 150"),
+        ("LOKET_LIBERATION_DAY", "soms", "liberation_day 'soms'"),
+        ("LOKET_WORK_ITEM_URL", "https://dev.azure.com/x", "work_item_url"),
+    ] {
+        let bad = loket_with(&data, &["migrate"], &[(key, value)]);
+        assert_eq!(bad.status.code(), Some(78), "{key}");
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains(says),
+            "{key}: {}",
+            String::from_utf8_lossy(&bad.stderr)
+        );
+    }
+    let toml = dir.path().join("meetings.toml");
+    std::fs::write(
+        &toml,
+        "[[meetings]]\ndepartment = \"functional_meeting\"\nevery = \"om de week\"\n",
+    )
+    .unwrap();
+    let bad = loket(&data, &["--config", toml.to_str().unwrap(), "migrate"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("meeting recurrence 'om de week'"));
 }
 
 #[test]
