@@ -101,16 +101,20 @@ mod markdown_tests {
     #[test]
     fn markdown_renders_and_stays_safe() {
         let html = super::markdown(
-            "# Versie 8.4\n\n- **BRP**: sneller\n\n<script>alert(1)</script>[x](javascript:alert(1)) <img src=\"http://evil/x.png\" onerror=\"alert(1)\">",
+            "# Versie 8.4\n\n- **BRP**: sneller\n\n[klik](javascript:alert(1)) en [site](https://example.nl)\n\n<script>alert(1)</script> <img src=\"http://evil/x.png\" onerror=\"alert(1)\">",
         );
         assert!(
             html.contains("<h1>Versie 8.4</h1>") && html.contains("<strong>BRP</strong>"),
             "{html}"
         );
         assert!(
-            !html.contains("<script") && !html.contains("javascript:") && !html.contains("onerror"),
+            !html.contains("<script") && !html.contains("href=\"javascript") && !html.contains("onerror"),
             "{html}"
         );
         assert!(!html.contains("http://evil"), "remote images are blocked: {html}");
+        assert!(
+            html.contains("<a href=\"https://example.nl\" rel=\"noopener noreferrer nofollow\">site</a>"),
+            "{html}"
+        );
     }
 }
