@@ -2,7 +2,7 @@
 //! only, other staff get 403) and banned senders (lifting a ban: agents and
 //! admins). The rules are in the service layer.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, render, with_status};
 use askama::Template;
@@ -25,11 +25,7 @@ struct CannedPage<'a> {
 }
 
 /// `GET /agent/beheer/standaardantwoorden`.
-pub async fn view_canned_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_canned_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     me.require(&[Role::Admin])?;
     let replies = s
         .service
@@ -62,13 +58,10 @@ pub struct CannedForm {
 /// `POST /agent/beheer/standaardantwoorden`: adds or changes one.
 pub async fn view_canned_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<CannedForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(&[Role::Admin])?;
@@ -111,14 +104,11 @@ pub async fn view_canned_post(
 /// `POST /agent/beheer/standaardantwoorden/{id}/verwijderen`.
 pub async fn view_canned_delete_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(id): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     check_csrf(&s, &headers, &form.csrf, me.lang)?;
     me.require(&[Role::Admin])?;
     s.service
@@ -138,11 +128,7 @@ struct BansPage<'a> {
 }
 
 /// `GET /agent/beheer/geblokkeerd`: the banned senders.
-pub async fn view_bans_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_bans_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let staff = s.service.list_staff(&me.actor()).await.map_err(fail)?;
@@ -179,13 +165,10 @@ pub struct UnbanForm {
 /// `POST /agent/beheer/geblokkeerd/opheffen`.
 pub async fn view_unban_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<UnbanForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     check_csrf(&s, &headers, &form.csrf, me.lang)?;
     match s.service.unban_sender(&me.actor(), &form.pattern).await {
         Ok(()) => Ok(Redirect::to("/agent/beheer/geblokkeerd").into_response()),

@@ -3,7 +3,7 @@
 //! with a form to record the outcome: a reply to the customer, a move to
 //! another department (with a version for Gepland), or both.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
 use askama::Template;
@@ -91,13 +91,9 @@ async fn agenda(
 /// `GET /agent/overleg`.
 pub async fn view_agenda_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<Recorded>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     me.require(ALL_STAFF)?;
     let notice = q
         .vastgelegd
@@ -120,14 +116,11 @@ pub struct OutcomeForm {
 /// `POST /agent/overleg/{number}`: records the outcome for one ticket.
 pub async fn view_agenda_outcome_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(number): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<OutcomeForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(ALL_STAFF)?;

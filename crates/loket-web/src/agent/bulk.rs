@@ -3,7 +3,7 @@
 //! call as on its own page (so every rule still applies per ticket). What
 //! could not be done is said, by ticket number.
 
-use super::{check_csrf, signed_in};
+use super::{SignedIn, check_csrf};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm};
 use axum::extract::State;
@@ -19,13 +19,10 @@ const MOST: usize = 50;
 /// `label`, and `back` (the queue page to return to).
 pub async fn view_bulk_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let field = |name: &str| super::field(&fields, name);
     check_csrf(&s, &headers, &field("csrf"), lang)?;

@@ -2,7 +2,7 @@
 //! authorised contacts) and contacts (authorised or not, organisation). For
 //! agents and admins, as in the API; other staff get 403.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PageQuery, render, with_status};
 use askama::Template;
@@ -94,13 +94,9 @@ async fn orgs_page(
 /// `GET /agent/beheer/organisaties`.
 pub async fn view_orgs_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<Done>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let t = texts(me.lang);
     let notice = q.gedaan.map(|n| match n.parse::<u64>() {
         Ok(joined) => format!("{} {joined}", t.domain_joined),
@@ -113,13 +109,10 @@ pub async fn view_orgs_get(
 /// `domain` (id, domain) or `share` (id, share = 1 or absent).
 pub async fn view_orgs_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let field = |name: &str| super::field(&fields, name);
     check_csrf(&s, &headers, &field("csrf"), lang)?;
@@ -178,13 +171,9 @@ struct ContactsPage<'a> {
 /// name or organisation.
 pub async fn view_contacts_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<Done>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     me.require(loket_core::service::DESK_STAFF)?;
     let found = s
@@ -240,13 +229,10 @@ pub struct ContactForm {
 /// `POST /agent/beheer/contacten`: authorised flag and organisation.
 pub async fn view_contacts_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<ContactForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     let organisation = match form.organisation.trim() {

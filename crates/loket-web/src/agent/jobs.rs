@@ -2,7 +2,7 @@
 //! failed; the failed ones with their error and a retry, and those due or
 //! running now.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, render};
 use askama::Template;
@@ -33,11 +33,7 @@ struct JobsPage<'a> {
 }
 
 /// `GET /agent/beheer/taken`.
-pub async fn view_jobs_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_jobs_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     let lang = me.lang;
     me.require(&[Role::Admin])?;
     let fail = |e: loket_core::DomainError| PageError::from_domain(&e, lang);
@@ -86,14 +82,11 @@ pub async fn view_jobs_get(State(s): State<AppState>, headers: HeaderMap) -> Res
 /// `POST /agent/beheer/taken/{id}/opnieuw`: makes a failed job due again now.
 pub async fn view_job_retry_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(id): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(&[Role::Admin])?;

@@ -2,7 +2,7 @@
 //! them), renaming one (two spellings become one) and removing one. For
 //! agents and admins; each ticket changes through the usual service call.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PageQuery, render};
 use askama::Template;
@@ -32,13 +32,9 @@ pub struct Changed {
 /// `GET /agent/beheer/labels`.
 pub async fn view_labels_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<Changed>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     me.require(DESK_STAFF)?;
     let t = texts(lang);
@@ -78,13 +74,10 @@ pub struct LabelForm {
 /// `POST /agent/beheer/labels`.
 pub async fn view_labels_admin_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<LabelForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     let to = if form.remove.is_some() {

@@ -3,7 +3,7 @@
 //! and the quarantine with each mail's reason and a retry. For agents and
 //! admins, as in the API.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
 use askama::Template;
@@ -53,13 +53,9 @@ pub struct RetryQuery {
 /// `GET /agent/beheer/postvakken`.
 pub async fn view_mailboxes_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<RetryQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     me.require(DESK_STAFF)?;
     let t = texts(lang);
@@ -122,14 +118,11 @@ pub async fn view_mailboxes_get(
 /// `POST /agent/beheer/postvakken/{id}/opnieuw`: tries a quarantined mail again now.
 pub async fn view_quarantine_retry_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(id): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(DESK_STAFF)?;

@@ -80,6 +80,23 @@ pub(crate) struct Frame {
     pub desk: bool,
 }
 
+/// The signed-in staff member as an extractor: a visitor without a finished
+/// workspace sign-in is sent to the sign-in page (or the TOTP step) before the
+/// handler runs, so no handler repeats the check.
+pub struct SignedIn(pub(crate) Signed);
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, s: &AppState) -> Result<Self, Response> {
+        match signed_in(s, &parts.headers).await {
+            Ok(Ok(me)) => Ok(SignedIn(me)),
+            Ok(Err(to)) => Err(to),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
 /// A signed-in staff member on this request.
 pub(crate) struct Signed {
     pub staff: Staff,

@@ -2,12 +2,11 @@
 //! department plus mine, unassigned, urgent, waiting and all open tickets,
 //! with filters, sorting and cursor pages; and search results.
 
-use super::{Frame, Texts, signed_in, texts};
+use super::{Frame, SignedIn, Texts, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PagePath, PageQuery, render};
 use askama::Template;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use loket_core::store::{SearchQuery, TicketFilter};
 use loket_core::*;
@@ -44,11 +43,7 @@ struct OverviewPage<'a> {
 }
 
 /// `GET /agent`: the overview.
-pub async fn view_overview_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_overview_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let counts = s.service.store().ticket_counts(me.staff.id).await.map_err(fail)?;
@@ -231,14 +226,10 @@ fn some(v: Option<&String>) -> Option<&str> {
 /// `urgent`, `waiting`, `overdue` or `all`.
 pub async fn view_queue_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(queue): PagePath<String>,
     PageQuery(q): PageQuery<QueueQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let t = texts(lang);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
@@ -417,13 +408,9 @@ pub struct SearchBox {
 /// the words, or the ticket with that number.
 pub async fn view_search_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<SearchBox>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let t = texts(lang);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);

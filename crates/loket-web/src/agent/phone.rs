@@ -3,7 +3,7 @@
 //! urgent when business is seriously disrupted. The caller gets the
 //! confirmation mail with the follow link, as from the portal.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PageQuery, render, with_status};
 use askama::Template;
@@ -45,13 +45,9 @@ pub struct PhoneQuery {
 /// `GET /agent/telefoon`.
 pub async fn view_phone_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<PhoneQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let contacts = s.service.find_contacts(&me.actor(), &q.zoek).await.map_err(fail)?;
@@ -105,13 +101,10 @@ pub struct PhoneForm {
 /// `POST /agent/telefoon`: creates the ticket (channel Telefoon) and opens it.
 pub async fn view_phone_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<PhoneForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     let mut input = CreateTicket::new(&form.subject, &form.message, &form.email, Channel::Phone);

@@ -5,7 +5,7 @@
 //! and CSV, for the customer meeting).
 
 use super::ticket::{Action, act};
-use super::{Frame, Texts, signed_in, texts};
+use super::{Frame, SignedIn, Texts, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
 use askama::Template;
@@ -454,13 +454,9 @@ fn day(s: &str) -> Option<NaiveDate> {
 /// unless `van` and `tot` say otherwise).
 pub async fn view_privacy_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<ReportQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let p = privacy_texts(lang);
     let zone = s.portal.time_zone;
@@ -556,14 +552,10 @@ struct YearPage<'a> {
 /// organisation's year by quarter (id 0: contacts without organisation).
 pub async fn view_privacy_org_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<ReportQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let p = privacy_texts(lang);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);

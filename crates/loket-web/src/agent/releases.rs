@@ -4,7 +4,7 @@
 //! requesters are mailed). Everyone on staff reads; agents, product managers
 //! and admins change.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render};
 use askama::Template;
@@ -154,11 +154,7 @@ async fn list(
 }
 
 /// `GET /agent/versies`.
-pub async fn view_releases_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_releases_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     me.require(ALL_STAFF)?;
     list(&s, me, None, ReleaseForm::default()).await
 }
@@ -166,13 +162,10 @@ pub async fn view_releases_get(State(s): State<AppState>, headers: HeaderMap) ->
 /// `POST /agent/versies`: adds a version.
 pub async fn view_releases_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<ReleaseForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(RELEASE_STAFF)?;
@@ -264,14 +257,10 @@ async fn one(
 /// `GET /agent/versies/{version}`.
 pub async fn view_release_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(version): PagePath<String>,
     PageQuery(q): PageQuery<Done>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     me.require(ALL_STAFF)?;
     let t = texts(me.lang);
     let notice = if q.uitgebracht.is_some() {
@@ -287,14 +276,11 @@ pub async fn view_release_get(
 /// `POST /agent/versies/{version}`: saves the kind, planned day and notes.
 pub async fn view_release_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(version): PagePath<String>,
     headers: HeaderMap,
     PageForm(form): PageForm<ReleaseForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(RELEASE_STAFF)?;
@@ -316,14 +302,11 @@ pub async fn view_release_post(
 /// `POST /agent/versies/{version}/uitbrengen`: releases the version.
 pub async fn view_release_publish_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(version): PagePath<String>,
     headers: HeaderMap,
     PageForm(form): PageForm<super::TokenForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(RELEASE_STAFF)?;

@@ -3,7 +3,7 @@
 //! TOTP. Admins only; the rules (the last admin stays admin) are in the
 //! service layer.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PageQuery, render, with_status};
 use askama::Template;
@@ -71,13 +71,9 @@ async fn page(
 /// `GET /agent/beheer/medewerkers`.
 pub async fn view_staff_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PageQuery(q): PageQuery<Done>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let t = texts(me.lang);
     let who = q.wie.unwrap_or_default();
     let notice = q.gedaan.map(|what| match what.as_str() {
@@ -105,13 +101,10 @@ pub struct Done {
 /// with `email`.
 pub async fn view_staff_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let field = |name: &str| super::field(&fields, name);
     check_csrf(&s, &headers, &field("csrf"), lang)?;

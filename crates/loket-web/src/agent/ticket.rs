@@ -3,7 +3,7 @@
 //! requester card with the authorisation warning the procedure asks for, the
 //! audit trail; and every action as a form that posts back here.
 
-use super::{Frame, Signed, Texts, check_csrf, signed_in, texts};
+use super::{Frame, Signed, SignedIn, Texts, check_csrf, signed_in, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, PageQuery, render, with_status};
 use askama::Template;
@@ -117,14 +117,10 @@ pub struct TicketQuery {
 /// `GET /agent/tickets/{number}`.
 pub async fn view_ticket_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(number): PagePath<i64>,
     PageQuery(q): PageQuery<TicketQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let mut extra = Extra {
         notice: q.gedaan.as_deref().map(|what| done_text(me.lang, what)),
         ..Extra::default()
@@ -537,13 +533,9 @@ fn file_view(
 /// browser, anything else downloads.
 pub async fn view_attachment_get(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath((number, id)): PagePath<(i64, i64)>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let ticket = s
@@ -585,14 +577,11 @@ pub struct PresenceForm {
 /// am typing)"; answers who else has it open, as a piece of HTML.
 pub async fn view_presence_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(number): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<PresenceForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     check_csrf(&s, &headers, &form.csrf, me.lang)?;
     let typing = form.typing.as_deref() == Some("1");
     let viewers = s

@@ -1,7 +1,7 @@
 //! The webhooks page (admins): the webhooks with a switch each, a form to add
 //! one (its signing secret is shown once, right after), and the delivery log.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, render};
 use askama::Template;
@@ -77,11 +77,7 @@ async fn page(
 }
 
 /// `GET /agent/beheer/webhooks`.
-pub async fn view_webhooks_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_webhooks_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     me.require(&[Role::Admin])?;
     page(&s, me, None, None, String::new()).await
 }
@@ -97,13 +93,10 @@ pub struct NewHookForm {
 /// `POST /agent/beheer/webhooks`: adds one and shows its secret once.
 pub async fn view_webhooks_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     headers: HeaderMap,
     PageForm(form): PageForm<NewHookForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(&[Role::Admin])?;
@@ -128,14 +121,11 @@ pub struct ToggleForm {
 /// `POST /agent/beheer/webhooks/{id}`: switches one on or off.
 pub async fn view_webhook_toggle_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(id): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<ToggleForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(&[Role::Admin])?;

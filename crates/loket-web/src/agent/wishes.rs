@@ -1,7 +1,7 @@
 //! The wish list: wishes with how many organisations asked for each, most
 //! first; and linking a ticket to an existing wish from its page.
 
-use super::{Frame, Texts, check_csrf, signed_in, texts};
+use super::{Frame, SignedIn, Texts, check_csrf, texts};
 use crate::AppState;
 use crate::portal::page::{PageError, PageForm, PagePath, render};
 use askama::Template;
@@ -22,11 +22,7 @@ struct WishesPage<'a> {
 }
 
 /// `GET /agent/wensen`.
-pub async fn view_wishes_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
+pub async fn view_wishes_get(State(s): State<AppState>, SignedIn(me): SignedIn) -> Result<Response, PageError> {
     let lang = me.lang;
     let wishes = s
         .service
@@ -55,14 +51,11 @@ pub struct LinkForm {
 /// `POST /agent/tickets/{number}/wens`: links the ticket to an existing wish.
 pub async fn view_wish_link_post(
     State(s): State<AppState>,
+    SignedIn(me): SignedIn,
     PagePath(number): PagePath<i64>,
     headers: HeaderMap,
     PageForm(form): PageForm<LinkForm>,
 ) -> Result<Response, PageError> {
-    let me = match signed_in(&s, &headers).await? {
-        Ok(me) => me,
-        Err(to) => return Ok(to),
-    };
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
     me.require(ALL_STAFF)?;
