@@ -115,7 +115,15 @@ pub trait JobStore: Send + Sync + 'static {
     async fn enqueue_jobs(&self, jobs: &[NewJob], at: DateTime<Utc>) -> Result<usize>;
     /// Claims up to `limit` due jobs (and running ones whose lease ran out)
     /// until `lease_until`; no two processes claim the same job at once.
-    async fn claim_jobs(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: i64) -> Result<Vec<Claimed>>;
+    /// Webhook deliveries (`webhooks`) and the other jobs are claimed apart,
+    /// so a slow receiver never holds up a release.
+    async fn claim_jobs(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        webhooks: bool,
+    ) -> Result<Vec<Claimed>>;
     /// Marks a claimed job done, only while `attempt` is still its claim.
     async fn finish_job(&self, id: i64, attempt: i64, at: DateTime<Utc>) -> Result<bool>;
     /// A probe job's run: counted and finished in one transaction, only while

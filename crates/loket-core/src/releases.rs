@@ -92,8 +92,15 @@ pub trait ReleaseStore: Send + Sync + 'static {
     /// A version by its number.
     async fn release(&self, version: &str) -> Result<Option<Release>>;
     /// Versions, newest first: all, or only released ones; with `query`
-    /// only those whose number or notes contain it.
-    async fn list_releases(&self, released_only: bool, query: Option<&str>, limit: i64) -> Result<Vec<Release>>;
+    /// only those whose number or notes contain it; their notes only when
+    /// `with_notes` (a list shows none, and they can be long).
+    async fn list_releases(
+        &self,
+        released_only: bool,
+        query: Option<&str>,
+        with_notes: bool,
+        limit: i64,
+    ) -> Result<Vec<Release>>;
     /// Marks a version released at `at` and queues `job` (moving its
     /// tickets) in one transaction; false when it was released before.
     async fn mark_released(&self, version: &str, job: &NewJob, by: &Stamp) -> Result<bool>;

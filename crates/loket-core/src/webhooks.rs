@@ -57,6 +57,8 @@ pub trait WebhookStore: Send + Sync + 'static {
     async fn log_delivery(&self, d: &Delivery) -> Result<()>;
     /// The newest delivery attempts.
     async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>>;
+    /// Failed attempts of a webhook since its last success.
+    async fn failures_in_a_row(&self, webhook: i64) -> Result<i64>;
 }
 
 /// Runs jobs of kinds the core does not know (webhook deliveries, which
@@ -67,6 +69,70 @@ pub trait JobHandler: Send + Sync + 'static {
     fn handles(&self, kind: &str) -> bool;
     /// Runs a claimed job; answers whether this claim finished it.
     async fn run(&self, service: &crate::service::Service, job: &Claimed) -> Result<bool>;
+}
+
+/// Where a webhook posts: TLS or not, host, port and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// HTTPS.
+    pub tls: bool,
+    /// Host name or address (no brackets).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Path and query.
+    pub path: String,
+}
+
+/// Parses a webhook address; the error says what is wrong.
+pub fn parse_url(url: &str) -> std::result::Result<Target, String> {
+    let (tls, rest) = if let Some(r) = url.strip_prefix("https://") {
+        (true, r)
+    } else if let Some(r) = url.strip_prefix("http://") {
+        (false, r)
+    } else {
+        return Err(format!("'{url}' is not an http(s) address"));
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("'{url}' holds spaces or control characters"));
+    }
+    let (authority, path) = rest.find(['/', '?']).map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
+    if authority.contains('@') {
+        return Err(format!(
+            "'{url}' holds a user name; put credentials in the receiver, not the address"
+        ));
+    }
+    let default = if tls { 443 } else { 80 };
+    let (host, port) = match authority.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((h, "")) => (h, None),
+        Some((h, p)) => (h, Some(p.strip_prefix(':').unwrap_or(p))),
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("'{url}' has a bad port"))?,
+        None => default,
+    };
+    if host.is_empty() {
+        return Err(format!("'{url}' has no host"));
+    }
+    let path = if path.starts_with('?') {
+        format!("/{path}")
+    } else {
+        path.to_owned()
+    };
+    Ok(Target {
+        tls,
+        host: host.to_owned(),
+        port,
+        path,
+    })
 }
 
 /// A ticket event as webhooks receive it (no message text: only what a

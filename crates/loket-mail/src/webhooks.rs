@@ -16,13 +16,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long one delivery may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long connecting may take.
+const CONNECT: Duration = Duration::from_secs(3);
+/// Failed attempts in a row after which a webhook is switched off.
+pub const PAUSE_AFTER: i64 = 20;
 
-/// The signature header's value for `body` sent at `timestamp` (seconds).
-pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+/// The signature header's value for delivery `delivery` of `body` sent at
+/// `timestamp` (seconds): the HMAC covers `timestamp.delivery.body`, so a
+/// receiver can refuse old times and deliveries it has seen.
+pub fn signature(secret: &str, timestamp: i64, delivery: i64, body: &str) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
         return String::new();
     };
-    mac.update(format!("{timestamp}.{body}").as_bytes());
+    mac.update(format!("{timestamp}.{delivery}.{body}").as_bytes());
     format!("t={timestamp},sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
@@ -59,7 +65,7 @@ impl JobHandler for Deliverer {
             ("Content-Type", "application/json".to_owned()),
             ("X-Loket-Event", name.to_owned()),
             ("X-Loket-Delivery", job.id.to_string()),
-            ("X-Loket-Signature", signature(&secret, now.timestamp(), &body)),
+            ("X-Loket-Signature", signature(&secret, now.timestamp(), job.id, &body)),
         ];
         let result = tokio::time::timeout(TIMEOUT, post(&hook.url, &headers, &body)).await;
         let (status, error) = match result {
@@ -80,49 +86,47 @@ impl JobHandler for Deliverer {
             .await?;
         match error {
             None => store.finish_job(job.id, job.attempt, service.now()).await,
-            Some(e) => Err(DomainError::invalid(e)),
+            Some(e) => {
+                // A receiver that keeps failing is switched off (an admin
+                // switches it on again); its waiting deliveries end quietly.
+                if store.failures_in_a_row(id).await? >= PAUSE_AFTER {
+                    let by = loket_core::store::Stamp {
+                        actor: "system".into(),
+                        at: service.now(),
+                    };
+                    store.set_webhook_active(id, false, &by).await?;
+                    tracing::warn!(
+                        webhook = id,
+                        "webhook switched off after {PAUSE_AFTER} failed deliveries in a row"
+                    );
+                }
+                Err(DomainError::invalid(e))
+            }
         }
     }
 }
 
-/// Where a URL points: TLS or not, host, port, path.
-fn target(url: &str) -> std::result::Result<(bool, String, u16, String), String> {
-    let (tls, rest) = if let Some(r) = url.strip_prefix("https://") {
-        (true, r)
-    } else if let Some(r) = url.strip_prefix("http://") {
-        (false, r)
-    } else {
-        return Err(format!("'{url}' is not an http(s) address"));
-    };
-    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let default = if tls { 443 } else { 80 };
-    let (host, port) = match authority.strip_prefix('[').and_then(|r| r.split_once(']')) {
-        Some((h, "")) => (h, None),
-        Some((h, p)) => (h, Some(p.strip_prefix(':').unwrap_or(p))),
-        None => match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        },
-    };
-    let port = match port {
-        Some(p) => p.parse().map_err(|_| format!("'{url}' has a bad port"))?,
-        None => default,
-    };
-    let host = host.to_owned();
-    if host.is_empty() || authority.contains('@') {
-        return Err(format!("'{url}' has no usable host"));
-    }
-    Ok((tls, host, port, path.to_owned()))
-}
-
 /// Posts `body`; answers the HTTP status.
 async fn post(url: &str, headers: &[(&str, String)], body: &str) -> std::result::Result<u16, String> {
-    let (tls, host, port, path) = target(url)?;
-    let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+    let loket_core::webhooks::Target { tls, host, port, path } = loket_core::webhooks::parse_url(url)?;
+    let tcp = tokio::time::timeout(CONNECT, tokio::net::TcpStream::connect((host.as_str(), port)))
         .await
+        .map_err(|_| {
+            format!(
+                "cannot connect to {host}:{port}: no answer within {} seconds",
+                CONNECT.as_secs()
+            )
+        })?
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    let default = if tls { 443 } else { 80 };
+    let authority = match (host.contains(':'), port == default) {
+        (true, true) => format!("[{host}]"),
+        (true, false) => format!("[{host}]:{port}"),
+        (false, true) => host.clone(),
+        (false, false) => format!("{host}:{port}"),
+    };
     let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\nUser-Agent: Loket\r\n",
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\nUser-Agent: Loket\r\n",
         body.len()
     );
     for (k, v) in headers {
@@ -160,23 +164,37 @@ async fn post(url: &str, headers: &[(&str, String)], body: &str) -> std::result:
 mod tests {
     #[test]
     fn targets_and_signatures() {
+        use loket_core::webhooks::{Target, parse_url};
+        let t = |tls, host: &str, port, path: &str| Target {
+            tls,
+            host: host.into(),
+            port,
+            path: path.into(),
+        };
         assert_eq!(
-            super::target("https://hooks.example.nl/loket?x=1"),
-            Ok((true, "hooks.example.nl".into(), 443, "/loket?x=1".into()))
+            parse_url("https://hooks.example.nl/loket?x=1"),
+            Ok(t(true, "hooks.example.nl", 443, "/loket?x=1"))
         );
-        assert_eq!(
-            super::target("http://127.0.0.1:8099"),
-            Ok((false, "127.0.0.1".into(), 8099, "/".into()))
-        );
-        assert_eq!(
-            super::target("http://[::1]:81/x"),
-            Ok((false, "::1".into(), 81, "/x".into()))
-        );
-        assert!(super::target("ftp://x").is_err());
-        assert!(super::target("http://user@evil.example/").is_err());
-        // The HMAC-SHA256 of "1700000000.{}" with the key "geheim".
-        let s = super::signature("geheim", 1_700_000_000, "{}");
+        assert_eq!(parse_url("http://127.0.0.1:8099"), Ok(t(false, "127.0.0.1", 8099, "/")));
+        assert_eq!(parse_url("http://[::1]:81/x"), Ok(t(false, "::1", 81, "/x")));
+        assert_eq!(parse_url("http://a.nl?x"), Ok(t(false, "a.nl", 80, "/?x")));
+        for bad in [
+            "ftp://x",
+            "http://user@evil.example/",
+            "http://a.nl:99999/",
+            "http://a.nl:0/",
+            "http:///x",
+            "http://a b/",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+        let s = super::signature("geheim", 1_700_000_000, 7, "{}");
         assert!(s.starts_with("t=1700000000,sha256=") && s.len() == "t=1700000000,sha256=".len() + 64);
-        assert_ne!(s, super::signature("anders", 1_700_000_000, "{}"));
+        assert_ne!(s, super::signature("anders", 1_700_000_000, 7, "{}"));
+        assert_ne!(
+            s,
+            super::signature("geheim", 1_700_000_000, 8, "{}"),
+            "the delivery is signed"
+        );
     }
 }

@@ -63,6 +63,9 @@ impl PgStore {
     /// Rows another claim holds are skipped, not waited for.
     const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
+    /// Rows locked for the rest of the transaction.
+    const FOR_UPDATE: &str = " FOR UPDATE";
+
     /// Indexes a new ticket's document and its first message.
     async fn index_new_ticket(
         tx: &mut sqlx::PgConnection,

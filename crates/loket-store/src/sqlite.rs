@@ -95,6 +95,9 @@ impl SqliteStore {
     /// Row locks to skip when claiming jobs: none (SQLite has one writer).
     const SKIP_LOCKED: &str = "";
 
+    /// Rows to lock for the rest of a transaction: none needed (one writer).
+    const FOR_UPDATE: &str = "";
+
     /// Indexes a new ticket's document and its first message in one statement.
     async fn index_new_ticket(
         tx: &mut sqlx::SqliteConnection,

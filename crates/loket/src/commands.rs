@@ -295,7 +295,12 @@ pub async fn jobs(cfg: &Config, cmd: JobsCommand) -> Result<(), String> {
     println!("{}", crate::serve::run_due(&svc, &intake, true, true).await?);
     let mut jobs = loket_core::service::JobsReport::default();
     loop {
-        let r = svc.run_jobs(100).await.map_err(|e| e.to_string())?;
+        let mut r = svc.run_jobs(100).await.map_err(|e| e.to_string())?;
+        let hooks = svc.run_webhook_jobs(8).await.map_err(|e| e.to_string())?;
+        r.done += hooks.done;
+        r.retried += hooks.retried;
+        r.failed += hooks.failed;
+        r.lost += hooks.lost;
         if r == loket_core::service::JobsReport::default() {
             break;
         }

@@ -66,6 +66,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     let outbox = tokio::spawn(outbox_loop(sender));
     let privacy = tokio::spawn(privacy_loop(service.clone()));
     let queue = tokio::spawn(queue_loop(service.clone()));
+    let hooks = tokio::spawn(webhook_loop(service.clone()));
     let intake = loket_mail::Intake::new(service.clone(), cfg.mailboxes.clone()).with_settings(cfg.intake());
     let jobs = tokio::spawn(jobs_loop(
         service.clone(),
@@ -95,6 +96,7 @@ pub async fn run(cfg: &Config) -> Result<(), String> {
     outbox.abort();
     privacy.abort();
     queue.abort();
+    hooks.abort();
     readers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("loket stopped");
     result.map_err(|e| format!("server error: {e}"))
@@ -249,6 +251,18 @@ async fn queue_loop(service: Service) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "running jobs failed; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Delivers webhooks: up to 8 at once, every second while there are none.
+async fn webhook_loop(service: Service) {
+    loop {
+        match service.run_webhook_jobs(8).await {
+            Ok(r) if r.done + r.retried + r.failed + r.lost > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "delivering webhooks failed; retrying"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

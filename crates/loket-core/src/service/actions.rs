@@ -295,9 +295,18 @@ impl Service {
         version: Option<String>,
     ) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "transfer tickets")?;
-        let version = version.map(|v| clean_token(&v, Field::ReleaseVersion)).transpose()?;
+        let version = version.map(|v| clean_version(&v)).transpose()?;
         // A wish with linked tickets takes them along to Gepland or Opgeleverd.
         let mut after = self.ticket_for(actor, number).await?;
+        // Already there, with another version: that is setting the version.
+        if after.department == to && version.is_some() && version != after.release_version {
+            return self.set_version(actor, number, version.as_deref()).await;
+        }
+        if to == Department::Planned
+            && let Some(v) = version.as_ref().or(after.release_version.as_ref())
+        {
+            self.plannable(actor, v).await?;
+        }
         if let Some(v) = &version {
             after.release_version = Some(v.clone());
         }
@@ -308,9 +317,8 @@ impl Service {
                     t.release_version = Some(v.clone());
                 }
                 put(t, &rules::transfer(&state(t), to)?);
-                if let Some(days) = to.promised_days() {
-                    t.promised_at = Some(now + Duration::days(days));
-                }
+                // A promise made on arrival in a meeting ends when the ticket leaves.
+                t.promised_at = to.promised_days().map(|days| now + Duration::days(days));
                 Ok(Plan {
                     jobs: jobs.clone(),
                     ..Plan::default()
@@ -375,7 +383,12 @@ impl Service {
     /// Sets or clears the release version; a Gepland or Opgeleverd ticket keeps one.
     pub async fn set_version(&self, actor: &Actor, number: TicketNumber, version: Option<&str>) -> Result<Ticket> {
         actor.require_staff(ALL_STAFF, "set the release version")?;
-        let version = version.map(|v| clean_token(v, Field::ReleaseVersion)).transpose()?;
+        let version = version.map(clean_version).transpose()?;
+        if let Some(v) = &version
+            && self.ticket_for(actor, number).await?.department == Department::Planned
+        {
+            self.plannable(actor, v).await?;
+        }
         let applied = self
             .change(actor, number, "set_version", |t, _| {
                 if version.is_none() && t.department.needs_version() {
@@ -536,6 +549,22 @@ fn new_message(kind: MessageKind, author: Author, r: &Reply, attachments: Vec<Ne
         } else {
             crate::search::index_text(&r.text)
         },
+    }
+}
+
+/// Checks a version number: letters, digits, `.`, `-` and `_`, starting
+/// with a letter or digit (no look-alike or invisible characters, nothing a
+/// link would read as a path).
+pub(crate) fn clean_version(raw: &str) -> Result<String> {
+    let v = clean_token(raw, Field::ReleaseVersion)?;
+    let ok = v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
+    if ok {
+        Ok(v)
+    } else {
+        Err(DomainError::invalid(format!(
+            "the version '{v}' may hold only letters, digits, '.', '-' and '_', starting with a letter or digit (write it as 8.4.1)"
+        )))
     }
 }
 

@@ -13,8 +13,7 @@ impl Service {
     pub async fn create_webhook(&self, actor: &Actor, url: &str) -> Result<(Webhook, String)> {
         actor.require_staff(ADMINS, "add webhooks")?;
         let url = url.trim();
-        let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-        if !scheme_ok || url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if url.len() > 500 || crate::webhooks::parse_url(url).is_err() {
             return Err(DomainError::invalid(format!(
                 "'{}' is not an http(s) address for a webhook",
                 url.chars().take(100).collect::<String>()

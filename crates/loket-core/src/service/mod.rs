@@ -15,7 +15,7 @@ mod plan;
 mod queue;
 mod releases;
 pub use queue::{JobsReport, MAX_ATTEMPTS, PROBE};
-pub use releases::{RELEASE_JOB, RELEASE_STAFF};
+pub use releases::{PUBLISH_STAFF, RELEASE_JOB, RELEASE_STAFF};
 mod privacy;
 pub use privacy::{PrivacyMode, ScanReport, Suspect};
 mod staff_auth;

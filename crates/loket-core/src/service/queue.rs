@@ -41,32 +41,62 @@ fn backoff(attempt: i64) -> Duration {
 }
 
 impl Service {
-    /// Claims up to `limit` due jobs and runs them one after another.
+    /// Claims up to `limit` due jobs (not webhook deliveries) and runs them
+    /// one after another.
     pub async fn run_jobs(&self, limit: i64) -> Result<JobsReport> {
         let now = self.clock.now();
-        let claimed = self.store.claim_jobs(now, now + self.job_lease, limit).await?;
+        let claimed = self.store.claim_jobs(now, now + self.job_lease, limit, false).await?;
         let mut report = JobsReport::default();
         for c in claimed {
-            match self.run_job(&c).await {
-                Ok(true) => report.done += 1,
-                Ok(false) => report.lost += 1,
-                Err(e) => {
-                    let at = self.clock.now();
-                    let retry = (c.attempt < MAX_ATTEMPTS).then(|| at + backoff(c.attempt));
-                    tracing::warn!(job = c.id, kind = %c.kind, attempt = c.attempt, error = %e, "job failed");
-                    if self.store.fail_job(c.id, c.attempt, &e.to_string(), retry, at).await? {
-                        if retry.is_some() {
-                            report.retried += 1;
-                        } else {
-                            report.failed += 1;
-                        }
+            let outcome = self.run_job(&c).await;
+            self.settle_job(&c, outcome, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// Claims up to `limit` due webhook deliveries and runs them at the same
+    /// time (each bounded by its own timeout).
+    pub async fn run_webhook_jobs(&self, limit: i64) -> Result<JobsReport> {
+        let now = self.clock.now();
+        let claimed = self.store.claim_jobs(now, now + self.job_lease, limit, true).await?;
+        let mut set = tokio::task::JoinSet::new();
+        for c in claimed {
+            let svc = self.clone();
+            set.spawn(async move {
+                let outcome = svc.run_job(&c).await;
+                (c, outcome)
+            });
+        }
+        let mut report = JobsReport::default();
+        while let Some(done) = set.join_next().await {
+            let (c, outcome) = done.map_err(|e| DomainError::Storage(format!("a webhook delivery stopped: {e}")))?;
+            self.settle_job(&c, outcome, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// Counts a job's outcome; a failure is recorded with its retry time (or
+    /// for good after the last attempt).
+    async fn settle_job(&self, c: &Claimed, outcome: Result<bool>, report: &mut JobsReport) -> Result<()> {
+        match outcome {
+            Ok(true) => report.done += 1,
+            Ok(false) => report.lost += 1,
+            Err(e) => {
+                let at = self.clock.now();
+                let retry = (c.attempt < MAX_ATTEMPTS).then(|| at + backoff(c.attempt));
+                tracing::warn!(job = c.id, kind = %c.kind, attempt = c.attempt, error = %e, "job failed");
+                if self.store.fail_job(c.id, c.attempt, &e.to_string(), retry, at).await? {
+                    if retry.is_some() {
+                        report.retried += 1;
                     } else {
-                        report.lost += 1;
+                        report.failed += 1;
                     }
+                } else {
+                    report.lost += 1;
                 }
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Runs one claimed job; answers whether this claim finished it.

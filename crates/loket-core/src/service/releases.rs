@@ -2,7 +2,7 @@
 //! one queues a job that moves its Gepland tickets to Opgeleverd, each with a
 //! mail to its requester pointing to the change document.
 
-use super::actions::clean_token;
+use super::actions::clean_version;
 use super::plan::{Plan, put, state};
 use super::{Actor, Service};
 use crate::jobs::{Claimed, NewJob};
@@ -12,19 +12,16 @@ use crate::*;
 
 /// The job kind that moves a released version's tickets.
 pub const RELEASE_JOB: &str = "release";
-/// The roles that manage versions.
+/// The roles that add and describe versions.
 pub const RELEASE_STAFF: &[Role] = &[Role::Agent, Role::ProductManager, Role::Admin];
+/// The roles that release a version (mails every requester, publishes the document).
+pub const PUBLISH_STAFF: &[Role] = &[Role::ProductManager, Role::Admin];
 /// The longest change document, in bytes.
 const MAX_NOTES: usize = 200 * 1024;
 
 impl Service {
     fn clean_draft(d: ReleaseDraft) -> Result<ReleaseDraft> {
-        let version = clean_token(&d.version, Field::ReleaseVersion)?;
-        if version.contains(['/', '?', '#', '<', '>', '"']) {
-            return Err(DomainError::invalid(format!(
-                "the version '{version}' contains one of / ? # < > \" (write it as 8.4.1)"
-            )));
-        }
+        let version = clean_version(&d.version)?;
         if d.notes.len() > MAX_NOTES {
             return Err(Problem::TooLong(Field::Message, MAX_NOTES).into());
         }
@@ -53,7 +50,7 @@ impl Service {
     /// Marks a version released: its Gepland tickets move to Opgeleverd and
     /// their requesters are mailed, by a queued job (at once in `loket serve`).
     pub async fn release(&self, actor: &Actor, version: &str) -> Result<Release> {
-        actor.require_staff(RELEASE_STAFF, "release versions")?;
+        actor.require_staff(PUBLISH_STAFF, "release versions")?;
         let job = NewJob {
             kind: RELEASE_JOB.into(),
             key: Some(format!("release:{version}")),
@@ -70,6 +67,30 @@ impl Service {
             .release(version)
             .await?
             .ok_or_else(|| DomainError::not_found(format!("version {version}")))
+    }
+
+    /// Whether tickets can be planned in `version`: not when it was released
+    /// (nothing would deliver them); a version not kept yet is added, so it
+    /// can be described and released.
+    pub(crate) async fn plannable(&self, actor: &Actor, version: &str) -> Result<()> {
+        match self.store.release(version).await? {
+            Some(r) if r.released_at.is_some() => Err(DomainError::conflict(format!(
+                "version {version} was released already; plan the ticket in a version still to come"
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                let draft = ReleaseDraft {
+                    version: version.to_owned(),
+                    kind: crate::releases::ReleaseKind::Interim,
+                    planned_on: None,
+                    notes: String::new(),
+                };
+                match self.store.create_release(&draft, &self.stamp(actor)).await {
+                    Ok(_) | Err(DomainError::Conflict(_)) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+        }
     }
 
     /// The release job: moves every Gepland ticket of the version to
@@ -100,6 +121,9 @@ impl Service {
                             return Err(DomainError::conflict("moved meanwhile"));
                         }
                         put(t, &crate::rules::transfer(&state(t), Department::Delivered)?);
+                        // Shipped: the question is answered; a reply reopens it.
+                        t.status = Status::Resolved;
+                        t.postponed_until = None;
                         Ok(Plan {
                             outbox: vec![NewOutbox {
                                 kind: MailKind::Released,

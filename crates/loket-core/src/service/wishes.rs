@@ -101,6 +101,10 @@ impl Service {
                         }
                         t.release_version.clone_from(&version);
                         put(t, &crate::rules::transfer(&state(t), to)?);
+                        if to == Department::Delivered {
+                            t.status = Status::Resolved;
+                            t.postponed_until = None;
+                        }
                         Ok(Plan {
                             outbox: vec![NewOutbox {
                                 kind: if to == Department::Planned {

@@ -83,12 +83,19 @@ macro_rules! job_store {
                 Ok(queued)
             }
 
-            async fn claim_jobs(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: i64) -> Result<Vec<Claimed>> {
+            async fn claim_jobs(
+                &self,
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+                limit: i64,
+                webhooks: bool,
+            ) -> Result<Vec<Claimed>> {
                 let mut tx = self.begin_write().await?;
+                let class = if webhooks { "kind = 'webhook'" } else { "kind <> 'webhook'" };
                 let sql = format!(
                     "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1 \
-                     WHERE id IN (SELECT id FROM jobs WHERE (state = 'due' AND run_at <= $2) \
-                     OR (state = 'running' AND lease_until <= $2) ORDER BY run_at, id LIMIT $3{}) \
+                     WHERE id IN (SELECT id FROM jobs WHERE {class} AND ((state = 'due' AND run_at <= $2) \
+                     OR (state = 'running' AND lease_until <= $2)) ORDER BY run_at, id LIMIT $3{}) \
                      RETURNING id, kind, payload, CAST(attempts AS BIGINT)",
                     Self::SKIP_LOCKED
                 );

@@ -102,8 +102,19 @@ macro_rules! release_store {
                 row.map(release_of).transpose()
             }
 
-            async fn list_releases(&self, released_only: bool, query: Option<&str>, limit: i64) -> Result<Vec<Release>> {
-                let mut qb = QueryBuilder::<$db>::new(format!("SELECT {RELEASE_COLS} FROM releases WHERE 1 = 1"));
+            async fn list_releases(
+                &self,
+                released_only: bool,
+                query: Option<&str>,
+                with_notes: bool,
+                limit: i64,
+            ) -> Result<Vec<Release>> {
+                let cols = if with_notes {
+                    RELEASE_COLS.to_owned()
+                } else {
+                    RELEASE_COLS.replace("notes", "'' AS notes")
+                };
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT {cols} FROM releases WHERE 1 = 1"));
                 if released_only {
                     qb.push(" AND released_at IS NOT NULL");
                 }
@@ -112,13 +123,15 @@ macro_rules! release_store {
                     for word in q.split_whitespace().take(10) {
                         let like = format!(
                             "%{}%",
-                            word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+                            word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
                         );
-                        qb.push(" AND (LOWER(version) LIKE ")
+                        // The same LOWER on both sides: PostgreSQL's knows every
+                        // letter, SQLite's only ASCII ones (É matches É there).
+                        qb.push(" AND (LOWER(version) LIKE LOWER(")
                             .push_bind(like.clone())
-                            .push(" ESCAPE '\\' OR LOWER(notes) LIKE ")
+                            .push(") ESCAPE '\\' OR LOWER(notes) LIKE LOWER(")
                             .push_bind(like)
-                            .push(" ESCAPE '\\')");
+                            .push(") ESCAPE '\\')");
                     }
                 }
                 qb.push(" ORDER BY COALESCE(released_at, created_at) DESC, id DESC LIMIT ")

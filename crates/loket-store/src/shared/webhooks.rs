@@ -114,6 +114,17 @@ macro_rules! webhook_store {
                 Ok(())
             }
 
+            async fn failures_in_a_row(&self, webhook: i64) -> Result<i64> {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = $1 AND error IS NOT NULL AND id > \
+                     COALESCE((SELECT MAX(id) FROM webhook_deliveries WHERE webhook_id = $1 AND error IS NULL), 0)",
+                )
+                .bind(webhook)
+                .fetch_one(self.reader())
+                .await
+                .map_err(db_err)
+            }
+
             async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>> {
                 let rows: Vec<(i64, i64, i64, Option<i64>, Option<String>, DateTime<Utc>)> = sqlx::query_as(
                     "SELECT webhook_id, job_id, CAST(attempt AS BIGINT), CAST(status AS BIGINT), error, created_at \

@@ -9,6 +9,23 @@ macro_rules! wish_store {
         impl WishStore for $t {
             async fn link_wish(&self, ticket: TicketId, wish: TicketId, by: &Stamp) -> Result<()> {
                 let mut tx = self.begin_write().await?;
+                // Both tickets locked, then checked: two links made at the same
+                // moment (A to B, B to A) cannot make a circle or a chain.
+                let lock = format!("SELECT id FROM tickets WHERE id IN ($1, $2) ORDER BY id{}", Self::FOR_UPDATE);
+                sqlx::query(&lock).bind(ticket.0).bind(wish.0).fetch_all(&mut *tx).await.map_err(db_err)?;
+                let tangled: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM wish_links WHERE ticket_id = $1 OR wish_id = $2",
+                )
+                .bind(wish.0)
+                .bind(ticket.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if tangled > 0 {
+                    return Err(DomainError::conflict(
+                        "the wish is linked to another wish, or tickets are linked to this one; link to the first wish",
+                    ));
+                }
                 let n = sqlx::query(
                     "INSERT INTO wish_links (ticket_id, wish_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (ticket_id) DO NOTHING",
                 )

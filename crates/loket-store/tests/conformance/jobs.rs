@@ -28,19 +28,25 @@ async fn claims_leases_and_retries(env: &Env) {
 
     // Claims racing take disjoint jobs.
     let lease = now + Duration::seconds(30);
-    let (a, b) = tokio::join!(s.claim_jobs(now, lease, 25), s.claim_jobs(now, lease, 25));
+    let (a, b) = tokio::join!(s.claim_jobs(now, lease, 25, false), s.claim_jobs(now, lease, 25, false));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.len() + b.len(), 41);
     let mut ids: Vec<i64> = a.iter().chain(&b).map(|c| c.id).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 41, "no job claimed twice");
-    assert!(s.claim_jobs(now, lease, 10).await.unwrap().is_empty(), "all held");
+    assert!(
+        s.claim_jobs(now, lease, 10, false).await.unwrap().is_empty(),
+        "all held"
+    );
 
     // The lease runs out: the next claim takes the job, the old one cannot finish it.
     let first = a[0].clone();
     let later = now + Duration::seconds(31);
-    let again = s.claim_jobs(later, later + Duration::seconds(30), 100).await.unwrap();
+    let again = s
+        .claim_jobs(later, later + Duration::seconds(30), 100, false)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 41);
     let retaken = again.iter().find(|c| c.id == first.id).unwrap();
     assert_eq!(retaken.attempt, 2);

@@ -76,10 +76,41 @@ async fn releasing_a_version(env: &Env) {
     for n in &numbers {
         let t = env.store.ticket_by_number(*n).await.unwrap().unwrap();
         assert_eq!(
-            (t.department, t.release_version.as_deref()),
-            (Department::Delivered, Some("8.4.1"))
+            (t.department, t.release_version.as_deref(), t.status),
+            (Department::Delivered, Some("8.4.1"), Status::Resolved)
         );
     }
+    // Nothing is planned in a released version any more (it would never be
+    // delivered); a version not kept yet is added when a ticket is planned in it.
+    let late = s
+        .create_ticket(admin, new_ticket("Te laat", "Graag", "laat@gemeente.nl"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.transfer(admin, late.number, Department::Planned, Some("8.4.1".into()))
+            .await,
+        Err(DomainError::Conflict(_))
+    ));
+    for bad in ["8.4/1", "..", "８.４", "8.4.1\u{200b}", "v 9"] {
+        assert!(
+            matches!(
+                s.transfer(admin, late.number, Department::Planned, Some(bad.into()))
+                    .await,
+                Err(DomainError::Invalid(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    s.transfer(admin, late.number, Department::Planned, Some("8.6".into()))
+        .await
+        .unwrap();
+    assert!(env.store.release("8.6").await.unwrap().is_some(), "8.6 is kept now");
+    // Already in Gepland with another version: the version changes.
+    let moved = s
+        .transfer(admin, late.number, Department::Planned, Some("8.7".into()))
+        .await
+        .unwrap();
+    assert_eq!(moved.release_version.as_deref(), Some("8.7"));
     let other = env.store.ticket_by_number(other.number).await.unwrap().unwrap();
     assert_eq!(other.department, Department::Planned);
     let mut mails = released_mails(env).await;
@@ -110,11 +141,15 @@ async fn releasing_a_version(env: &Env) {
     let k3 = env.store.contact_by_email("k3@gemeente.nl").await.unwrap().unwrap();
     let (_, own) = s.change_document(Some(&k3), "8.4.1").await.unwrap();
     assert_eq!(own.iter().map(|t| t.number).collect::<Vec<_>>(), vec![numbers[3]]);
-    let found = env.store.list_releases(true, Some("brp SNELLER"), 10).await.unwrap();
+    let found = env
+        .store
+        .list_releases(true, Some("brp SNELLER"), false, 10)
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert!(
         env.store
-            .list_releases(true, Some("100%"), 10)
+            .list_releases(true, Some("100%"), false, 10)
             .await
             .unwrap()
             .is_empty()

@@ -33,6 +33,17 @@ struct AgendaPage<'a> {
     departments: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
     error: Option<String>,
+    /// After a refused outcome: the ticket and what was typed for it.
+    typed: Typed,
+}
+
+/// What was typed in a refused outcome form, so nothing is lost.
+#[derive(Default)]
+struct Typed {
+    number: i64,
+    reply: String,
+    department: String,
+    version: String,
 }
 
 /// `?vastgelegd=N` after an outcome.
@@ -46,6 +57,7 @@ async fn agenda(
     me: super::Signed,
     notice: Option<String>,
     error: Option<String>,
+    typed: Typed,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
@@ -84,6 +96,7 @@ async fn agenda(
         departments: Department::ALL.iter().map(|d| (d.id(), d.label(lang))).collect(),
         notice,
         error,
+        typed,
     };
     Ok(render(&page, &me.cookies, lang))
 }
@@ -98,7 +111,7 @@ pub async fn view_agenda_get(
     let notice = q
         .vastgelegd
         .map(|n| texts(me.lang).agenda_recorded.replace("{}", &n.to_string()));
-    agenda(&s, me, notice, None).await
+    agenda(&s, me, notice, None, Typed::default()).await
 }
 
 /// An outcome.
@@ -131,18 +144,25 @@ pub async fn view_agenda_outcome_post(
         "" => None,
         d => Some(Department::parse(d).map_err(|_| PageError::bad_request(lang))?),
     };
+    let typed = Typed {
+        number: number.0,
+        reply: form.reply.clone(),
+        department: form.department.trim().to_owned(),
+        version: form.version.trim().to_owned(),
+    };
     if move_to.is_none() && form.reply.trim().is_empty() {
-        return agenda(&s, me, None, Some(t.agenda_nothing.to_owned())).await;
+        return agenda(&s, me, None, Some(t.agenda_nothing.to_owned()), typed).await;
     }
+    // The move first: a move the rules refuse sends no reply either.
     let result = async {
+        if let Some(d) = move_to {
+            let version = Some(form.version.trim().to_owned()).filter(|v| !v.is_empty());
+            s.service.transfer(&actor, number, d, version).await?;
+        }
         if !form.reply.trim().is_empty() {
             s.service
                 .agent_reply(&actor, number, Reply::text(form.reply.trim()))
                 .await?;
-        }
-        if let Some(d) = move_to {
-            let version = Some(form.version.trim().to_owned()).filter(|v| !v.is_empty());
-            s.service.transfer(&actor, number, d, version).await?;
         }
         Ok::<_, DomainError>(())
     }
@@ -151,11 +171,11 @@ pub async fn view_agenda_outcome_post(
         Ok(()) => Ok(Redirect::to(&format!("/agent/overleg?vastgelegd={number}")).into_response()),
         Err(DomainError::Conflict(why) | DomainError::Invalid(Problem::Other(why))) => {
             let text = format!("#{number}: {}", super::messages::rule_message(&why, lang));
-            agenda(&s, me, None, Some(text)).await
+            agenda(&s, me, None, Some(text), typed).await
         }
         Err(DomainError::Invalid(p)) => {
             let text = format!("#{number}: {}", crate::portal::problem_text(&p, lang));
-            agenda(&s, me, None, Some(text)).await
+            agenda(&s, me, None, Some(text), typed).await
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }

@@ -45,7 +45,10 @@ pub async fn view_jobs_get(State(s): State<AppState>, SignedIn(me): SignedIn) ->
         state: j.state.label(lang),
         attempts: j.attempts,
         run_at: zone.date_time(j.run_at),
-        error: j.last_error.unwrap_or_default(),
+        error: j
+            .last_error
+            .map(|e| super::messages::rule_message(&e, lang))
+            .unwrap_or_default(),
     };
     let failed = s
         .service

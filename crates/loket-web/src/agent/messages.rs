@@ -58,6 +58,10 @@ fn dutch(why: &str) -> Option<String> {
             "Een wens kan niet aan zichzelf worden gekoppeld.",
         ),
         (
+            "the wish is linked to another wish, or tickets are linked to this one; link to the first wish",
+            "Die wens is zelf aan een andere wens gekoppeld, of aan dit ticket zijn al tickets gekoppeld; koppel aan de eerste wens.",
+        ),
+        (
             "this ticket is linked to a wish already",
             "Dit ticket is al aan een wens gekoppeld.",
         ),
@@ -135,10 +139,18 @@ fn dutch(why: &str) -> Option<String> {
         return Some(format!("Versie {v} bestaat al; kies haar in de lijst."));
     }
     if let Some(rest) = why.strip_prefix("the version '")
-        && let Some((v, _)) = rest.split_once("' contains")
+        && let Some((v, _)) = rest.split_once("' may hold only")
     {
         return Some(format!(
-            "De versie '{v}' bevat een van de tekens / ? # < > \"; schrijf haar als 8.4.1."
+            "De versie '{v}' mag alleen letters, cijfers, '.', '-' en '_' bevatten en begint met een letter of cijfer; schrijf haar als 8.4.1."
+        ));
+    }
+    if let Some(v) = why
+        .strip_prefix("version ")
+        .and_then(|r| r.strip_suffix(" was released already; plan the ticket in a version still to come"))
+    {
+        return Some(format!(
+            "Versie {v} is al uitgebracht; plan het ticket in een versie die nog komt."
         ));
     }
     if let Some(rest) = why.strip_prefix("ticket ")
@@ -160,6 +172,14 @@ fn dutch(why: &str) -> Option<String> {
     }
     if let Some(rest) = why.strip_prefix("cannot connect to ") {
         return Some(format!("Geen verbinding met {rest}"));
+    }
+    if let Some(kind) = why
+        .strip_prefix("unknown job kind '")
+        .and_then(|r| r.strip_suffix('\''))
+    {
+        return Some(format!(
+            "Onbekende soort taak '{kind}'; deze versie van Loket kan haar niet uitvoeren."
+        ));
     }
     if why == "no HTTP answer" {
         return Some("Geen HTTP-antwoord.".into());

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use loket_core::releases::{ReleaseDraft, ReleaseKind};
-use loket_core::service::{ALL_STAFF, RELEASE_STAFF};
+use loket_core::service::{ALL_STAFF, PUBLISH_STAFF, RELEASE_STAFF};
 use loket_core::store::TicketFilter;
 use loket_core::*;
 use serde::Deserialize;
@@ -54,6 +54,7 @@ struct ReleasePage<'a> {
     tickets: Vec<(TicketNumber, String, &'static str)>,
     planned_count: usize,
     can_edit: bool,
+    can_publish: bool,
     error: Option<String>,
     notice: Option<&'static str>,
 }
@@ -118,7 +119,13 @@ async fn list(
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let zone = s.portal.time_zone;
     let mut versions = Vec::new();
-    for r in s.service.store().list_releases(false, None, 200).await.map_err(fail)? {
+    for r in s
+        .service
+        .store()
+        .list_releases(false, None, false, 200)
+        .await
+        .map_err(fail)?
+    {
         let tickets = s
             .service
             .store()
@@ -238,6 +245,7 @@ async fn one(
     let page = ReleasePage {
         t,
         can_edit: RELEASE_STAFF.contains(&me.staff.role),
+        can_publish: PUBLISH_STAFF.contains(&me.staff.role),
         frame: me.frame,
         path: super::url_escape(&r.version),
         major: kind == ReleaseKind::Major,
@@ -299,17 +307,29 @@ pub async fn view_release_post(
     }
 }
 
+/// The release form: its token and the "I understand" box.
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    csrf: String,
+    zeker: Option<String>,
+}
+
 /// `POST /agent/versies/{version}/uitbrengen`: releases the version.
 pub async fn view_release_publish_post(
     State(s): State<AppState>,
     SignedIn(me): SignedIn,
     PagePath(version): PagePath<String>,
     headers: HeaderMap,
-    PageForm(form): PageForm<super::TokenForm>,
+    PageForm(form): PageForm<PublishForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     check_csrf(&s, &headers, &form.csrf, lang)?;
-    me.require(RELEASE_STAFF)?;
+    me.require(PUBLISH_STAFF)?;
+    // It mails every requester and cannot be undone: the box must be ticked.
+    if form.zeker.as_deref() != Some("1") {
+        let text = texts(lang).release_confirm_missing.to_owned();
+        return one(&s, me, &version, Some(text), None, None).await;
+    }
     match s.service.release(&me.actor(), &version).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/agent/versies/{}?uitgebracht=1", super::url_escape(&version))).into_response())

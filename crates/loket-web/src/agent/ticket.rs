@@ -228,18 +228,39 @@ struct Timer {
 fn timer(s: &AppState, ticket: &Ticket, t: &Texts, lang: Lang) -> Option<Timer> {
     let (due, kind) = (ticket.due_at?, ticket.due_kind?);
     let now = s.service.now();
-    let minutes = s.service.calendar().working_minutes_between(now, due);
+    let cal = s.service.calendar();
+    let minutes = cal.working_minutes_between(now, due);
+    let day = cal.day_minutes().max(1);
     let zone = s.portal.time_zone;
     Some(Timer {
         kind: kind.label(lang),
-        when: zone.date_time(due),
+        // A meeting's promise is a day; the others run to the minute.
+        when: if kind == loket_core::service_level::DueKind::Meeting {
+            zone.date(due)
+        } else {
+            zone.date_time(due)
+        },
         iso: zone.iso(due),
         overdue: due <= now,
         left: t.due_left.replace(
             "{}",
-            &t.hours_minutes
-                .replace("{h}", &(minutes / 60).to_string())
-                .replace("{m}", &(minutes % 60).to_string()),
+            &if minutes >= day {
+                let (d, h) = (minutes / day, minutes % day / 60);
+                let days = if d == 1 {
+                    t.one_day.to_owned()
+                } else {
+                    t.days.replace("{d}", &d.to_string())
+                };
+                if h > 0 {
+                    days + &t.and_hours.replace("{h}", &h.to_string())
+                } else {
+                    days
+                }
+            } else {
+                t.hours_minutes
+                    .replace("{h}", &(minutes / 60).to_string())
+                    .replace("{m}", &(minutes % 60).to_string())
+            },
         ),
     })
 }
@@ -437,7 +458,11 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         release: ticket.release_version.clone(),
         work_item: ticket.work_item.clone(),
         work_items,
-        promised: ticket.promised_at.map(|d| zone.date(d)),
+        // The meeting's deadline shows as the timer below; no second line.
+        promised: ticket
+            .promised_at
+            .filter(|_| ticket.due_kind != Some(loket_core::service_level::DueKind::Meeting))
+            .map(|d| zone.date(d)),
         due: timer(s, &ticket, t, lang),
         postponed: ticket
             .postponed_until

@@ -74,6 +74,13 @@ pub async fn view_wish_link_post(
         Err(DomainError::Conflict(why) | DomainError::Invalid(Problem::Other(why))) => {
             super::ticket::with_error(&s, me, TicketNumber(number), super::messages::rule_message(&why, lang)).await
         }
+        Err(DomainError::NotFound(_)) => {
+            let text = match lang {
+                Lang::Nl => format!("Ticket {wish} bestaat niet; vul het nummer van de bestaande wens in."),
+                Lang::En => format!("Ticket {wish} does not exist; fill in the number of the existing wish."),
+            };
+            super::ticket::with_error(&s, me, TicketNumber(number), text).await
+        }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }

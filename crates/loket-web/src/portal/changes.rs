@@ -65,7 +65,7 @@ pub async fn view_changes_get(
     let versions = s
         .service
         .store()
-        .list_releases(true, Some(&query), 200)
+        .list_releases(true, Some(&query), false, 200)
         .await
         .map_err(fail)?
         .into_iter()

@@ -279,8 +279,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "SSSSYYYY",
     ),
     // Last: these change what the rows above need.
-    ("POST", "/agent/versies/{version}/uitbrengen", "", "SSSSYYFY"),
-    ("POST", "/api/v1/releases/{version}/release", "", "UUUUYYFY"),
+    ("POST", "/agent/versies/{version}/uitbrengen", "zeker=1", "SSSSFYFY"),
+    ("POST", "/api/v1/releases/{version}/release", "", "UUUUFYFY"),
     ("POST", "/t/{number}/{token}/solve", "", "YYYYYYYY"),
     ("POST", "/mijn/{number}/solve", "", "LYNNLLLL"),
     (

@@ -43,7 +43,7 @@ impl ReleaseBody {
 /// Lists versions, newest first.
 #[utoipa::path(get, path = "/api/v1/releases", security(("bearer" = [])), responses((status = 200, body = Vec<Release>)))]
 pub async fn list(State(s): State<AppState>, _auth: StaffAuth) -> Result<Json<Vec<Release>>, ApiError> {
-    Ok(Json(s.service.store().list_releases(false, None, 500).await?))
+    Ok(Json(s.service.store().list_releases(false, None, true, 500).await?))
 }
 
 /// Adds a version; a number that exists is a conflict.
