@@ -557,13 +557,14 @@ fn new_message(kind: MessageKind, author: Author, r: &Reply, attachments: Vec<Ne
 /// link would read as a path).
 pub(crate) fn clean_version(raw: &str) -> Result<String> {
     let v = clean_token(raw, Field::ReleaseVersion)?;
-    let ok = v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+    let ok = v.len() <= 40
+        && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && v.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
     if ok {
         Ok(v)
     } else {
         Err(DomainError::invalid(format!(
-            "the version '{v}' may hold only letters, digits, '.', '-' and '_', starting with a letter or digit (write it as 8.4.1)"
+            "the version '{v}' may hold only letters, digits, '.', '-' and '_', starting with a letter or digit, at most 40 (write it as 8.4.1)"
         )))
     }
 }

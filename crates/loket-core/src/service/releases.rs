@@ -31,12 +31,20 @@ impl Service {
         Ok(ReleaseDraft { version, ..d })
     }
 
-    /// Adds a version.
+    /// Adds a version. One Loket added by itself (a ticket was planned in it)
+    /// that is not released and has no change document yet is described now.
     pub async fn create_release(&self, actor: &Actor, draft: ReleaseDraft) -> Result<Release> {
         actor.require_staff(RELEASE_STAFF, "add versions")?;
-        self.store
-            .create_release(&Self::clean_draft(draft)?, &self.stamp(actor))
-            .await
+        let draft = Self::clean_draft(draft)?;
+        match self.store.create_release(&draft, &self.stamp(actor)).await {
+            Err(DomainError::Conflict(why)) => match self.store.release(&draft.version).await? {
+                Some(r) if r.released_at.is_none() && r.notes.trim().is_empty() => {
+                    self.store.update_release(&draft, &self.stamp(actor)).await
+                }
+                _ => Err(DomainError::Conflict(why)),
+            },
+            other => other,
+        }
     }
 
     /// Changes a version's kind, planned day and change document.
@@ -57,8 +65,14 @@ impl Service {
             payload: serde_json::json!({ "version": version }).to_string(),
             run_at: self.clock.now(),
         };
-        if self.store.release(version).await?.is_none() {
+        let Some(found) = self.store.release(version).await? else {
             return Err(DomainError::not_found(format!("version {version}")));
+        };
+        // Every requester's mail links to the change document: not to an empty one.
+        if found.released_at.is_none() && found.notes.trim().is_empty() {
+            return Err(DomainError::conflict(format!(
+                "version {version} has no change document yet; write it before releasing"
+            )));
         }
         if !self.store.mark_released(version, &job, &self.stamp(actor)).await? {
             return Err(DomainError::conflict(format!("version {version} was released before")));

@@ -105,6 +105,20 @@ async fn releasing_a_version(env: &Env) {
         .await
         .unwrap();
     assert!(env.store.release("8.6").await.unwrap().is_some(), "8.6 is kept now");
+    // Not released without a change document; adding it describes the kept version.
+    assert!(matches!(s.release(admin, "8.6").await, Err(DomainError::Conflict(_))));
+    let described = s
+        .create_release(
+            admin,
+            ReleaseDraft {
+                version: "8.6".into(),
+                notes: "# Versie 8.6".into(),
+                ..draft.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(described.notes, "# Versie 8.6");
     // Already in Gepland with another version: the version changes.
     let moved = s
         .transfer(admin, late.number, Department::Planned, Some("8.7".into()))

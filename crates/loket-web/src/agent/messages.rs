@@ -128,6 +128,14 @@ fn dutch(why: &str) -> Option<String> {
     }
     if let Some(v) = why
         .strip_prefix("version ")
+        .and_then(|r| r.strip_suffix(" has no change document yet; write it before releasing"))
+    {
+        return Some(format!(
+            "Versie {v} heeft nog geen wijzigingsdocument; schrijf het voordat u de versie uitbrengt (elke aanvrager krijgt er een link naar)."
+        ));
+    }
+    if let Some(v) = why
+        .strip_prefix("version ")
         .and_then(|r| r.strip_suffix(" was released before"))
     {
         return Some(format!("Versie {v} is al eerder uitgebracht."));
@@ -142,7 +150,7 @@ fn dutch(why: &str) -> Option<String> {
         && let Some((v, _)) = rest.split_once("' may hold only")
     {
         return Some(format!(
-            "De versie '{v}' mag alleen letters, cijfers, '.', '-' en '_' bevatten en begint met een letter of cijfer; schrijf haar als 8.4.1."
+            "De versie '{v}' mag alleen letters, cijfers, '.', '-' en '_' bevatten (alleen a-z en 0-9, geen andere tekens die erop lijken), begint met een letter of cijfer en is hoogstens 40 tekens lang; schrijf haar als 8.4.1."
         ));
     }
     if let Some(v) = why
