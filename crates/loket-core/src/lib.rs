@@ -11,6 +11,7 @@ pub mod ids;
 pub mod jobs;
 pub mod meetings;
 pub mod model;
+pub mod outages;
 pub mod privacy_store;
 pub mod problem;
 pub mod public_domains;

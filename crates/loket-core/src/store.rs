@@ -516,6 +516,7 @@ pub trait Store:
     + crate::releases::ReleaseStore
     + crate::wishes::WishStore
     + crate::webhooks::WebhookStore
+    + crate::outages::OutageStore
 {
 }
 
@@ -529,7 +530,8 @@ impl<
         + crate::jobs::JobStore
         + crate::releases::ReleaseStore
         + crate::wishes::WishStore
-        + crate::webhooks::WebhookStore,
+        + crate::webhooks::WebhookStore
+        + crate::outages::OutageStore,
 > Store for T
 {
 }

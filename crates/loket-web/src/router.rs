@@ -175,6 +175,9 @@ fn portal() -> Routes {
         )
         .route("/mijn", get(portal::view_mine_get))
         .route("/wijzigingen", get(portal::view_changes_get))
+        .route("/storingen", get(portal::view_outages_get))
+        .route("/storingen.json", get(portal::view_outages_json_get))
+        .route("/storingen/feed.atom", get(portal::view_outages_feed_get))
         .route("/wijzigingen/{version}", get(portal::view_change_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
         .route(
@@ -238,6 +241,11 @@ fn agent() -> Routes {
         .route("/beheer/webhooks/{id}", post(a::view_webhook_toggle_post))
         .route("/versies", get(a::view_releases_get).post(a::view_releases_post))
         .route("/overleg", get(a::view_agenda_get))
+        .route(
+            "/storingen",
+            get(a::view_outages_admin_get).post(a::view_outages_admin_post),
+        )
+        .route("/storingen/{id}", post(a::view_outage_update_post))
         .route("/wensen", get(a::view_wishes_get))
         .route("/tickets/{number}/wens", post(a::view_wish_link_post))
         .route("/overleg/{number}", post(a::view_agenda_outcome_post))

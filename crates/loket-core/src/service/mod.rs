@@ -11,6 +11,7 @@ mod jobs;
 mod levels;
 pub use jobs::{BLOB_SWEEP_AGE, SweepReport};
 pub use levels::LevelReport;
+mod outages;
 mod plan;
 mod queue;
 mod releases;

@@ -6,6 +6,7 @@
 mod directory;
 mod jobs;
 mod mail;
+mod outages;
 pub(crate) mod privacy;
 mod releases;
 mod service_levels;
@@ -36,12 +37,14 @@ macro_rules! shared_store {
         $crate::shared::release_store!($t, $db);
         $crate::shared::wish_store!($t, $db);
         $crate::shared::webhook_store!($t, $db);
+        $crate::shared::outage_store!($t, $db);
     };
 }
 
 pub(crate) use directory::directory_store;
 pub(crate) use jobs::job_store;
 pub(crate) use mail::mail_store;
+pub(crate) use outages::outage_store;
 pub(crate) use privacy::privacy_store;
 pub(crate) use releases::release_store;
 pub(crate) use service_levels::service_level_store;

@@ -6,6 +6,7 @@
 
 mod harness;
 mod jobs;
+mod outages;
 mod privacy;
 mod releases;
 mod search;

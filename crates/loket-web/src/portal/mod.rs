@@ -10,6 +10,7 @@ mod follow;
 mod home;
 pub(crate) mod i18n;
 mod mine;
+pub(crate) mod outages;
 pub(crate) mod page;
 mod privacy;
 pub(crate) mod session;
@@ -30,6 +31,7 @@ pub use mine::{
     view_mine_attachment_get, view_mine_get, view_mine_reply_post, view_mine_solve_get, view_mine_solve_post,
     view_mine_ticket_get,
 };
+pub use outages::{view_outages_feed_get, view_outages_get, view_outages_json_get};
 pub(crate) use page::PageError;
 pub use page::view_post_only_get;
 

@@ -14,6 +14,8 @@ pub struct Chrome {
     pub me: Option<String>,
     /// The visitor's CSRF form token.
     pub csrf: String,
+    /// While an incident or maintenance is active: what the banner says.
+    pub banner: Option<String>,
 }
 
 /// The frame of a page for this request, and the `Set-Cookie` of a new CSRF
@@ -24,7 +26,8 @@ pub async fn chrome(
 ) -> Result<(Chrome, Option<String>), DomainError> {
     let (csrf, set) = super::csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
     let me = super::session::current(s, headers).await?.map(|(c, _)| c.email);
-    Ok((Chrome { me, csrf }, set))
+    let banner = super::outages::banner(s, super::language(headers)).await?;
+    Ok((Chrome { me, csrf, banner }, set))
 }
 
 #[derive(Template)]

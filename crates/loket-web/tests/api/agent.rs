@@ -1789,3 +1789,99 @@ async fn webhooks_receive_signed_ticket_events_retried_after_a_failure_and_logge
     let shown = page.go("GET", "/agent/beheer/webhooks", None).await;
     assert!(shown.body.contains("De webhook antwoordde 500."), "{}", shown.body);
 }
+
+#[tokio::test]
+async fn a_published_outage_shows_a_banner_on_every_portal_page_and_in_the_feed() {
+    let app = App::new().await;
+    let email = staff(&app, "anna@leverancier.nl", Role::Agent).await;
+    let mut agent = signed_in(&app, &email).await;
+    for name in ["Portaal", "Koppelingen"] {
+        let made = agent
+            .post("/agent/storingen", "/agent/storingen", &format!("component={name}"))
+            .await;
+        assert_eq!(made.location.as_deref(), Some("/agent/storingen"));
+    }
+    let components = app.service.store().list_components().await.unwrap();
+    let koppelingen = components.iter().find(|c| c.name == "Koppelingen").unwrap().id;
+    // An empty message is refused and said.
+    let empty = agent
+        .post(
+            "/agent/storingen",
+            "/agent/storingen",
+            "title=Storing&kind=incident&body=",
+        )
+        .await;
+    assert!(empty.body.contains("id=\"action-error\""), "{}", empty.body);
+    let published = agent
+        .post(
+            "/agent/storingen",
+            "/agent/storingen",
+            &format!("title=Koppelingen+traag+%3Cb%3E&kind=incident&components={koppelingen}&body=Wij+onderzoeken+het+%26+melden+ons."),
+        )
+        .await;
+    assert_eq!(published.location.as_deref(), Some("/agent/storingen"));
+    for page in ["/", "/wijzigingen", "/inloggen", "/storingen"] {
+        let p = app.page("GET", page, None, None).await;
+        assert!(
+            p.body.contains("id=\"outage-banner\"")
+                && p.body.contains("Storing: Koppelingen traag &#60;b&#62; (onderzoek)"),
+            "{page}: {}",
+            p.body
+        );
+    }
+    let page = app.page("GET", "/storingen", None, None).await;
+    assert!(
+        page.body.contains("Koppelingen: <strong>verstoord</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Portaal: <strong>werkt</strong>"));
+
+    // The feed is well-formed Atom with one entry per update.
+    let id = app.service.outages(10).await.unwrap()[0].id;
+    agent
+        .post(
+            "/agent/storingen",
+            &format!("/agent/storingen/{id}"),
+            "state=resolved&body=Opgelost%3A+de+koppeling+werkt+weer.",
+        )
+        .await;
+    let feed = app.page("GET", "/storingen/feed.atom", None, None).await;
+    let mut reader = quick_xml::Reader::from_str(&feed.body);
+    let (mut entries, mut root, mut titles) = (0, String::new(), Vec::new());
+    let mut in_title = false;
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                if root.is_empty() {
+                    root = name.clone();
+                    let ns = e.try_get_attribute("xmlns").unwrap().unwrap();
+                    assert_eq!(ns.value.as_ref(), b"http://www.w3.org/2005/Atom");
+                }
+                if name == "entry" {
+                    entries += 1;
+                }
+                in_title = name == "title";
+            }
+            quick_xml::events::Event::Text(t) if in_title => {
+                titles.push(t.unescape().unwrap().into_owned());
+                in_title = false;
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!((root.as_str(), entries), ("feed", 2));
+    assert!(
+        titles.contains(&"Koppelingen traag <b>: opgelost".to_owned()),
+        "{titles:?}"
+    );
+    // Resolved: no banner, the outage moves to the history.
+    let home = app.page("GET", "/", None, None).await;
+    assert!(!home.body.contains("id=\"outage-banner\""));
+    let json = app.page("GET", "/storingen.json", None, None).await;
+    let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(v["active"].as_array().unwrap().len(), 0);
+    assert_eq!(v["outages"][0]["state"].as_str(), Some("resolved"));
+}

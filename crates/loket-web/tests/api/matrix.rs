@@ -49,6 +49,9 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("GET", "/inloggen", "", "YYYYYYYY"),
     ("GET", "/wijzigingen?q=koppeling", "", "YYYYYYYY"),
+    ("GET", "/storingen", "", "YYYYYYYY"),
+    ("GET", "/storingen.json", "", "YYYYYYYY"),
+    ("GET", "/storingen/feed.atom", "", "YYYYYYYY"),
     // (No version is released in the fixture: not found for everyone.)
     ("GET", "/wijzigingen/{version}", "", "NNNNNNNN"),
     // A form's POST address opened with GET leads back to its page.
@@ -351,6 +354,14 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/agent/versies", "", "SSSSYYYY"),
     ("GET", "/agent/overleg", "", "SSSSYYYY"),
     ("GET", "/agent/wensen", "", "SSSSYYYY"),
+    ("GET", "/agent/storingen", "", "SSSSYFFY"),
+    ("POST", "/agent/storingen", "component=Portaal", "SSSSYFFY"),
+    (
+        "POST",
+        "/agent/storingen/{id}",
+        "state=monitoring&body=Wij+houden+het+in+de+gaten",
+        "SSSSYFFY",
+    ),
     // (The fixture's ticket is no wish: the rules refuse, on the ticket page.)
     ("POST", "/agent/tickets/{number}/wens", "wish={number}", "SSSSYYYY"),
     (
@@ -458,6 +469,21 @@ async fn fixture(app: &App) -> Fixture {
         )
         .await
         .unwrap();
+    app.service
+        .create_outage(
+            &admin,
+            loket_core::outages::NewOutage {
+                title: "Koppelingen traag".into(),
+                kind: loket_core::outages::OutageKind::Incident,
+                state: loket_core::outages::OutageState::Investigating,
+                components: Vec::new(),
+                starts_at: app.service.now(),
+                ends_at: None,
+                body: "Wij onderzoeken het.".into(),
+            },
+        )
+        .await
+        .unwrap();
     let mut input = CreateTicket::new(
         "Koppeling",
         "Het werkt niet voor BSN 123456782",
@@ -548,7 +574,7 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
-    let id = if path.contains("/standaardantwoorden/") || path.contains("/webhooks/") {
+    let id = if path.contains("/standaardantwoorden/") || path.contains("/webhooks/") || path.contains("/storingen/") {
         "1".to_owned()
     } else if path.contains("/privacy/organisatie/") {
         f.organisation.to_string()

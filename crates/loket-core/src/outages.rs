@@ -1,0 +1,191 @@
+//! The outage page (storingspagina) of the SaaS service: components,
+//! incidents and planned maintenance with their updates, and the storage
+//! port. What is active shows as a banner on every portal page.
+
+use crate::store::Stamp;
+use crate::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// An incident or a maintenance window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageKind {
+    /// Something is broken.
+    Incident,
+    /// Planned work, from `starts_at` to `ends_at`.
+    Maintenance,
+}
+
+/// Where an outage stands (each update sets it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageState {
+    /// Planned maintenance that has not ended.
+    Scheduled,
+    /// Onderzoek: looking into it.
+    Investigating,
+    /// Oorzaak gevonden.
+    Identified,
+    /// Monitoren: fixed, watching.
+    Monitoring,
+    /// Opgelost.
+    Resolved,
+}
+
+impl OutageState {
+    /// Every state.
+    pub const ALL: &[OutageState] = &[
+        OutageState::Scheduled,
+        OutageState::Investigating,
+        OutageState::Identified,
+        OutageState::Monitoring,
+        OutageState::Resolved,
+    ];
+
+    /// Stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            OutageState::Scheduled => "scheduled",
+            OutageState::Investigating => "investigating",
+            OutageState::Identified => "identified",
+            OutageState::Monitoring => "monitoring",
+            OutageState::Resolved => "resolved",
+        }
+    }
+
+    /// From its id.
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|s| s.id() == id)
+    }
+
+    /// Its name in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (OutageState::Scheduled, Lang::Nl) => "gepland onderhoud",
+            (OutageState::Investigating, Lang::Nl) => "onderzoek",
+            (OutageState::Identified, Lang::Nl) => "oorzaak gevonden",
+            (OutageState::Monitoring, Lang::Nl) => "monitoren",
+            (OutageState::Resolved, Lang::Nl) => "opgelost",
+            (OutageState::Scheduled, Lang::En) => "scheduled maintenance",
+            (OutageState::Investigating, Lang::En) => "investigating",
+            (OutageState::Identified, Lang::En) => "cause found",
+            (OutageState::Monitoring, Lang::En) => "monitoring",
+            (OutageState::Resolved, Lang::En) => "resolved",
+        }
+    }
+}
+
+impl OutageKind {
+    /// Stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            OutageKind::Incident => "incident",
+            OutageKind::Maintenance => "maintenance",
+        }
+    }
+
+    /// From its id.
+    pub fn parse(id: &str) -> Option<Self> {
+        match id {
+            "incident" => Some(OutageKind::Incident),
+            "maintenance" => Some(OutageKind::Maintenance),
+            _ => None,
+        }
+    }
+}
+
+/// A part of the SaaS service (portaal, koppelingen, BI-omgeving).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Component {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// One update of an outage.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct OutageUpdate {
+    /// Id.
+    pub id: i64,
+    /// The state it set.
+    pub state: OutageState,
+    /// What it says.
+    pub body: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// An incident or maintenance window with its updates, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Outage {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Incident or maintenance.
+    pub kind: OutageKind,
+    /// Where it stands (its newest update's state).
+    pub state: OutageState,
+    /// The components it affects.
+    pub components: Vec<Component>,
+    /// When it began (or, for maintenance, begins).
+    pub starts_at: DateTime<Utc>,
+    /// Maintenance: when it ends.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Its updates, newest first.
+    pub updates: Vec<OutageUpdate>,
+}
+
+impl Outage {
+    /// Whether it shows as a banner at `now`: an incident not resolved, or
+    /// maintenance whose window is open.
+    pub fn active(&self, now: DateTime<Utc>) -> bool {
+        if self.resolved_at.is_some() {
+            return false;
+        }
+        match self.kind {
+            OutageKind::Incident => self.starts_at <= now,
+            OutageKind::Maintenance => self.starts_at <= now && self.ends_at.is_none_or(|e| now < e),
+        }
+    }
+}
+
+/// A new outage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutage {
+    /// Title.
+    pub title: String,
+    /// Incident or maintenance.
+    pub kind: OutageKind,
+    /// Its first state.
+    pub state: OutageState,
+    /// The components it affects.
+    pub components: Vec<i64>,
+    /// When it begins.
+    pub starts_at: DateTime<Utc>,
+    /// Maintenance: when it ends.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The first update's text.
+    pub body: String,
+}
+
+/// Storage of the outage page.
+#[async_trait]
+pub trait OutageStore: Send + Sync + 'static {
+    /// Adds a component.
+    async fn create_component(&self, name: &str, by: &Stamp) -> Result<Component>;
+    /// Every component, in order.
+    async fn list_components(&self) -> Result<Vec<Component>>;
+    /// Adds an outage with its first update.
+    async fn create_outage(&self, new: &NewOutage, by: &Stamp) -> Result<Outage>;
+    /// Adds an update (a resolved state resolves the outage).
+    async fn add_outage_update(&self, id: i64, state: OutageState, body: &str, by: &Stamp) -> Result<Outage>;
+    /// One outage.
+    async fn outage(&self, id: i64) -> Result<Option<Outage>>;
+    /// The newest outages (unresolved ones first), with their updates.
+    async fn list_outages(&self, limit: i64) -> Result<Vec<Outage>>;
+}

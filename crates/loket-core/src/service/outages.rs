@@ -1,0 +1,69 @@
+//! The outage page: staff publish incidents and maintenance with updates;
+//! anyone reads the page, its feed and what is active now.
+
+use super::{Actor, DESK_STAFF, Service};
+use crate::outages::{Component, NewOutage, Outage, OutageKind, OutageState};
+use crate::*;
+
+/// Longest title and update, in characters.
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 10_000;
+
+fn clean_text(raw: &str, what: &str, max: usize) -> Result<String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(DomainError::invalid(format!("the {what} is empty")));
+    }
+    if t.chars().count() > max || t.contains('\0') {
+        return Err(DomainError::invalid(format!(
+            "the {what} is longer than {max} characters"
+        )));
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+impl Service {
+    /// Adds a component of the service.
+    pub async fn create_component(&self, actor: &Actor, name: &str) -> Result<Component> {
+        actor.require_staff(DESK_STAFF, "manage the outage page")?;
+        let name = clean_text(name, "component name", 100)?;
+        self.store.create_component(&name, &self.stamp(actor)).await
+    }
+
+    /// Publishes an incident or a maintenance window.
+    pub async fn create_outage(&self, actor: &Actor, new: NewOutage) -> Result<Outage> {
+        actor.require_staff(DESK_STAFF, "manage the outage page")?;
+        let title = clean_text(&new.title, "title", MAX_TITLE)?;
+        let body = clean_text(&new.body, "message", MAX_BODY)?;
+        if new.kind == OutageKind::Maintenance && new.ends_at.is_none_or(|e| e <= new.starts_at) {
+            return Err(DomainError::invalid("maintenance needs an end after its start"));
+        }
+        self.store
+            .create_outage(&NewOutage { title, body, ..new }, &self.stamp(actor))
+            .await
+    }
+
+    /// Adds an update to an outage (a resolved state resolves it).
+    pub async fn update_outage(&self, actor: &Actor, id: i64, state: OutageState, body: &str) -> Result<Outage> {
+        actor.require_staff(DESK_STAFF, "manage the outage page")?;
+        let body = clean_text(body, "message", MAX_BODY)?;
+        self.store.add_outage_update(id, state, &body, &self.stamp(actor)).await
+    }
+
+    /// The outages, unresolved first, newest first.
+    pub async fn outages(&self, limit: i64) -> Result<Vec<Outage>> {
+        self.store.list_outages(limit).await
+    }
+
+    /// The outages active now (the banner's).
+    pub async fn active_outages(&self) -> Result<Vec<Outage>> {
+        let now = self.now();
+        Ok(self
+            .store
+            .list_outages(50)
+            .await?
+            .into_iter()
+            .filter(|o| o.active(now))
+            .collect())
+    }
+}

@@ -1,0 +1,177 @@
+//! The outage page's components, outages and updates, for both backends.
+
+/// Implements `OutageStore` for `$t` over database `$db`.
+macro_rules! outage_store {
+    ($t:ty, $db:ty) => {
+        use loket_core::outages::{Component, NewOutage, Outage, OutageKind, OutageState, OutageStore, OutageUpdate};
+
+        type OutageRow = (i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+        impl $t {
+            /// Outages by their rows, with components and updates.
+            async fn outages_of(&self, rows: Vec<OutageRow>) -> Result<Vec<Outage>> {
+                let mut out = Vec::with_capacity(rows.len());
+                for (id, title, kind, state, starts_at, ends_at, resolved_at) in rows {
+                    let bad = |what: &str| DomainError::Storage(format!("outage {id}: bad {what}"));
+                    let components: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT c.id, c.name FROM outage_components oc JOIN status_components c ON c.id = oc.component_id \
+                         WHERE oc.outage_id = $1 ORDER BY c.id",
+                    )
+                    .bind(id)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                    let updates: Vec<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(
+                        "SELECT id, state, body, created_at FROM outage_updates WHERE outage_id = $1 ORDER BY id DESC",
+                    )
+                    .bind(id)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                    out.push(Outage {
+                        id,
+                        title,
+                        kind: OutageKind::parse(&kind).ok_or_else(|| bad("kind"))?,
+                        state: OutageState::parse(&state).ok_or_else(|| bad("state"))?,
+                        components: components.into_iter().map(|(id, name)| Component { id, name }).collect(),
+                        starts_at,
+                        ends_at,
+                        resolved_at,
+                        updates: updates
+                            .into_iter()
+                            .map(|(id, s, body, at)| {
+                                Ok(OutageUpdate { id, state: OutageState::parse(&s).ok_or_else(|| bad("update state"))?, body, at })
+                            })
+                            .collect::<Result<Vec<_>>>()?,
+                    });
+                }
+                Ok(out)
+            }
+        }
+
+        #[async_trait]
+        impl OutageStore for $t {
+            async fn create_component(&self, name: &str, by: &Stamp) -> Result<Component> {
+                let mut tx = self.begin_write().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO status_components (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id",
+                )
+                .bind(name)
+                .bind(by.at)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let Some(id) = id else {
+                    return Err(DomainError::conflict(format!("a component named {name} exists already")));
+                };
+                tx.commit().await.map_err(db_err)?;
+                Ok(Component { id, name: name.to_owned() })
+            }
+
+            async fn list_components(&self) -> Result<Vec<Component>> {
+                let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM status_components ORDER BY id")
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(rows.into_iter().map(|(id, name)| Component { id, name }).collect())
+            }
+
+            async fn create_outage(&self, n: &NewOutage, by: &Stamp) -> Result<Outage> {
+                let mut tx = self.begin_write().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO outages (title, kind, state, starts_at, ends_at, resolved_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&n.title)
+                .bind(n.kind.id())
+                .bind(n.state.id())
+                .bind(n.starts_at)
+                .bind(n.ends_at)
+                .bind((n.state == OutageState::Resolved).then_some(by.at))
+                .bind(by.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for c in &n.components {
+                    sqlx::query(
+                        "INSERT INTO outage_components (outage_id, component_id) \
+                         SELECT $1, id FROM status_components WHERE id = $2 ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(c)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                sqlx::query("INSERT INTO outage_updates (outage_id, state, body, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(n.state.id())
+                    .bind(&n.body)
+                    .bind(by.at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry { action: "outage_created".into(), field: Some("title".into()), old_value: None, new_value: Some(n.title.clone()) };
+                Self::insert_audit(&mut tx, &format!("outage:{id}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)?;
+                self.outage(id).await?.ok_or_else(|| DomainError::not_found(format!("outage {id}")))
+            }
+
+            async fn add_outage_update(&self, id: i64, state: OutageState, body: &str, by: &Stamp) -> Result<Outage> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query(
+                    "UPDATE outages SET state = $1, resolved_at = CASE WHEN $2 THEN COALESCE(resolved_at, $3) ELSE NULL END \
+                     WHERE id = $4",
+                )
+                .bind(state.id())
+                .bind(state == OutageState::Resolved)
+                .bind(by.at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if n == 0 {
+                    return Err(DomainError::not_found(format!("outage {id}")));
+                }
+                sqlx::query("INSERT INTO outage_updates (outage_id, state, body, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(state.id())
+                    .bind(body)
+                    .bind(by.at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let entry = AuditEntry { action: "outage_update".into(), field: Some("state".into()), old_value: None, new_value: Some(state.id().into()) };
+                Self::insert_audit(&mut tx, &format!("outage:{id}"), None, by, &[entry]).await?;
+                tx.commit().await.map_err(db_err)?;
+                self.outage(id).await?.ok_or_else(|| DomainError::not_found(format!("outage {id}")))
+            }
+
+            async fn outage(&self, id: i64) -> Result<Option<Outage>> {
+                let rows: Vec<OutageRow> = sqlx::query_as(
+                    "SELECT id, title, kind, state, starts_at, ends_at, resolved_at FROM outages WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(self.outages_of(rows).await?.pop())
+            }
+
+            async fn list_outages(&self, limit: i64) -> Result<Vec<Outage>> {
+                let rows: Vec<OutageRow> = sqlx::query_as(
+                    "SELECT id, title, kind, state, starts_at, ends_at, resolved_at FROM outages \
+                     ORDER BY CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END, starts_at DESC, id DESC LIMIT $1",
+                )
+                .bind(limit.clamp(1, 500))
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                self.outages_of(rows).await
+            }
+        }
+    };
+}
+
+pub(crate) use outage_store;
