@@ -188,4 +188,20 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn outage(&self, id: i64) -> Result<Option<Outage>>;
     /// The newest outages (unresolved ones first), with their updates.
     async fn list_outages(&self, limit: i64) -> Result<Vec<Outage>>;
+    /// Adds (or renews) a subscriber; answers their id and whether a
+    /// confirmation mail may go out (not when confirmed already, nor within
+    /// an hour of the last one).
+    async fn subscribe(&self, email: &str, at: DateTime<Utc>) -> Result<(i64, bool)>;
+    /// Queues the confirmation mail carrying `link_token`.
+    async fn queue_subscription_mail(&self, email: &str, link_token: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Confirms a subscriber; false when unknown.
+    async fn confirm_subscriber(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;
+    /// Ends a subscription; false when unknown.
+    async fn unsubscribe(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;
+    /// A subscriber's id by address.
+    async fn subscriber_id(&self, email: &str) -> Result<Option<i64>>;
+    /// What an update mail says: the outage's title, the update's state, text and time.
+    async fn outage_update_mail(&self, update: i64) -> Result<Option<(String, OutageState, String, DateTime<Utc>)>>;
+    /// Links a ticket to an outage; its requester is told when it is resolved.
+    async fn link_outage_ticket(&self, outage: i64, ticket: TicketId) -> Result<()>;
 }

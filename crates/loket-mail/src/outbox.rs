@@ -188,7 +188,14 @@ impl Sender {
                 unnamed(requester.language).to_owned()
             },
             link,
-            message: carried.map(|m| m.body_text.clone()).unwrap_or_default(),
+            message: match c.mail.outage_update {
+                Some(u) => store
+                    .outage_update_mail(u)
+                    .await?
+                    .map(|(title, _, body, _)| format!("{title}: {body}"))
+                    .unwrap_or_default(),
+                None => carried.map(|m| m.body_text.clone()).unwrap_or_default(),
+            },
             // The date as the change that queued the mail set it.
             until: c
                 .mail
@@ -269,10 +276,10 @@ impl Sender {
         // No name: whoever asked for the link may have typed it.
         let contact = self.service.store().contact_by_email(&c.mail.to).await?;
         let lang = contact.as_ref().map_or(Lang::Nl, |c| c.language);
-        let page = if c.mail.kind == loket_core::MailKind::StaffAccess {
-            "agent/wachtwoord"
-        } else {
-            "toegang"
+        let page = match c.mail.kind {
+            loket_core::MailKind::StaffAccess => "agent/wachtwoord",
+            loket_core::MailKind::OutageSubscribe => "storingen/bevestigen",
+            _ => "toegang",
         };
         let vars = Vars {
             link: format!("{}/{page}/{token}", self.settings.public_url.trim_end_matches('/')),
@@ -353,8 +360,40 @@ impl Sender {
         })
     }
 
+    /// What an outage update says to a subscriber, with the link to unsubscribe.
+    async fn outage_content(&self, c: &ClaimedMail, update: i64) -> Result<Content> {
+        let store = self.service.store();
+        let (title, state, body, at) = store
+            .outage_update_mail(update)
+            .await?
+            .ok_or_else(|| DomainError::not_found("outage update"))?;
+        let id = store
+            .subscriber_id(&c.mail.to)
+            .await?
+            .ok_or_else(|| DomainError::not_found("subscriber"))?;
+        let token = self
+            .service
+            .subscriber_token(id, loket_core::service::SubscriberLink::Unsubscribe)
+            .await?;
+        let base = self.settings.public_url.trim_end_matches('/');
+        let vars = Vars {
+            subject: title,
+            until: state.label(Lang::Nl).to_owned(),
+            message: format!("{} · {body}", self.settings.time_zone.date_time(at)),
+            link: format!("{base}/storingen/afmelden/{token}"),
+            notes: format!("{base}/storingen"),
+            ..Vars::default()
+        };
+        Ok(Content {
+            rendered: self.settings.templates.render(c.mail.kind, Lang::Nl, &vars),
+            thread: Vec::new(),
+            mailbox: None,
+        })
+    }
+
     async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
         let content = match (c.mail.ticket_id, c.mail.privacy_alert) {
+            (None, _) if let Some(update) = c.mail.outage_update => self.outage_content(c, update).await?,
             (Some(id), _) if let Some(event) = c.mail.sla_event => self.level_content(id, event).await?,
             (Some(id), _) => self.ticket_content(c, id, secret).await?,
             (None, Some(alert)) => self.alert_content(c, alert).await?,

@@ -46,6 +46,13 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         (MailKind::StaffAccess, _) => return staff_account(lang),
         (MailKind::PrivacyThreshold, _) => return privacy_threshold(lang),
         (MailKind::SlaWarning | MailKind::SlaBreach, _) => return service_level(kind, lang),
+        (MailKind::OutageSubscribe | MailKind::OutageUpdate, _) => return outage_mail(kind, lang),
+        (MailKind::OutageResolved, Lang::Nl) => {
+            "Beste {{name}},\n\nDe storing waar uw melding {{number}} bij hoort, is opgelost:\n\n{{message}}\n\nMerkt u er nog iets van? Beantwoord dan deze e-mail.\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
+        }
+        (MailKind::OutageResolved, Lang::En) => {
+            "Dear {{name}},\n\nThe outage your ticket {{number}} belongs to is resolved:\n\n{{message}}\n\nStill noticing something? Reply to this e-mail.\n\n{{link}}\n\nKind regards,\nthe helpdesk\n"
+        }
         (MailKind::Confirmation, Lang::Nl) => {
             "Beste {{name}},\n\nWij hebben uw melding ontvangen en geregistreerd onder ticketnummer {{number}}.{{promise}}\nU volgt de voortgang via deze link:\n\n{{link}}\n\nWilt u iets aanvullen? Beantwoord dan deze e-mail en laat het ticketnummer in het onderwerp staan.\n\nMet vriendelijke groet,\nde helpdesk\n"
         }
@@ -104,6 +111,18 @@ fn service_level(kind: MailKind, lang: Lang) -> String {
         (MailKind::SlaWarning, Lang::En) => "Subject: Deadline near: [#{{number}}] {{subject}}\n\nThe deadline for the {{message}} on ticket {{number}} is {{until}}.\n\n{{link}}\n".into(),
         (_, Lang::Nl) => "Subject: Termijn verstreken: [#{{number}}] {{subject}}\n\nDe termijn voor {{message}} op ticket {{number}} is verstreken op {{until}}. De klant wacht.\n\n{{link}}\n".into(),
         (_, Lang::En) => "Subject: Deadline passed: [#{{number}}] {{subject}}\n\nThe deadline for the {{message}} on ticket {{number}} passed at {{until}}. The customer is waiting.\n\n{{link}}\n".into(),
+    }
+}
+
+/// Outage-page mails: the confirmation link (`{{link}}`), and an update
+/// (`{{subject}}` the outage, `{{until}}` its state, `{{message}}` the text,
+/// `{{link}}` the unsubscribe link, `{{notes}}` the page).
+fn outage_mail(kind: MailKind, lang: Lang) -> String {
+    match (kind, lang) {
+        (MailKind::OutageSubscribe, Lang::Nl) => "Subject: Bevestig uw aanmelding voor storingsberichten\n\nGoedendag,\n\nIemand (hopelijk u) heeft dit adres aangemeld voor berichten over storingen en onderhoud. Met deze link bevestigt u dat:\n\n{{link}}\n\nHeeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren; u krijgt dan niets.\n\nMet vriendelijke groet,\nde helpdesk\n".into(),
+        (MailKind::OutageSubscribe, Lang::En) => "Subject: Confirm your subscription to outage updates\n\nHello,\n\nSomeone (hopefully you) subscribed this address to updates about outages and maintenance. Confirm with this link:\n\n{{link}}\n\nDid you not ask for this? Then ignore this e-mail; you will get nothing.\n\nKind regards,\nthe helpdesk\n".into(),
+        (_, Lang::Nl) => "Subject: {{subject}} ({{until}})\n\n{{message}}\n\nAlles over storingen en onderhoud: {{notes}}\n\nGeen storingsberichten meer ontvangen? Meld u af: {{link}}\n".into(),
+        (_, Lang::En) => "Subject: {{subject}} ({{until}})\n\n{{message}}\n\nEverything about outages and maintenance: {{notes}}\n\nNo more outage updates? Unsubscribe: {{link}}\n".into(),
     }
 }
 
@@ -213,6 +232,10 @@ mod tests {
                 let r = Templates::default().render(*kind, lang, &vars());
                 if matches!(*kind, MailKind::PrivacyThreshold) {
                     assert!(r.subject.contains("Printer") && r.body.contains("100001") && !r.body.contains("{{"));
+                    continue;
+                }
+                if matches!(*kind, MailKind::OutageSubscribe | MailKind::OutageUpdate) {
+                    assert!(r.body.contains("http://x/t/1/a") && !r.subject.is_empty() && !r.body.contains("{{"));
                     continue;
                 }
                 if matches!(*kind, MailKind::SlaWarning | MailKind::SlaBreach) {

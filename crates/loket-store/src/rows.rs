@@ -258,10 +258,11 @@ pub(crate) struct OutboxRow {
     sla_event_id: Option<i64>,
     due_at: Option<DateTime<Utc>>,
     release_version: Option<String>,
+    outage_update_id: Option<i64>,
 }
 
 /// Columns of `outbox` in [`OutboxRow`] order.
-pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id, due_at, release_version";
+pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id, due_at, release_version, outage_update_id";
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
@@ -280,6 +281,7 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
                 sla_event: r.sla_event_id,
                 due_at: r.due_at,
                 release_version: r.release_version,
+                outage_update: r.outage_update_id,
             },
         ))
     }

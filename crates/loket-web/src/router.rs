@@ -178,6 +178,11 @@ fn portal() -> Routes {
         .route("/storingen", get(portal::view_outages_get))
         .route("/storingen.json", get(portal::view_outages_json_get))
         .route("/storingen/feed.atom", get(portal::view_outages_feed_get))
+        .route("/storingen/abonneren", post(portal::view_subscribe_post))
+        .route(
+            "/storingen/{what}/{token}",
+            get(portal::view_subscriber_link_get).post(portal::view_subscriber_link_post),
+        )
         .route("/wijzigingen/{version}", get(portal::view_change_get))
         .route("/mijn/{number}", get(portal::view_mine_ticket_get))
         .route(
@@ -246,6 +251,7 @@ fn agent() -> Routes {
             get(a::view_outages_admin_get).post(a::view_outages_admin_post),
         )
         .route("/storingen/{id}", post(a::view_outage_update_post))
+        .route("/storingen/{id}/ticket", post(a::view_outage_ticket_post))
         .route("/wensen", get(a::view_wishes_get))
         .route("/tickets/{number}/wens", post(a::view_wish_link_post))
         .route("/overleg/{number}", post(a::view_agenda_outcome_post))

@@ -158,6 +158,12 @@ vocabulary!(
         Released = "released", "Opgeleverd", "Delivered";
         /// To the requester of a linked wish: the wish is planned in a version.
         WishPlanned = "wish_planned", "Wens gepland", "Wish planned";
+        /// To a new outage-page subscriber: the link that confirms the subscription.
+        OutageSubscribe = "outage_subscribe", "Aanmelding storingsberichten", "Outage updates subscription";
+        /// To a confirmed subscriber: an update of an outage.
+        OutageUpdate = "outage_update", "Storingsbericht", "Outage update";
+        /// To the requester of a ticket linked to an outage: it is resolved.
+        OutageResolved = "outage_resolved", "Storing opgelost", "Outage resolved";
         /// To staff: a service-level deadline comes near.
         SlaWarning = "sla_warning", "Termijn loopt bijna af", "Deadline near";
         /// To staff: a service-level deadline passed.

@@ -245,4 +245,6 @@ pub struct OutboxMail {
     pub due_at: Option<DateTime<Utc>>,
     /// The ticket's version as the change left it (what a release mail names).
     pub release_version: Option<String>,
+    /// The outage update it tells of.
+    pub outage_update: Option<i64>,
 }

@@ -20,6 +20,8 @@ pub use releases::{PUBLISH_STAFF, RELEASE_JOB, RELEASE_STAFF};
 mod privacy;
 pub use privacy::{PrivacyMode, ScanReport, Suspect};
 mod staff_auth;
+mod subscribers;
+pub use subscribers::SubscriberLink;
 mod wishes;
 pub use staff_auth::*;
 pub use wishes::WISH_JOB;

@@ -8,6 +8,52 @@ macro_rules! outage_store {
         type OutageRow = (i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
         impl $t {
+            /// Adds an update and queues its mail to every confirmed subscriber
+            /// (and, when it resolves the outage, to the requesters of its
+            /// linked tickets), inside the caller's transaction.
+            async fn insert_outage_update(
+                tx: &mut <$db as sqlx::Database>::Connection,
+                outage: i64,
+                state: OutageState,
+                body: &str,
+                at: DateTime<Utc>,
+            ) -> Result<()> {
+                let (update,): (i64,) = sqlx::query_as(
+                    "INSERT INTO outage_updates (outage_id, state, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(outage)
+                .bind(state.id())
+                .bind(body)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO outbox (kind, to_addr, automatic, created_at, outage_update_id) \
+                     SELECT 'outage_update', email, TRUE, $1, $2 FROM outage_subscribers \
+                     WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL",
+                )
+                .bind(at)
+                .bind(update)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if state == OutageState::Resolved {
+                    sqlx::query(
+                        "INSERT INTO outbox (kind, ticket_id, to_addr, automatic, created_at, outage_update_id) \
+                         SELECT 'outage_resolved', t.id, c.email, TRUE, $1, $2 FROM outage_tickets ot \
+                         JOIN tickets t ON t.id = ot.ticket_id JOIN contacts c ON c.id = t.requester_id WHERE ot.outage_id = $3",
+                    )
+                    .bind(at)
+                    .bind(update)
+                    .bind(outage)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                Ok(())
+            }
+
             /// Outages by their rows, with components and updates.
             async fn outages_of(&self, rows: Vec<OutageRow>) -> Result<Vec<Outage>> {
                 let mut out = Vec::with_capacity(rows.len());
@@ -103,14 +149,7 @@ macro_rules! outage_store {
                     .await
                     .map_err(db_err)?;
                 }
-                sqlx::query("INSERT INTO outage_updates (outage_id, state, body, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(n.state.id())
-                    .bind(&n.body)
-                    .bind(by.at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                Self::insert_outage_update(&mut tx, id, n.state, &n.body, by.at).await?;
                 let entry = AuditEntry { action: "outage_created".into(), field: Some("title".into()), old_value: None, new_value: Some(n.title.clone()) };
                 Self::insert_audit(&mut tx, &format!("outage:{id}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)?;
@@ -134,14 +173,7 @@ macro_rules! outage_store {
                 if n == 0 {
                     return Err(DomainError::not_found(format!("outage {id}")));
                 }
-                sqlx::query("INSERT INTO outage_updates (outage_id, state, body, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(state.id())
-                    .bind(body)
-                    .bind(by.at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                Self::insert_outage_update(&mut tx, id, state, body, by.at).await?;
                 let entry = AuditEntry { action: "outage_update".into(), field: Some("state".into()), old_value: None, new_value: Some(state.id().into()) };
                 Self::insert_audit(&mut tx, &format!("outage:{id}"), None, by, &[entry]).await?;
                 tx.commit().await.map_err(db_err)?;
@@ -157,6 +189,123 @@ macro_rules! outage_store {
                 .await
                 .map_err(db_err)?;
                 Ok(self.outages_of(rows).await?.pop())
+            }
+
+            async fn subscribe(&self, email: &str, at: DateTime<Utc>) -> Result<(i64, bool)> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO outage_subscribers (email, created_at) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING",
+                )
+                .bind(email)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let (id, confirmed, gone, last): (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+                    sqlx::query_as(
+                        "SELECT id, confirmed_at, unsubscribed_at, last_mail_at FROM outage_subscribers WHERE email = $1",
+                    )
+                    .bind(email)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let active = confirmed.is_some() && gone.is_none();
+                let recent = last.is_some_and(|l| at - l < chrono::Duration::hours(1));
+                let send = !active && !recent;
+                if send {
+                    // A renewed subscription is confirmed again.
+                    sqlx::query(
+                        "UPDATE outage_subscribers SET confirmed_at = NULL, unsubscribed_at = NULL, last_mail_at = $1 WHERE id = $2",
+                    )
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok((id, send))
+            }
+
+            async fn queue_subscription_mail(&self, email: &str, link_token: &str, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO outbox (kind, to_addr, automatic, created_at, link_token) VALUES ('outage_subscribe', $1, TRUE, $2, $3)",
+                )
+                .bind(email)
+                .bind(at)
+                .bind(link_token)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn confirm_subscriber(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query(
+                    "UPDATE outage_subscribers SET confirmed_at = COALESCE(confirmed_at, $1), unsubscribed_at = NULL WHERE id = $2",
+                )
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                tx.commit().await.map_err(db_err)?;
+                Ok(n == 1)
+            }
+
+            async fn unsubscribe(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("UPDATE outage_subscribers SET unsubscribed_at = COALESCE(unsubscribed_at, $1) WHERE id = $2")
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                tx.commit().await.map_err(db_err)?;
+                Ok(n == 1)
+            }
+
+            async fn subscriber_id(&self, email: &str) -> Result<Option<i64>> {
+                sqlx::query_scalar("SELECT id FROM outage_subscribers WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn outage_update_mail(&self, update: i64) -> Result<Option<(String, OutageState, String, DateTime<Utc>)>> {
+                let row: Option<(String, String, String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT o.title, u.state, u.body, u.created_at FROM outage_updates u JOIN outages o ON o.id = u.outage_id \
+                     WHERE u.id = $1",
+                )
+                .bind(update)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(row.and_then(|(title, state, body, at)| Some((title, OutageState::parse(&state)?, body, at))))
+            }
+
+            async fn link_outage_ticket(&self, outage: i64, ticket: TicketId) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query(
+                    "INSERT INTO outage_tickets (outage_id, ticket_id) SELECT id, $2 FROM outages WHERE id = $1 ON CONFLICT DO NOTHING",
+                )
+                .bind(outage)
+                .bind(ticket.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                tx.commit().await.map_err(db_err)?;
+                if n == 0 && self.outage(outage).await?.is_none() {
+                    return Err(DomainError::not_found(format!("outage {outage}")));
+                }
+                Ok(())
             }
 
             async fn list_outages(&self, limit: i64) -> Result<Vec<Outage>> {

@@ -101,3 +101,89 @@ async fn outages_and_updates(env: &Env) {
 }
 
 both!(outages_and_updates_on, outages_and_updates);
+
+async fn subscribers_and_linked_tickets(env: &Env) {
+    let s = &env.service;
+    let admin = &env.admin;
+    let mails = |kind: MailKind| async move {
+        env.store
+            .pending_outbox(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, m)| m.kind == kind)
+            .map(|(_, m)| (m.to, m.link_token))
+            .collect::<Vec<_>>()
+    };
+    for who in ["a@aa.nl", "b@bee.nl", "c@cee.nl"] {
+        s.subscribe_outages(who).await.unwrap();
+    }
+    s.subscribe_outages("a@aa.nl").await.unwrap();
+    let asks = mails(MailKind::OutageSubscribe).await;
+    assert_eq!(asks.len(), 3, "one confirmation mail per address within the hour");
+    assert!(s.subscribe_outages("geen adres").await.is_err());
+    // a and b confirm; c does not.
+    for (to, token) in &asks {
+        if to != "c@cee.nl" {
+            s.confirm_outage_subscription(token.as_deref().unwrap()).await.unwrap();
+        }
+    }
+    assert!(s.confirm_outage_subscription("1-00").await.is_err(), "a forged link");
+    let t = s
+        .create_ticket(
+            admin,
+            super::tickets::new_ticket("Koppeling", "Traag", "jan@gemeente.nl"),
+        )
+        .await
+        .unwrap();
+    let o = s
+        .create_outage(
+            admin,
+            NewOutage {
+                title: "Koppelingen traag".into(),
+                kind: OutageKind::Incident,
+                state: OutageState::Investigating,
+                components: vec![],
+                starts_at: s.now(),
+                ends_at: None,
+                body: "Wij onderzoeken het.".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.link_outage_ticket(admin, o.id, t.number).await.unwrap();
+    let mut to: Vec<String> = mails(MailKind::OutageUpdate)
+        .await
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    to.sort();
+    assert_eq!(to, vec!["a@aa.nl", "b@bee.nl"], "confirmed subscribers only");
+    // b unsubscribes; the resolving update reaches a, and the ticket's requester.
+    let b = env.store.subscriber_id("b@bee.nl").await.unwrap().unwrap();
+    let off = s
+        .subscriber_token(b, service::SubscriberLink::Unsubscribe)
+        .await
+        .unwrap();
+    assert!(
+        s.end_outage_subscription(&asks[0].1.clone().unwrap()).await.is_err(),
+        "not with the confirm link"
+    );
+    s.end_outage_subscription(&off).await.unwrap();
+    s.update_outage(admin, o.id, OutageState::Resolved, "Opgelost.")
+        .await
+        .unwrap();
+    let updates = mails(MailKind::OutageUpdate).await;
+    assert_eq!(updates.iter().filter(|(t, _)| t == "a@aa.nl").count(), 2);
+    assert_eq!(updates.iter().filter(|(t, _)| t == "b@bee.nl").count(), 1);
+    assert_eq!(
+        mails(MailKind::OutageResolved)
+            .await
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect::<Vec<_>>(),
+        vec!["jan@gemeente.nl".to_owned()]
+    );
+}
+
+both!(subscribers_and_linked_tickets_on, subscribers_and_linked_tickets);

@@ -33,7 +33,7 @@ pub use directory::{view_contacts_get, view_contacts_post, view_orgs_get, view_o
 pub use jobs::{view_job_retry_post, view_jobs_get};
 pub use labels::{view_labels_admin_post, view_labels_get};
 pub use mailboxes::{view_mailboxes_get, view_quarantine_retry_post};
-pub use outages::{view_outage_update_post, view_outages_admin_get, view_outages_admin_post};
+pub use outages::{view_outage_ticket_post, view_outage_update_post, view_outages_admin_get, view_outages_admin_post};
 pub use overview::{view_overview_get, view_queue_get, view_search_get};
 pub use password::{view_password_get, view_password_post};
 pub use phone::{view_phone_get, view_phone_post};

@@ -173,3 +173,40 @@ pub async fn view_outage_update_post(
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
 }
+
+/// A ticket to link.
+#[derive(Debug, Deserialize)]
+pub struct LinkTicketForm {
+    csrf: String,
+    #[serde(default)]
+    number: String,
+}
+
+/// `POST /agent/storingen/{id}/ticket`: links a ticket; its requester is
+/// mailed when the outage is resolved.
+pub async fn view_outage_ticket_post(
+    State(s): State<AppState>,
+    SignedIn(me): SignedIn,
+    PagePath(id): PagePath<i64>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LinkTicketForm>,
+) -> Result<Response, PageError> {
+    let lang = me.lang;
+    check_csrf(&s, &headers, &form.csrf, lang)?;
+    me.require(DESK_STAFF)?;
+    let Ok(n) = form.number.trim().trim_start_matches('#').parse::<i64>() else {
+        let why = format!("{} is not a ticket number", form.number.trim());
+        return page(&s, me, Some(super::messages::rule_message(&why, lang))).await;
+    };
+    match s.service.link_outage_ticket(&me.actor(), id, TicketNumber(n)).await {
+        Ok(()) => Ok(Redirect::to("/agent/storingen").into_response()),
+        Err(DomainError::NotFound(_)) => {
+            let text = match lang {
+                Lang::Nl => format!("Ticket {n} bestaat niet."),
+                Lang::En => format!("Ticket {n} does not exist."),
+            };
+            page(&s, me, Some(text)).await
+        }
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
+}

@@ -14,6 +14,7 @@ pub(crate) mod outages;
 pub(crate) mod page;
 mod privacy;
 pub(crate) mod session;
+mod subscribe;
 mod upload;
 
 pub use account::{
@@ -34,6 +35,7 @@ pub use mine::{
 pub use outages::{view_outages_feed_get, view_outages_get, view_outages_json_get};
 pub(crate) use page::PageError;
 pub use page::view_post_only_get;
+pub use subscribe::{view_subscribe_post, view_subscriber_link_get, view_subscriber_link_post};
 
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;

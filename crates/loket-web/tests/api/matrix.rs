@@ -52,6 +52,10 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/storingen", "", "YYYYYYYY"),
     ("GET", "/storingen.json", "", "YYYYYYYY"),
     ("GET", "/storingen/feed.atom", "", "YYYYYYYY"),
+    ("POST", "/storingen/abonneren", "email=iemand%40zuid.nl", "YYYYYYYY"),
+    // (A link with a wrong code: its page asks, its post finds nothing.)
+    ("GET", "/storingen/{what}/{token}", "", "YYYYYYYY"),
+    ("POST", "/storingen/{what}/{token}", "", "NNNNNNNN"),
     // (No version is released in the fixture: not found for everyone.)
     ("GET", "/wijzigingen/{version}", "", "NNNNNNNN"),
     // A form's POST address opened with GET leads back to its page.
@@ -362,6 +366,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "state=monitoring&body=Wij+houden+het+in+de+gaten",
         "SSSSYFFY",
     ),
+    ("POST", "/agent/storingen/{id}/ticket", "number={number}", "SSSSYFFY"),
     // (The fixture's ticket is no wish: the rules refuse, on the ticket page.)
     ("POST", "/agent/tickets/{number}/wens", "wish={number}", "SSSSYYYY"),
     (
@@ -604,6 +609,7 @@ fn fill(path: &str, f: &Fixture) -> String {
         .replace("{file}", "portal.css")
         .replace("{queue}", "helpdesk")
         .replace("{version}", "8.4.1")
+        .replace("{what}", "afmelden")
 }
 
 async fn send(app: &App, who: &Who, method: &str, path: &str, body: &str) -> (StatusCode, Option<String>) {
