@@ -186,8 +186,10 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn add_outage_update(&self, id: i64, state: OutageState, body: &str, by: &Stamp) -> Result<Outage>;
     /// One outage.
     async fn outage(&self, id: i64) -> Result<Option<Outage>>;
-    /// The newest outages (unresolved ones first), with their updates.
-    async fn list_outages(&self, limit: i64) -> Result<Vec<Outage>>;
+    /// The newest outages (unresolved ones first), with their updates; only
+    /// the unresolved ones when `unresolved_only` (what the banner on every
+    /// portal page reads: usually none, so one query).
+    async fn list_outages(&self, limit: i64, unresolved_only: bool) -> Result<Vec<Outage>>;
     /// Adds (or renews) a subscriber; answers their id and whether a
     /// confirmation mail may go out (not when confirmed already, nor within
     /// an hour of the last one).

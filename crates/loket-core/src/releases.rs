@@ -101,6 +101,8 @@ pub trait ReleaseStore: Send + Sync + 'static {
         with_notes: bool,
         limit: i64,
     ) -> Result<Vec<Release>>;
+    /// How many tickets carry each version number.
+    async fn release_ticket_counts(&self) -> Result<std::collections::HashMap<String, i64>>;
     /// Marks a version released at `at` and queues `job` (moving its
     /// tickets) in one transaction; false when it was released before.
     async fn mark_released(&self, version: &str, job: &NewJob, by: &Stamp) -> Result<bool>;

@@ -52,7 +52,7 @@ impl Service {
 
     /// The outages, unresolved first, newest first.
     pub async fn outages(&self, limit: i64) -> Result<Vec<Outage>> {
-        self.store.list_outages(limit).await
+        self.store.list_outages(limit, false).await
     }
 
     /// The outages active now (the banner's).
@@ -60,7 +60,7 @@ impl Service {
         let now = self.now();
         Ok(self
             .store
-            .list_outages(50)
+            .list_outages(50, true)
             .await?
             .into_iter()
             .filter(|o| o.active(now))

@@ -308,11 +308,13 @@ macro_rules! outage_store {
                 Ok(())
             }
 
-            async fn list_outages(&self, limit: i64) -> Result<Vec<Outage>> {
-                let rows: Vec<OutageRow> = sqlx::query_as(
-                    "SELECT id, title, kind, state, starts_at, ends_at, resolved_at FROM outages \
-                     ORDER BY CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END, starts_at DESC, id DESC LIMIT $1",
-                )
+            async fn list_outages(&self, limit: i64, unresolved_only: bool) -> Result<Vec<Outage>> {
+                let filter = if unresolved_only { "WHERE resolved_at IS NULL " } else { "" };
+                let sql = format!(
+                    "SELECT id, title, kind, state, starts_at, ends_at, resolved_at FROM outages {filter}\
+                     ORDER BY CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END, starts_at DESC, id DESC LIMIT $1"
+                );
+                let rows: Vec<OutageRow> = sqlx::query_as(&sql)
                 .bind(limit.clamp(1, 500))
                 .fetch_all(self.reader())
                 .await

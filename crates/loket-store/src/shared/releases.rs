@@ -140,6 +140,17 @@ macro_rules! release_store {
                 rows.into_iter().map(release_of).collect()
             }
 
+            async fn release_ticket_counts(&self) -> Result<std::collections::HashMap<String, i64>> {
+                let rows: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT release_version, CAST(COUNT(*) AS BIGINT) FROM tickets WHERE release_version IS NOT NULL \
+                     GROUP BY release_version",
+                )
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(rows.into_iter().collect())
+            }
+
             async fn mark_released(&self, version: &str, job: &loket_core::jobs::NewJob, by: &Stamp) -> Result<bool> {
                 let mut tx = self.begin_write().await?;
                 let id: Option<i64> = sqlx::query_scalar(

@@ -67,6 +67,8 @@ async fn releasing_a_version(env: &Env) {
     // Not released: no change document yet.
     assert!(s.change_document(None, "8.4.1").await.is_err());
 
+    let counts = env.store.release_ticket_counts().await.unwrap();
+    assert_eq!((counts.get("8.4.1"), counts.get("8.5")), (Some(&20), Some(&1)));
     let r = s.release(admin, "8.4.1").await.unwrap();
     assert!(r.released_at.is_some());
     assert!(matches!(s.release(admin, "8.4.1").await, Err(DomainError::Conflict(_))));

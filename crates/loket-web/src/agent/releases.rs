@@ -24,7 +24,7 @@ struct VersionRow {
     kind: &'static str,
     planned: String,
     released: String,
-    tickets: usize,
+    tickets: i64,
 }
 
 #[derive(Template)]
@@ -118,6 +118,7 @@ async fn list(
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let zone = s.portal.time_zone;
+    let counts = s.service.store().release_ticket_counts().await.map_err(fail)?;
     let mut versions = Vec::new();
     for r in s
         .service
@@ -126,17 +127,7 @@ async fn list(
         .await
         .map_err(fail)?
     {
-        let tickets = s
-            .service
-            .store()
-            .list_tickets(&TicketFilter {
-                release_version: Some(r.version.clone()),
-                limit: 1000,
-                ..TicketFilter::default()
-            })
-            .await
-            .map_err(fail)?
-            .len();
+        let tickets = counts.get(&r.version).copied().unwrap_or_default();
         versions.push(VersionRow {
             path: super::url_escape(&r.version),
             kind: r.kind.label(lang),
