@@ -379,11 +379,12 @@ macro_rules! write_helpers {
                 for m in mails {
                     let msg = m.message.and_then(|i| message_ids.get(i).copied());
                     sqlx::query(
+                        // What the mail states is taken from the ticket as this
+                        // change leaves it, in the one read of its row.
                         "INSERT INTO outbox (kind, ticket_id, message_id, to_addr, automatic, created_at, postponed_until, due_at, \
                          release_version) \
-                         VALUES ($1, $2, $3, COALESCE($4, (SELECT c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id \
-                         WHERE t.id = $2)), $5, $6, (SELECT postponed_until FROM tickets WHERE id = $2), \
-                         (SELECT due_at FROM tickets WHERE id = $2), (SELECT release_version FROM tickets WHERE id = $2))",
+                         SELECT $1, t.id, $3, COALESCE($4, c.email), $5, $6, t.postponed_until, t.due_at, t.release_version \
+                         FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $2",
                     )
                     .bind(m.kind.id())
                     .bind(ticket)
