@@ -6,6 +6,7 @@ pub mod blob;
 pub mod calendar;
 pub mod clock;
 pub mod error;
+pub mod forum;
 pub mod html;
 pub mod ids;
 pub mod jobs;

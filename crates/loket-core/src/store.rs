@@ -517,6 +517,7 @@ pub trait Store:
     + crate::wishes::WishStore
     + crate::webhooks::WebhookStore
     + crate::outages::OutageStore
+    + crate::forum::ForumStore
 {
 }
 
@@ -531,7 +532,8 @@ impl<
         + crate::releases::ReleaseStore
         + crate::wishes::WishStore
         + crate::webhooks::WebhookStore
-        + crate::outages::OutageStore,
+        + crate::outages::OutageStore
+        + crate::forum::ForumStore,
 > Store for T
 {
 }

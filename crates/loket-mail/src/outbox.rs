@@ -112,6 +112,14 @@ impl Sender {
                     .await?;
                 continue;
             }
+            if let Some(post) = c.mail.forum_post {
+                let gone = store.forum_mail(post, &c.mail.to).await?.is_none_or(|m| m.hidden);
+                if gone {
+                    let why = "not sent: the address no longer follows the topic, or the post was hidden";
+                    self.failed(&c, true, why).await?;
+                    continue;
+                }
+            }
             let built = self.build(&c, &secret).await;
             let result = match built {
                 Ok(mail) => transport
@@ -391,8 +399,38 @@ impl Sender {
         })
     }
 
+    /// What a forum mail says to a follower, with the link to unsubscribe.
+    async fn forum_content(&self, c: &ClaimedMail, post: i64) -> Result<Content> {
+        let m = self
+            .service
+            .store()
+            .forum_mail(post, &c.mail.to)
+            .await?
+            .ok_or_else(|| DomainError::not_found("forum subscription"))?;
+        let token = self.service.forum_unsubscribe_token(m.subscription).await?;
+        let base = self.settings.public_url.trim_end_matches('/');
+        let vars = Vars {
+            subject: m.title,
+            name: if m.staff {
+                format!("{} (helpdesk)", m.author)
+            } else {
+                m.author
+            },
+            message: m.body,
+            link: format!("{base}/forum/afmelden/{token}"),
+            notes: format!("{base}/forum/onderwerp/{}#bericht-{post}", m.topic),
+            ..Vars::default()
+        };
+        Ok(Content {
+            rendered: self.settings.templates.render(c.mail.kind, Lang::Nl, &vars),
+            thread: Vec::new(),
+            mailbox: None,
+        })
+    }
+
     async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
         let content = match (c.mail.ticket_id, c.mail.privacy_alert) {
+            (None, _) if let Some(post) = c.mail.forum_post => self.forum_content(c, post).await?,
             (None, _) if let Some(update) = c.mail.outage_update => self.outage_content(c, update).await?,
             (Some(id), _) if let Some(event) = c.mail.sla_event => self.level_content(id, event).await?,
             (Some(id), _) => self.ticket_content(c, id, secret).await?,

@@ -47,6 +47,7 @@ fn builtin(kind: MailKind, lang: Lang) -> String {
         (MailKind::PrivacyThreshold, _) => return privacy_threshold(lang),
         (MailKind::SlaWarning | MailKind::SlaBreach, _) => return service_level(kind, lang),
         (MailKind::OutageSubscribe | MailKind::OutageUpdate, _) => return outage_mail(kind, lang),
+        (MailKind::ForumReply | MailKind::ForumSolution, _) => return forum_mail(kind, lang),
         (MailKind::OutageResolved, Lang::Nl) => {
             "Beste {{name}},\n\nDe storing waar uw melding {{number}} bij hoort, is opgelost:\n\n{{message}}\n\nMerkt u er nog iets van? Beantwoord dan deze e-mail.\n\n{{link}}\n\nMet vriendelijke groet,\nde helpdesk\n"
         }
@@ -123,6 +124,15 @@ fn outage_mail(kind: MailKind, lang: Lang) -> String {
         (MailKind::OutageSubscribe, Lang::En) => "Subject: Confirm your subscription to outage updates\n\nHello,\n\nSomeone (hopefully you) subscribed this address to updates about outages and maintenance. Confirm with this link:\n\n{{link}}\n\nDid you not ask for this? Then ignore this e-mail; you will get nothing.\n\nKind regards,\nthe helpdesk\n".into(),
         (_, Lang::Nl) => "Subject: {{subject}} ({{until}})\n\n{{message}}\n\nAlles over storingen en onderhoud: {{notes}}\n\nGeen storingsberichten meer ontvangen? Meld u af: {{link}}\n".into(),
         (_, Lang::En) => "Subject: {{subject}} ({{until}})\n\n{{message}}\n\nEverything about outages and maintenance: {{notes}}\n\nNo more outage updates? Unsubscribe: {{link}}\n".into(),
+    }
+}
+
+fn forum_mail(kind: MailKind, lang: Lang) -> String {
+    match (kind, lang) {
+        (MailKind::ForumReply, Lang::Nl) => "Subject: Nieuwe reactie: {{subject}}\n\n{{name}} reageerde op het forum op \"{{subject}}\":\n\n{{message}}\n\nLees en reageer op het forum: {{notes}}\n\nU krijgt deze e-mail omdat u dit onderwerp volgt. Afmelden: {{link}}\n".into(),
+        (MailKind::ForumReply, Lang::En) => "Subject: New reply: {{subject}}\n\n{{name}} replied on the forum to \"{{subject}}\":\n\n{{message}}\n\nRead and reply on the forum: {{notes}}\n\nYou get this e-mail because you follow this topic. Unsubscribe: {{link}}\n".into(),
+        (_, Lang::Nl) => "Subject: Oplossing gevonden: {{subject}}\n\nOp het forum is deze reactie van {{name}} gemarkeerd als de oplossing voor \"{{subject}}\":\n\n{{message}}\n\nHet hele onderwerp: {{notes}}\n\nU krijgt deze e-mail omdat u dit onderwerp volgt. Afmelden: {{link}}\n".into(),
+        (_, Lang::En) => "Subject: Solution found: {{subject}}\n\nOn the forum, this reply by {{name}} is marked as the solution to \"{{subject}}\":\n\n{{message}}\n\nThe whole topic: {{notes}}\n\nYou get this e-mail because you follow this topic. Unsubscribe: {{link}}\n".into(),
     }
 }
 
@@ -234,7 +244,10 @@ mod tests {
                     assert!(r.subject.contains("Printer") && r.body.contains("100001") && !r.body.contains("{{"));
                     continue;
                 }
-                if matches!(*kind, MailKind::OutageSubscribe | MailKind::OutageUpdate) {
+                if matches!(
+                    *kind,
+                    MailKind::OutageSubscribe | MailKind::OutageUpdate | MailKind::ForumReply | MailKind::ForumSolution
+                ) {
                     assert!(r.body.contains("http://x/t/1/a") && !r.subject.is_empty() && !r.body.contains("{{"));
                     continue;
                 }

@@ -140,6 +140,35 @@ impl PgStore {
         Ok(a)
     }
 
+    /// Stores a forum post's search document (stemmed and folded text).
+    async fn index_forum_post(tx: &mut sqlx::PgConnection, post: i64, text: &str) -> Result<()> {
+        sqlx::query("UPDATE forum_posts SET search_doc = to_tsvector('simple', $2) WHERE id = $1")
+            .bind(post)
+            .bind(text)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    /// Visible topics with a visible post matching every word, newest first.
+    async fn forum_search_ids(&self, text: &str, limit: i64) -> Result<Vec<i64>> {
+        let terms = ts_query(text, true);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(
+            "SELECT DISTINCT p.topic_id FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id \
+             WHERE p.search_doc @@ to_tsquery('simple', $1) AND p.hidden = FALSE AND t.hidden = FALSE \
+             ORDER BY p.topic_id DESC LIMIT $2",
+        )
+        .bind(&terms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(crate::rows::db_err)
+    }
+
     /// Ticket ids matching a search, newest first.
     async fn search_ids(&self, q: &SearchQuery, prefix: bool) -> Result<Vec<i64>> {
         let terms = ts_query(&q.text, prefix);

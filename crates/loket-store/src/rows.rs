@@ -259,10 +259,11 @@ pub(crate) struct OutboxRow {
     due_at: Option<DateTime<Utc>>,
     release_version: Option<String>,
     outage_update_id: Option<i64>,
+    forum_post_id: Option<i64>,
 }
 
 /// Columns of `outbox` in [`OutboxRow`] order.
-pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id, due_at, release_version, outage_update_id";
+pub(crate) const OUTBOX_COLS: &str = "id, kind, ticket_id, message_id, to_addr, automatic, link_token, postponed_until, privacy_alert_id, sla_event_id, due_at, release_version, outage_update_id, forum_post_id";
 
 impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
     type Error = DomainError;
@@ -282,6 +283,7 @@ impl TryFrom<OutboxRow> for (OutboxId, OutboxMail) {
                 due_at: r.due_at,
                 release_version: r.release_version,
                 outage_update: r.outage_update_id,
+                forum_post: r.forum_post_id,
             },
         ))
     }

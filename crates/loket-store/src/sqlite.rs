@@ -209,6 +209,35 @@ impl SqliteStore {
         rx.await.map_err(|_| writer_gone())?
     }
 
+    /// Indexes a forum post's stemmed text (rowid = post id).
+    async fn index_forum_post(tx: &mut sqlx::SqliteConnection, post: i64, text: &str) -> Result<()> {
+        sqlx::query("INSERT INTO forum_search (rowid, body) VALUES ($1, $2)")
+            .bind(post)
+            .bind(text)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::rows::db_err)?;
+        Ok(())
+    }
+
+    /// Visible topics with a visible post matching every word, newest first.
+    async fn forum_search_ids(&self, text: &str, limit: i64) -> Result<Vec<i64>> {
+        let m = fts_query(text, true);
+        if m.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(
+            "SELECT DISTINCT p.topic_id FROM forum_search s JOIN forum_posts p ON p.id = s.rowid \
+             JOIN forum_topics t ON t.id = p.topic_id WHERE forum_search MATCH $1 AND p.hidden = FALSE AND t.hidden = FALSE \
+             ORDER BY p.topic_id DESC LIMIT $2",
+        )
+        .bind(&m)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(crate::rows::db_err)
+    }
+
     /// Ticket ids matching a search, newest first.
     async fn search_ids(&self, q: &SearchQuery, prefix: bool) -> Result<Vec<i64>> {
         let m = fts_query(&q.text, prefix);

@@ -162,6 +162,10 @@ vocabulary!(
         OutageSubscribe = "outage_subscribe", "Aanmelding storingsberichten", "Outage updates subscription";
         /// To a confirmed subscriber: an update of an outage.
         OutageUpdate = "outage_update", "Storingsbericht", "Outage update";
+        /// To a follower of a forum topic: a new reply.
+        ForumReply = "forum_reply", "Nieuwe reactie op het forum", "New forum reply";
+        /// To a follower of a forum topic: a reply is marked as the solution.
+        ForumSolution = "forum_solution", "Oplossing op het forum", "Forum solution";
         /// To the requester of a ticket linked to an outage: it is resolved.
         OutageResolved = "outage_resolved", "Storing opgelost", "Outage resolved";
         /// To staff: a service-level deadline comes near.

@@ -247,4 +247,6 @@ pub struct OutboxMail {
     pub release_version: Option<String>,
     /// The outage update it tells of.
     pub outage_update: Option<i64>,
+    /// The forum post it tells a follower of.
+    pub forum_post: Option<i64>,
 }

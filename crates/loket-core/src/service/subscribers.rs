@@ -15,6 +15,8 @@ pub enum SubscriberLink {
     Confirm,
     /// Ends it.
     Unsubscribe,
+    /// Ends a subscription to a forum topic.
+    ForumUnsubscribe,
 }
 
 impl SubscriberLink {
@@ -22,6 +24,7 @@ impl SubscriberLink {
         match self {
             SubscriberLink::Confirm => "bevestigen",
             SubscriberLink::Unsubscribe => "afmelden",
+            SubscriberLink::ForumUnsubscribe => "forum-afmelden",
         }
     }
 }
@@ -41,7 +44,7 @@ impl Service {
     }
 
     /// The subscriber a link's token names, when its MAC is right.
-    async fn subscriber_of(&self, token: &str, purpose: SubscriberLink) -> Result<i64> {
+    pub(super) async fn subscriber_of(&self, token: &str, purpose: SubscriberLink) -> Result<i64> {
         let gone = || DomainError::not_found("this link");
         let (id, mac) = token.split_once('-').ok_or_else(gone)?;
         let id: i64 = id.parse().map_err(|_| gone())?;

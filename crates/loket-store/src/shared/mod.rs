@@ -4,6 +4,7 @@
 //! as inherent methods, and instantiates this with `shared_store!`.
 
 mod directory;
+mod forum;
 mod jobs;
 mod mail;
 mod outages;
@@ -38,10 +39,12 @@ macro_rules! shared_store {
         $crate::shared::wish_store!($t, $db);
         $crate::shared::webhook_store!($t, $db);
         $crate::shared::outage_store!($t, $db);
+        $crate::shared::forum_store!($t, $db);
     };
 }
 
 pub(crate) use directory::directory_store;
+pub(crate) use forum::forum_store;
 pub(crate) use jobs::job_store;
 pub(crate) use mail::mail_store;
 pub(crate) use outages::outage_store;

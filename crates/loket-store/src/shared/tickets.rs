@@ -181,7 +181,8 @@ macro_rules! ticket_store {
             async fn blob_in_use(&self, sha256: &str) -> Result<bool> {
                 let n: i64 = sqlx::query_scalar(
                     "SELECT (SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL) + \
-                     (SELECT COUNT(*) FROM mail_receipts WHERE raw_blob = $1)",
+                     (SELECT COUNT(*) FROM mail_receipts WHERE raw_blob = $1) + \
+                     (SELECT COUNT(*) FROM forum_files WHERE sha256 = $1)",
                 )
                 .bind(sha256)
                 .fetch_one(self.reader())

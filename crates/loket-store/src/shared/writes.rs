@@ -636,7 +636,8 @@ macro_rules! write_helpers {
                 for sha in shas {
                     let live: i64 = sqlx::query_scalar(
                         "SELECT (SELECT COUNT(*) FROM attachments WHERE sha256 = $1 AND removed_at IS NULL) + \
-                         (SELECT COUNT(*) FROM mail_receipts WHERE raw_blob = $1)",
+                         (SELECT COUNT(*) FROM mail_receipts WHERE raw_blob = $1) + \
+                     (SELECT COUNT(*) FROM forum_files WHERE sha256 = $1)",
                     )
                         .bind(&sha)
                         .fetch_one(&mut *tx)

@@ -4,6 +4,7 @@
 //! otherwise). Most tests drive the service layer, so the rules are checked
 //! end to end on each backend.
 
+mod forum;
 mod harness;
 mod jobs;
 mod outages;

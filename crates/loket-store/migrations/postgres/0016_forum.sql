@@ -1,0 +1,60 @@
+-- The forum: categories, topics, posts with files, subscriptions, bans and
+-- a full-text index of the posts (rowid = post id).
+CREATE TABLE forum_categories (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE forum_topics (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    category_id BIGINT NOT NULL REFERENCES forum_categories(id),
+    title TEXT NOT NULL,
+    author TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    staff BOOLEAN NOT NULL,
+    hidden BOOLEAN NOT NULL DEFAULT FALSE,
+    locked BOOLEAN NOT NULL DEFAULT FALSE,
+    solution_post_id BIGINT,
+    ticket_id BIGINT REFERENCES tickets(id) ON DELETE SET NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_post_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX forum_topics_category ON forum_topics(category_id, last_post_at);
+CREATE TABLE forum_posts (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic_id BIGINT NOT NULL REFERENCES forum_topics(id) ON DELETE CASCADE,
+    author TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    staff BOOLEAN NOT NULL,
+    body TEXT NOT NULL,
+    hidden BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX forum_posts_topic ON forum_posts(topic_id, id);
+CREATE TABLE forum_files (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    post_id BIGINT NOT NULL REFERENCES forum_posts(id) ON DELETE CASCADE,
+    filename TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL
+);
+CREATE INDEX forum_files_post ON forum_files(post_id);
+CREATE INDEX forum_files_sha ON forum_files(sha256);
+CREATE TABLE forum_subscriptions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic_id BIGINT NOT NULL REFERENCES forum_topics(id) ON DELETE CASCADE,
+    contact_id BIGINT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (topic_id, contact_id)
+);
+CREATE TABLE forum_bans (
+    contact_id BIGINT PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    banned_by TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+ALTER TABLE forum_posts ADD COLUMN search_doc TSVECTOR NOT NULL DEFAULT ''::tsvector;
+CREATE INDEX forum_posts_search ON forum_posts USING GIN (search_doc);
+ALTER TABLE outbox ADD COLUMN forum_post_id BIGINT REFERENCES forum_posts(id) ON DELETE CASCADE;
