@@ -22,11 +22,22 @@ const INLINE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/w
 
 /// The attachment's bytes as a response; `None` when its bytes are gone.
 pub(crate) async fn send(s: &AppState, att: &Attachment, how: Disposition) -> loket_core::Result<Option<Response>> {
-    let Some((file, size)) = s.service.blobs().open(&att.sha256).await? else {
+    send_blob(s, &att.sha256, &att.filename, &att.media_type, how).await
+}
+
+/// Stored bytes (`sha256`) as a file named `filename` of `media_type`;
+/// `None` when the bytes are gone.
+pub(crate) async fn send_blob(
+    s: &AppState,
+    sha256: &str,
+    filename: &str,
+    media_type: &str,
+    how: Disposition,
+) -> loket_core::Result<Option<Response>> {
+    let Some((file, size)) = s.service.blobs().open(sha256).await? else {
         return Ok(None);
     };
-    let name: String = att
-        .filename
+    let name: String = filename
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
@@ -36,7 +47,7 @@ pub(crate) async fn send(s: &AppState, att: &Attachment, how: Disposition) -> lo
             }
         })
         .collect();
-    let media = att.media_type.to_ascii_lowercase();
+    let media = media_type.to_ascii_lowercase();
     let inline = how == Disposition::InlineWhenSafe && INLINE_TYPES.contains(&media.as_str());
     let (kind, content_type) = if inline {
         ("inline", media)
@@ -47,10 +58,7 @@ pub(crate) async fn send(s: &AppState, att: &Attachment, how: Disposition) -> lo
         (header::CONTENT_TYPE, content_type),
         (
             header::CONTENT_DISPOSITION,
-            format!(
-                "{kind}; filename=\"{name}\"; filename*=UTF-8''{}",
-                rfc5987(&att.filename)
-            ),
+            format!("{kind}; filename=\"{name}\"; filename*=UTF-8''{}", rfc5987(filename)),
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         (header::CONTENT_LENGTH, size.to_string()),

@@ -175,6 +175,29 @@ fn portal() -> Routes {
         )
         .route("/mijn", get(portal::view_mine_get))
         .route("/wijzigingen", get(portal::view_changes_get))
+        .route("/forum", get(portal::view_forum_get))
+        .route("/forum/zoeken", get(portal::view_forum_search_get))
+        .route(
+            "/forum/c/{id}",
+            upload(get(portal::view_forum_category_get).post(portal::view_forum_category_post)),
+        )
+        .route(
+            "/forum/onderwerp/{id}",
+            upload(get(portal::view_forum_topic_get).post(portal::view_forum_reply_post)),
+        )
+        .route(
+            "/forum/onderwerp/{id}/volgen",
+            small(post(portal::view_forum_follow_post)),
+        )
+        .route(
+            "/forum/onderwerp/{id}/oplossing",
+            small(post(portal::view_forum_solution_post)),
+        )
+        .route("/forum/bijlage/{id}", get(portal::view_forum_file_get))
+        .route(
+            "/forum/afmelden/{token}",
+            small(get(portal::view_forum_unsubscribe_get).post(portal::view_forum_unsubscribe_post)),
+        )
         .route("/storingen", get(portal::view_outages_get))
         .route("/storingen.json", get(portal::view_outages_json_get))
         .route("/storingen/feed.atom", get(portal::view_outages_feed_get))
@@ -252,6 +275,15 @@ fn agent() -> Routes {
         )
         .route("/storingen/{id}", post(a::view_outage_update_post))
         .route("/storingen/{id}/ticket", post(a::view_outage_ticket_post))
+        .route(
+            "/forum",
+            small(get(a::view_forum_admin_get).post(a::view_forum_admin_post)),
+        )
+        .route(
+            "/forum/{id}",
+            agent_form(get(a::view_forum_topic_admin_get).post(a::view_forum_topic_admin_post)),
+        )
+        .route("/forum/bijlage/{id}", get(a::view_forum_file_admin_get))
         .route("/wensen", get(a::view_wishes_get))
         .route("/tickets/{number}/wens", post(a::view_wish_link_post))
         .route("/overleg/{number}", post(a::view_agenda_outcome_post))

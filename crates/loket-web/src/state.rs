@@ -150,6 +150,8 @@ pub struct PortalSettings {
     /// The link of a work item in the development tracker, `{id}` standing
     /// for its reference (an Azure DevOps work item URL, for example).
     pub work_item_url: Option<String>,
+    /// Whether anyone may read the forum (else logged-in contacts only).
+    pub forum_public: bool,
 }
 
 impl Default for PortalSettings {
@@ -161,6 +163,7 @@ impl Default for PortalSettings {
             time_zone: loket_core::time::Zone::default(),
             public_url: "http://localhost:8080".into(),
             work_item_url: None,
+            forum_public: true,
         }
     }
 }

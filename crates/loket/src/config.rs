@@ -80,6 +80,8 @@ pub struct Config {
     /// The link of a work item in the development tracker, `{id}` standing
     /// for its reference: `https://dev.azure.com/org/project/_workitems/edit/{id}`.
     pub work_item_url: Option<String>,
+    /// Whether anyone may read the forum; `false`: logged-in contacts only.
+    pub forum_public: bool,
     /// The recurring meetings (`[[meetings]]`); Intern bespreken every
     /// Tuesday and Functioneel overleg the first Thursday of the month at
     /// 10:00 when not configured.
@@ -117,6 +119,7 @@ impl Default for Config {
             closing_days: Vec::new(),
             mailboxes: loket_mail::Mailbox::defaults(),
             work_item_url: None,
+            forum_public: true,
             meetings: vec![
                 loket_core::meetings::MeetingConfig {
                     department: loket_core::Department::InternalReview,
@@ -199,6 +202,7 @@ const KEYS: &[&str] = &[
     "good_friday",
     "closing_days",
     "work_item_url",
+    "forum_public",
 ];
 
 /// Keys that may be given as `LOKET_<KEY>_FILE` (read from that file).
@@ -396,6 +400,7 @@ impl Config {
             time_zone: self.zone()?,
             public_url: self.public_url(),
             work_item_url: self.work_item_url()?,
+            forum_public: self.forum_public,
         })
     }
 

@@ -77,6 +77,20 @@ fn dutch(why: &str) -> Option<String> {
             "the two addresses are the same",
             "Dat is hetzelfde adres; kies een ander adres.",
         ),
+        ("give a reason for the ban", "Geef een reden voor de blokkade."),
+        (
+            "the reason is longer than 500 characters",
+            "De reden is langer dan 500 tekens.",
+        ),
+        (
+            "hide the topic to hide its opening post",
+            "Het eerste bericht verbergt u door het hele onderwerp te verbergen.",
+        ),
+        (
+            "a topic started by staff cannot become a ticket",
+            "Van een onderwerp dat een medewerker startte, kan geen ticket worden gemaakt.",
+        ),
+        ("this topic is locked", "Dit onderwerp is gesloten."),
     ];
     if let Some((_, nl)) = fixed.iter().find(|(en, _)| *en == why) {
         return Some((*nl).to_owned());
@@ -106,6 +120,12 @@ fn dutch(why: &str) -> Option<String> {
             "Een ticket in de afdeling {} heeft een releaseversie nodig.",
             department(d)
         ));
+    }
+    if let Some(c) = why
+        .strip_prefix("a category named ")
+        .and_then(|r| r.strip_suffix(" exists already"))
+    {
+        return Some(format!("Er is al een categorie met de naam {c}."));
     }
     if let Some(e) = why.strip_prefix("no staff member with address ") {
         return Some(format!("Er is geen medewerker met het adres {e}."));

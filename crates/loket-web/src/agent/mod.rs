@@ -8,6 +8,7 @@ mod agenda;
 mod audit;
 mod bulk;
 mod directory;
+mod forum;
 mod jobs;
 mod labels;
 mod mailboxes;
@@ -30,6 +31,10 @@ pub use admin::{view_bans_get, view_canned_delete_post, view_canned_get, view_ca
 pub use agenda::{view_agenda_get, view_agenda_outcome_post};
 pub use bulk::view_bulk_post;
 pub use directory::{view_contacts_get, view_contacts_post, view_orgs_get, view_orgs_post};
+pub use forum::{
+    view_forum_admin_get, view_forum_admin_post, view_forum_file_admin_get, view_forum_topic_admin_get,
+    view_forum_topic_admin_post,
+};
 pub use jobs::{view_job_retry_post, view_jobs_get};
 pub use labels::{view_labels_admin_post, view_labels_get};
 pub use mailboxes::{view_mailboxes_get, view_quarantine_retry_post};

@@ -50,7 +50,12 @@ struct LoginPage<'a> {
 /// nothing else (no open redirect).
 pub(crate) fn return_path(wanted: Option<&str>) -> String {
     let ok = |p: &str| {
-        p == "/mijn"
+        let forum = p == "/forum"
+            || p.strip_prefix("/forum/c/")
+                .or_else(|| p.strip_prefix("/forum/onderwerp/"))
+                .is_some_and(|n| !n.is_empty() && n.len() <= 12 && n.bytes().all(|b| b.is_ascii_digit()));
+        forum
+            || p == "/mijn"
             || p.strip_prefix("/mijn/")
                 .is_some_and(|n| !n.is_empty() && n.len() <= 12 && n.bytes().all(|b| b.is_ascii_digit()))
     };

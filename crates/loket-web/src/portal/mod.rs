@@ -7,15 +7,16 @@ mod assets;
 mod changes;
 pub(crate) mod csrf;
 mod follow;
+pub(crate) mod forum;
 mod home;
 pub(crate) mod i18n;
 mod mine;
 pub(crate) mod outages;
 pub(crate) mod page;
-mod privacy;
+pub(crate) mod privacy;
 pub(crate) mod session;
-mod subscribe;
-mod upload;
+pub(crate) mod subscribe;
+pub(crate) mod upload;
 
 pub use account::{
     view_access_get, view_access_post, view_login_get, view_login_post, view_logout_post, view_password_get,
@@ -25,6 +26,11 @@ pub use assets::view_static_get;
 pub use changes::{view_change_get, view_changes_get};
 pub use follow::{
     view_follow_attachment_get, view_follow_get, view_follow_reply_post, view_follow_solve_get, view_follow_solve_post,
+};
+pub use forum::{
+    view_forum_category_get, view_forum_category_post, view_forum_file_get, view_forum_follow_post, view_forum_get,
+    view_forum_reply_post, view_forum_search_get, view_forum_solution_post, view_forum_topic_get,
+    view_forum_unsubscribe_get, view_forum_unsubscribe_post,
 };
 pub use home::{view_home_get, view_sent_get, view_submit_post};
 pub(crate) use i18n::problem_text;

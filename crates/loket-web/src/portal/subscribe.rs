@@ -26,7 +26,7 @@ struct SubscribePage<'a> {
     button: &'a str,
 }
 
-async fn show(
+pub(crate) async fn show(
     s: &AppState,
     headers: &HeaderMap,
     title: &str,
@@ -102,7 +102,7 @@ pub async fn view_subscriber_link_get(
     }
     let (title, message, button) = match purpose_of(&what) {
         SubscriberLink::Confirm => (t.subscribe_title, t.subscribe_confirm_ask, t.subscribe_confirm),
-        SubscriberLink::Unsubscribe => (t.unsubscribe_title, t.unsubscribe_ask, t.unsubscribe),
+        _ => (t.unsubscribe_title, t.unsubscribe_ask, t.unsubscribe),
     };
     let action = format!("/storingen/{what}/{}", loket_mail::links::path_segment(&token));
     show(&s, &headers, title, message.to_owned(), Some(action), button).await
@@ -126,13 +126,13 @@ pub async fn view_subscriber_link_post(
     let purpose = purpose_of(&what);
     let done = match purpose {
         SubscriberLink::Confirm => s.service.confirm_outage_subscription(&token).await,
-        SubscriberLink::Unsubscribe => s.service.end_outage_subscription(&token).await,
+        _ => s.service.end_outage_subscription(&token).await,
     };
     match (done, purpose) {
         (Ok(()), SubscriberLink::Confirm) => {
             show(&s, &headers, t.subscribe_title, t.subscribe_done.to_owned(), None, "").await
         }
-        (Ok(()), SubscriberLink::Unsubscribe) => {
+        (Ok(()), _) => {
             show(
                 &s,
                 &headers,

@@ -11,7 +11,7 @@ use loket_core::*;
 const PASSWORD: &str = "paars-fietsje-onder-de-brug";
 
 /// A staff member with a password; answers their address.
-async fn staff(app: &App, email: &str, role: Role) -> String {
+pub(super) async fn staff(app: &App, email: &str, role: Role) -> String {
     app.staff(email, role).await;
     app.service
         .set_staff_password(&Actor::System, email, PASSWORD)
@@ -21,20 +21,20 @@ async fn staff(app: &App, email: &str, role: Role) -> String {
 }
 
 /// A browser: its cookies, kept across requests.
-struct Browser<'a> {
-    app: &'a App,
-    cookies: Vec<(String, String)>,
+pub(super) struct Browser<'a> {
+    pub(super) app: &'a App,
+    pub(super) cookies: Vec<(String, String)>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a App) -> Self {
+    pub(super) fn new(app: &'a App) -> Self {
         Self {
             app,
             cookies: Vec::new(),
         }
     }
 
-    fn header(&self) -> String {
+    pub(super) fn header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -42,7 +42,7 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
-    async fn go(&mut self, method: &str, path: &str, form: Option<&str>) -> Page {
+    pub(super) async fn go(&mut self, method: &str, path: &str, form: Option<&str>) -> Page {
         let cookie = self.header();
         let page = self
             .app
@@ -60,7 +60,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form of the page at `from` (its CSRF token added).
-    async fn post(&mut self, from: &str, to: &str, fields: &str) -> Page {
+    pub(super) async fn post(&mut self, from: &str, to: &str, fields: &str) -> Page {
         let page = self.go("GET", from, None).await;
         let token = form_token(&page.body);
         let body = if fields.is_empty() {
@@ -289,7 +289,7 @@ async fn current(app: &App, n: TicketNumber) -> Ticket {
     app.service.store().ticket_by_number(n).await.unwrap().unwrap()
 }
 
-async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
+pub(super) async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
     let mut b = Browser::new(app);
     let p = b.sign_in(email).await;
     assert_eq!(p.location.as_deref(), Some("/agent"));

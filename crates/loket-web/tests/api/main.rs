@@ -7,6 +7,7 @@ mod attacks;
 mod attacks_portal;
 mod client;
 mod contacts;
+mod forum;
 mod matrix;
 mod polish;
 mod portal;

@@ -56,6 +56,20 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     // (A link with a wrong code: its page asks, its post finds nothing.)
     ("GET", "/storingen/{what}/{token}", "", "YYYYYYYY"),
     ("POST", "/storingen/{what}/{token}", "", "NNNNNNNN"),
+    // The forum: read by anyone, written by logged-in contacts (staff
+    // moderate in the workspace; a portal page knows no staff session).
+    ("GET", "/forum", "", "YYYYYYYY"),
+    ("GET", "/forum/zoeken?q=koppeling", "", "YYYYYYYY"),
+    ("GET", "/forum/c/{id}", "", "YYYYYYYY"),
+    ("POST", "/forum/c/{id}", "multipart", "LYYYLLLL"),
+    ("GET", "/forum/onderwerp/{id}", "", "YYYYYYYY"),
+    ("POST", "/forum/onderwerp/{id}", "multipart", "LYYYLLLL"),
+    ("POST", "/forum/onderwerp/{id}/volgen", "on=1", "LYYYLLLL"),
+    // Only the topic's starter (customer A) marks its solution.
+    ("POST", "/forum/onderwerp/{id}/oplossing", "post=2", "LYNNLLLL"),
+    ("GET", "/forum/bijlage/{id}", "", "YYYYYYYY"),
+    ("GET", "/forum/afmelden/{token}", "", "YYYYYYYY"),
+    ("POST", "/forum/afmelden/{token}", "", "NNNNNNNN"),
     // (No version is released in the fixture: not found for everyone.)
     ("GET", "/wijzigingen/{version}", "", "NNNNNNNN"),
     // A form's POST address opened with GET leads back to its page.
@@ -367,6 +381,11 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "SSSSYFFY",
     ),
     ("POST", "/agent/storingen/{id}/ticket", "number={number}", "SSSSYFFY"),
+    ("GET", "/agent/forum", "", "SSSSYFFY"),
+    ("POST", "/agent/forum", "action=category&name=Nieuw", "SSSSFFFY"),
+    ("GET", "/agent/forum/{id}", "", "SSSSYFFY"),
+    ("POST", "/agent/forum/{id}", "action=lock", "SSSSYFFY"),
+    ("GET", "/agent/forum/bijlage/{id}", "", "SSSSYFFY"),
     // (The fixture's ticket is no wish: the rules refuse, on the ticket page.)
     ("POST", "/agent/tickets/{number}/wens", "wish={number}", "SSSSYYYY"),
     (
@@ -525,6 +544,38 @@ async fn fixture(app: &App) -> Fixture {
         )
         .await
         .unwrap();
+    // Forum topic 1 by customer A with a file and a reply (post 2) by B.
+    let category = app
+        .service
+        .create_forum_category(&admin, "Koppelingen", "")
+        .await
+        .unwrap();
+    let jan = Actor::Contact(
+        app.service
+            .store()
+            .contact_by_email("jan@zuid.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let kees = Actor::Contact(
+        app.service
+            .store()
+            .contact_by_email("kees@zuid.nl")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let file = Upload::bytes("notities.txt", "text/plain", b"stappen".to_vec());
+    let topic = app
+        .service
+        .start_forum_topic(&jan, category.id, "Koppeling valt weg", "Sinds vanochtend.", &[file])
+        .await
+        .unwrap();
+    app.service
+        .reply_forum(&kees, topic, "Bij ons ook.", &[])
+        .await
+        .unwrap();
     Fixture {
         number: t.number,
         follow,
@@ -579,7 +630,9 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
-    let id = if path.contains("/standaardantwoorden/") || path.contains("/webhooks/") || path.contains("/storingen/") {
+    let id = if path.contains("/forum/") {
+        "1".to_owned()
+    } else if path.contains("/standaardantwoorden/") || path.contains("/webhooks/") || path.contains("/storingen/") {
         "1".to_owned()
     } else if path.contains("/privacy/organisatie/") {
         f.organisation.to_string()

@@ -1,0 +1,350 @@
+//! A forum topic on the portal: its posts (Markdown, made safe), files,
+//! the reply form, following it, marking the solution (its starter), and
+//! the unsubscribe link of the follower mails.
+
+use super::{ForumTexts, POSTS_PER_CONTACT_PER_HOUR, forum_texts, reader, refusal};
+use crate::AppState;
+use crate::portal::csrf;
+use crate::portal::i18n::{Texts, texts};
+use crate::portal::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loket_core::service::Actor;
+use loket_core::*;
+use serde::Deserialize;
+
+/// A post as the page shows it.
+struct PostView {
+    id: i64,
+    author: String,
+    staff: bool,
+    at: String,
+    at_iso: String,
+    html: String,
+    /// Id, name, size.
+    files: Vec<(i64, String, String)>,
+    solution: bool,
+}
+
+/// A reply that was not posted.
+struct ReplyDraft {
+    error: String,
+    text: String,
+    anyway: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/forum_topic.html")]
+struct TopicPageView<'a> {
+    t: &'a Texts,
+    f: &'a ForumTexts,
+    chrome: Chrome,
+    id: i64,
+    title: String,
+    category: (i64, String),
+    locked: bool,
+    solved: bool,
+    posts: Vec<PostView>,
+    logged_in: bool,
+    can_post: bool,
+    banned: bool,
+    following: bool,
+    /// The reader started the topic: they may mark the solution.
+    starter: bool,
+    draft: Option<ReplyDraft>,
+    notice: Option<&'static str>,
+    limits: String,
+}
+
+/// `?geplaatst=1` after a post.
+#[derive(Debug, Default, Deserialize)]
+pub struct Told {
+    geplaatst: Option<String>,
+}
+
+fn size(bytes: i64, lang: Lang) -> String {
+    match u64::try_from(bytes) {
+        Ok(b) if b >= 1024 => crate::portal::i18n::size_in(lang, b),
+        _ => format!("{bytes} bytes"),
+    }
+}
+
+async fn topic_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    me: Option<&Contact>,
+    draft: Option<ReplyDraft>,
+    notice: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(headers);
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let actor = me.cloned().map(Actor::Contact);
+    let page = s.service.forum_topic(actor.as_ref(), id).await.map_err(fail)?;
+    let (chrome, set) = chrome(s, headers).await.map_err(fail)?;
+    let category = s
+        .service
+        .forum_categories()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .find(|c| c.id == page.topic.category_id)
+        .map(|c| (c.id, c.name))
+        .unwrap_or_default();
+    let (banned, following) = match (me, &actor) {
+        (Some(c), Some(a)) => (
+            s.service.store().forum_ban(c.id).await.map_err(fail)?.is_some(),
+            s.service.follows_forum_topic(a, id).await.map_err(fail)?,
+        ),
+        _ => (false, false),
+    };
+    let zone = s.portal.time_zone;
+    let solution = page.topic.solution;
+    let view = TopicPageView {
+        t: texts(lang),
+        f: forum_texts(lang),
+        chrome,
+        id,
+        title: page.topic.title.clone(),
+        category,
+        locked: page.topic.locked,
+        solved: solution.is_some(),
+        posts: page
+            .posts
+            .iter()
+            .map(|p| PostView {
+                id: p.id,
+                author: p.author.name.clone(),
+                staff: p.author.staff,
+                at: zone.date_time(p.created_at),
+                at_iso: zone.iso(p.created_at),
+                html: loket_core::html::markdown(&p.body),
+                files: p
+                    .files
+                    .iter()
+                    .map(|f| (f.id, f.filename.clone(), size(f.size, lang)))
+                    .collect(),
+                solution: solution == Some(p.id),
+            })
+            .collect(),
+        logged_in: me.is_some(),
+        can_post: me.is_some() && !banned && !page.topic.locked,
+        banned,
+        following,
+        starter: me.is_some_and(|c| page.topic.author.contact() == Some(c.id)),
+        draft,
+        notice,
+        limits: crate::portal::i18n::attachment_limits(lang, s.service.limits().max_attachment_bytes),
+    };
+    Ok(render(&view, &set.into_iter().collect::<Vec<_>>(), lang))
+}
+
+/// `GET /forum/onderwerp/{id}`.
+pub async fn view_forum_topic_get(
+    State(s): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    headers: HeaderMap,
+    PageQuery(told): PageQuery<Told>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    let me = reader(&s, &headers, &format!("/forum/onderwerp/{id}")).await?;
+    let notice = told.geplaatst.is_some().then_some(forum_texts(lang).posted);
+    topic_page(&s, &headers, id, me.as_ref(), None, notice).await
+}
+
+/// `POST /forum/onderwerp/{id}`: a reply (with files).
+pub async fn view_forum_reply_post(
+    State(s): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let headers = request.headers().clone();
+    let lang = crate::portal::language(&headers);
+    let path = format!("/forum/onderwerp/{id}");
+    let Some(me) = reader(&s, &headers, &path).await? else {
+        return Err(PageError::login_first(&path, lang));
+    };
+    let ip = crate::portal::client_ip(request.extensions(), &headers, &s.portal.trusted_proxies);
+    let (posted, stale) = match crate::portal::upload::read(&s, request, &ip, lang).await? {
+        crate::portal::upload::Read::Fresh(p) => (p, false),
+        crate::portal::upload::Read::Stale(p) => (p, true),
+    };
+    let text = posted.get("message").to_owned();
+    let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
+    let refused = async |error: String, status: StatusCode, stopped: bool| -> Result<Response, PageError> {
+        let error = if with_files && !stopped {
+            format!("{error} {}", texts(lang).files_again)
+        } else {
+            error
+        };
+        let draft = ReplyDraft {
+            error,
+            text: text.clone(),
+            anyway: stopped.then(|| crate::portal::privacy::anyway_label(lang)),
+        };
+        let mut r = topic_page(&s, &headers, id, Some(&me), Some(draft), None).await?;
+        *r.status_mut() = status;
+        Ok(r)
+    };
+    if stale {
+        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN, false).await;
+    }
+    let keys = [(format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60)];
+    if crate::portal::limited(&s, &keys, lang).await? {
+        return refused(texts(lang).too_many_hour.into(), StatusCode::TOO_MANY_REQUESTS, false).await;
+    }
+    if let Some(p) = posted.problems.first() {
+        return refused(
+            crate::portal::problem_text(p, lang),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+        )
+        .await;
+    }
+    let anyway = !posted.get("anyway").is_empty();
+    if let Some(why) = crate::portal::privacy::check(&s, &me.email, &text, &posted.files, anyway, lang).await? {
+        return refused(why, StatusCode::UNPROCESSABLE_ENTITY, true).await;
+    }
+    let actor = Actor::Contact(me.clone());
+    match s.service.reply_forum(&actor, id, &text, &posted.files).await {
+        Ok(post) => Ok(Redirect::to(&format!("{path}?geplaatst=1#bericht-{post}")).into_response()),
+        Err(e) => match refusal(&e, lang) {
+            Some((why, status)) => refused(why, status, false).await,
+            None => Err(PageError::from_domain(&e, lang)),
+        },
+    }
+}
+
+/// The follow form.
+#[derive(Debug, Deserialize)]
+pub struct FollowForm {
+    csrf: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// `POST /forum/onderwerp/{id}/volgen`: follows the topic (`on=1`) or stops.
+pub async fn view_forum_follow_post(
+    State(s): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<FollowForm>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let path = format!("/forum/onderwerp/{id}");
+    let Some(me) = reader(&s, &headers, &path).await? else {
+        return Err(PageError::login_first(&path, lang));
+    };
+    s.service
+        .follow_forum_topic(&Actor::Contact(me), id, form.on == "1")
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    Ok(Redirect::to(&path).into_response())
+}
+
+/// The solution form.
+#[derive(Debug, Deserialize)]
+pub struct SolutionForm {
+    csrf: String,
+    #[serde(default)]
+    post: i64,
+}
+
+/// `POST /forum/onderwerp/{id}/oplossing`: the topic's starter marks a reply as its solution.
+pub async fn view_forum_solution_post(
+    State(s): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<SolutionForm>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let path = format!("/forum/onderwerp/{id}");
+    let Some(me) = reader(&s, &headers, &path).await? else {
+        return Err(PageError::login_first(&path, lang));
+    };
+    s.service
+        .mark_forum_solution(&Actor::Contact(me), id, form.post)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    Ok(Redirect::to(&format!("{path}#bericht-{}", form.post)).into_response())
+}
+
+/// `GET /forum/bijlage/{id}`: a file of a post the visitor may see, as a download.
+pub async fn view_forum_file_get(
+    State(s): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let me = reader(&s, &headers, "/forum").await?;
+    let actor = me.map(Actor::Contact);
+    let file = s.service.forum_file(actor.as_ref(), id).await.map_err(fail)?;
+    crate::files::send_blob(
+        &s,
+        &file.sha256,
+        &file.filename,
+        &file.media_type,
+        crate::files::Disposition::Download,
+    )
+    .await
+    .map_err(fail)?
+    .ok_or(PageError::not_found(lang))
+}
+
+/// `GET /forum/afmelden/{token}`: asks to confirm (a mail scanner opening
+/// the link unsubscribes nobody).
+pub async fn view_forum_unsubscribe_get(
+    State(s): State<AppState>,
+    PagePath(token): PagePath<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    if token.len() > 200 {
+        return Err(PageError::not_found(lang));
+    }
+    let f = forum_texts(lang);
+    let action = format!("/forum/afmelden/{}", loket_mail::links::path_segment(&token));
+    crate::portal::subscribe::show(
+        &s,
+        &headers,
+        f.unsubscribe_title,
+        f.unsubscribe_text.to_owned(),
+        Some(action),
+        f.unsubscribe_button,
+    )
+    .await
+}
+
+/// The unsubscribe form.
+#[derive(Debug, Deserialize)]
+pub struct UnsubscribeForm {
+    csrf: String,
+}
+
+/// `POST /forum/afmelden/{token}`: ends the subscription the link names.
+pub async fn view_forum_unsubscribe_post(
+    State(s): State<AppState>,
+    PagePath(token): PagePath<String>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<UnsubscribeForm>,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    s.service
+        .end_forum_subscription(&token)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
+    let f = forum_texts(lang);
+    crate::portal::subscribe::show(&s, &headers, f.unsubscribe_title, f.unsubscribed.to_owned(), None, "").await
+}
