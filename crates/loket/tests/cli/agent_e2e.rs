@@ -25,10 +25,10 @@ const PNG: &[u8] = &[
     0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
-const PASSWORD: &str = "paars-fietsje-onder-de-brug";
+pub(crate) const PASSWORD: &str = "paars-fietsje-onder-de-brug";
 
 /// The text of the newest mail to `rcpt` that contains `text`, waiting for it.
-fn mail_with(capture: &str, rcpt: &str, text: &str) -> String {
+pub(crate) fn mail_with(capture: &str, rcpt: &str, text: &str) -> String {
     let started = Instant::now();
     loop {
         for e in std::fs::read_dir(capture).unwrap() {
@@ -49,7 +49,7 @@ fn mail_with(capture: &str, rcpt: &str, text: &str) -> String {
     }
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
 }
 
@@ -347,7 +347,7 @@ fn an_agent_signs_in_with_totp_sees_mail_arrive_and_works_the_ticket_in_chromium
 
 /// `loket agent set-password`: the password comes on standard input, never
 /// as an argument.
-fn set_password(cfg: &str, data: &std::path::Path, email: &str) {
+pub(crate) fn set_password(cfg: &str, data: &std::path::Path, email: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(["--config", cfg, "agent", "set-password", "--email", email])
         .env("LOKET_DATA_DIR", data)

@@ -3,10 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod agent_e2e;
+mod forum_e2e;
 mod http;
 mod imap_crash;
 mod jobs_e2e;
 mod memory;
+mod outage_e2e;
 mod portal_a11y;
 mod portal_e2e;
 mod privacy_e2e;
