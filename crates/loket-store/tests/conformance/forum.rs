@@ -88,10 +88,10 @@ async fn topics_replies_and_moderation(env: &Env) {
     assert_eq!(page.posts.len(), 2);
     assert_eq!(page.posts[0].author.name, "Jan");
     assert!(!page.posts[0].author.name.contains('@'), "never an address");
-    let f = &page.posts[0].files[0];
-    assert_eq!((f.filename.as_str(), f.size), ("overzicht.csv", 17));
-    assert!(env.store.blob_in_use(&f.sha256).await.unwrap());
-    assert_eq!(s.forum_file(None, f.id).await.unwrap().post_id, page.posts[0].id);
+    let file = &page.posts[0].files[0];
+    assert_eq!((file.filename.as_str(), file.size), ("overzicht.csv", 17));
+    assert!(env.store.blob_in_use(&file.sha256).await.unwrap());
+    assert_eq!(s.forum_file(None, file.id).await.unwrap().post_id, page.posts[0].id);
     let cats = s.forum_categories().await.unwrap();
     assert_eq!(cats.iter().find(|c| c.id == bi.id).map(|c| c.topics), Some(1));
 
@@ -163,7 +163,7 @@ async fn topics_replies_and_moderation(env: &Env) {
     for who in [None, Some(&jan), Some(&piet)] {
         assert!(matches!(s.forum_topic(who, topic).await, Err(DomainError::NotFound(_))));
         assert!(s.forum_topics(who, None, 50).await.unwrap().is_empty());
-        assert!(s.forum_file(who, f.id).await.is_err());
+        assert!(s.forum_file(who, file.id).await.is_err());
     }
     assert_eq!(s.forum_topics(Some(&agent), Some(other.id), 50).await.unwrap().len(), 1);
     assert!(s.search_forum("filtermenu", 10).await.unwrap().is_empty());
@@ -190,25 +190,25 @@ async fn topics_replies_and_moderation(env: &Env) {
     s.moderate_forum(&agent, topic, Moderation::HideTopic(false))
         .await
         .unwrap();
-    let Actor::Contact(p) = &piet else { unreachable!() };
-    assert!(s.ban_forum_contact(&jan, p.id, Some("spam")).await.is_err());
-    s.ban_forum_contact(&agent, p.id, Some("Reclame")).await.unwrap();
+    let Actor::Contact(pc) = &piet else { unreachable!() };
+    assert!(s.ban_forum_contact(&jan, pc.id, Some("spam")).await.is_err());
+    s.ban_forum_contact(&agent, pc.id, Some("Reclame")).await.unwrap();
     assert!(matches!(
         s.start_forum_topic(&piet, bi.id, "Te koop", "Goedkope printers", &[])
             .await,
         Err(DomainError::Forbidden(_))
     ));
-    let banned = env.store.audit_of(&format!("contact:{}", p.id.0)).await.unwrap();
+    let banned = env.store.audit_of(&format!("contact:{}", pc.id.0)).await.unwrap();
     assert!(banned.iter().any(|e| e.action == "forum.ban"));
     assert_eq!(env.store.forum_bans().await.unwrap().len(), 1);
-    s.ban_forum_contact(&agent, p.id, None).await.unwrap();
+    s.ban_forum_contact(&agent, pc.id, None).await.unwrap();
     assert!(env.store.forum_bans().await.unwrap().is_empty());
 
     // Following: the mailed link ends it, and nobody mails the unfollowed.
     s.moderate_forum(&agent, topic, Moderation::Lock(false)).await.unwrap();
     let sub = env
         .store
-        .set_forum_subscription(topic, p.id, true, s.now())
+        .set_forum_subscription(topic, pc.id, true, s.now())
         .await
         .unwrap()
         .unwrap();
@@ -227,16 +227,16 @@ async fn topics_replies_and_moderation(env: &Env) {
 
     // A topic becomes a ticket of its starter, once.
     assert!(s.forum_topic_to_ticket(&jan, topic, "http://x/forum").await.is_err());
-    let n = s
+    let number = s
         .forum_topic_to_ticket(&agent, topic, "http://x/forum/1")
         .await
         .unwrap();
-    assert_eq!(s.forum_topic_to_ticket(&agent, topic, "http://x").await.unwrap(), n);
-    let t = env.store.ticket_by_number(n).await.unwrap().unwrap();
-    assert_eq!(t.subject, "Rapportage wachttijden");
+    assert_eq!(s.forum_topic_to_ticket(&agent, topic, "http://x").await.unwrap(), number);
+    let ticket = env.store.ticket_by_number(number).await.unwrap().unwrap();
+    assert_eq!(ticket.subject, "Rapportage wachttijden");
     let Actor::Contact(j) = &jan else { unreachable!() };
-    assert_eq!(t.requester_id, j.id);
-    assert_eq!(s.forum_topic(None, topic).await.unwrap().topic.ticket, Some(n));
+    assert_eq!(ticket.requester_id, j.id);
+    assert_eq!(s.forum_topic(None, topic).await.unwrap().topic.ticket, Some(number));
 }
 
 both!(topics_replies_and_moderation_on, topics_replies_and_moderation);

@@ -630,9 +630,10 @@ async fn who(app: &App, actor: usize, f: &Fixture) -> Who {
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
-    let id = if path.contains("/forum/") {
-        "1".to_owned()
-    } else if path.contains("/standaardantwoorden/") || path.contains("/webhooks/") || path.contains("/storingen/") {
+    let id = if ["/forum/", "/standaardantwoorden/", "/webhooks/", "/storingen/"]
+        .iter()
+        .any(|p| path.contains(p))
+    {
         "1".to_owned()
     } else if path.contains("/privacy/organisatie/") {
         f.organisation.to_string()

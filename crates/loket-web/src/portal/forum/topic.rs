@@ -28,6 +28,14 @@ struct PostView {
     solution: bool,
 }
 
+/// What a logged-in reader may do here.
+struct Member {
+    banned: bool,
+    following: bool,
+    /// They started the topic: they may mark the solution.
+    starter: bool,
+}
+
 /// A reply that was not posted.
 struct ReplyDraft {
     error: String,
@@ -47,12 +55,8 @@ struct TopicPageView<'a> {
     locked: bool,
     solved: bool,
     posts: Vec<PostView>,
-    logged_in: bool,
-    can_post: bool,
-    banned: bool,
-    following: bool,
-    /// The reader started the topic: they may mark the solution.
-    starter: bool,
+    /// The logged-in reader, if any.
+    member: Option<Member>,
     draft: Option<ReplyDraft>,
     notice: Option<&'static str>,
     limits: String,
@@ -93,12 +97,13 @@ async fn topic_page(
         .find(|c| c.id == page.topic.category_id)
         .map(|c| (c.id, c.name))
         .unwrap_or_default();
-    let (banned, following) = match (me, &actor) {
-        (Some(c), Some(a)) => (
-            s.service.store().forum_ban(c.id).await.map_err(fail)?.is_some(),
-            s.service.follows_forum_topic(a, id).await.map_err(fail)?,
-        ),
-        _ => (false, false),
+    let member = match (me, &actor) {
+        (Some(c), Some(a)) => Some(Member {
+            banned: s.service.store().forum_ban(c.id).await.map_err(fail)?.is_some(),
+            following: s.service.follows_forum_topic(a, id).await.map_err(fail)?,
+            starter: page.topic.author.contact() == Some(c.id),
+        }),
+        _ => None,
     };
     let zone = s.portal.time_zone;
     let solution = page.topic.solution;
@@ -129,11 +134,7 @@ async fn topic_page(
                 solution: solution == Some(p.id),
             })
             .collect(),
-        logged_in: me.is_some(),
-        can_post: me.is_some() && !banned && !page.topic.locked,
-        banned,
-        following,
-        starter: me.is_some_and(|c| page.topic.author.contact() == Some(c.id)),
+        member,
         draft,
         notice,
         limits: crate::portal::i18n::attachment_limits(lang, s.service.limits().max_attachment_bytes),
