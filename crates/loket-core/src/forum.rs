@@ -189,8 +189,15 @@ pub trait ForumStore: Send + Sync + 'static {
     async fn forum_subscribed(&self, topic: i64, contact: ContactId) -> Result<bool>;
     /// A subscription by id: its topic and contact.
     async fn forum_subscription(&self, id: i64) -> Result<Option<(i64, ContactId)>>;
-    /// Bans a contact from posting (or lifts it), with an audit entry.
-    async fn set_forum_ban(&self, contact: ContactId, reason: Option<&str>, by: &Stamp) -> Result<()>;
+    /// Bans a contact from posting (or lifts it), with an audit entry (on
+    /// the contact, and on `topic` when given).
+    async fn set_forum_ban(
+        &self,
+        contact: ContactId,
+        reason: Option<&str>,
+        topic: Option<i64>,
+        by: &Stamp,
+    ) -> Result<()>;
     /// Why a contact is banned, when they are.
     async fn forum_ban(&self, contact: ContactId) -> Result<Option<String>>;
     /// Every banned contact: id, address, reason.

@@ -196,7 +196,8 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn subscribe(&self, email: &str, at: DateTime<Utc>) -> Result<(i64, bool)>;
     /// Queues the confirmation mail carrying `link_token`.
     async fn queue_subscription_mail(&self, email: &str, link_token: &str, at: DateTime<Utc>) -> Result<()>;
-    /// Confirms a subscriber; false when unknown.
+    /// Confirms a subscriber; false when unknown, unsubscribed since, or
+    /// when the confirmation mail is more than a week old.
     async fn confirm_subscriber(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;
     /// Ends a subscription; false when unknown.
     async fn unsubscribe(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;

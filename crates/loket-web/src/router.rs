@@ -201,7 +201,10 @@ fn portal() -> Routes {
         .route("/storingen", get(portal::view_outages_get))
         .route("/storingen.json", get(portal::view_outages_json_get))
         .route("/storingen/feed.atom", get(portal::view_outages_feed_get))
-        .route("/storingen/abonneren", post(portal::view_subscribe_post))
+        .route(
+            "/storingen/abonneren",
+            small(get(portal::view_post_only_get).post(portal::view_subscribe_post)),
+        )
         .route(
             "/storingen/{what}/{token}",
             get(portal::view_subscriber_link_get).post(portal::view_subscriber_link_post),

@@ -44,11 +44,23 @@ impl Service {
                     Some(o) => self.store.get_organisation(o).await?.map(|o| o.name),
                     None => None,
                 };
-                let name = match (c.name.trim(), organisation) {
-                    ("", Some(o)) => format!("Gebruiker van {o}"),
-                    ("", None) => format!("Gebruiker {}", c.id.0),
-                    (n, Some(o)) => format!("{n} ({o})"),
-                    (n, None) => n.to_owned(),
+                // Anyone can give a name with a ticket form: only a plain
+                // name (letters, spaces, - . ') is shown, never an address;
+                // without one, a pseudonym that counts nothing.
+                let name = c.name.trim();
+                let plain = !name.is_empty()
+                    && name.chars().count() <= 60
+                    && name.chars().all(|ch| ch.is_alphabetic() || " -.'".contains(ch));
+                let name = match (plain, organisation) {
+                    (true, Some(o)) => format!("{name} ({o})"),
+                    (true, None) => name.to_owned(),
+                    (false, Some(o)) => format!("Gebruiker van {o}"),
+                    (false, None) => format!(
+                        "Forumlid {}",
+                        &self
+                            .link_mac(&actor.audit_id(), SubscriberLink::ForumUnsubscribe)
+                            .await?[..6]
+                    ),
                 };
                 Ok(Poster {
                     id: actor.audit_id(),
@@ -93,9 +105,14 @@ impl Service {
     pub async fn create_forum_category(&self, actor: &Actor, name: &str, description: &str) -> Result<Category> {
         actor.require_staff(&[Role::Admin], "manage forum categories")?;
         let name = crate::problem::clean_line(name, Field::Subject, MAX_CATEGORY_NAME)?;
-        let description = super::create::clean_name(description)?;
+        let description = description.trim();
+        if description.chars().count() > 200 || description.chars().any(char::is_control) {
+            return Err(DomainError::invalid(
+                "the description is at most 200 characters, without control characters",
+            ));
+        }
         self.store
-            .create_forum_category(&name, &description, &self.stamp(actor))
+            .create_forum_category(&name, description, &self.stamp(actor))
             .await
     }
 
@@ -152,10 +169,13 @@ impl Service {
             return Err(Problem::TooLong(Field::Subject, MAX_TOPIC_TITLE).into());
         }
         let (post, files) = self.forum_post(actor, body, uploads).await?;
-        let id = self
-            .store
-            .create_forum_topic(category, &title, &post, self.now())
-            .await?;
+        let now = self.now();
+        for t in self.store.forum_topics(Some(category), true, 20).await? {
+            if t.author.id == post.author.id && t.title == title && now - t.created_at < chrono::Duration::minutes(10) {
+                return Ok(t.id); // sent twice: the topic made the first time
+            }
+        }
+        let id = self.store.create_forum_topic(category, &title, &post, now).await?;
         self.keep(&files).await;
         Ok(id)
     }
@@ -168,7 +188,14 @@ impl Service {
             return Err(DomainError::Conflict("this topic is locked".into()));
         }
         let (post, files) = self.forum_post(actor, body, uploads).await?;
-        let id = self.store.add_forum_post(topic, &post, self.now()).await?;
+        // Sent twice (back and send again, a double click): the first one.
+        let now = self.now();
+        if let Some(p) = page.posts.iter().rev().find(|p| {
+            p.author.id == post.author.id && p.body == post.body && now - p.created_at < chrono::Duration::minutes(10)
+        }) {
+            return Ok(p.id);
+        }
+        let id = self.store.add_forum_post(topic, &post, now).await?;
         self.keep(&files).await;
         Ok(id)
     }
@@ -178,11 +205,20 @@ impl Service {
     pub async fn mark_forum_solution(&self, actor: &Actor, topic: i64, post: i64) -> Result<()> {
         let page = self.forum_topic(Some(actor), topic).await?;
         let starter = matches!(actor, Actor::Contact(c) if page.topic.author.contact() == Some(c.id));
-        if !starter {
+        if starter {
+            // The starter as a writer: not when banned, nor in a locked topic.
+            self.may_post(actor).await?;
+            if page.topic.locked {
+                return Err(DomainError::Conflict("this topic is locked".into()));
+            }
+        } else {
             actor.require_staff(DESK_STAFF, "mark a solution")?;
         }
         if !page.posts.iter().skip(1).any(|p| p.id == post && !p.hidden) {
             return Err(DomainError::not_found(format!("reply {post}")));
+        }
+        if page.topic.solution == Some(post) {
+            return Ok(()); // marked already: nobody is mailed again
         }
         self.store
             .moderate_forum(topic, &Moderation::Solution(post), &self.stamp(actor))
@@ -208,8 +244,15 @@ impl Service {
         self.store.moderate_forum(topic, &step, &self.stamp(actor)).await
     }
 
-    /// Bans a contact from posting (`reason`), or lifts the ban (`None`).
-    pub async fn ban_forum_contact(&self, actor: &Actor, contact: ContactId, reason: Option<&str>) -> Result<()> {
+    /// Bans a contact from posting (`reason`), or lifts the ban (`None`);
+    /// done from a topic's page, it is in that topic's history too.
+    pub async fn ban_forum_contact(
+        &self,
+        actor: &Actor,
+        contact: ContactId,
+        reason: Option<&str>,
+        topic: Option<i64>,
+    ) -> Result<()> {
         actor.require_staff(DESK_STAFF, "ban contacts from the forum")?;
         self.store
             .get_contact(contact)
@@ -217,12 +260,17 @@ impl Service {
             .ok_or_else(|| DomainError::not_found("contact"))?;
         let reason = match reason.map(str::trim) {
             Some("") => return Err(DomainError::invalid("give a reason for the ban")),
-            Some(r) if r.chars().count() > MAX_REASON || r.chars().any(char::is_control) => {
+            Some(r) if r.chars().count() > MAX_REASON => {
                 return Err(DomainError::invalid("the reason is longer than 500 characters"));
+            }
+            Some(r) if r.chars().any(char::is_control) => {
+                return Err(DomainError::invalid("the reason holds control characters"));
             }
             r => r,
         };
-        self.store.set_forum_ban(contact, reason, &self.stamp(actor)).await
+        self.store
+            .set_forum_ban(contact, reason, topic, &self.stamp(actor))
+            .await
     }
 
     /// Follows a topic (a contact who may read it), or stops.
@@ -243,20 +291,49 @@ impl Service {
         }
     }
 
-    /// The token of the unsubscribe link in a forum mail.
+    /// The token of the unsubscribe link in a forum mail: `ID-MAC`, the MAC
+    /// over the subscription, its topic and its contact (so a link outlives
+    /// neither its subscription nor a reuse of its id).
     pub async fn forum_unsubscribe_token(&self, subscription: i64) -> Result<String> {
-        self.subscriber_token(subscription, SubscriberLink::ForumUnsubscribe)
-            .await
+        let (topic, contact) = self
+            .store
+            .forum_subscription(subscription)
+            .await?
+            .ok_or_else(|| DomainError::not_found("subscription"))?;
+        let subject = format!("{subscription}.{topic}.{}", contact.0);
+        let mac = self.link_mac(&subject, SubscriberLink::ForumUnsubscribe).await?;
+        Ok(format!("{subscription}-{mac}"))
+    }
+
+    /// The subscription a forum link names, when its MAC is right: the topic and contact.
+    async fn forum_subscription_of(&self, token: &str) -> Result<(i64, ContactId)> {
+        let gone = || DomainError::not_found("this link");
+        let (id, mac) = token.split_once('-').ok_or_else(gone)?;
+        let id: i64 = id.parse().map_err(|_| gone())?;
+        let (topic, contact) = self.store.forum_subscription(id).await?.ok_or_else(gone)?;
+        let subject = format!("{id}.{topic}.{}", contact.0);
+        let want = self.link_mac(&subject, SubscriberLink::ForumUnsubscribe).await?;
+        if super::subscribers::same_mac(&want, mac) {
+            Ok((topic, contact))
+        } else {
+            Err(gone())
+        }
+    }
+
+    /// The title of the topic a forum unsubscribe link names.
+    pub async fn forum_unsubscribe_topic(&self, token: &str) -> Result<String> {
+        let (topic, _) = self.forum_subscription_of(token).await?;
+        Ok(self
+            .store
+            .forum_topic(topic)
+            .await?
+            .map(|t| t.title)
+            .unwrap_or_default())
     }
 
     /// Ends a forum subscription by its mailed link; answers the topic.
     pub async fn end_forum_subscription(&self, token: &str) -> Result<i64> {
-        let id = self.subscriber_of(token, SubscriberLink::ForumUnsubscribe).await?;
-        let (topic, contact) = self
-            .store
-            .forum_subscription(id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("this link"))?;
+        let (topic, contact) = self.forum_subscription_of(token).await?;
         self.store
             .set_forum_subscription(topic, contact, false, self.now())
             .await?;
@@ -266,7 +343,7 @@ impl Service {
     /// Visible topics matching a search.
     pub async fn search_forum(&self, query: &str, limit: i64) -> Result<Vec<Topic>> {
         if query.chars().count() > 200 {
-            return Err(Problem::TooLong(Field::Subject, 200).into());
+            return Err(DomainError::invalid("the search is longer than 200 characters"));
         }
         self.store.search_forum(query, limit.clamp(1, 100)).await
     }

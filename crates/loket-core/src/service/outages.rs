@@ -9,32 +9,39 @@ use crate::*;
 const MAX_TITLE: usize = 200;
 const MAX_BODY: usize = 10_000;
 
-fn clean_text(raw: &str, what: &str, max: usize) -> Result<String> {
-    let t = raw.trim();
+/// A checked text: not empty, at most `max` characters, no control
+/// characters (line breaks only where `lines`).
+fn clean_text(raw: &str, what: &str, max: usize, lines: bool) -> Result<String> {
+    let t = raw.trim().replace("\r\n", "\n");
     if t.is_empty() {
         return Err(DomainError::invalid(format!("the {what} is empty")));
     }
-    if t.chars().count() > max || t.contains('\0') {
+    if t.chars().count() > max {
         return Err(DomainError::invalid(format!(
             "the {what} is longer than {max} characters"
         )));
     }
-    Ok(t.replace("\r\n", "\n"))
+    if t.chars()
+        .any(|c| c.is_control() && !(lines && (c == '\n' || c == '\t')))
+    {
+        return Err(DomainError::invalid(format!("the {what} holds control characters")));
+    }
+    Ok(t)
 }
 
 impl Service {
     /// Adds a component of the service.
     pub async fn create_component(&self, actor: &Actor, name: &str) -> Result<Component> {
         actor.require_staff(DESK_STAFF, "manage the outage page")?;
-        let name = clean_text(name, "component name", 100)?;
+        let name = clean_text(name, "component name", 100, false)?;
         self.store.create_component(&name, &self.stamp(actor)).await
     }
 
     /// Publishes an incident or a maintenance window.
     pub async fn create_outage(&self, actor: &Actor, new: NewOutage) -> Result<Outage> {
         actor.require_staff(DESK_STAFF, "manage the outage page")?;
-        let title = clean_text(&new.title, "title", MAX_TITLE)?;
-        let body = clean_text(&new.body, "message", MAX_BODY)?;
+        let title = clean_text(&new.title, "title", MAX_TITLE, false)?;
+        let body = clean_text(&new.body, "message", MAX_BODY, true)?;
         if new.kind == OutageKind::Maintenance && new.ends_at.is_none_or(|e| e <= new.starts_at) {
             return Err(DomainError::invalid("maintenance needs an end after its start"));
         }
@@ -46,7 +53,7 @@ impl Service {
     /// Adds an update to an outage (a resolved state resolves it).
     pub async fn update_outage(&self, actor: &Actor, id: i64, state: OutageState, body: &str) -> Result<Outage> {
         actor.require_staff(DESK_STAFF, "manage the outage page")?;
-        let body = clean_text(body, "message", MAX_BODY)?;
+        let body = clean_text(body, "message", MAX_BODY, true)?;
         self.store.add_outage_update(id, state, &body, &self.stamp(actor)).await
     }
 

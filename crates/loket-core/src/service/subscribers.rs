@@ -29,12 +29,22 @@ impl SubscriberLink {
     }
 }
 
+/// Whether two MACs are equal, compared in constant time.
+pub(super) fn same_mac(want: &str, got: &str) -> bool {
+    want.len() == got.len() && want.bytes().zip(got.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+}
+
 impl Service {
     async fn subscriber_mac(&self, id: i64, purpose: SubscriberLink) -> Result<String> {
+        self.link_mac(&id.to_string(), purpose).await
+    }
+
+    /// The MAC of a link about `subject` (what the link names) for `purpose`.
+    pub(super) async fn link_mac(&self, subject: &str, purpose: SubscriberLink) -> Result<String> {
         let secret = self.store.secret("outage_subscribers").await?;
         let mut mac = Hmac::<Sha256>::new_from_slice(&secret)
             .map_err(|_| DomainError::Storage("the subscriber secret is unusable".into()))?;
-        mac.update(format!("{id}:{}", purpose.id()).as_bytes());
+        mac.update(format!("{subject}:{}", purpose.id()).as_bytes());
         Ok(hex::encode(mac.finalize().into_bytes()))
     }
 
@@ -49,9 +59,7 @@ impl Service {
         let (id, mac) = token.split_once('-').ok_or_else(gone)?;
         let id: i64 = id.parse().map_err(|_| gone())?;
         let want = self.subscriber_mac(id, purpose).await?;
-        // Compared in constant time.
-        let same = want.len() == mac.len() && want.bytes().zip(mac.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
-        if same { Ok(id) } else { Err(gone()) }
+        if same_mac(&want, mac) { Ok(id) } else { Err(gone()) }
     }
 
     /// Subscribes `email` to outage updates: a mail with a confirmation link
@@ -92,6 +100,9 @@ impl Service {
     pub async fn link_outage_ticket(&self, actor: &Actor, outage: i64, number: TicketNumber) -> Result<()> {
         actor.require_staff(DESK_STAFF, "link tickets to outages")?;
         let ticket = self.ticket_for(actor, number).await?;
+        if self.store.outage(outage).await?.is_none() {
+            return Err(DomainError::not_found(format!("outage {outage}")));
+        }
         self.store.link_outage_ticket(outage, ticket.id).await
     }
 }

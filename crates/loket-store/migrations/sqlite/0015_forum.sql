@@ -43,7 +43,7 @@ CREATE TABLE forum_files (
 CREATE INDEX forum_files_post ON forum_files(post_id);
 CREATE INDEX forum_files_sha ON forum_files(sha256);
 CREATE TABLE forum_subscriptions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     topic_id INTEGER NOT NULL REFERENCES forum_topics(id) ON DELETE CASCADE,
     contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,

@@ -394,7 +394,7 @@ macro_rules! forum_store {
                 Ok(row.map(|(t, c)| (t, ContactId(c))))
             }
 
-            async fn set_forum_ban(&self, contact: ContactId, reason: Option<&str>, by: &Stamp) -> Result<()> {
+            async fn set_forum_ban(&self, contact: ContactId, reason: Option<&str>, topic: Option<i64>, by: &Stamp) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let entry = match reason {
                     Some(r) => {
@@ -420,7 +420,11 @@ macro_rules! forum_store {
                         topic_audit("forum.unban", None, None, None)
                     }
                 };
-                Self::insert_audit(&mut tx, &format!("contact:{}", contact.0), None, by, &[entry]).await?;
+                Self::insert_audit(&mut tx, &format!("contact:{}", contact.0), None, by, std::slice::from_ref(&entry)).await?;
+                if let Some(t) = topic {
+                    let on_topic = AuditEntry { new_value: Some(format!("contact:{}", contact.0)), ..entry };
+                    Self::insert_audit(&mut tx, &format!("forum_topic:{t}"), None, by, &[on_topic]).await?;
+                }
                 tx.commit().await.map_err(db_err)?;
                 Ok(())
             }

@@ -245,10 +245,12 @@ macro_rules! outage_store {
             async fn confirm_subscriber(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
                 let mut tx = self.begin_write().await?;
                 let n = sqlx::query(
-                    "UPDATE outage_subscribers SET confirmed_at = COALESCE(confirmed_at, $1), unsubscribed_at = NULL WHERE id = $2",
+                    "UPDATE outage_subscribers SET confirmed_at = COALESCE(confirmed_at, $1) \
+                     WHERE id = $2 AND unsubscribed_at IS NULL AND last_mail_at > $3",
                 )
                 .bind(at)
                 .bind(id)
+                .bind(at - chrono::Duration::days(7))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?

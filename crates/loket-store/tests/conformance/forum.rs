@@ -82,6 +82,12 @@ async fn topics_replies_and_moderation(env: &Env) {
         vec!["jan@aa.nl"],
         "not to its writer"
     );
+    let again = s
+        .reply_forum(&piet, topic, "Via het filtermenu rechtsboven.", &[])
+        .await
+        .unwrap();
+    assert_eq!(again, reply, "sent twice, posted once");
+    assert_eq!(forum_mails(env, MailKind::ForumReply).await.len(), 1);
     let page = s.forum_topic(None, topic).await.unwrap();
     assert_eq!(page.topic.title, "Rapportage wachttijden");
     assert_eq!(page.topic.replies, 1);
@@ -133,6 +139,12 @@ async fn topics_replies_and_moderation(env: &Env) {
     assert_eq!(
         forum_mails(env, MailKind::ForumSolution).await,
         vec!["jan@aa.nl", "piet@bee.nl"]
+    );
+    s.mark_forum_solution(&jan, topic, reply).await.unwrap();
+    assert_eq!(
+        forum_mails(env, MailKind::ForumSolution).await.len(),
+        2,
+        "marked again: no mail"
     );
 
     // Moderation: contacts may not; hidden topics are not found by others.
@@ -191,8 +203,10 @@ async fn topics_replies_and_moderation(env: &Env) {
         .await
         .unwrap();
     let Actor::Contact(pc) = &piet else { unreachable!() };
-    assert!(s.ban_forum_contact(&jan, pc.id, Some("spam")).await.is_err());
-    s.ban_forum_contact(&agent, pc.id, Some("Reclame")).await.unwrap();
+    assert!(s.ban_forum_contact(&jan, pc.id, Some("spam"), None).await.is_err());
+    s.ban_forum_contact(&agent, pc.id, Some("Reclame"), Some(topic))
+        .await
+        .unwrap();
     assert!(matches!(
         s.start_forum_topic(&piet, bi.id, "Te koop", "Goedkope printers", &[])
             .await,
@@ -201,7 +215,17 @@ async fn topics_replies_and_moderation(env: &Env) {
     let banned = env.store.audit_of(&format!("contact:{}", pc.id.0)).await.unwrap();
     assert!(banned.iter().any(|e| e.action == "forum.ban"));
     assert_eq!(env.store.forum_bans().await.unwrap().len(), 1);
-    s.ban_forum_contact(&agent, pc.id, None).await.unwrap();
+    let Actor::Contact(jc) = &jan else { unreachable!() };
+    s.ban_forum_contact(&agent, jc.id, Some("Test"), None).await.unwrap();
+    assert!(
+        matches!(
+            s.mark_forum_solution(&jan, topic, reply).await,
+            Err(DomainError::Forbidden(_))
+        ),
+        "a banned starter marks nothing"
+    );
+    s.ban_forum_contact(&agent, jc.id, None, None).await.unwrap();
+    s.ban_forum_contact(&agent, pc.id, None, None).await.unwrap();
     assert!(env.store.forum_bans().await.unwrap().is_empty());
 
     // Following: the mailed link ends it, and nobody mails the unfollowed.
@@ -231,7 +255,10 @@ async fn topics_replies_and_moderation(env: &Env) {
         .forum_topic_to_ticket(&agent, topic, "http://x/forum/1")
         .await
         .unwrap();
-    assert_eq!(s.forum_topic_to_ticket(&agent, topic, "http://x").await.unwrap(), number);
+    assert_eq!(
+        s.forum_topic_to_ticket(&agent, topic, "http://x").await.unwrap(),
+        number
+    );
     let ticket = env.store.ticket_by_number(number).await.unwrap().unwrap();
     assert_eq!(ticket.subject, "Rapportage wachttijden");
     let Actor::Contact(j) = &jan else { unreachable!() };

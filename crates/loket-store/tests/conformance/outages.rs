@@ -170,6 +170,15 @@ async fn subscribers_and_linked_tickets(env: &Env) {
         "not with the confirm link"
     );
     s.end_outage_subscription(&off).await.unwrap();
+    let b_confirm = asks
+        .iter()
+        .find(|(to, _)| to == "b@bee.nl")
+        .and_then(|(_, t)| t.clone())
+        .unwrap();
+    assert!(
+        s.confirm_outage_subscription(&b_confirm).await.is_err(),
+        "an old confirmation link does not undo an unsubscribe"
+    );
     s.update_outage(admin, o.id, OutageState::Resolved, "Opgelost.")
         .await
         .unwrap();

@@ -48,6 +48,11 @@ pub(crate) struct Words {
     post_reply: &'static str,
     history: &'static str,
     staff_badge: &'static str,
+    topic: &'static str,
+    category: &'static str,
+    writer: &'static str,
+    last_post: &'static str,
+    privacy: &'static str,
 }
 
 const NL: Words = Words {
@@ -83,6 +88,11 @@ const NL: Words = Words {
     post_reply: "Reactie plaatsen",
     history: "Geschiedenis",
     staff_badge: "Helpdesk",
+    topic: "Onderwerp",
+    category: "Categorie",
+    writer: "Schrijver",
+    last_post: "Laatste bericht",
+    privacy: "Uw reactie lijkt persoonsgegevens te bevatten en het forum is voor iedereen te lezen; haal ze weg.",
 };
 
 const EN: Words = Words {
@@ -118,7 +128,90 @@ const EN: Words = Words {
     post_reply: "Post reply",
     history: "History",
     staff_badge: "Helpdesk",
+    topic: "Topic",
+    category: "Category",
+    writer: "Writer",
+    last_post: "Last post",
+    privacy: "Your reply seems to hold personal data and anyone can read the forum; remove it.",
 };
+
+/// A history entry's action in words.
+fn action_words(action: &str, lang: Lang) -> &str {
+    let nl = lang == Lang::Nl;
+    match action {
+        "forum.hide" => {
+            if nl {
+                "onderwerp verborgen"
+            } else {
+                "topic hidden"
+            }
+        }
+        "forum.show" => {
+            if nl {
+                "onderwerp weer getoond"
+            } else {
+                "topic shown again"
+            }
+        }
+        "forum.lock" => {
+            if nl {
+                "gesloten"
+            } else {
+                "locked"
+            }
+        }
+        "forum.unlock" => {
+            if nl {
+                "heropend"
+            } else {
+                "reopened"
+            }
+        }
+        "forum.move" => {
+            if nl {
+                "verplaatst naar categorie"
+            } else {
+                "moved to category"
+            }
+        }
+        "forum.hide_post" => {
+            if nl {
+                "bericht verborgen"
+            } else {
+                "post hidden"
+            }
+        }
+        "forum.show_post" => {
+            if nl {
+                "bericht weer getoond"
+            } else {
+                "post shown again"
+            }
+        }
+        "forum.solution" => {
+            if nl {
+                "oplossing gemarkeerd: bericht"
+            } else {
+                "solution marked: post"
+            }
+        }
+        "forum.ticket" => {
+            if nl {
+                "ticket gemaakt"
+            } else {
+                "ticket made"
+            }
+        }
+        "forum.ban" => {
+            if nl {
+                "schrijver geblokkeerd"
+            } else {
+                "writer banned"
+            }
+        }
+        other => other,
+    }
+}
 
 fn words(lang: Lang) -> &'static Words {
     match lang {
@@ -233,7 +326,9 @@ pub async fn view_forum_admin_post(
         }
         "unban" => {
             let contact = field("contact").parse().map_err(|_| PageError::bad_request(lang))?;
-            s.service.ban_forum_contact(&actor, ContactId(contact), None).await
+            s.service
+                .ban_forum_contact(&actor, ContactId(contact), None, None)
+                .await
         }
         _ => return Err(PageError::bad_request(lang)),
     };
@@ -305,6 +400,23 @@ async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<Stri
         .into_iter()
         .map(|m| (format!("staff:{}", m.id.0), m.name))
         .collect();
+    let categories: Vec<(i64, String)> = s
+        .service
+        .forum_categories()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    // The writers' addresses (staff may see them), by contact id.
+    let mut emails = std::collections::HashMap::new();
+    for p in &page.posts {
+        if let Some(c) = p.author.contact()
+            && let Some(contact) = s.service.store().get_contact(c).await.map_err(fail)?
+        {
+            emails.insert(c.0.to_string(), contact.email);
+        }
+    }
     let history = s
         .service
         .store()
@@ -315,11 +427,20 @@ async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<Stri
         .rev()
         .map(|e| {
             let who = staff.get(&e.actor).cloned().unwrap_or(e.actor);
-            let what = [Some(e.action), e.new_value]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+            // The value that says what: a category's name, a post or ticket number.
+            let value = match (e.action.as_str(), e.new_value) {
+                ("forum.hide" | "forum.show" | "forum.lock" | "forum.unlock", _) | (_, None) => String::new(),
+                ("forum.move", Some(v)) => categories
+                    .iter()
+                    .find(|(id, _)| id.to_string() == v)
+                    .map_or(v.clone(), |(_, n)| n.clone()),
+                ("forum.ban", Some(v)) => match v.strip_prefix("contact:").and_then(|c| emails.get(c)) {
+                    Some(email) => email.clone(),
+                    None => v,
+                },
+                (_, Some(v)) => v,
+            };
+            let what = format!("{} {value}", action_words(&e.action, lang)).trim().to_owned();
             (zone.date_time(e.at), who, what)
         })
         .collect();
@@ -340,7 +461,10 @@ async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<Stri
             .iter()
             .map(|p| PostView {
                 id: p.id,
-                author: p.author.name.clone(),
+                author: match p.author.contact().and_then(|c| emails.get(&c.0.to_string())) {
+                    Some(email) => format!("{} <{email}>", p.author.name),
+                    None => p.author.name.clone(),
+                },
                 staff: p.author.staff,
                 contact: p.author.contact().map(|c| (c.0, banned.contains(&c.0))),
                 at: zone.date_time(p.created_at),
@@ -350,14 +474,7 @@ async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<Stri
                 files: p.files.iter().map(|f| (f.id, f.filename.clone())).collect(),
             })
             .collect(),
-        categories: s
-            .service
-            .forum_categories()
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect(),
+        categories,
         history,
         error,
     };
@@ -402,13 +519,23 @@ pub async fn view_forum_topic_admin_post(
         "ban" => {
             let contact = ContactId(number("contact")?);
             let reason = field("reason");
-            return match s.service.ban_forum_contact(&actor, contact, Some(&reason)).await {
+            return match s
+                .service
+                .ban_forum_contact(&actor, contact, Some(&reason), Some(id))
+                .await
+            {
                 Ok(()) => Ok(Redirect::to(&back).into_response()),
                 Err(e) => refused(&s, me, id, &e).await,
             };
         }
         "reply" => {
-            return match s.service.reply_forum(&actor, id, &field("body"), &[]).await {
+            let body = field("body");
+            let found = s.service.check_submission(&me.staff.email, &body, &[]).await;
+            if found.is_ok_and(|f| !f.is_empty()) {
+                let why = words(lang).privacy.to_owned();
+                return topic_page(&s, me, id, Some(why)).await;
+            }
+            return match s.service.reply_forum(&actor, id, &body, &[]).await {
                 Ok(post) => Ok(Redirect::to(&format!("{back}#bericht-{post}")).into_response()),
                 Err(e) => refused(&s, me, id, &e).await,
             };

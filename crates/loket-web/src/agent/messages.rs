@@ -91,6 +91,19 @@ fn dutch(why: &str) -> Option<String> {
             "Van een onderwerp dat een medewerker startte, kan geen ticket worden gemaakt.",
         ),
         ("this topic is locked", "Dit onderwerp is gesloten."),
+        (
+            "the reason holds control characters",
+            "De reden bevat tekens die niet zijn toegestaan.",
+        ),
+        (
+            "the description is at most 200 characters, without control characters",
+            "De omschrijving is hoogstens 200 tekens, zonder bijzondere tekens.",
+        ),
+        (
+            "maintenance needs an end after its start",
+            "Onderhoud heeft een einde na het begin nodig.",
+        ),
+        ("the start is not a date and time", "Het begin is geen datum en tijd."),
     ];
     if let Some((_, nl)) = fixed.iter().find(|(en, _)| *en == why) {
         return Some((*nl).to_owned());
@@ -126,6 +139,41 @@ fn dutch(why: &str) -> Option<String> {
         .and_then(|r| r.strip_suffix(" exists already"))
     {
         return Some(format!("Er is al een categorie met de naam {c}."));
+    }
+    if let Some(c) = why
+        .strip_prefix("a component named ")
+        .and_then(|r| r.strip_suffix(" exists already"))
+    {
+        return Some(format!("Er is al een onderdeel met de naam {c}."));
+    }
+    let what = |w: &str| match w {
+        "title" => Some("De titel"),
+        "message" => Some("Het bericht"),
+        "component name" => Some("De naam van het onderdeel"),
+        _ => None,
+    };
+    if let Some(w) = why
+        .strip_prefix("the ")
+        .and_then(|r| r.strip_suffix(" is empty"))
+        .and_then(what)
+    {
+        return Some(format!("{w} is leeg."));
+    }
+    if let Some(w) = why
+        .strip_prefix("the ")
+        .and_then(|r| r.strip_suffix(" holds control characters"))
+        .and_then(what)
+    {
+        return Some(format!(
+            "{w} bevat tekens die niet zijn toegestaan (zoals een regeleinde in een titel)."
+        ));
+    }
+    if let Some((w, n)) = why
+        .strip_prefix("the ")
+        .and_then(|r| r.split_once(" is longer than "))
+        .and_then(|(w, r)| Some((what(w)?, r.strip_suffix(" characters")?)))
+    {
+        return Some(format!("{w} is langer dan {n} tekens."));
     }
     if let Some(e) = why.strip_prefix("no staff member with address ") {
         return Some(format!("Er is geen medewerker met het adres {e}."));

@@ -19,13 +19,38 @@ struct OutagesAdmin<'a> {
     t: &'a Texts,
     frame: Frame,
     components: Vec<(i64, String)>,
-    /// Id, title, state label, unresolved.
-    outages: Vec<(i64, String, &'static str, bool)>,
+    /// Id, title, state label, unresolved, state id.
+    outages: Vec<(i64, String, &'static str, bool, &'static str)>,
     states: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+    /// What was typed in a refused form, by field name.
+    draft: Draft,
+}
+
+/// A refused form's fields, shown again.
+#[derive(Default)]
+struct Draft(Vec<(String, String)>);
+
+impl Draft {
+    fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    fn has(&self, name: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && v == value)
+    }
 }
 
 async fn page(s: &AppState, me: super::Signed, error: Option<String>) -> Result<Response, PageError> {
+    form_page(s, me, error, Draft::default()).await
+}
+
+async fn form_page(
+    s: &AppState,
+    me: super::Signed,
+    error: Option<String>,
+    draft: Draft,
+) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let components = s
@@ -43,7 +68,15 @@ async fn page(s: &AppState, me: super::Signed, error: Option<String>) -> Result<
         .await
         .map_err(fail)?
         .into_iter()
-        .map(|o| (o.id, o.title, o.state.label(lang), o.resolved_at.is_none()))
+        .map(|o| {
+            (
+                o.id,
+                o.title,
+                o.state.label(lang),
+                o.resolved_at.is_none(),
+                o.state.id(),
+            )
+        })
         .collect();
     let page = OutagesAdmin {
         t: texts(lang),
@@ -52,6 +85,7 @@ async fn page(s: &AppState, me: super::Signed, error: Option<String>) -> Result<
         outages,
         states: OutageState::ALL.iter().map(|st| (st.id(), st.label(lang))).collect(),
         error,
+        draft,
     };
     Ok(render(&page, &me.cookies, lang))
 }
@@ -137,7 +171,8 @@ pub async fn view_outages_admin_post(
     match result {
         Ok(()) => Ok(Redirect::to("/agent/storingen").into_response()),
         Err(DomainError::Invalid(Problem::Other(why)) | DomainError::Conflict(why)) => {
-            page(&s, me, Some(super::messages::rule_message(&why, lang))).await
+            let why = super::messages::rule_message(&why, lang);
+            form_page(&s, me, Some(why), Draft(fields)).await
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
@@ -202,8 +237,8 @@ pub async fn view_outage_ticket_post(
         Ok(()) => Ok(Redirect::to("/agent/storingen").into_response()),
         Err(DomainError::NotFound(_)) => {
             let text = match lang {
-                Lang::Nl => format!("Ticket {n} bestaat niet."),
-                Lang::En => format!("Ticket {n} does not exist."),
+                Lang::Nl => format!("Ticket {n} of deze storing bestaat niet."),
+                Lang::En => format!("Ticket {n} or this outage does not exist."),
             };
             page(&s, me, Some(text)).await
         }

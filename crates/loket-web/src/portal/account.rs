@@ -348,7 +348,7 @@ pub async fn view_logout_post(
 }
 
 /// A form that carries the CSRF token.
-trait WithCsrf {
+pub(super) trait WithCsrf {
     fn csrf(&self) -> &str;
 }
 
@@ -366,7 +366,7 @@ impl WithCsrf for LoginForm {
 
 /// Reads a posted form from the whole request and checks its CSRF token;
 /// answers the form, the headers, the visitor's IP and language.
-async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
+pub(super) async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
     s: &AppState,
     request: axum::extract::Request,
 ) -> Result<(T, HeaderMap, String, Lang), PageError> {

@@ -56,7 +56,11 @@ fn view(o: &Outage, lang: Lang, zone: loket_core::time::Zone) -> OutageView {
         (OutageKind::Maintenance, Some(end), Lang::En) => {
             format!("{} until {}", zone.date_time(o.starts_at), zone.date_time(end))
         }
-        _ => zone.date_time(o.starts_at),
+        _ => match (o.resolved_at, lang) {
+            (Some(end), Lang::Nl) => format!("{} tot {}", zone.date_time(o.starts_at), zone.date_time(end)),
+            (Some(end), Lang::En) => format!("{} until {}", zone.date_time(o.starts_at), zone.date_time(end)),
+            (None, _) => zone.date_time(o.starts_at),
+        },
     };
     OutageView {
         id: o.id,
@@ -98,6 +102,7 @@ struct OutagesPage<'a> {
     /// Component name, and whether something active affects it (with what).
     components: Vec<(String, Option<&'static str>)>,
     active: Vec<OutageView>,
+    planned: Vec<OutageView>,
     history: Vec<OutageView>,
 }
 
@@ -130,14 +135,16 @@ pub async fn view_outages_get(State(s): State<AppState>, headers: HeaderMap) -> 
             (c.name, hit)
         })
         .collect();
-    let (active, history): (Vec<&Outage>, Vec<&Outage>) =
-        all.iter().partition(|o| o.active(now) || o.resolved_at.is_none());
+    // Now: what is active; planned: maintenance still to come (or
+    // unresolved after its window); earlier: the resolved.
+    let pick = |f: &dyn Fn(&Outage) -> bool| all.iter().filter(|o| f(o)).map(|o| view(o, lang, zone)).collect();
     let page = OutagesPage {
         t: texts(lang),
         chrome,
         components,
-        active: active.into_iter().map(|o| view(o, lang, zone)).collect(),
-        history: history.into_iter().map(|o| view(o, lang, zone)).collect(),
+        active: pick(&|o| o.active(now)),
+        planned: pick(&|o| !o.active(now) && o.resolved_at.is_none()),
+        history: pick(&|o| o.resolved_at.is_some()),
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }

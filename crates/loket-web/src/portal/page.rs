@@ -289,10 +289,10 @@ pub async fn view_post_only_get(uri: axum::http::Uri) -> axum::response::Redirec
         .or_else(|| path.strip_suffix("/solve"))
         .filter(|p| !p.is_empty())
         .unwrap_or("/");
-    let page = if path == "/tickets/new" || path == "/uitloggen" {
-        "/"
-    } else {
-        page
+    let page = match path {
+        "/tickets/new" | "/uitloggen" => "/",
+        "/storingen/abonneren" => "/storingen",
+        _ => page,
     };
     let lang = uri
         .query()

@@ -36,8 +36,8 @@ fn kind(kind: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// What the customer reads when their form is stopped.
-pub(crate) fn stop_message(found: &[Suspect], lang: Lang) -> String {
+/// What was found, a sentence per text or file.
+pub(crate) fn found_lines(found: &[Suspect], lang: Lang) -> String {
     let mut parts = Vec::new();
     for f in found {
         let kinds = f
@@ -62,6 +62,11 @@ pub(crate) fn stop_message(found: &[Suspect], lang: Lang) -> String {
         };
         parts.push(line);
     }
+    parts.join(" ")
+}
+
+/// What the customer reads when their form is stopped.
+pub(crate) fn stop_message(found: &[Suspect], lang: Lang) -> String {
     let advice = match lang {
         Lang::Nl => {
             "Wij hebben niets opgeslagen. Noem liever alleen het cliëntnummer en haal persoonsgegevens uit bestanden; \
@@ -74,7 +79,7 @@ pub(crate) fn stop_message(found: &[Suspect], lang: Lang) -> String {
              To send it like this anyway, tick the box below and choose the files again."
         }
     };
-    format!("{} {advice}", parts.join(" "))
+    format!("{} {advice}", found_lines(found, lang))
 }
 
 /// Checks a form before it is stored: `Some(message)` when it is stopped

@@ -24,6 +24,8 @@ struct SubscribePage<'a> {
     /// The form to post (confirm or unsubscribe), when one is asked.
     action: Option<String>,
     button: &'a str,
+    /// Where the page leads back to: address and words.
+    back: (&'a str, &'a str),
 }
 
 pub(crate) async fn show(
@@ -33,6 +35,7 @@ pub(crate) async fn show(
     message: String,
     action: Option<String>,
     button: &str,
+    back: Option<(&str, &str)>,
 ) -> Result<Response, PageError> {
     let lang = super::language(headers);
     let (chrome, set) = chrome(s, headers).await.map_err(|e| PageError::from_domain(&e, lang))?;
@@ -43,6 +46,7 @@ pub(crate) async fn show(
         message,
         action,
         button,
+        back: back.unwrap_or(("/storingen", texts(lang).outages_title)),
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
@@ -55,21 +59,60 @@ pub struct SubscribeForm {
     email: String,
 }
 
+impl super::account::WithCsrf for SubscribeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /storingen/abonneren`: the same answer whatever the address's state.
 pub async fn view_subscribe_post(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    PageForm(form): PageForm<SubscribeForm>,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let lang = super::language(&headers);
-    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
-        return Err(PageError::forbidden(lang));
+    let (form, headers, ip, lang) = super::account::checked_form::<SubscribeForm>(&s, request).await?;
+    // Each request may mail an address: as many as the access form allows.
+    let keys = [(format!("subscribe-ip:{ip}"), 20, 60)];
+    if super::limited(&s, &keys, lang).await? {
+        let t = texts(lang);
+        let mut r = show(
+            &s,
+            &headers,
+            t.subscribe_title,
+            t.too_many_later.to_owned(),
+            None,
+            "",
+            None,
+        )
+        .await?;
+        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
     }
     let t = texts(lang);
     match s.service.subscribe_outages(&form.email).await {
-        Ok(()) => show(&s, &headers, t.subscribe_title, t.subscribe_sent.to_owned(), None, "").await,
+        Ok(()) => {
+            show(
+                &s,
+                &headers,
+                t.subscribe_title,
+                t.subscribe_sent.to_owned(),
+                None,
+                "",
+                None,
+            )
+            .await
+        }
         Err(DomainError::Invalid(p)) => {
-            show(&s, &headers, t.subscribe_title, super::problem_text(&p, lang), None, "").await
+            show(
+                &s,
+                &headers,
+                t.subscribe_title,
+                super::problem_text(&p, lang),
+                None,
+                "",
+                None,
+            )
+            .await
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }
@@ -105,7 +148,7 @@ pub async fn view_subscriber_link_get(
         _ => (t.unsubscribe_title, t.unsubscribe_ask, t.unsubscribe),
     };
     let action = format!("/storingen/{what}/{}", loket_mail::links::path_segment(&token));
-    show(&s, &headers, title, message.to_owned(), Some(action), button).await
+    show(&s, &headers, title, message.to_owned(), Some(action), button, None).await
 }
 
 /// `POST /storingen/{bevestigen|afmelden}/{token}`: confirms or unsubscribes.
@@ -130,7 +173,16 @@ pub async fn view_subscriber_link_post(
     };
     match (done, purpose) {
         (Ok(()), SubscriberLink::Confirm) => {
-            show(&s, &headers, t.subscribe_title, t.subscribe_done.to_owned(), None, "").await
+            show(
+                &s,
+                &headers,
+                t.subscribe_title,
+                t.subscribe_done.to_owned(),
+                None,
+                "",
+                None,
+            )
+            .await
         }
         (Ok(()), _) => {
             show(
@@ -140,6 +192,7 @@ pub async fn view_subscriber_link_post(
                 t.unsubscribe_done.to_owned(),
                 None,
                 "",
+                None,
             )
             .await
         }

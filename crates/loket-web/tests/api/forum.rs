@@ -106,7 +106,15 @@ async fn contacts_post_and_follow_staff_mark_the_solution_and_moderate() {
     )
     .await;
     assert_eq!(stopped.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(stopped.body.contains("Wij hebben niets opgeslagen"), "{}", stopped.body);
+    assert!(
+        stopped.body.contains("persoonsgegevens horen er niet op"),
+        "{}",
+        stopped.body
+    );
+    assert!(
+        !stopped.body.contains("name=\"anyway\""),
+        "no sending anyway on a public forum"
+    );
     assert_eq!(app.service.forum_topic(None, id).await.unwrap().posts.len(), 1);
 
     // Kees replies: Jan is mailed, Kees is not.
@@ -244,7 +252,13 @@ async fn contacts_post_and_follow_staff_mark_the_solution_and_moderate() {
     }
     let history = admin.go("GET", &admin_topic, None).await;
     assert_eq!(history.status, StatusCode::OK);
-    for step in ["forum.solution", "forum.lock", "forum.unlock", "forum.hide"] {
+    for step in [
+        "oplossing gemarkeerd",
+        "gesloten",
+        "heropend",
+        "onderwerp verborgen",
+        "schrijver geblokkeerd kees@noord.nl",
+    ] {
         assert!(history.body.contains(step), "{step}");
     }
 

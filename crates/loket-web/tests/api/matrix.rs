@@ -53,6 +53,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("GET", "/storingen.json", "", "YYYYYYYY"),
     ("GET", "/storingen/feed.atom", "", "YYYYYYYY"),
     ("POST", "/storingen/abonneren", "email=iemand%40zuid.nl", "YYYYYYYY"),
+    ("GET", "/storingen/abonneren", "", "YYYYYYYY"),
     // (A link with a wrong code: its page asks, its post finds nothing.)
     ("GET", "/storingen/{what}/{token}", "", "YYYYYYYY"),
     ("POST", "/storingen/{what}/{token}", "", "NNNNNNNN"),
@@ -68,7 +69,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     // Only the topic's starter (customer A) marks its solution.
     ("POST", "/forum/onderwerp/{id}/oplossing", "post=2", "LYNNLLLL"),
     ("GET", "/forum/bijlage/{id}", "", "YYYYYYYY"),
-    ("GET", "/forum/afmelden/{token}", "", "YYYYYYYY"),
+    // (A link with a wrong code: its page names the topic, so it finds nothing.)
+    ("GET", "/forum/afmelden/{token}", "", "NNNNNNNN"),
     ("POST", "/forum/afmelden/{token}", "", "NNNNNNNN"),
     // (No version is released in the fixture: not found for everyone.)
     ("GET", "/wijzigingen/{version}", "", "NNNNNNNN"),

@@ -23,8 +23,9 @@ use loket_core::service::Actor;
 use loket_core::*;
 use serde::Deserialize;
 
-/// Topics one visitor address may start per hour.
-const TOPICS_PER_IP_PER_HOUR: i64 = 10;
+/// Topics one visitor address may start per hour (a council's users may
+/// share one address).
+const TOPICS_PER_IP_PER_HOUR: i64 = 60;
 /// Posts one contact may write per hour.
 const POSTS_PER_CONTACT_PER_HOUR: i64 = 30;
 
@@ -41,6 +42,25 @@ async fn reader(s: &AppState, headers: &HeaderMap, path: &str) -> Result<Option<
         return Err(PageError::login_first(path, lang));
     }
     Ok(me)
+}
+
+/// Checks a post for other people's personal data: `Some(why)` when it is
+/// stopped (and counted as prevented). The forum is public: no "send anyway".
+pub(super) async fn privacy_stop(
+    s: &AppState,
+    sender: &str,
+    text: &str,
+    files: &[loket_core::service::Upload],
+    lang: Lang,
+) -> Result<Option<String>, PageError> {
+    let fail = |e: DomainError| PageError::from_domain(&e, lang);
+    let found = s.service.check_submission(sender, text, files).await.map_err(fail)?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    s.service.record_prevented(sender, &found).await.map_err(fail)?;
+    let lines = super::privacy::found_lines(&found, lang);
+    Ok(Some(format!("{lines} {}", forum_texts(lang).stopped_public)))
 }
 
 /// A topic as lists show it.
@@ -123,7 +143,6 @@ struct TopicDraft {
     error: String,
     title: String,
     text: String,
-    anyway: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -210,8 +229,8 @@ pub async fn view_forum_category_post(
     };
     let (title, text) = (posted.get("subject").to_owned(), posted.get("message").to_owned());
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
-    let refused = async |error: String, status: StatusCode, stopped: bool| -> Result<Response, PageError> {
-        let error = if with_files && !stopped {
+    let refused = async |error: String, status: StatusCode| -> Result<Response, PageError> {
+        let error = if with_files {
             format!("{error} {}", texts(lang).files_again)
         } else {
             error
@@ -220,29 +239,28 @@ pub async fn view_forum_category_post(
             error,
             title: title.clone(),
             text: text.clone(),
-            anyway: stopped.then(|| super::privacy::anyway_label(lang)),
         };
         let mut r = category_page(&s, &headers, id, Some(&me), Some(draft)).await?;
         *r.status_mut() = status;
         Ok(r)
     };
     if stale {
-        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN, false).await;
+        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN).await;
     }
+    if let Some(p) = posted.problems.first() {
+        return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let checked = format!("{title}\n{text}");
+    if let Some(why) = privacy_stop(&s, &me.email, &checked, &posted.files, lang).await? {
+        return refused(why, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // Counted only for what would be posted.
     let keys = [
         (format!("forum-topic-ip:{ip}"), TOPICS_PER_IP_PER_HOUR, 60),
         (format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60),
     ];
     if super::limited(&s, &keys, lang).await? {
-        return refused(texts(lang).too_many_hour.into(), StatusCode::TOO_MANY_REQUESTS, false).await;
-    }
-    if let Some(p) = posted.problems.first() {
-        return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY, false).await;
-    }
-    let anyway = !posted.get("anyway").is_empty();
-    let checked = format!("{title}\n{text}");
-    if let Some(why) = super::privacy::check(&s, &me.email, &checked, &posted.files, anyway, lang).await? {
-        return refused(why, StatusCode::UNPROCESSABLE_ENTITY, true).await;
+        return refused(forum_texts(lang).too_many.into(), StatusCode::TOO_MANY_REQUESTS).await;
     }
     let actor = Actor::Contact(me.clone());
     match s
@@ -252,7 +270,7 @@ pub async fn view_forum_category_post(
     {
         Ok(topic) => Ok(Redirect::to(&format!("/forum/onderwerp/{topic}?geplaatst=1")).into_response()),
         Err(e) => match refusal(&e, lang) {
-            Some((why, status)) => refused(why, status, false).await,
+            Some((why, status)) => refused(why, status).await,
             None => Err(PageError::from_domain(&e, lang)),
         },
     }
@@ -297,10 +315,15 @@ pub async fn view_forum_search_get(
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     reader(&s, &headers, "/forum").await?;
     let (chrome, set) = chrome(&s, &headers).await.map_err(fail)?;
-    let (topics, error) = match s.service.search_forum(&query.q, 50).await {
-        Ok(t) => (rows(&s, t), None),
-        Err(DomainError::Invalid(p)) => (Vec::new(), Some(super::problem_text(&p, lang))),
-        Err(e) => return Err(fail(e)),
+    let f = forum_texts(lang);
+    let (topics, error) = if query.q.trim().is_empty() {
+        (Vec::new(), Some(f.search_empty.to_owned()))
+    } else {
+        match s.service.search_forum(&query.q, 50).await {
+            Ok(t) => (rows(&s, t), None),
+            Err(DomainError::Invalid(_)) => (Vec::new(), Some(f.search_too_long.to_owned())),
+            Err(e) => return Err(fail(e)),
+        }
     };
     let page = SearchPage {
         t: texts(lang),

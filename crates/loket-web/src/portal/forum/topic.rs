@@ -26,6 +26,8 @@ struct PostView {
     /// Id, name, size.
     files: Vec<(i64, String, String)>,
     solution: bool,
+    /// Written by the reader.
+    mine: bool,
 }
 
 /// What a logged-in reader may do here.
@@ -40,7 +42,6 @@ struct Member {
 struct ReplyDraft {
     error: String,
     text: String,
-    anyway: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -132,6 +133,7 @@ async fn topic_page(
                     .map(|f| (f.id, f.filename.clone(), size(f.size, lang)))
                     .collect(),
                 solution: solution == Some(p.id),
+                mine: me.is_some_and(|c| p.author.contact() == Some(c.id)),
             })
             .collect(),
         member,
@@ -174,8 +176,8 @@ pub async fn view_forum_reply_post(
     };
     let text = posted.get("message").to_owned();
     let with_files = !posted.files.is_empty() || !posted.problems.is_empty();
-    let refused = async |error: String, status: StatusCode, stopped: bool| -> Result<Response, PageError> {
-        let error = if with_files && !stopped {
+    let refused = async |error: String, status: StatusCode| -> Result<Response, PageError> {
+        let error = if with_files {
             format!("{error} {}", texts(lang).files_again)
         } else {
             error
@@ -183,36 +185,30 @@ pub async fn view_forum_reply_post(
         let draft = ReplyDraft {
             error,
             text: text.clone(),
-            anyway: stopped.then(|| crate::portal::privacy::anyway_label(lang)),
         };
         let mut r = topic_page(&s, &headers, id, Some(&me), Some(draft), None).await?;
         *r.status_mut() = status;
         Ok(r)
     };
     if stale {
-        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN, false).await;
-    }
-    let keys = [(format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60)];
-    if crate::portal::limited(&s, &keys, lang).await? {
-        return refused(texts(lang).too_many_hour.into(), StatusCode::TOO_MANY_REQUESTS, false).await;
+        return refused(texts(lang).form_stale.into(), StatusCode::FORBIDDEN).await;
     }
     if let Some(p) = posted.problems.first() {
-        return refused(
-            crate::portal::problem_text(p, lang),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            false,
-        )
-        .await;
+        return refused(crate::portal::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let anyway = !posted.get("anyway").is_empty();
-    if let Some(why) = crate::portal::privacy::check(&s, &me.email, &text, &posted.files, anyway, lang).await? {
-        return refused(why, StatusCode::UNPROCESSABLE_ENTITY, true).await;
+    if let Some(why) = super::privacy_stop(&s, &me.email, &text, &posted.files, lang).await? {
+        return refused(why, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // Counted only for what would be posted.
+    let keys = [(format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60)];
+    if crate::portal::limited(&s, &keys, lang).await? {
+        return refused(forum_texts(lang).too_many.into(), StatusCode::TOO_MANY_REQUESTS).await;
     }
     let actor = Actor::Contact(me.clone());
     match s.service.reply_forum(&actor, id, &text, &posted.files).await {
         Ok(post) => Ok(Redirect::to(&format!("{path}?geplaatst=1#bericht-{post}")).into_response()),
         Err(e) => match refusal(&e, lang) {
-            Some((why, status)) => refused(why, status, false).await,
+            Some((why, status)) => refused(why, status).await,
             None => Err(PageError::from_domain(&e, lang)),
         },
     }
@@ -271,6 +267,13 @@ pub async fn view_forum_solution_post(
     let Some(me) = reader(&s, &headers, &path).await? else {
         return Err(PageError::login_first(&path, lang));
     };
+    let keys = [(format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60)];
+    if crate::portal::limited(&s, &keys, lang).await? {
+        return Err(PageError::from_domain(
+            &DomainError::TooMany("forum posts".into()),
+            lang,
+        ));
+    }
     s.service
         .mark_forum_solution(&Actor::Contact(me), id, form.post)
         .await
@@ -313,14 +316,22 @@ pub async fn view_forum_unsubscribe_get(
         return Err(PageError::not_found(lang));
     }
     let f = forum_texts(lang);
+    let title = s
+        .service
+        .forum_unsubscribe_topic(&token)
+        .await
+        .map_err(|e| PageError::from_domain(&e, lang))?;
     let action = format!("/forum/afmelden/{}", loket_mail::links::path_segment(&token));
+    let text = format!("{} \u{201c}{title}\u{201d}?", f.unsubscribe_text.trim_end_matches('?'));
+    let back = Some(("/forum", f.back));
     crate::portal::subscribe::show(
         &s,
         &headers,
         f.unsubscribe_title,
-        f.unsubscribe_text.to_owned(),
+        text,
         Some(action),
         f.unsubscribe_button,
+        back,
     )
     .await
 }
@@ -342,10 +353,22 @@ pub async fn view_forum_unsubscribe_post(
     if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
         return Err(PageError::forbidden(lang));
     }
-    s.service
+    let topic = s
+        .service
         .end_forum_subscription(&token)
         .await
         .map_err(|e| PageError::from_domain(&e, lang))?;
     let f = forum_texts(lang);
-    crate::portal::subscribe::show(&s, &headers, f.unsubscribe_title, f.unsubscribed.to_owned(), None, "").await
+    let back = format!("/forum/onderwerp/{topic}");
+    let text = f.unsubscribed.to_owned();
+    crate::portal::subscribe::show(
+        &s,
+        &headers,
+        f.unsubscribe_title,
+        text,
+        None,
+        "",
+        Some((&back, f.to_topic)),
+    )
+    .await
 }
