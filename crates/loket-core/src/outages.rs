@@ -141,6 +141,28 @@ pub struct Outage {
 }
 
 impl Outage {
+    /// What mails and feed entries add to an update (in Dutch): a
+    /// maintenance window and the components affected, each on a line.
+    pub fn about(&self, zone: crate::time::Zone) -> String {
+        let mut lines = Vec::new();
+        if let (OutageKind::Maintenance, Some(end)) = (self.kind, self.ends_at) {
+            lines.push(format!(
+                "Onderhoud: {} tot {}",
+                zone.date_time(self.starts_at),
+                zone.date_time(end)
+            ));
+        }
+        if !self.components.is_empty() {
+            let names: Vec<&str> = self.components.iter().map(|c| c.name.as_str()).collect();
+            lines.push(format!("Onderdelen: {}", names.join(", ")));
+        }
+        if lines.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n{}", lines.join("\n"))
+        }
+    }
+
     /// Whether it shows as a banner at `now`: an incident not resolved, or
     /// maintenance whose window is open.
     pub fn active(&self, now: DateTime<Utc>) -> bool {
@@ -152,6 +174,21 @@ impl Outage {
             OutageKind::Maintenance => self.starts_at <= now && self.ends_at.is_none_or(|e| now < e),
         }
     }
+}
+
+/// What a mail about an update says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutageMail {
+    /// The outage.
+    pub outage: i64,
+    /// Its title.
+    pub title: String,
+    /// The state the update set.
+    pub state: OutageState,
+    /// The update's text.
+    pub body: String,
+    /// When it was posted.
+    pub at: DateTime<Utc>,
 }
 
 /// A new outage.
@@ -203,8 +240,10 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn unsubscribe(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;
     /// A subscriber's id by address.
     async fn subscriber_id(&self, email: &str) -> Result<Option<i64>>;
-    /// What an update mail says: the outage's title, the update's state, text and time.
-    async fn outage_update_mail(&self, update: i64) -> Result<Option<(String, OutageState, String, DateTime<Utc>)>>;
+    /// What an update mail says: the outage, its title, the update's state, text and time.
+    async fn outage_update_mail(&self, update: i64) -> Result<Option<OutageMail>>;
+    /// The numbers of the tickets linked to an outage.
+    async fn outage_tickets(&self, outage: i64) -> Result<Vec<TicketNumber>>;
     /// Links a ticket to an outage; its requester is told when it is resolved.
     async fn link_outage_ticket(&self, outage: i64, ticket: TicketId) -> Result<()>;
 }

@@ -57,6 +57,25 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// `List-Unsubscribe: <link>` (RFC 2369) on subscription mails: the mail
+/// program offers the way out; the link opens the page with the button.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.trim_matches(['<', '>']).to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
 /// A rendered mail and where it belongs.
 struct Content {
     rendered: crate::templates::Rendered,
@@ -64,6 +83,8 @@ struct Content {
     thread: Vec<String>,
     /// The mailbox the ticket came in through.
     mailbox: Option<String>,
+    /// A subscription mail's unsubscribe link (`List-Unsubscribe`).
+    unsubscribe: Option<String>,
 }
 
 /// The outbox sender.
@@ -200,7 +221,7 @@ impl Sender {
                 Some(u) => store
                     .outage_update_mail(u)
                     .await?
-                    .map(|(title, _, body, _)| format!("{title}: {body}"))
+                    .map(|m| format!("{}: {}", m.title, m.body))
                     .unwrap_or_default(),
                 None => carried.map(|m| m.body_text.clone()).unwrap_or_default(),
             },
@@ -271,6 +292,7 @@ impl Sender {
             rendered: self.settings.templates.render(c.mail.kind, requester.language, &vars),
             thread: ids,
             mailbox: ticket.mailbox,
+            unsubscribe: None,
         })
     }
 
@@ -297,6 +319,7 @@ impl Sender {
             rendered: self.settings.templates.render(c.mail.kind, lang, &vars),
             thread: Vec::new(),
             mailbox: None,
+            unsubscribe: None,
         })
     }
 
@@ -335,6 +358,7 @@ impl Sender {
             rendered: self.settings.templates.render(c.mail.kind, lang, &vars),
             thread: Vec::new(),
             mailbox: None,
+            unsubscribe: None,
         })
     }
 
@@ -365,13 +389,15 @@ impl Sender {
             rendered: self.settings.templates.render(c_kind(notice.event), Lang::Nl, &vars),
             thread: Vec::new(),
             mailbox: None,
+            unsubscribe: None,
         })
     }
 
-    /// What an outage update says to a subscriber, with the link to unsubscribe.
+    /// What an outage update says to a subscriber (with a maintenance
+    /// window and the components it affects), with the link to unsubscribe.
     async fn outage_content(&self, c: &ClaimedMail, update: i64) -> Result<Content> {
         let store = self.service.store();
-        let (title, state, body, at) = store
+        let m = store
             .outage_update_mail(update)
             .await?
             .ok_or_else(|| DomainError::not_found("outage update"))?;
@@ -383,12 +409,18 @@ impl Sender {
             .service
             .subscriber_token(id, loket_core::service::SubscriberLink::Unsubscribe)
             .await?;
+        let zone = self.settings.time_zone;
+        let mut message = format!("{} · {}", zone.date_time(m.at), m.body);
+        if let Some(o) = store.outage(m.outage).await? {
+            message.push_str(&o.about(zone));
+        }
         let base = self.settings.public_url.trim_end_matches('/');
+        let link = format!("{base}/storingen/afmelden/{token}");
         let vars = Vars {
-            subject: title,
-            until: state.label(Lang::Nl).to_owned(),
-            message: format!("{} · {body}", self.settings.time_zone.date_time(at)),
-            link: format!("{base}/storingen/afmelden/{token}"),
+            subject: m.title,
+            until: m.state.label(Lang::Nl).to_owned(),
+            message,
+            link: link.clone(),
             notes: format!("{base}/storingen"),
             ..Vars::default()
         };
@@ -396,6 +428,7 @@ impl Sender {
             rendered: self.settings.templates.render(c.mail.kind, Lang::Nl, &vars),
             thread: Vec::new(),
             mailbox: None,
+            unsubscribe: Some(link),
         })
     }
 
@@ -425,6 +458,7 @@ impl Sender {
             rendered: self.settings.templates.render(c.mail.kind, Lang::Nl, &vars),
             thread: Vec::new(),
             mailbox: None,
+            unsubscribe: Some(vars.link.clone()),
         })
     }
 
@@ -462,6 +496,9 @@ impl Sender {
         }
         if c.mail.automatic {
             builder = builder.header(AutoSubmitted);
+        }
+        if let Some(link) = content.unsubscribe {
+            builder = builder.header(ListUnsubscribe(link));
         }
         builder
             .header(lettre::message::header::MIME_VERSION_1_0)

@@ -280,16 +280,29 @@ macro_rules! outage_store {
                     .map_err(db_err)
             }
 
-            async fn outage_update_mail(&self, update: i64) -> Result<Option<(String, OutageState, String, DateTime<Utc>)>> {
-                let row: Option<(String, String, String, DateTime<Utc>)> = sqlx::query_as(
-                    "SELECT o.title, u.state, u.body, u.created_at FROM outage_updates u JOIN outages o ON o.id = u.outage_id \
+            async fn outage_update_mail(&self, update: i64) -> Result<Option<loket_core::outages::OutageMail>> {
+                let row: Option<(i64, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT o.id, o.title, u.state, u.body, u.created_at FROM outage_updates u JOIN outages o ON o.id = u.outage_id \
                      WHERE u.id = $1",
                 )
                 .bind(update)
                 .fetch_optional(self.reader())
                 .await
                 .map_err(db_err)?;
-                Ok(row.and_then(|(title, state, body, at)| Some((title, OutageState::parse(&state)?, body, at))))
+                Ok(row.and_then(|(outage, title, state, body, at)| {
+                    Some(loket_core::outages::OutageMail { outage, title, state: OutageState::parse(&state)?, body, at })
+                }))
+            }
+
+            async fn outage_tickets(&self, outage: i64) -> Result<Vec<TicketNumber>> {
+                let numbers: Vec<i64> = sqlx::query_scalar(
+                    "SELECT t.number FROM outage_tickets ot JOIN tickets t ON t.id = ot.ticket_id WHERE ot.outage_id = $1 ORDER BY t.number",
+                )
+                .bind(outage)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)?;
+                Ok(numbers.into_iter().map(TicketNumber).collect())
             }
 
             async fn link_outage_ticket(&self, outage: i64, ticket: TicketId) -> Result<()> {

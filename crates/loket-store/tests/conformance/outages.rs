@@ -152,6 +152,14 @@ async fn subscribers_and_linked_tickets(env: &Env) {
         .await
         .unwrap();
     s.link_outage_ticket(admin, o.id, t.number).await.unwrap();
+    assert_eq!(env.store.outage_tickets(o.id).await.unwrap(), vec![t.number]);
+    assert!(
+        matches!(
+            s.link_outage_ticket(admin, 999, t.number).await,
+            Err(DomainError::NotFound(_))
+        ),
+        "an unknown outage"
+    );
     let mut to: Vec<String> = mails(MailKind::OutageUpdate)
         .await
         .into_iter()

@@ -21,6 +21,8 @@ struct OutagesAdmin<'a> {
     components: Vec<(i64, String)>,
     /// Id, title, state label, unresolved, state id.
     outages: Vec<(i64, String, &'static str, bool, &'static str)>,
+    /// The linked tickets' numbers, per outage id.
+    linked: std::collections::HashMap<i64, String>,
     states: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     /// What was typed in a refused form, by field name.
@@ -62,11 +64,16 @@ async fn form_page(
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let outages = s
-        .service
-        .outages(100)
-        .await
-        .map_err(fail)?
+    let all = s.service.outages(100).await.map_err(fail)?;
+    let mut linked = std::collections::HashMap::new();
+    for o in all.iter().filter(|o| o.resolved_at.is_none()) {
+        let numbers = s.service.store().outage_tickets(o.id).await.map_err(fail)?;
+        if !numbers.is_empty() {
+            let list: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
+            linked.insert(o.id, list.join(", "));
+        }
+    }
+    let outages = all
         .into_iter()
         .map(|o| {
             (
@@ -86,6 +93,7 @@ async fn form_page(
         states: OutageState::ALL.iter().map(|st| (st.id(), st.label(lang))).collect(),
         error,
         draft,
+        linked,
     };
     Ok(render(&page, &me.cookies, lang))
 }

@@ -181,8 +181,11 @@ pub async fn view_outages_feed_get(State(s): State<AppState>) -> Result<Response
     let fail = |e: DomainError| PageError::from_domain(&e, Lang::Nl);
     let base = s.portal.public_url.trim_end_matches('/').to_owned();
     let outages = s.service.outages(100).await.map_err(fail)?;
+    let zone = s.portal.time_zone;
     let mut entries: Vec<(chrono::DateTime<chrono::Utc>, String)> = Vec::new();
     for o in &outages {
+        // What each entry adds to its update: the window and the components.
+        let about = o.about(zone);
         for u in &o.updates {
             let title = format!("{}: {}", o.title, u.state.label(Lang::Nl));
             entries.push((
@@ -194,7 +197,7 @@ pub async fn view_outages_feed_get(State(s): State<AppState>) -> Result<Response
                     xml(&title),
                     u.at.to_rfc3339(),
                     o.id,
-                    xml(&u.body)
+                    xml(&format!("{}{about}", u.body))
                 ),
             ));
         }

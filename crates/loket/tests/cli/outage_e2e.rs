@@ -26,6 +26,21 @@ fn count_mails(capture: &str, rcpt: &str, text: &str) -> usize {
         .count()
 }
 
+/// A header of a mail to `rcpt` containing `text`.
+fn header_of(capture: &str, rcpt: &str, text: &str, header: &str) -> Option<String> {
+    std::fs::read_dir(capture).unwrap().find_map(|e| {
+        let raw = std::fs::read(e.unwrap().path()).unwrap();
+        let m = mail_parser::MessageParser::default().parse(&raw)?;
+        let ours = m.header_raw("X-Rcpt-Args").is_some_and(|r| r.contains(rcpt))
+            && m.body_text(0).unwrap_or_default().contains(text);
+        if ours {
+            m.header_raw(header).map(|h| h.trim().to_owned())
+        } else {
+            None
+        }
+    })
+}
+
 /// Waits until `rcpt` has `n` mails containing `text`.
 fn wait_mails(capture: &str, rcpt: &str, text: &str, n: usize) {
     let started = Instant::now();
@@ -185,6 +200,11 @@ fn an_incident_shows_a_banner_everywhere_and_reaches_confirmed_subscribers_in_ch
     for who in &subscribers[..2] {
         wait_mails(&capture, who, "Alles over storingen en onderhoud", 3);
         assert!(count_mails(&capture, who, "/storingen/afmelden/") == 3);
+        let list = header_of(&capture, who, "Alles over storingen", "List-Unsubscribe").expect("List-Unsubscribe");
+        assert!(
+            list.starts_with("<http://") && list.contains("/storingen/afmelden/"),
+            "{list}"
+        );
     }
     assert_eq!(count_mails(&capture, &subscribers[2], "Alles over storingen"), 0);
     assert_eq!(count_mails(&capture, &subscribers[2], "/storingen/bevestigen/"), 1);
