@@ -34,6 +34,31 @@ pub fn markdown(md: &str) -> String {
     sanitise(&out)
 }
 
+/// The text a reader sees of Markdown: rendered and cleaned as
+/// [`markdown`], without its tags, entities decoded (what checks for
+/// personal data must read: `&#49;` and `<!-- -->` hide nothing).
+pub fn markdown_text(md: &str) -> String {
+    let html = markdown(md);
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Renders plain text as safe HTML paragraphs (escaped, line breaks kept).
 pub fn text_to_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);

@@ -59,6 +59,25 @@ impl OutageState {
         Self::ALL.iter().copied().find(|s| s.id() == id)
     }
 
+    /// Whether an outage of `kind` can be in this state: "gepland
+    /// onderhoud" is for maintenance only.
+    pub fn fits(self, kind: OutageKind) -> bool {
+        self != OutageState::Scheduled || kind == OutageKind::Maintenance
+    }
+
+    /// Its name in `lang` for an outage of `kind` at a moment it is `active`
+    /// or not: maintenance under way is "onderhoud bezig", finished
+    /// maintenance "afgerond".
+    pub fn label_for(self, kind: OutageKind, active: bool, lang: Lang) -> &'static str {
+        match (self, kind, active, lang) {
+            (OutageState::Scheduled, OutageKind::Maintenance, true, Lang::Nl) => "onderhoud bezig",
+            (OutageState::Scheduled, OutageKind::Maintenance, true, Lang::En) => "maintenance in progress",
+            (OutageState::Resolved, OutageKind::Maintenance, _, Lang::Nl) => "afgerond",
+            (OutageState::Resolved, OutageKind::Maintenance, _, Lang::En) => "completed",
+            _ => self.label(lang),
+        }
+    }
+
     /// Its name in `lang`.
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
@@ -238,6 +257,8 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn confirm_subscriber(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;
     /// Ends a subscription; false when unknown.
     async fn unsubscribe(&self, id: i64, at: DateTime<Utc>) -> Result<bool>;
+    /// When a subscriber's last confirmation mail was queued.
+    async fn subscriber_mailed_at(&self, id: i64) -> Result<Option<DateTime<Utc>>>;
     /// A subscriber's id by address.
     async fn subscriber_id(&self, email: &str) -> Result<Option<i64>>;
     /// What an update mail says: the outage, its title, the update's state, text and time.

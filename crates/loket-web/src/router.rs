@@ -276,8 +276,11 @@ fn agent() -> Routes {
             "/storingen",
             get(a::view_outages_admin_get).post(a::view_outages_admin_post),
         )
-        .route("/storingen/{id}", post(a::view_outage_update_post))
-        .route("/storingen/{id}/ticket", post(a::view_outage_ticket_post))
+        .route("/storingen/{id}", get(back_to_outages).post(a::view_outage_update_post))
+        .route(
+            "/storingen/{id}/ticket",
+            get(back_to_outages).post(a::view_outage_ticket_post),
+        )
         .route(
             "/forum",
             small(get(a::view_forum_admin_get).post(a::view_forum_admin_post)),
@@ -353,6 +356,12 @@ fn remembered(routes: Routes) -> Routes {
 
 /// Largest agent form with a message: the longest message text Loket takes.
 const AGENT_FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A form's address on the outage page opened with GET (a refused form's
+/// address bar, reloaded) leads back to the page.
+async fn back_to_outages() -> axum::response::Redirect {
+    axum::response::Redirect::to("/agent/storingen")
+}
 
 fn agent_form(method: MethodRouter<AppState>) -> MethodRouter<AppState> {
     method.layer(DefaultBodyLimit::max(AGENT_FORM_LIMIT))

@@ -23,6 +23,15 @@ pub struct TopicPage {
     pub posts: Vec<Post>,
 }
 
+/// Whether a stored post is `new` sent again: the same writer, text and files.
+fn same_post(stored: &Post, new: &NewPost) -> bool {
+    let mut a: Vec<&str> = stored.files.iter().map(|f| f.sha256.as_str()).collect();
+    let mut b: Vec<&str> = new.files.iter().map(|f| f.sha256.as_str()).collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    stored.author.id == new.author.id && stored.body == new.body && !stored.hidden && a == b
+}
+
 fn is_desk_staff(actor: Option<&Actor>) -> bool {
     actor
         .and_then(Actor::staff)
@@ -50,7 +59,9 @@ impl Service {
                 let name = c.name.trim();
                 let plain = !name.is_empty()
                     && name.chars().count() <= 60
-                    && name.chars().all(|ch| ch.is_alphabetic() || " -.'".contains(ch));
+                    && name.chars().all(|ch| {
+                        ch.is_ascii_alphabetic() || ('\u{c0}'..='\u{17f}').contains(&ch) || " -.'".contains(ch)
+                    });
                 let name = match (plain, organisation) {
                     (true, Some(o)) => format!("{name} ({o})"),
                     (true, None) => name.to_owned(),
@@ -170,8 +181,17 @@ impl Service {
         }
         let (post, files) = self.forum_post(actor, body, uploads).await?;
         let now = self.now();
-        for t in self.store.forum_topics(Some(category), true, 20).await? {
-            if t.author.id == post.author.id && t.title == title && now - t.created_at < chrono::Duration::minutes(10) {
+        for t in self.store.forum_topics(Some(category), false, 20).await? {
+            let recent =
+                t.author.id == post.author.id && t.title == title && now - t.created_at < chrono::Duration::minutes(10);
+            if recent
+                && self
+                    .store
+                    .forum_posts(t.id)
+                    .await?
+                    .first()
+                    .is_some_and(|p| same_post(p, &post))
+            {
                 return Ok(t.id); // sent twice: the topic made the first time
             }
         }
@@ -190,9 +210,12 @@ impl Service {
         let (post, files) = self.forum_post(actor, body, uploads).await?;
         // Sent twice (back and send again, a double click): the first one.
         let now = self.now();
-        if let Some(p) = page.posts.iter().rev().find(|p| {
-            p.author.id == post.author.id && p.body == post.body && now - p.created_at < chrono::Duration::minutes(10)
-        }) {
+        if let Some(p) = page
+            .posts
+            .iter()
+            .rev()
+            .find(|p| same_post(p, &post) && now - p.created_at < chrono::Duration::minutes(10))
+        {
             return Ok(p.id);
         }
         let id = self.store.add_forum_post(topic, &post, now).await?;

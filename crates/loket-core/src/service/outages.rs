@@ -21,8 +21,11 @@ fn clean_text(raw: &str, what: &str, max: usize, lines: bool) -> Result<String> 
             "the {what} is longer than {max} characters"
         )));
     }
+    // Control characters, and what changes the direction or breaks lines
+    // unseen or is no character at all (a feed could not carry it).
+    let hidden = |c: char| matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}');
     if t.chars()
-        .any(|c| c.is_control() && !(lines && (c == '\n' || c == '\t')))
+        .any(|c| hidden(c) || (c.is_control() && !(lines && (c == '\n' || c == '\t'))))
     {
         return Err(DomainError::invalid(format!("the {what} holds control characters")));
     }
@@ -45,8 +48,34 @@ impl Service {
         if new.kind == OutageKind::Maintenance && new.ends_at.is_none_or(|e| e <= new.starts_at) {
             return Err(DomainError::invalid("maintenance needs an end after its start"));
         }
+        let now = self.now();
+        if new.kind == OutageKind::Maintenance && new.ends_at.is_some_and(|e| e <= now) {
+            return Err(DomainError::invalid("this maintenance window is over already"));
+        }
+        if new.kind == OutageKind::Incident && new.starts_at > now + chrono::Duration::minutes(5) {
+            return Err(DomainError::invalid(
+                "an incident cannot start in the future; plan maintenance instead",
+            ));
+        }
+        if !new.state.fits(new.kind) {
+            return Err(DomainError::invalid("an incident cannot be scheduled maintenance"));
+        }
+        // An incident has no planned end: it ends when it is resolved.
+        let ends_at = if new.kind == OutageKind::Incident {
+            None
+        } else {
+            new.ends_at
+        };
         self.store
-            .create_outage(&NewOutage { title, body, ..new }, &self.stamp(actor))
+            .create_outage(
+                &NewOutage {
+                    title,
+                    ends_at,
+                    body,
+                    ..new
+                },
+                &self.stamp(actor),
+            )
             .await
     }
 
@@ -54,6 +83,14 @@ impl Service {
     pub async fn update_outage(&self, actor: &Actor, id: i64, state: OutageState, body: &str) -> Result<Outage> {
         actor.require_staff(DESK_STAFF, "manage the outage page")?;
         let body = clean_text(body, "message", MAX_BODY, true)?;
+        let outage = self
+            .store
+            .outage(id)
+            .await?
+            .ok_or_else(|| DomainError::not_found(format!("outage {id}")))?;
+        if !state.fits(outage.kind) {
+            return Err(DomainError::invalid("an incident cannot be scheduled maintenance"));
+        }
         self.store.add_outage_update(id, state, &body, &self.stamp(actor)).await
     }
 

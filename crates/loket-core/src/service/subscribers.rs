@@ -70,15 +70,34 @@ impl Service {
         let now = self.now();
         let (id, send) = self.store.subscribe(&email, now).await?;
         if send {
-            let token = self.subscriber_token(id, SubscriberLink::Confirm).await?;
+            let token = self.confirm_token(id, now).await?;
             self.store.queue_subscription_mail(&email, &token, now).await?;
         }
         Ok(())
     }
 
-    /// Confirms a subscription by its link.
+    /// The token of a confirmation link: `ID-MAC`, the MAC over the
+    /// subscriber and the moment its mail was queued, so each mail's link is
+    /// its own and a new request makes the older links worthless.
+    async fn confirm_token(&self, id: i64, mailed: chrono::DateTime<chrono::Utc>) -> Result<String> {
+        let mac = self
+            .link_mac(&format!("{id}.{}", mailed.timestamp()), SubscriberLink::Confirm)
+            .await?;
+        Ok(format!("{id}-{mac}"))
+    }
+
+    /// Confirms a subscription by its link (the newest one mailed).
     pub async fn confirm_outage_subscription(&self, token: &str) -> Result<()> {
-        let id = self.subscriber_of(token, SubscriberLink::Confirm).await?;
+        let gone = || DomainError::not_found("this link");
+        let id: i64 = token
+            .split_once('-')
+            .and_then(|(id, _)| id.parse().ok())
+            .ok_or_else(gone)?;
+        let mailed = self.store.subscriber_mailed_at(id).await?.ok_or_else(gone)?;
+        let want = self.confirm_token(id, mailed).await?;
+        if !same_mac(&want, token) {
+            return Err(gone());
+        }
         if self.store.confirm_subscriber(id, self.now()).await? {
             Ok(())
         } else {

@@ -307,6 +307,21 @@ macro_rules! forum_store {
                         (None, topic_audit(action, Some("post"), None, Some(p.to_string())))
                     }
                     Moderation::Solution(p) => {
+                        // Only a change is recorded and mailed (marked already, or
+                        // marked at the same moment by another request: nothing).
+                        let changed = sqlx::query(
+                            "UPDATE forum_topics SET solution_post_id = $1 WHERE id = $2 \
+                             AND (solution_post_id IS NULL OR solution_post_id <> $1)",
+                        )
+                        .bind(*p)
+                        .bind(topic)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                        .rows_affected();
+                        if changed == 0 {
+                            return Ok(());
+                        }
                         sqlx::query(
                             "INSERT INTO outbox (kind, to_addr, automatic, created_at, forum_post_id) \
                              SELECT 'forum_solution', c.email, TRUE, $1, $2 FROM forum_subscriptions s \
@@ -318,10 +333,7 @@ macro_rules! forum_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
-                        (
-                            Some(("UPDATE forum_topics SET solution_post_id = $1 WHERE id = $2", *p)),
-                            topic_audit("forum.solution", Some("solution"), None, Some(p.to_string())),
-                        )
+                        (None, topic_audit("forum.solution", Some("solution"), None, Some(p.to_string())))
                     }
                     Moderation::Ticket(n) => (
                         Some(("UPDATE forum_topics SET ticket_id = (SELECT id FROM tickets WHERE number = $1) WHERE id = $2", n.0)),

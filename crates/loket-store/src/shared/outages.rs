@@ -272,6 +272,15 @@ macro_rules! outage_store {
                 Ok(n == 1)
             }
 
+            async fn subscriber_mailed_at(&self, id: i64) -> Result<Option<DateTime<Utc>>> {
+                let at: Option<Option<DateTime<Utc>>> = sqlx::query_scalar("SELECT last_mail_at FROM outage_subscribers WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                Ok(at.flatten())
+            }
+
             async fn subscriber_id(&self, email: &str) -> Result<Option<i64>> {
                 sqlx::query_scalar("SELECT id FROM outage_subscribers WHERE email = $1")
                     .bind(email)

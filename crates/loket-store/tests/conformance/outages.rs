@@ -48,6 +48,29 @@ async fn outages_and_updates(env: &Env) {
         s.create_outage(admin, window.clone()).await.is_err(),
         "an end before the start"
     );
+    let over = NewOutage {
+        starts_at: now - Duration::hours(3),
+        ends_at: Some(now - Duration::hours(1)),
+        ..window.clone()
+    };
+    assert!(s.create_outage(admin, over).await.is_err(), "a window that is over");
+    let future = NewOutage {
+        kind: OutageKind::Incident,
+        state: OutageState::Investigating,
+        starts_at: now + Duration::days(1),
+        ends_at: None,
+        ..window.clone()
+    };
+    assert!(
+        s.create_outage(admin, future).await.is_err(),
+        "an incident in the future"
+    );
+    assert!(
+        s.update_outage(admin, incident.id, OutageState::Scheduled, "x")
+            .await
+            .is_err(),
+        "an incident is never scheduled maintenance"
+    );
     let planned = s
         .create_outage(
             admin,
@@ -193,6 +216,20 @@ async fn subscribers_and_linked_tickets(env: &Env) {
     let updates = mails(MailKind::OutageUpdate).await;
     assert_eq!(updates.iter().filter(|(t, _)| t == "a@aa.nl").count(), 2);
     assert_eq!(updates.iter().filter(|(t, _)| t == "b@bee.nl").count(), 1);
+    env.clock.set(s.now() + Duration::hours(2));
+    s.subscribe_outages("b@bee.nl").await.unwrap();
+    assert!(
+        s.confirm_outage_subscription(&b_confirm).await.is_err(),
+        "a new request makes the older links worthless"
+    );
+    let newest = mails(MailKind::OutageSubscribe)
+        .await
+        .into_iter()
+        .rev()
+        .find(|(to, _)| to == "b@bee.nl")
+        .and_then(|(_, t)| t)
+        .unwrap();
+    s.confirm_outage_subscription(&newest).await.unwrap();
     assert_eq!(
         mails(MailKind::OutageResolved)
             .await

@@ -135,7 +135,7 @@ const EN: Words = Words {
     privacy: "Your reply seems to hold personal data and anyone can read the forum; remove it.",
 };
 
-/// A history entry's action in words.
+/// A history entry's action in words; `{}` stands for its value.
 fn action_words(action: &str, lang: Lang) -> &str {
     let nl = lang == Lang::Nl;
     match action {
@@ -169,44 +169,44 @@ fn action_words(action: &str, lang: Lang) -> &str {
         }
         "forum.move" => {
             if nl {
-                "verplaatst naar categorie"
+                "verplaatst naar {}"
             } else {
-                "moved to category"
+                "moved to {}"
             }
         }
         "forum.hide_post" => {
             if nl {
-                "bericht verborgen"
+                "bericht #{} verborgen"
             } else {
-                "post hidden"
+                "post #{} hidden"
             }
         }
         "forum.show_post" => {
             if nl {
-                "bericht weer getoond"
+                "bericht #{} weer getoond"
             } else {
-                "post shown again"
+                "post #{} shown again"
             }
         }
         "forum.solution" => {
             if nl {
-                "oplossing gemarkeerd: bericht"
+                "bericht #{} gemarkeerd als oplossing"
             } else {
-                "solution marked: post"
+                "post #{} marked as the solution"
             }
         }
         "forum.ticket" => {
             if nl {
-                "ticket gemaakt"
+                "ticket {} gemaakt"
             } else {
-                "ticket made"
+                "ticket {} made"
             }
         }
         "forum.ban" => {
             if nl {
-                "schrijver geblokkeerd"
+                "schrijver {} geblokkeerd"
             } else {
-                "writer banned"
+                "writer {} banned"
             }
         }
         other => other,
@@ -374,9 +374,17 @@ struct TopicAdmin<'a> {
     /// Time, who, what.
     history: Vec<(String, String, String)>,
     error: Option<String>,
+    /// A refused staff reply's text.
+    draft: String,
 }
 
-async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<String>) -> Result<Response, PageError> {
+async fn topic_page(
+    s: &AppState,
+    me: super::Signed,
+    id: i64,
+    error: Option<String>,
+    draft: String,
+) -> Result<Response, PageError> {
     let lang = me.lang;
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let w = words(lang);
@@ -440,7 +448,7 @@ async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<Stri
                 },
                 (_, Some(v)) => v,
             };
-            let what = format!("{} {value}", action_words(&e.action, lang)).trim().to_owned();
+            let what = action_words(&e.action, lang).replace("{}", &value);
             (zone.date_time(e.at), who, what)
         })
         .collect();
@@ -477,6 +485,7 @@ async fn topic_page(s: &AppState, me: super::Signed, id: i64, error: Option<Stri
         categories,
         history,
         error,
+        draft,
     };
     Ok(render(&view, &me.cookies, lang))
 }
@@ -488,7 +497,7 @@ pub async fn view_forum_topic_admin_get(
     PagePath(id): PagePath<i64>,
 ) -> Result<Response, PageError> {
     me.require(DESK_STAFF)?;
-    topic_page(&s, me, id, None).await
+    topic_page(&s, me, id, None, String::new()).await
 }
 
 /// `POST /agent/forum/{id}`: one moderation step (`action`), a staff reply
@@ -530,14 +539,18 @@ pub async fn view_forum_topic_admin_post(
         }
         "reply" => {
             let body = field("body");
-            let found = s.service.check_submission(&me.staff.email, &body, &[]).await;
+            let seen = format!("{body}\n{}", loket_core::html::markdown_text(&body));
+            let found = s.service.check_submission(&me.staff.email, &seen, &[]).await;
             if found.is_ok_and(|f| !f.is_empty()) {
                 let why = words(lang).privacy.to_owned();
-                return topic_page(&s, me, id, Some(why)).await;
+                return topic_page(&s, me, id, Some(why), body).await;
             }
             return match s.service.reply_forum(&actor, id, &body, &[]).await {
                 Ok(post) => Ok(Redirect::to(&format!("{back}#bericht-{post}")).into_response()),
-                Err(e) => refused(&s, me, id, &e).await,
+                Err(e) => match said(&e, lang) {
+                    Some(why) => topic_page(&s, me, id, Some(why), body).await,
+                    None => Err(PageError::from_domain(&e, lang)),
+                },
             };
         }
         "ticket" => {
@@ -562,7 +575,7 @@ pub async fn view_forum_topic_admin_post(
 async fn refused(s: &AppState, me: super::Signed, id: i64, e: &DomainError) -> Result<Response, PageError> {
     let lang = me.lang;
     match said(e, lang) {
-        Some(why) => topic_page(s, me, id, Some(why)).await,
+        Some(why) => topic_page(s, me, id, Some(why), String::new()).await,
         None => Err(PageError::from_domain(e, lang)),
     }
 }

@@ -104,6 +104,18 @@ fn dutch(why: &str) -> Option<String> {
             "Onderhoud heeft een einde na het begin nodig.",
         ),
         ("the start is not a date and time", "Het begin is geen datum en tijd."),
+        (
+            "this maintenance window is over already",
+            "Dit onderhoud is al voorbij: het einde ligt in het verleden.",
+        ),
+        (
+            "an incident cannot start in the future; plan maintenance instead",
+            "Een storing kan niet in de toekomst beginnen; plan dan onderhoud.",
+        ),
+        (
+            "an incident cannot be scheduled maintenance",
+            "Een storing kan niet de status gepland onderhoud krijgen.",
+        ),
     ];
     if let Some((_, nl)) = fixed.iter().find(|(en, _)| *en == why) {
         return Some((*nl).to_owned());

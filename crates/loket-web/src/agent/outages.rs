@@ -19,10 +19,10 @@ struct OutagesAdmin<'a> {
     t: &'a Texts,
     frame: Frame,
     components: Vec<(i64, String)>,
-    /// Id, title, state label, unresolved, state id.
-    outages: Vec<(i64, String, &'static str, bool, &'static str)>,
+    /// Id, title, state label, unresolved, state id, kind id.
+    outages: Vec<(i64, String, &'static str, bool, &'static str, &'static str)>,
     /// The linked tickets' numbers, per outage id.
-    linked: std::collections::HashMap<i64, String>,
+    linked: std::collections::HashMap<i64, Vec<i64>>,
     states: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     /// What was typed in a refused form, by field name.
@@ -66,11 +66,10 @@ async fn form_page(
         .collect();
     let all = s.service.outages(100).await.map_err(fail)?;
     let mut linked = std::collections::HashMap::new();
-    for o in all.iter().filter(|o| o.resolved_at.is_none()) {
+    for o in &all {
         let numbers = s.service.store().outage_tickets(o.id).await.map_err(fail)?;
         if !numbers.is_empty() {
-            let list: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
-            linked.insert(o.id, list.join(", "));
+            linked.insert(o.id, numbers.into_iter().map(|n| n.0).collect());
         }
     }
     let outages = all
@@ -79,9 +78,10 @@ async fn form_page(
             (
                 o.id,
                 o.title,
-                o.state.label(lang),
+                o.state.label_for(o.kind, false, lang),
                 o.resolved_at.is_none(),
                 o.state.id(),
+                o.kind.id(),
             )
         })
         .collect();
@@ -243,10 +243,12 @@ pub async fn view_outage_ticket_post(
     };
     match s.service.link_outage_ticket(&me.actor(), id, TicketNumber(n)).await {
         Ok(()) => Ok(Redirect::to("/agent/storingen").into_response()),
-        Err(DomainError::NotFound(_)) => {
-            let text = match lang {
-                Lang::Nl => format!("Ticket {n} of deze storing bestaat niet."),
-                Lang::En => format!("Ticket {n} or this outage does not exist."),
+        Err(DomainError::NotFound(what)) => {
+            let text = match (what.starts_with("outage"), lang) {
+                (true, Lang::Nl) => "Deze storing bestaat niet.".to_owned(),
+                (true, Lang::En) => "This outage does not exist.".to_owned(),
+                (false, Lang::Nl) => format!("Ticket {n} bestaat niet."),
+                (false, Lang::En) => format!("Ticket {n} does not exist."),
             };
             page(&s, me, Some(text)).await
         }

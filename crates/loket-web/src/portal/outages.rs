@@ -32,7 +32,7 @@ pub async fn banner(s: &AppState, lang: Lang) -> Result<Option<String>> {
     Ok(Some(format!(
         "{what}: {} ({}){more}",
         first.title,
-        first.state.label(lang)
+        first.state.label_for(first.kind, true, lang)
     )))
 }
 
@@ -48,7 +48,7 @@ struct OutageView {
     updates: Vec<(&'static str, String, String, String)>,
 }
 
-fn view(o: &Outage, lang: Lang, zone: loket_core::time::Zone) -> OutageView {
+fn view(o: &Outage, lang: Lang, zone: loket_core::time::Zone, now: chrono::DateTime<chrono::Utc>) -> OutageView {
     let when = match (o.kind, o.ends_at, lang) {
         (OutageKind::Maintenance, Some(end), Lang::Nl) => {
             format!("{} tot {}", zone.date_time(o.starts_at), zone.date_time(end))
@@ -71,7 +71,7 @@ fn view(o: &Outage, lang: Lang, zone: loket_core::time::Zone) -> OutageView {
             (OutageKind::Maintenance, Lang::Nl) => "onderhoud",
             (OutageKind::Maintenance, Lang::En) => "maintenance",
         },
-        state: o.state.label(lang),
+        state: o.state.label_for(o.kind, o.active(now), lang),
         components: o
             .components
             .iter()
@@ -84,7 +84,7 @@ fn view(o: &Outage, lang: Lang, zone: loket_core::time::Zone) -> OutageView {
             .iter()
             .map(|u| {
                 (
-                    u.state.label(lang),
+                    u.state.label_for(o.kind, false, lang),
                     u.body.clone(),
                     zone.date_time(u.at),
                     zone.iso(u.at),
@@ -137,14 +137,14 @@ pub async fn view_outages_get(State(s): State<AppState>, headers: HeaderMap) -> 
         .collect();
     // Now: what is active; planned: maintenance still to come (or
     // unresolved after its window); earlier: the resolved.
-    let pick = |f: &dyn Fn(&Outage) -> bool| all.iter().filter(|o| f(o)).map(|o| view(o, lang, zone)).collect();
+    let pick = |f: &dyn Fn(&Outage) -> bool| all.iter().filter(|o| f(o)).map(|o| view(o, lang, zone, now)).collect();
     let page = OutagesPage {
         t: texts(lang),
         chrome,
         components,
         active: pick(&|o| o.active(now)),
-        planned: pick(&|o| !o.active(now) && o.resolved_at.is_none()),
-        history: pick(&|o| o.resolved_at.is_some()),
+        planned: pick(&|o| o.resolved_at.is_none() && o.starts_at > now),
+        history: pick(&|o| !o.active(now) && (o.resolved_at.is_some() || o.starts_at <= now)),
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
@@ -170,6 +170,7 @@ fn xml(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             c if c.is_control() && c != '\n' && c != '\t' => {}
+            '\u{fffe}' | '\u{ffff}' => {}
             c => out.push(c),
         }
     }

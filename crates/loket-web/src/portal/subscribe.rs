@@ -26,6 +26,8 @@ struct SubscribePage<'a> {
     button: &'a str,
     /// Where the page leads back to: address and words.
     back: (&'a str, &'a str),
+    /// A refused address: the subscribe form again, with it.
+    retry: Option<String>,
 }
 
 pub(crate) async fn show(
@@ -47,6 +49,7 @@ pub(crate) async fn show(
         action,
         button,
         back: back.unwrap_or(("/storingen", texts(lang).outages_title)),
+        retry: None,
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
 }
@@ -103,16 +106,22 @@ pub async fn view_subscribe_post(
             .await
         }
         Err(DomainError::Invalid(p)) => {
-            show(
-                &s,
-                &headers,
-                t.subscribe_title,
-                super::problem_text(&p, lang),
-                None,
-                "",
-                None,
-            )
-            .await
+            let (chrome, set) = chrome(&s, &headers)
+                .await
+                .map_err(|e| PageError::from_domain(&e, lang))?;
+            let page = SubscribePage {
+                t,
+                chrome,
+                title: t.subscribe_title,
+                message: super::problem_text(&p, lang),
+                action: None,
+                button: t.subscribe_button,
+                back: ("/storingen", t.outages_title),
+                retry: Some(form.email.clone()),
+            };
+            let mut r = render(&page, &set.into_iter().collect::<Vec<_>>(), lang);
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
         }
         Err(e) => Err(PageError::from_domain(&e, lang)),
     }

@@ -383,6 +383,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "SSSSYFFY",
     ),
     ("POST", "/agent/storingen/{id}/ticket", "number={number}", "SSSSYFFY"),
+    ("GET", "/agent/storingen/{id}", "", "YYYYYYYY"),
+    ("GET", "/agent/storingen/{id}/ticket", "", "YYYYYYYY"),
     ("GET", "/agent/forum", "", "SSSSYFFY"),
     ("POST", "/agent/forum", "action=category&name=Nieuw", "SSSSFFFY"),
     ("GET", "/agent/forum/{id}", "", "SSSSYFFY"),

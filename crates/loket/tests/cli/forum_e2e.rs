@@ -128,7 +128,7 @@ fn a_topic_a_reply_and_a_marked_solution_reach_the_follower_by_mail_in_chromium(
         let id = topic.rsplit('/').next().unwrap().to_owned();
         c.goto(&format!("{base}/agent/forum/{id}")).await.unwrap();
         click(&c, "button[value='solution']").await;
-        wait_text(&c, "oplossing gemarkeerd").await;
+        wait_text(&c, "gemarkeerd als oplossing").await;
         super::portal_a11y::check_page(&c, &base, &format!("/agent/forum/{id}"), &mut failures).await;
         super::portal_a11y::check_page(&c, &base, "/agent/forum", &mut failures).await;
 

@@ -54,7 +54,8 @@ pub(super) async fn privacy_stop(
     lang: Lang,
 ) -> Result<Option<String>, PageError> {
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
-    let found = s.service.check_submission(sender, text, files).await.map_err(fail)?;
+    let seen = format!("{text}\n{}", loket_core::html::markdown_text(text));
+    let found = s.service.check_submission(sender, &seen, files).await.map_err(fail)?;
     if found.is_empty() {
         return Ok(None);
     }
@@ -250,17 +251,18 @@ pub async fn view_forum_category_post(
     if let Some(p) = posted.problems.first() {
         return refused(super::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let checked = format!("{title}\n{text}");
-    if let Some(why) = privacy_stop(&s, &me.email, &checked, &posted.files, lang).await? {
-        return refused(why, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    // Counted only for what would be posted.
+    // Counted from here: the check for personal data reads every file, so
+    // stopped posts count too (a form the browser could not send does not).
     let keys = [
         (format!("forum-topic-ip:{ip}"), TOPICS_PER_IP_PER_HOUR, 60),
         (format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60),
     ];
     if super::limited(&s, &keys, lang).await? {
         return refused(forum_texts(lang).too_many.into(), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    let checked = format!("{title}\n{text}");
+    if let Some(why) = privacy_stop(&s, &me.email, &checked, &posted.files, lang).await? {
+        return refused(why, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let actor = Actor::Contact(me.clone());
     match s

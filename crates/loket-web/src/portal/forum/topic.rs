@@ -196,13 +196,14 @@ pub async fn view_forum_reply_post(
     if let Some(p) = posted.problems.first() {
         return refused(crate::portal::problem_text(p, lang), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    if let Some(why) = super::privacy_stop(&s, &me.email, &text, &posted.files, lang).await? {
-        return refused(why, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    // Counted only for what would be posted.
+    // Counted from here: the check for personal data reads every file, so
+    // stopped posts count too.
     let keys = [(format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60)];
     if crate::portal::limited(&s, &keys, lang).await? {
         return refused(forum_texts(lang).too_many.into(), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    if let Some(why) = super::privacy_stop(&s, &me.email, &text, &posted.files, lang).await? {
+        return refused(why, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let actor = Actor::Contact(me.clone());
     match s.service.reply_forum(&actor, id, &text, &posted.files).await {
