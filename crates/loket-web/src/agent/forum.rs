@@ -587,17 +587,5 @@ pub async fn view_forum_file_admin_get(
     PagePath(id): PagePath<i64>,
 ) -> Result<Response, PageError> {
     me.require(DESK_STAFF)?;
-    let lang = me.lang;
-    let fail = |e: DomainError| PageError::from_domain(&e, lang);
-    let file = s.service.forum_file(Some(&me.actor()), id).await.map_err(fail)?;
-    crate::files::send_blob(
-        &s,
-        &file.sha256,
-        &file.filename,
-        &file.media_type,
-        crate::files::Disposition::Download,
-    )
-    .await
-    .map_err(fail)?
-    .ok_or(PageError::not_found(lang))
+    crate::portal::forum::forum_download(&s, Some(&me.actor()), id, me.lang).await
 }

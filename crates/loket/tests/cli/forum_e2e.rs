@@ -33,6 +33,29 @@ async fn sign_in(c: &Client, base: &str, email: &str) {
     wait_url(c, "/agent").await;
 }
 
+/// A server with one staff member (`role`, password [`PASSWORD`]) and mail to
+/// the sink; answers the server and its base URL.
+pub(crate) fn staff_server(
+    dir: &tempfile::TempDir,
+    data: &std::path::Path,
+    smtp: &str,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> (Server, String) {
+    let cfg = dir.path().join("loket.toml");
+    std::fs::write(&cfg, "").unwrap();
+    let cfg = cfg.to_str().unwrap().to_owned();
+    let add = [
+        "--config", &cfg, "agent", "add", "--email", email, "--name", name, "--role", role,
+    ];
+    stdout(&loket(data, &add));
+    set_password(&cfg, data, email);
+    let server = Server::start_with_env(data, &[("LOKET_SMTP_URL", smtp)]);
+    let base = format!("http://{}", server.addr);
+    (server, base)
+}
+
 #[test]
 fn a_topic_a_reply_and_a_marked_solution_reach_the_follower_by_mail_in_chromium() {
     let Some(BrowserEnv {
@@ -46,29 +69,9 @@ fn a_topic_a_reply_and_a_marked_solution_reach_the_follower_by_mail_in_chromium(
     else {
         return;
     };
-    let cfg = dir.path().join("loket.toml");
-    std::fs::write(&cfg, "").unwrap();
-    let cfg = cfg.to_str().unwrap().to_owned();
     let run = std::process::id();
     let admin = format!("forumbeheer.{run}@leverancier.nl");
-    stdout(&loket(
-        &data,
-        &[
-            "--config",
-            &cfg,
-            "agent",
-            "add",
-            "--email",
-            &admin,
-            "--name",
-            "Fenna Forum",
-            "--role",
-            "admin",
-        ],
-    ));
-    set_password(&cfg, &data, &admin);
-    let server = Server::start_with_env(&data, &[("LOKET_SMTP_URL", smtp.as_str())]);
-    let base = format!("http://{}", server.addr);
+    let (server, base) = staff_server(&dir, &data, &smtp, &admin, "Fenna Forum", "admin");
     let anna = format!("anna.forum.{run}@gemeente-aa.nl");
     let bert = format!("bert.forum.{run}@gemeente-bee.nl");
     let rt = tokio::runtime::Builder::new_current_thread()

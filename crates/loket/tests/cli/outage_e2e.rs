@@ -5,10 +5,9 @@
 //! subscribers and nothing reaches the unconfirmed one; the feed parses as
 //! Atom (`atom_syndication`); the pages pass axe-core.
 
-use super::agent_e2e::{PASSWORD, click, set_password};
+use super::agent_e2e::{PASSWORD, click};
 use super::http::request;
 use super::portal_e2e::{BrowserEnv, browser_env, fill, mail_link, shot, submit, wait_text, wait_url, with_browser};
-use super::{Server, loket, stdout};
 use fantoccini::Locator;
 use std::time::{Duration, Instant};
 
@@ -71,27 +70,9 @@ fn an_incident_shows_a_banner_everywhere_and_reaches_confirmed_subscribers_in_ch
     else {
         return;
     };
-    let cfg = dir.path().join("loket.toml");
-    std::fs::write(&cfg, "").unwrap();
-    let cfg = cfg.to_str().unwrap().to_owned();
     let run = std::process::id();
     let agent = format!("storing.{run}@leverancier.nl");
-    stdout(&loket(
-        &data,
-        &[
-            "--config",
-            &cfg,
-            "agent",
-            "add",
-            "--email",
-            &agent,
-            "--name",
-            "Sanne Storing",
-        ],
-    ));
-    set_password(&cfg, &data, &agent);
-    let server = Server::start_with_env(&data, &[("LOKET_SMTP_URL", smtp.as_str())]);
-    let base = format!("http://{}", server.addr);
+    let (server, base) = super::forum_e2e::staff_server(&dir, &data, &smtp, &agent, "Sanne Storing", "agent");
     let subscribers: Vec<String> = ["een", "twee", "drie"]
         .iter()
         .map(|n| format!("abonnee.{n}.{run}@gemeente.nl"))

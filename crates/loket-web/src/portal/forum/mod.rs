@@ -6,6 +6,7 @@ mod texts;
 mod topic;
 
 pub use texts::{ForumTexts, forum_texts};
+pub(crate) use topic::forum_download;
 pub use topic::{
     view_forum_file_get, view_forum_follow_post, view_forum_reply_post, view_forum_solution_post, view_forum_topic_get,
     view_forum_unsubscribe_get, view_forum_unsubscribe_post,

@@ -215,6 +215,20 @@ pub async fn view_forum_reply_post(
     }
 }
 
+/// The logged-in contact who posted a small form of topic `id` (its
+/// token checked), the topic's path and the page language.
+async fn member(s: &AppState, headers: &HeaderMap, id: i64, token: &str) -> Result<(Contact, String, Lang), PageError> {
+    let lang = crate::portal::language(headers);
+    if !csrf::valid(&s.csrf_key, headers, s.portal.secure_cookies, token) {
+        return Err(PageError::forbidden(lang));
+    }
+    let path = format!("/forum/onderwerp/{id}");
+    match reader(s, headers, &path).await? {
+        Some(me) => Ok((me, path, lang)),
+        None => Err(PageError::login_first(&path, lang)),
+    }
+}
+
 /// The follow form.
 #[derive(Debug, Deserialize)]
 pub struct FollowForm {
@@ -230,14 +244,7 @@ pub async fn view_forum_follow_post(
     headers: HeaderMap,
     PageForm(form): PageForm<FollowForm>,
 ) -> Result<Response, PageError> {
-    let lang = crate::portal::language(&headers);
-    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
-        return Err(PageError::forbidden(lang));
-    }
-    let path = format!("/forum/onderwerp/{id}");
-    let Some(me) = reader(&s, &headers, &path).await? else {
-        return Err(PageError::login_first(&path, lang));
-    };
+    let (me, path, lang) = member(&s, &headers, id, &form.csrf).await?;
     s.service
         .follow_forum_topic(&Actor::Contact(me), id, form.on == "1")
         .await
@@ -260,14 +267,7 @@ pub async fn view_forum_solution_post(
     headers: HeaderMap,
     PageForm(form): PageForm<SolutionForm>,
 ) -> Result<Response, PageError> {
-    let lang = crate::portal::language(&headers);
-    if !csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
-        return Err(PageError::forbidden(lang));
-    }
-    let path = format!("/forum/onderwerp/{id}");
-    let Some(me) = reader(&s, &headers, &path).await? else {
-        return Err(PageError::login_first(&path, lang));
-    };
+    let (me, path, lang) = member(&s, &headers, id, &form.csrf).await?;
     let keys = [(format!("forum-post:{}", me.id.0), POSTS_PER_CONTACT_PER_HOUR, 60)];
     if crate::portal::limited(&s, &keys, lang).await? {
         return Err(PageError::from_domain(
@@ -282,19 +282,17 @@ pub async fn view_forum_solution_post(
     Ok(Redirect::to(&format!("{path}#bericht-{}", form.post)).into_response())
 }
 
-/// `GET /forum/bijlage/{id}`: a file of a post the visitor may see, as a download.
-pub async fn view_forum_file_get(
-    State(s): State<AppState>,
-    PagePath(id): PagePath<i64>,
-    headers: HeaderMap,
+/// A forum file `actor` may see, as a download (hidden posts' for staff).
+pub(crate) async fn forum_download(
+    s: &AppState,
+    actor: Option<&Actor>,
+    id: i64,
+    lang: Lang,
 ) -> Result<Response, PageError> {
-    let lang = crate::portal::language(&headers);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
-    let me = reader(&s, &headers, "/forum").await?;
-    let actor = me.map(Actor::Contact);
-    let file = s.service.forum_file(actor.as_ref(), id).await.map_err(fail)?;
+    let file = s.service.forum_file(actor, id).await.map_err(fail)?;
     crate::files::send_blob(
-        &s,
+        s,
         &file.sha256,
         &file.filename,
         &file.media_type,
@@ -303,6 +301,18 @@ pub async fn view_forum_file_get(
     .await
     .map_err(fail)?
     .ok_or(PageError::not_found(lang))
+}
+
+/// `GET /forum/bijlage/{id}`: a file of a post the visitor may see, as a download.
+pub async fn view_forum_file_get(
+    State(s): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = crate::portal::language(&headers);
+    let me = reader(&s, &headers, "/forum").await?;
+    let actor = me.map(Actor::Contact);
+    forum_download(&s, actor.as_ref(), id, lang).await
 }
 
 /// `GET /forum/afmelden/{token}`: asks to confirm (a mail scanner opening
