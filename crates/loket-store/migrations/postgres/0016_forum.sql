@@ -47,6 +47,7 @@ CREATE TABLE forum_subscriptions (
     topic_id BIGINT NOT NULL REFERENCES forum_topics(id) ON DELETE CASCADE,
     contact_id BIGINT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     created_at TIMESTAMPTZ NOT NULL,
+    ended_at TIMESTAMPTZ,
     UNIQUE (topic_id, contact_id)
 );
 CREATE TABLE forum_bans (

@@ -92,7 +92,7 @@ macro_rules! forum_store {
                     sqlx::query(
                         "INSERT INTO outbox (kind, to_addr, automatic, created_at, forum_post_id) \
                          SELECT 'forum_reply', c.email, TRUE, $1, $2 FROM forum_subscriptions s \
-                         JOIN contacts c ON c.id = s.contact_id WHERE s.topic_id = $3 AND s.contact_id <> $4",
+                         JOIN contacts c ON c.id = s.contact_id WHERE s.topic_id = $3 AND s.contact_id <> $4 AND s.ended_at IS NULL",
                     )
                     .bind(at)
                     .bind(id)
@@ -105,7 +105,7 @@ macro_rules! forum_store {
                 if post.subscribe && writer > 0 {
                     sqlx::query(
                         "INSERT INTO forum_subscriptions (topic_id, contact_id, created_at) VALUES ($1, $2, $3) \
-                         ON CONFLICT (topic_id, contact_id) DO NOTHING",
+                         ON CONFLICT (topic_id, contact_id) DO UPDATE SET ended_at = NULL",
                     )
                     .bind(topic)
                     .bind(writer)
@@ -325,7 +325,7 @@ macro_rules! forum_store {
                         sqlx::query(
                             "INSERT INTO outbox (kind, to_addr, automatic, created_at, forum_post_id) \
                              SELECT 'forum_solution', c.email, TRUE, $1, $2 FROM forum_subscriptions s \
-                             JOIN contacts c ON c.id = s.contact_id WHERE s.topic_id = $3",
+                             JOIN contacts c ON c.id = s.contact_id WHERE s.topic_id = $3 AND s.ended_at IS NULL",
                         )
                         .bind(by.at)
                         .bind(*p)
@@ -361,7 +361,7 @@ macro_rules! forum_store {
                 if on {
                     sqlx::query(
                         "INSERT INTO forum_subscriptions (topic_id, contact_id, created_at) VALUES ($1, $2, $3) \
-                         ON CONFLICT (topic_id, contact_id) DO NOTHING",
+                         ON CONFLICT (topic_id, contact_id) DO UPDATE SET ended_at = NULL",
                     )
                     .bind(topic)
                     .bind(contact.0)
@@ -370,9 +370,13 @@ macro_rules! forum_store {
                     .await
                     .map_err(db_err)?;
                 } else {
-                    sqlx::query("DELETE FROM forum_subscriptions WHERE topic_id = $1 AND contact_id = $2")
+                    // Kept, ended: its mailed link still answers "unsubscribed".
+                    sqlx::query(
+                        "UPDATE forum_subscriptions SET ended_at = COALESCE(ended_at, $3) WHERE topic_id = $1 AND contact_id = $2",
+                    )
                         .bind(topic)
                         .bind(contact.0)
+                        .bind(at)
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
@@ -388,7 +392,7 @@ macro_rules! forum_store {
             }
 
             async fn forum_subscribed(&self, topic: i64, contact: ContactId) -> Result<bool> {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_subscriptions WHERE topic_id = $1 AND contact_id = $2")
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_subscriptions WHERE topic_id = $1 AND contact_id = $2 AND ended_at IS NULL")
                     .bind(topic)
                     .bind(contact.0)
                     .fetch_one(self.reader())
@@ -472,7 +476,7 @@ macro_rules! forum_store {
                 let row: Option<(i64, String, String, bool, String, bool, Option<i64>)> = sqlx::query_as(
                     "SELECT t.id, t.title, p.author_name, p.staff, p.body, p.hidden OR t.hidden, \
                      (SELECT s.id FROM forum_subscriptions s JOIN contacts c ON c.id = s.contact_id \
-                      WHERE s.topic_id = t.id AND c.email = $2) \
+                      WHERE s.topic_id = t.id AND c.email = $2 AND s.ended_at IS NULL) \
                      FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id WHERE p.id = $1",
                 )
                 .bind(post)

@@ -239,6 +239,11 @@ async fn topics_replies_and_moderation(env: &Env) {
     let token = s.forum_unsubscribe_token(sub).await.unwrap();
     assert!(s.end_forum_subscription("1-00").await.is_err(), "a forged link");
     assert_eq!(s.end_forum_subscription(&token).await.unwrap(), topic);
+    assert_eq!(
+        s.end_forum_subscription(&token).await.unwrap(),
+        topic,
+        "the link answers again: unsubscribed"
+    );
     assert!(!s.follows_forum_topic(&piet, topic).await.unwrap());
     s.follow_forum_topic(&jan, topic, false).await.unwrap();
     let before = forum_mails(env, MailKind::ForumReply).await.len();
