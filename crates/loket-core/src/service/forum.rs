@@ -393,6 +393,24 @@ impl Service {
             Channel::Portal,
         );
         input.request_key = Some(format!("forum-topic:{topic}"));
+        // The first post's files go along, referred to where they are kept.
+        input.attachments = page
+            .posts
+            .first()
+            .map(|p| {
+                p.files
+                    .iter()
+                    .map(|f| Upload {
+                        filename: f.filename.clone(),
+                        media_type: f.media_type.clone(),
+                        content: super::UploadContent::Stored {
+                            sha256: f.sha256.clone(),
+                            size: u64::try_from(f.size).unwrap_or(0),
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let ticket = self.create_ticket(actor, input).await?;
         self.store
             .moderate_forum(topic, &Moderation::Ticket(ticket.number), &self.stamp(actor))

@@ -120,6 +120,14 @@ pub enum UploadContent {
     Bytes(Vec<u8>),
     /// Already written to the blob store's temporary place (streamed uploads).
     Staged(Staged),
+    /// Kept in the blob store already, under its SHA-256 (a forum file that
+    /// goes with its topic into a ticket): referred to, not copied.
+    Stored {
+        /// The key of the kept bytes.
+        sha256: String,
+        /// Their size in bytes.
+        size: u64,
+    },
 }
 
 impl Upload {
@@ -137,6 +145,7 @@ impl Upload {
         match &self.content {
             UploadContent::Bytes(b) => b.len() as u64,
             UploadContent::Staged(s) => s.size,
+            UploadContent::Stored { size, .. } => *size,
         }
     }
 
@@ -144,7 +153,7 @@ impl Upload {
     pub fn in_memory(&self) -> Option<&[u8]> {
         match &self.content {
             UploadContent::Bytes(b) => Some(b),
-            UploadContent::Staged(_) => None,
+            UploadContent::Staged(_) | UploadContent::Stored { .. } => None,
         }
     }
 }
@@ -348,6 +357,16 @@ impl Service {
             let staged = match &u.content {
                 UploadContent::Bytes(b) => self.blobs.stage(b).await?,
                 UploadContent::Staged(s) => s.clone(),
+                UploadContent::Stored { sha256, size } => {
+                    // Kept already: nothing to stage or keep.
+                    out.attachments.push(NewAttachment {
+                        filename: clean_filename(u.filename.trim()),
+                        media_type: u.media_type.chars().take(100).collect(),
+                        size: i64::try_from(*size).unwrap_or(i64::MAX),
+                        sha256: sha256.clone(),
+                    });
+                    continue;
+                }
             };
             out.attachments.push(NewAttachment {
                 filename: clean_filename(u.filename.trim()),

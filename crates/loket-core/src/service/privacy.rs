@@ -464,6 +464,16 @@ impl Service {
             let bytes = match &f.content {
                 super::UploadContent::Bytes(b) => b.clone(),
                 super::UploadContent::Staged(s) => self.blobs.read_staged(s).await?,
+                super::UploadContent::Stored { sha256, .. } => {
+                    let Some((mut file, size)) = self.blobs.open(sha256).await? else {
+                        continue;
+                    };
+                    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                    tokio::io::AsyncReadExt::read_to_end(&mut file, &mut bytes)
+                        .await
+                        .map_err(|e| DomainError::Storage(format!("reading a kept file: {e}")))?;
+                    bytes
+                }
             };
             let pieces = self.extract(f.filename.clone(), f.media_type.clone(), bytes).await;
             items.push((Some(f.filename.clone()), pieces));

@@ -266,6 +266,15 @@ async fn topics_replies_and_moderation(env: &Env) {
     );
     let ticket = env.store.ticket_by_number(number).await.unwrap().unwrap();
     assert_eq!(ticket.subject, "Rapportage wachttijden");
+    let files = env.store.attachments(ticket.id).await.unwrap();
+    assert_eq!(
+        files
+            .iter()
+            .map(|f| (f.filename.as_str(), f.sha256.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("overzicht.csv", file.sha256.as_str())],
+        "the first post's file goes along, not copied"
+    );
     let Actor::Contact(j) = &jan else { unreachable!() };
     assert_eq!(ticket.requester_id, j.id);
     assert_eq!(s.forum_topic(None, topic).await.unwrap().topic.ticket, Some(number));
