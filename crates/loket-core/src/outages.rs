@@ -263,6 +263,8 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn subscriber_id(&self, email: &str) -> Result<Option<i64>>;
     /// What an update mail says: the outage, its title, the update's state, text and time.
     async fn outage_update_mail(&self, update: i64) -> Result<Option<OutageMail>>;
+    /// The outages a ticket is linked to: id and title, newest first.
+    async fn ticket_outages(&self, ticket: TicketId) -> Result<Vec<(i64, String)>>;
     /// The numbers of the tickets linked to an outage.
     async fn outage_tickets(&self, outage: i64) -> Result<Vec<TicketNumber>>;
     /// Links a ticket to an outage; its requester is told when it is resolved.

@@ -303,6 +303,17 @@ macro_rules! outage_store {
                 }))
             }
 
+            async fn ticket_outages(&self, ticket: TicketId) -> Result<Vec<(i64, String)>> {
+                sqlx::query_as(
+                    "SELECT o.id, o.title FROM outage_tickets ot JOIN outages o ON o.id = ot.outage_id \
+                     WHERE ot.ticket_id = $1 ORDER BY o.id DESC",
+                )
+                .bind(ticket.0)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_err)
+            }
+
             async fn outage_tickets(&self, outage: i64) -> Result<Vec<TicketNumber>> {
                 let numbers: Vec<i64> = sqlx::query_scalar(
                     "SELECT t.number FROM outage_tickets ot JOIN tickets t ON t.id = ot.ticket_id WHERE ot.outage_id = $1 ORDER BY t.number",

@@ -176,6 +176,10 @@ async fn subscribers_and_linked_tickets(env: &Env) {
         .unwrap();
     s.link_outage_ticket(admin, o.id, t.number).await.unwrap();
     assert_eq!(env.store.outage_tickets(o.id).await.unwrap(), vec![t.number]);
+    assert_eq!(
+        env.store.ticket_outages(t.id).await.unwrap(),
+        vec![(o.id, "Koppelingen traag".to_owned())]
+    );
     assert!(
         matches!(
             s.link_outage_ticket(admin, 999, t.number).await,

@@ -54,6 +54,8 @@ struct TicketPage<'a> {
     /// Every work item the ticket had, newest first: reference, link (with
     /// `work_item_url`), and the department it was set in.
     work_items: Vec<(String, Option<String>)>,
+    /// The outages the ticket is linked to: id, title.
+    outages: Vec<(i64, String)>,
     promised: Option<String>,
     postponed: Option<String>,
     /// The service-level timer.
@@ -388,6 +390,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
     };
     let events = store.audit(ticket.id).await.map_err(fail)?;
     let work_items = work_items(&ticket, &events, s.portal.work_item_url.as_deref());
+    let outages = store.ticket_outages(ticket.id).await.map_err(fail)?;
     let mut names = super::audit::Names {
         staff: staff
             .iter()
@@ -458,6 +461,7 @@ async fn page(s: &AppState, me: Signed, number: TicketNumber, extra: Extra) -> R
         release: ticket.release_version.clone(),
         work_item: ticket.work_item.clone(),
         work_items,
+        outages,
         // The meeting's deadline shows as the timer below; no second line.
         promised: ticket
             .promised_at

@@ -1839,6 +1839,27 @@ async fn a_published_outage_shows_a_banner_on_every_portal_page_and_in_the_feed(
 
     // The feed is well-formed Atom with one entry per update.
     let id = app.service.outages(10).await.unwrap()[0].id;
+    // A ticket linked to it names it on its page; the outage lists the ticket.
+    let t = app
+        .service
+        .create_ticket(
+            &Actor::System,
+            CreateTicket::new("Koppeling", "Traag", "jan@gemeente.nl", Channel::Portal),
+        )
+        .await
+        .unwrap();
+    let linked = agent
+        .post(
+            "/agent/storingen",
+            &format!("/agent/storingen/{id}/ticket"),
+            &format!("number={}", t.number),
+        )
+        .await;
+    assert_eq!(linked.location.as_deref(), Some("/agent/storingen"));
+    let page = agent.go("GET", &format!("/agent/tickets/{}", t.number), None).await;
+    assert!(page.body.contains("id=\"ticket-outages\"") && page.body.contains("Koppelingen traag &#60;b&#62;"));
+    let list = agent.go("GET", "/agent/storingen", None).await;
+    assert!(list.body.contains(&format!("href=\"/agent/tickets/{}\"", t.number)));
     agent
         .post(
             "/agent/storingen",
