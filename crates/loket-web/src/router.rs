@@ -178,6 +178,10 @@ fn portal() -> Routes {
         .route("/forum", get(portal::view_forum_get))
         .route("/forum/zoeken", get(portal::view_forum_search_get))
         .route(
+            "/forum/naam",
+            small(get(portal::view_post_only_get).post(portal::view_forum_name_post)),
+        )
+        .route(
             "/forum/c/{id}",
             upload(get(portal::view_forum_category_get).post(portal::view_forum_category_post)),
         )

@@ -23,6 +23,18 @@ pub struct TopicPage {
     pub posts: Vec<Post>,
 }
 
+/// Whether a name may show on the forum: Latin letters (accents too),
+/// spaces, `-`, `.` and `'`, at most 60 characters; nothing that reads as an
+/// address or as another script's look-alike.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 60
+        && name.chars().any(char::is_alphabetic)
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphabetic() || ('\u{c0}'..='\u{17f}').contains(&ch) || " -.'".contains(ch))
+}
+
 /// Whether a stored post is `new` sent again: the same writer, text and files.
 fn same_post(stored: &Post, new: &NewPost) -> bool {
     let mut a: Vec<&str> = stored.files.iter().map(|f| f.sha256.as_str()).collect();
@@ -57,11 +69,7 @@ impl Service {
                 // name (letters, spaces, - . ') is shown, never an address;
                 // without one, a pseudonym that counts nothing.
                 let name = c.name.trim();
-                let plain = !name.is_empty()
-                    && name.chars().count() <= 60
-                    && name.chars().all(|ch| {
-                        ch.is_ascii_alphabetic() || ('\u{c0}'..='\u{17f}').contains(&ch) || " -.'".contains(ch)
-                    });
+                let plain = plain_name(name);
                 let name = match (plain, organisation) {
                     (true, Some(o)) => format!("{name} ({o})"),
                     (true, None) => name.to_owned(),
@@ -361,6 +369,25 @@ impl Service {
             .set_forum_subscription(topic, contact, false, self.now())
             .await?;
         Ok(topic)
+    }
+
+    /// A contact sets the name their forum posts show (empty: none, so a
+    /// pseudonym); only a plain name is accepted.
+    pub async fn set_forum_name(&self, actor: &Actor, name: &str) -> Result<Contact> {
+        let Actor::Contact(c) = actor else {
+            return Err(DomainError::Forbidden("only contacts have a forum name".into()));
+        };
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !name.is_empty() && !plain_name(&name) {
+            return Err(DomainError::invalid(
+                "a name holds letters, spaces, hyphens, dots and apostrophes only, at most 60",
+            ));
+        }
+        let patch = crate::store::ContactPatch {
+            name: Some(name),
+            ..Default::default()
+        };
+        self.store.update_contact(c.id, &patch, &self.stamp(actor)).await
     }
 
     /// Visible topics matching a search.

@@ -29,7 +29,7 @@ pub use follow::{
 };
 pub use forum::{
     view_forum_category_get, view_forum_category_post, view_forum_file_get, view_forum_follow_post, view_forum_get,
-    view_forum_reply_post, view_forum_search_get, view_forum_solution_post, view_forum_topic_get,
+    view_forum_name_post, view_forum_reply_post, view_forum_search_get, view_forum_solution_post, view_forum_topic_get,
     view_forum_unsubscribe_get, view_forum_unsubscribe_post,
 };
 pub use home::{view_home_get, view_sent_get, view_submit_post};

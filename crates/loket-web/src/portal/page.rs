@@ -292,6 +292,7 @@ pub async fn view_post_only_get(uri: axum::http::Uri) -> axum::response::Redirec
     let page = match path {
         "/tickets/new" | "/uitloggen" => "/",
         "/storingen/abonneren" => "/storingen",
+        "/forum/naam" => "/forum",
         _ => page,
     };
     let lang = uri

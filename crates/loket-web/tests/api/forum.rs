@@ -304,3 +304,29 @@ async fn a_forum_for_contacts_only_sends_visitors_to_the_login_and_back() {
     let mut jan = contact(&app, "jan@zuid.nl", "Jan").await;
     assert_eq!(jan.go("GET", "/forum", None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_contact_chooses_the_name_their_posts_show() {
+    let app = App::new().await;
+    let admin = app.staff("beheer@leverancier.nl", Role::Admin).await;
+    let cat = app.service.create_forum_category(&admin, "Algemeen", "").await.unwrap();
+    let mut jan = contact(&app, "jan@zuid.nl", "").await;
+    let refused = jan.post("/forum", "/forum/naam", "name=jan%40zuid.nl").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Gebruik alleen letters"), "{}", refused.body);
+    let saved = jan.post("/forum", "/forum/naam", "name=Jan++de+Vries").await;
+    assert_eq!(saved.location.as_deref(), Some("/forum?naam=1"));
+    let category = format!("/forum/c/{}", cat.id);
+    let started = post_multipart(
+        &mut jan,
+        &category,
+        &category,
+        &[("subject", "Vraag"), ("message", "Hoe?")],
+        &[],
+    )
+    .await;
+    let topic = started.location.unwrap();
+    let page = app.page("GET", &topic, None, None).await;
+    assert!(page.body.contains("<strong>Jan de Vries</strong>"), "{}", page.body);
+    assert!(!page.body.contains("jan@zuid.nl"));
+}

@@ -61,6 +61,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     // moderate in the workspace; a portal page knows no staff session).
     ("GET", "/forum", "", "YYYYYYYY"),
     ("GET", "/forum/zoeken?q=koppeling", "", "YYYYYYYY"),
+    ("POST", "/forum/naam", "name=Jan+de+Vries", "LYYYLLLL"),
+    ("GET", "/forum/naam", "", "YYYYYYYY"),
     ("GET", "/forum/c/{id}", "", "YYYYYYYY"),
     ("POST", "/forum/c/{id}", "multipart", "LYYYLLLL"),
     ("GET", "/forum/onderwerp/{id}", "", "YYYYYYYY"),

@@ -104,14 +104,23 @@ struct ForumPage<'a> {
     categories: Vec<(i64, String, String, i64, String)>,
     /// The newest topics.
     topics: Vec<TopicRow>,
+    /// The logged-in contact's name (empty: none).
+    my_name: Option<String>,
+    notice: Option<&'static str>,
+    name_error: Option<String>,
 }
 
-/// `GET /forum`: the categories and the newest topics.
-pub async fn view_forum_get(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let lang = super::language(&headers);
+/// The forum's first page, with what the name form said.
+async fn forum_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    notice: Option<&'static str>,
+    name_error: Option<String>,
+) -> Result<Response, PageError> {
+    let lang = super::language(headers);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
-    reader(&s, &headers, "/forum").await?;
-    let (chrome, set) = chrome(&s, &headers).await.map_err(fail)?;
+    let me = reader(s, headers, "/forum").await?;
+    let (chrome, set) = chrome(s, headers).await.map_err(fail)?;
     let zone = s.portal.time_zone;
     let categories = s
         .service
@@ -129,15 +138,69 @@ pub async fn view_forum_get(State(s): State<AppState>, headers: HeaderMap) -> Re
             )
         })
         .collect();
-    let topics = rows(&s, s.service.forum_topics(None, None, 10).await.map_err(fail)?);
+    let topics = rows(s, s.service.forum_topics(None, None, 10).await.map_err(fail)?);
     let page = ForumPage {
         t: texts(lang),
         f: forum_texts(lang),
         chrome,
         categories,
         topics,
+        my_name: me.map(|c| c.name),
+        notice,
+        name_error,
     };
     Ok(render(&page, &set.into_iter().collect::<Vec<_>>(), lang))
+}
+
+/// `?naam=1` after the name was saved.
+#[derive(Debug, Default, Deserialize)]
+pub struct NameSaved {
+    naam: Option<String>,
+}
+
+/// `GET /forum`: the categories and the newest topics.
+pub async fn view_forum_get(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageQuery(told): PageQuery<NameSaved>,
+) -> Result<Response, PageError> {
+    let notice = told
+        .naam
+        .is_some()
+        .then_some(forum_texts(super::language(&headers)).name_saved);
+    forum_page(&s, &headers, notice, None).await
+}
+
+/// The name form.
+#[derive(Debug, Deserialize)]
+pub struct NameForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /forum/naam`: the logged-in contact sets the name their posts show.
+pub async fn view_forum_name_post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    super::page::PageForm(form): super::page::PageForm<NameForm>,
+) -> Result<Response, PageError> {
+    let lang = super::language(&headers);
+    if !super::csrf::valid(&s.csrf_key, &headers, s.portal.secure_cookies, &form.csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let Some(me) = reader(&s, &headers, "/forum").await? else {
+        return Err(PageError::login_first("/forum", lang));
+    };
+    match s.service.set_forum_name(&Actor::Contact(me), &form.name).await {
+        Ok(_) => Ok(Redirect::to("/forum?naam=1").into_response()),
+        Err(DomainError::Invalid(_)) => {
+            let mut r = forum_page(&s, &headers, None, Some(forum_texts(lang).name_rules.to_owned())).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(PageError::from_domain(&e, lang)),
+    }
 }
 
 /// A topic that was not posted: why, and what was typed.
