@@ -70,6 +70,16 @@ fn probes(data: &std::path::Path, env: &[(&str, &str)]) -> (u64, u64) {
     (nums[0], nums[1])
 }
 
+/// How many jobs are claimed now, as `loket jobs list` says.
+fn running(data: &std::path::Path, env: &[(&str, &str)]) -> u64 {
+    let out = stdout(&loket_with(data, &["jobs", "list", "--limit", "1"], env));
+    out.split(", ")
+        .find_map(|p| p.strip_prefix("running "))
+        .and_then(|n| n.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 #[test]
 fn two_servers_run_a_thousand_jobs_once_each_and_survive_a_sigkill() {
     let Some(db) = Database::create() else { return };
@@ -96,6 +106,30 @@ fn two_servers_run_a_thousand_jobs_once_each_and_survive_a_sigkill() {
             "the servers do not run jobs"
         );
         std::thread::sleep(Duration::from_millis(100));
+    }
+    // Frozen (SIGSTOP), the second server keeps its claims as they are: more
+    // running jobs than the first server claims at once (10) means it holds
+    // some, and only then is it killed; otherwise it goes on and we look again.
+    let pid = b.child.id().to_string();
+    let signal = |sig: &str| {
+        let ok = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill {sig} {pid}");
+    };
+    loop {
+        signal("-STOP");
+        if running(dirs[0].path(), &env) > 10 {
+            break;
+        }
+        signal("-CONT");
+        assert!(
+            started.elapsed() < Duration::from_mins(1),
+            "the second server never held claims"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
     b.child.kill().unwrap();
     b.child.wait().unwrap();
