@@ -198,6 +198,10 @@ pub trait ForumStore: Send + Sync + 'static {
         topic: Option<i64>,
         by: &Stamp,
     ) -> Result<()>;
+    /// The name a contact chose for the forum (empty: none), when they chose.
+    async fn forum_name(&self, contact: ContactId) -> Result<Option<String>>;
+    /// Sets the name a contact chose for the forum.
+    async fn set_forum_name(&self, contact: ContactId, name: &str, at: DateTime<Utc>) -> Result<()>;
     /// Why a contact is banned, when they are.
     async fn forum_ban(&self, contact: ContactId) -> Result<Option<String>>;
     /// Every banned contact: id, address, reason.

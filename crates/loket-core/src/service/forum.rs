@@ -30,9 +30,11 @@ fn plain_name(name: &str) -> bool {
     !name.is_empty()
         && name.chars().count() <= 60
         && name.chars().any(char::is_alphabetic)
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphabetic() || ('\u{c0}'..='\u{17f}').contains(&ch) || " -.'".contains(ch))
+        && name.chars().all(|ch| {
+            ch.is_ascii_alphabetic()
+                || (('\u{c0}'..='\u{17e}').contains(&ch) && ch.is_alphabetic())
+                || " -.'".contains(ch)
+        })
 }
 
 /// Whether a stored post is `new` sent again: the same writer, text and files.
@@ -65,10 +67,12 @@ impl Service {
                     Some(o) => self.store.get_organisation(o).await?.map(|o| o.name),
                     None => None,
                 };
-                // Anyone can give a name with a ticket form: only a plain
-                // name (letters, spaces, - . ') is shown, never an address;
-                // without one, a pseudonym that counts nothing.
-                let name = c.name.trim();
+                // The name the contact chose for the forum; else the one on
+                // record, which anyone can give with a ticket form: only a
+                // plain name (letters, spaces, - . ') is shown, never an
+                // address; without one, a pseudonym that counts nothing.
+                let chosen = self.store.forum_name(c.id).await?;
+                let name = chosen.as_deref().unwrap_or(&c.name).trim();
                 let plain = plain_name(name);
                 let name = match (plain, organisation) {
                     (true, Some(o)) => format!("{name} ({o})"),
@@ -371,9 +375,19 @@ impl Service {
         Ok(topic)
     }
 
+    /// The name a contact chose for the forum, or the one on record.
+    pub async fn forum_name_of(&self, contact: &Contact) -> Result<String> {
+        Ok(self
+            .store
+            .forum_name(contact.id)
+            .await?
+            .unwrap_or_else(|| contact.name.clone()))
+    }
+
     /// A contact sets the name their forum posts show (empty: none, so a
-    /// pseudonym); only a plain name is accepted.
-    pub async fn set_forum_name(&self, actor: &Actor, name: &str) -> Result<Contact> {
+    /// pseudonym); only a plain name is accepted. It is the forum's alone:
+    /// the name staff keep for the contact stays as it is.
+    pub async fn set_forum_name(&self, actor: &Actor, name: &str) -> Result<()> {
         let Actor::Contact(c) = actor else {
             return Err(DomainError::Forbidden("only contacts have a forum name".into()));
         };
@@ -383,11 +397,7 @@ impl Service {
                 "a name holds letters, spaces, hyphens, dots and apostrophes only, at most 60",
             ));
         }
-        let patch = crate::store::ContactPatch {
-            name: Some(name),
-            ..Default::default()
-        };
-        self.store.update_contact(c.id, &patch, &self.stamp(actor)).await
+        self.store.set_forum_name(c.id, &name, self.now()).await
     }
 
     /// Visible topics matching a search.

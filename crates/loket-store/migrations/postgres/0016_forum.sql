@@ -50,6 +50,12 @@ CREATE TABLE forum_subscriptions (
     ended_at TIMESTAMPTZ,
     UNIQUE (topic_id, contact_id)
 );
+-- The name a contact chose for the forum (apart from the name staff keep).
+CREATE TABLE forum_names (
+    contact_id BIGINT PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
 CREATE TABLE forum_bans (
     contact_id BIGINT PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
     reason TEXT NOT NULL,

@@ -445,6 +445,30 @@ macro_rules! forum_store {
                 Ok(())
             }
 
+            async fn forum_name(&self, contact: ContactId) -> Result<Option<String>> {
+                sqlx::query_scalar("SELECT name FROM forum_names WHERE contact_id = $1")
+                    .bind(contact.0)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn set_forum_name(&self, contact: ContactId, name: &str, at: DateTime<Utc>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO forum_names (contact_id, name, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (contact_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+                )
+                .bind(contact.0)
+                .bind(name)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
             async fn forum_ban(&self, contact: ContactId) -> Result<Option<String>> {
                 sqlx::query_scalar("SELECT reason FROM forum_bans WHERE contact_id = $1")
                     .bind(contact.0)

@@ -254,6 +254,20 @@ async fn topics_replies_and_moderation(env: &Env) {
         "nobody follows"
     );
 
+    // A contact's chosen forum name shows on new posts; the name on record stays.
+    s.set_forum_name(&jan, "Jan de Vries").await.unwrap();
+    assert!(s.set_forum_name(&jan, "jan@aa.nl").await.is_err());
+    let named = s.reply_forum(&jan, topic, "Met mijn naam.", &[]).await.unwrap();
+    let posts = s.forum_topic(None, topic).await.unwrap().posts;
+    assert_eq!(
+        posts.iter().find(|p| p.id == named).map(|p| p.author.name.as_str()),
+        Some("Jan de Vries")
+    );
+    assert_eq!(
+        env.store.contact_by_email("jan@aa.nl").await.unwrap().unwrap().name,
+        "Jan"
+    );
+
     // A topic becomes a ticket of its starter, once.
     assert!(s.forum_topic_to_ticket(&jan, topic, "http://x/forum").await.is_err());
     let number = s

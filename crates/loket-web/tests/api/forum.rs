@@ -329,4 +329,14 @@ async fn a_contact_chooses_the_name_their_posts_show() {
     let page = app.page("GET", &topic, None, None).await;
     assert!(page.body.contains("<strong>Jan de Vries</strong>"), "{}", page.body);
     assert!(!page.body.contains("jan@zuid.nl"));
+    let kept = app
+        .service
+        .store()
+        .contact_by_email("jan@zuid.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.name, "", "the name staff keep stays as it was");
+    let odd = jan.post("/forum", "/forum/naam", "name=Jan+%C3%97+Piet").await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY, "× is no letter");
 }

@@ -145,7 +145,10 @@ async fn forum_page(
         chrome,
         categories,
         topics,
-        my_name: me.map(|c| c.name),
+        my_name: match &me {
+            Some(c) => Some(s.service.forum_name_of(c).await.map_err(fail)?),
+            None => None,
+        },
         notice,
         name_error,
     };
@@ -193,7 +196,7 @@ pub async fn view_forum_name_post(
         return Err(PageError::login_first("/forum", lang));
     };
     match s.service.set_forum_name(&Actor::Contact(me), &form.name).await {
-        Ok(_) => Ok(Redirect::to("/forum?naam=1").into_response()),
+        Ok(()) => Ok(Redirect::to("/forum?naam=1").into_response()),
         Err(DomainError::Invalid(_)) => {
             let mut r = forum_page(&s, &headers, None, Some(forum_texts(lang).name_rules.to_owned())).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
