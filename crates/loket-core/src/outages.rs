@@ -265,8 +265,8 @@ pub trait OutageStore: Send + Sync + 'static {
     async fn outage_update_mail(&self, update: i64) -> Result<Option<OutageMail>>;
     /// The outages a ticket is linked to: id and title, newest first.
     async fn ticket_outages(&self, ticket: TicketId) -> Result<Vec<(i64, String)>>;
-    /// The numbers of the tickets linked to an outage.
-    async fn outage_tickets(&self, outage: i64) -> Result<Vec<TicketNumber>>;
+    /// Every link of a ticket to an outage: the outage and the ticket's number.
+    async fn linked_tickets(&self) -> Result<Vec<(i64, TicketNumber)>>;
     /// Links a ticket to an outage; its requester is told when it is resolved.
     async fn link_outage_ticket(&self, outage: i64, ticket: TicketId) -> Result<()>;
 }

@@ -54,7 +54,7 @@ impl Service {
     }
 
     /// The subscriber a link's token names, when its MAC is right.
-    pub(super) async fn subscriber_of(&self, token: &str, purpose: SubscriberLink) -> Result<i64> {
+    async fn subscriber_of(&self, token: &str, purpose: SubscriberLink) -> Result<i64> {
         let gone = || DomainError::not_found("this link");
         let (id, mac) = token.split_once('-').ok_or_else(gone)?;
         let id: i64 = id.parse().map_err(|_| gone())?;
@@ -119,9 +119,6 @@ impl Service {
     pub async fn link_outage_ticket(&self, actor: &Actor, outage: i64, number: TicketNumber) -> Result<()> {
         actor.require_staff(DESK_STAFF, "link tickets to outages")?;
         let ticket = self.ticket_for(actor, number).await?;
-        if self.store.outage(outage).await?.is_none() {
-            return Err(DomainError::not_found(format!("outage {outage}")));
-        }
         self.store.link_outage_ticket(outage, ticket.id).await
     }
 }

@@ -54,39 +54,60 @@ macro_rules! outage_store {
                 Ok(())
             }
 
-            /// Outages by their rows, with components and updates.
+            /// Outages by their rows, with components and updates: two
+            /// queries for all of them, whatever their number.
             async fn outages_of(&self, rows: Vec<OutageRow>) -> Result<Vec<Outage>> {
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let in_list = |sql: &str, tail: &str| {
+                    let mut qb = QueryBuilder::<$db>::new(sql);
+                    let mut sep = qb.separated(", ");
+                    for r in &rows {
+                        sep.push_bind(r.0);
+                    }
+                    qb.push(tail);
+                    qb
+                };
+                let mut qb = in_list(
+                    "SELECT oc.outage_id, c.id, c.name FROM outage_components oc \
+                     JOIN status_components c ON c.id = oc.component_id WHERE oc.outage_id IN (",
+                    ") ORDER BY c.id",
+                );
+                let components: Vec<(i64, i64, String)> =
+                    qb.build_query_as().fetch_all(self.reader()).await.map_err(db_err)?;
+                let mut qb = in_list(
+                    "SELECT outage_id, id, state, body, created_at FROM outage_updates WHERE outage_id IN (",
+                    ") ORDER BY id DESC",
+                );
+                let updates: Vec<(i64, i64, String, String, DateTime<Utc>)> =
+                    qb.build_query_as().fetch_all(self.reader()).await.map_err(db_err)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for (id, title, kind, state, starts_at, ends_at, resolved_at) in rows {
                     let bad = |what: &str| DomainError::Storage(format!("outage {id}: bad {what}"));
-                    let components: Vec<(i64, String)> = sqlx::query_as(
-                        "SELECT c.id, c.name FROM outage_components oc JOIN status_components c ON c.id = oc.component_id \
-                         WHERE oc.outage_id = $1 ORDER BY c.id",
-                    )
-                    .bind(id)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
-                    let updates: Vec<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(
-                        "SELECT id, state, body, created_at FROM outage_updates WHERE outage_id = $1 ORDER BY id DESC",
-                    )
-                    .bind(id)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
                     out.push(Outage {
                         id,
                         title,
                         kind: OutageKind::parse(&kind).ok_or_else(|| bad("kind"))?,
                         state: OutageState::parse(&state).ok_or_else(|| bad("state"))?,
-                        components: components.into_iter().map(|(id, name)| Component { id, name }).collect(),
+                        components: components
+                            .iter()
+                            .filter(|c| c.0 == id)
+                            .map(|(_, cid, name)| Component { id: *cid, name: name.clone() })
+                            .collect(),
                         starts_at,
                         ends_at,
                         resolved_at,
                         updates: updates
-                            .into_iter()
-                            .map(|(id, s, body, at)| {
-                                Ok(OutageUpdate { id, state: OutageState::parse(&s).ok_or_else(|| bad("update state"))?, body, at })
+                            .iter()
+                            .filter(|u| u.0 == id)
+                            .map(|(_, uid, st, body, at)| {
+                                Ok(OutageUpdate {
+                                    id: *uid,
+                                    state: OutageState::parse(st).ok_or_else(|| bad("update state"))?,
+                                    body: body.clone(),
+                                    at: *at,
+                                })
                             })
                             .collect::<Result<Vec<_>>>()?,
                     });
@@ -314,15 +335,15 @@ macro_rules! outage_store {
                 .map_err(db_err)
             }
 
-            async fn outage_tickets(&self, outage: i64) -> Result<Vec<TicketNumber>> {
-                let numbers: Vec<i64> = sqlx::query_scalar(
-                    "SELECT t.number FROM outage_tickets ot JOIN tickets t ON t.id = ot.ticket_id WHERE ot.outage_id = $1 ORDER BY t.number",
+            async fn linked_tickets(&self) -> Result<Vec<(i64, TicketNumber)>> {
+                let rows: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT ot.outage_id, t.number FROM outage_tickets ot JOIN tickets t ON t.id = ot.ticket_id \
+                     ORDER BY ot.outage_id, t.number",
                 )
-                .bind(outage)
                 .fetch_all(self.reader())
                 .await
                 .map_err(db_err)?;
-                Ok(numbers.into_iter().map(TicketNumber).collect())
+                Ok(rows.into_iter().map(|(o, n)| (o, TicketNumber(n))).collect())
             }
 
             async fn link_outage_ticket(&self, outage: i64, ticket: TicketId) -> Result<()> {

@@ -175,7 +175,7 @@ async fn subscribers_and_linked_tickets(env: &Env) {
         .await
         .unwrap();
     s.link_outage_ticket(admin, o.id, t.number).await.unwrap();
-    assert_eq!(env.store.outage_tickets(o.id).await.unwrap(), vec![t.number]);
+    assert_eq!(env.store.linked_tickets().await.unwrap(), vec![(o.id, t.number)]);
     assert_eq!(
         env.store.ticket_outages(t.id).await.unwrap(),
         vec![(o.id, "Koppelingen traag".to_owned())]

@@ -65,12 +65,9 @@ async fn form_page(
         .map(|c| (c.id, c.name))
         .collect();
     let all = s.service.outages(100).await.map_err(fail)?;
-    let mut linked = std::collections::HashMap::new();
-    for o in &all {
-        let numbers = s.service.store().outage_tickets(o.id).await.map_err(fail)?;
-        if !numbers.is_empty() {
-            linked.insert(o.id, numbers.into_iter().map(|n| n.0).collect());
-        }
+    let mut linked: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for (outage, n) in s.service.store().linked_tickets().await.map_err(fail)? {
+        linked.entry(outage).or_default().push(n.0);
     }
     let outages = all
         .into_iter()
