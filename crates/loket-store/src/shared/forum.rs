@@ -489,10 +489,13 @@ macro_rules! forum_store {
 
             async fn search_forum(&self, query: &str, limit: i64) -> Result<Vec<Topic>> {
                 let ids = self.forum_search_ids(query, limit).await?;
-                let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
-                    out.extend(self.topics_where("WHERE t.id = $1 AND t.hidden = FALSE", &[id]).await?);
+                if ids.is_empty() {
+                    return Ok(Vec::new());
                 }
+                // One query for all of them, in the search's order.
+                let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let mut out = self.topics_where(&format!("WHERE t.id IN ({list}) AND t.hidden = FALSE"), &ids).await?;
+                out.sort_by_key(|t| ids.iter().position(|id| *id == t.id));
                 Ok(out)
             }
 

@@ -418,8 +418,9 @@ async fn topic_page(
         .collect();
     // The writers' addresses (staff may see them), by contact id.
     let mut emails = std::collections::HashMap::new();
-    for p in &page.posts {
-        if let Some(c) = p.author.contact()
+    for c in page.posts.iter().filter_map(|p| p.author.contact()) {
+        // Each writer once, however many posts they wrote.
+        if !emails.contains_key(&c.0.to_string())
             && let Some(contact) = s.service.store().get_contact(c).await.map_err(fail)?
         {
             emails.insert(c.0.to_string(), contact.email);
