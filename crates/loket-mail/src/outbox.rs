@@ -57,6 +57,9 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// Why a queued mail was dropped unsent.
+const NOTHING_TO_SEND: &str = "not sent: the address no longer follows the topic, or the post was hidden";
+
 /// `List-Unsubscribe: <link>` (RFC 2369) on subscription mails: the mail
 /// program offers the way out; the link opens the page with the button.
 #[derive(Clone)]
@@ -133,20 +136,13 @@ impl Sender {
                     .await?;
                 continue;
             }
-            if let Some(post) = c.mail.forum_post {
-                let gone = store.forum_mail(post, &c.mail.to).await?.is_none_or(|m| m.hidden);
-                if gone {
-                    let why = "not sent: the address no longer follows the topic, or the post was hidden";
-                    self.failed(&c, true, why).await?;
-                    continue;
-                }
-            }
             let built = self.build(&c, &secret).await;
             let result = match built {
-                Ok(mail) => transport
+                Ok(Some(mail)) => transport
                     .send(mail)
                     .await
                     .map_err(|e| (e.is_permanent(), e.to_string())),
+                Ok(None) => Err((true, NOTHING_TO_SEND.to_owned())),
                 Err(e) => Err((true, e.to_string())),
             };
             match result {
@@ -433,13 +429,15 @@ impl Sender {
     }
 
     /// What a forum mail says to a follower, with the link to unsubscribe.
-    async fn forum_content(&self, c: &ClaimedMail, post: i64) -> Result<Content> {
-        let m = self
-            .service
-            .store()
-            .forum_mail(post, &c.mail.to)
-            .await?
-            .ok_or_else(|| DomainError::not_found("forum subscription"))?;
+    /// `None` when the address no longer follows the topic, or the post or
+    /// topic was hidden since: nothing is sent.
+    async fn forum_content(&self, c: &ClaimedMail, post: i64) -> Result<Option<Content>> {
+        let Some(m) = self.service.store().forum_mail(post, &c.mail.to).await? else {
+            return Ok(None);
+        };
+        if m.hidden {
+            return Ok(None);
+        }
         let token = self.service.forum_unsubscribe_token(m.subscription).await?;
         let base = self.settings.public_url.trim_end_matches('/');
         let vars = Vars {
@@ -454,17 +452,21 @@ impl Sender {
             notes: format!("{base}/forum/onderwerp/{}#bericht-{post}", m.topic),
             ..Vars::default()
         };
-        Ok(Content {
+        Ok(Some(Content {
             rendered: self.settings.templates.render(c.mail.kind, Lang::Nl, &vars),
             thread: Vec::new(),
             mailbox: None,
             unsubscribe: Some(vars.link.clone()),
-        })
+        }))
     }
 
-    async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Mail> {
+    /// The mail to send; `None` when there is nothing to send any more.
+    async fn build(&self, c: &ClaimedMail, secret: &[u8]) -> Result<Option<Mail>> {
         let content = match (c.mail.ticket_id, c.mail.privacy_alert) {
-            (None, _) if let Some(post) = c.mail.forum_post => self.forum_content(c, post).await?,
+            (None, _) if let Some(post) = c.mail.forum_post => match self.forum_content(c, post).await? {
+                Some(content) => content,
+                None => return Ok(None),
+            },
             (None, _) if let Some(update) = c.mail.outage_update => self.outage_content(c, update).await?,
             (Some(id), _) if let Some(event) = c.mail.sla_event => self.level_content(id, event).await?,
             (Some(id), _) => self.ticket_content(c, id, secret).await?,
@@ -504,6 +506,7 @@ impl Sender {
             .header(lettre::message::header::MIME_VERSION_1_0)
             .header(ContentType::TEXT_PLAIN)
             .body(rendered.body)
+            .map(Some)
             .map_err(|e| DomainError::invalid(format!("cannot build the mail: {e}")))
     }
 }
