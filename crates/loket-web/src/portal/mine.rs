@@ -6,7 +6,7 @@
 use super::csrf;
 use super::follow::{CsrfForm, reply_as, solve_as, ticket_page};
 use super::i18n::{Texts, standing, texts};
-use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
+use super::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome_as, render};
 use super::session;
 use crate::AppState;
 use askama::Template;
@@ -141,7 +141,7 @@ pub async fn view_mine_get(
             by,
         });
     }
-    let (chrome, set) = chrome(&s, &headers).await.map_err(fail)?;
+    let (chrome, set) = chrome_as(&s, &headers, Some(&me)).await.map_err(fail)?;
     let statuses = Status::ALL
         .iter()
         .map(|st| {

@@ -24,10 +24,27 @@ pub async fn chrome(
     s: &crate::AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<(Chrome, Option<String>), DomainError> {
+    let me = super::session::current(s, headers).await?.map(|(c, _)| c);
+    chrome_as(s, headers, me.as_ref()).await
+}
+
+/// [`chrome`] for a page that looked up its logged-in contact already (`me`):
+/// the session is not read twice.
+pub async fn chrome_as(
+    s: &crate::AppState,
+    headers: &axum::http::HeaderMap,
+    me: Option<&loket_core::Contact>,
+) -> Result<(Chrome, Option<String>), DomainError> {
     let (csrf, set) = super::csrf::token(&s.csrf_key, headers, s.portal.secure_cookies);
-    let me = super::session::current(s, headers).await?.map(|(c, _)| c.email);
     let banner = super::outages::banner(s, super::language(headers)).await?;
-    Ok((Chrome { me, csrf, banner }, set))
+    Ok((
+        Chrome {
+            me: me.map(|c| c.email.clone()),
+            csrf,
+            banner,
+        },
+        set,
+    ))
 }
 
 #[derive(Template)]

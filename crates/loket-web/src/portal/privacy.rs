@@ -96,11 +96,25 @@ pub(crate) async fn check(
     if anyway {
         return Ok(None);
     }
+    Ok(stopped(s, sender, text, files, lang)
+        .await?
+        .map(|found| stop_message(&found, lang)))
+}
+
+/// The personal data found in a form (text and files), recorded as
+/// prevented; `None` when there is none.
+pub(crate) async fn stopped(
+    s: &AppState,
+    sender: &str,
+    text: &str,
+    files: &[Upload],
+    lang: Lang,
+) -> Result<Option<Vec<Suspect>>, PageError> {
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let found = s.service.check_submission(sender, text, files).await.map_err(fail)?;
     if found.is_empty() {
         return Ok(None);
     }
     s.service.record_prevented(sender, &found).await.map_err(fail)?;
-    Ok(Some(stop_message(&found, lang)))
+    Ok(Some(found))
 }

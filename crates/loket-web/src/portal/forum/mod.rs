@@ -13,7 +13,7 @@ pub use topic::{
 };
 
 use super::i18n::{Texts, texts};
-use super::page::{Chrome, PageError, PagePath, PageQuery, chrome, render};
+use super::page::{Chrome, PageError, PagePath, PageQuery, chrome_as, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -54,15 +54,15 @@ pub(super) async fn privacy_stop(
     files: &[loket_core::service::Upload],
     lang: Lang,
 ) -> Result<Option<String>, PageError> {
-    let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let seen = format!("{text}\n{}", loket_core::html::markdown_text(text));
-    let found = s.service.check_submission(sender, &seen, files).await.map_err(fail)?;
-    if found.is_empty() {
-        return Ok(None);
-    }
-    s.service.record_prevented(sender, &found).await.map_err(fail)?;
-    let lines = super::privacy::found_lines(&found, lang);
-    Ok(Some(format!("{lines} {}", forum_texts(lang).stopped_public)))
+    let found = super::privacy::stopped(s, sender, &seen, files, lang).await?;
+    Ok(found.map(|f| {
+        format!(
+            "{} {}",
+            super::privacy::found_lines(&f, lang),
+            forum_texts(lang).stopped_public
+        )
+    }))
 }
 
 /// A topic as lists show it.
@@ -120,7 +120,7 @@ async fn forum_page(
     let lang = super::language(headers);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let me = reader(s, headers, "/forum").await?;
-    let (chrome, set) = chrome(s, headers).await.map_err(fail)?;
+    let (chrome, set) = chrome_as(s, headers, me.as_ref()).await.map_err(fail)?;
     let zone = s.portal.time_zone;
     let categories = s
         .service
@@ -247,7 +247,7 @@ async fn category_page(
         .into_iter()
         .find(|c| c.id == id)
         .ok_or(PageError::not_found(lang))?;
-    let (chrome, set) = chrome(s, headers).await.map_err(fail)?;
+    let (chrome, set) = chrome_as(s, headers, me).await.map_err(fail)?;
     let banned = match me {
         Some(c) => s.service.store().forum_ban(c.id).await.map_err(fail)?.is_some(),
         None => false,
@@ -382,8 +382,8 @@ pub async fn view_forum_search_get(
 ) -> Result<Response, PageError> {
     let lang = super::language(&headers);
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
-    reader(&s, &headers, "/forum").await?;
-    let (chrome, set) = chrome(&s, &headers).await.map_err(fail)?;
+    let me = reader(&s, &headers, "/forum").await?;
+    let (chrome, set) = chrome_as(&s, &headers, me.as_ref()).await.map_err(fail)?;
     let f = forum_texts(lang);
     let (topics, error) = if query.q.trim().is_empty() {
         (Vec::new(), Some(f.search_empty.to_owned()))

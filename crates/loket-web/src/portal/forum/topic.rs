@@ -6,7 +6,7 @@ use super::{ForumTexts, POSTS_PER_CONTACT_PER_HOUR, forum_texts, reader, refusal
 use crate::AppState;
 use crate::portal::csrf;
 use crate::portal::i18n::{Texts, texts};
-use crate::portal::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome, render};
+use crate::portal::page::{Chrome, PageError, PageForm, PagePath, PageQuery, chrome_as, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -88,7 +88,7 @@ async fn topic_page(
     let fail = |e: DomainError| PageError::from_domain(&e, lang);
     let actor = me.cloned().map(Actor::Contact);
     let page = s.service.forum_topic(actor.as_ref(), id).await.map_err(fail)?;
-    let (chrome, set) = chrome(s, headers).await.map_err(fail)?;
+    let (chrome, set) = chrome_as(s, headers, me).await.map_err(fail)?;
     let category = s
         .service
         .forum_categories()
